@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+// Coffer: one package, no package dependencies (a supply-chain choice, see DESIGN.md).
+// Only the toolchain plus libpq and libcrypto as system libraries.
+import PackageDescription
+
+/// A service is a library (testable) plus a thin executable in its `Main/` folder.
+func service(_ name: String, binary: String, dependencies: [Target.Dependency] = ["Platform"]) -> [Target] {
+    [
+        .target(name: name, dependencies: dependencies, path: "Services/\(name)", exclude: ["Main"]),
+        .executableTarget(name: binary, dependencies: [.target(name: name)], path: "Services/\(name)/Main"),
+    ]
+}
+
+let package = Package(
+    name: "Coffer",
+    products: [
+        .executable(name: "coffer-ingress", targets: ["coffer-ingress"]),
+        .executable(name: "coffer-payments", targets: ["coffer-payments"]),
+        .executable(name: "coffer-payouts", targets: ["coffer-payouts"]),
+        .executable(name: "coffer-notifications", targets: ["coffer-notifications"]),
+        .executable(name: "coffer-monitoring", targets: ["coffer-monitoring"]),
+        .executable(name: "coffer-sandbox", targets: ["coffer-sandbox"]),
+        .executable(name: "cofferctl", targets: ["cofferctl"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "CSystem", path: "Shared/CSystem"),
+        .target(name: "Shared", dependencies: ["COpenSSL"], path: "Shared/Shared"),
+        .target(name: "HTTP", dependencies: ["Shared", "CSystem"], path: "Shared/HTTP"),
+        .target(name: "Postgres", dependencies: ["Shared", "CLibPQ"], path: "Shared/Postgres"),
+        .target(name: "Platform", dependencies: ["Shared", "HTTP", "Postgres"], path: "Shared/Platform"),
+    ]
+        + service("Ingress", binary: "coffer-ingress")
+        + service("Payments", binary: "coffer-payments")
+        + service("Payouts", binary: "coffer-payouts")
+        + service("Notifications", binary: "coffer-notifications")
+        + service("Monitoring", binary: "coffer-monitoring")
+        + service("Sandbox", binary: "coffer-sandbox")
+        + service("Ctl", binary: "cofferctl")
+        + [
+            .target(name: "TestSupport", dependencies: ["Shared", "HTTP", "Postgres", "Platform"], path: "Tests/TestSupport"),
+            .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"], path: "Tests/SharedTests"),
+            .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], path: "Tests/HTTPTests"),
+            .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], path: "Tests/PostgresTests"),
+            .testTarget(name: "ServiceTests", dependencies: ["TestSupport", "Ingress", "Payments", "Payouts", "Notifications", "Monitoring", "Sandbox", "Ctl"], path: "Tests/ServiceTests"),
+        ]
+)

@@ -1,0 +1,1 @@
+print("Ctl: not built yet")

@@ -1,0 +1,1 @@
+// The Ctl service; see DESIGN.md.

@@ -1,0 +1,1 @@
+print("Ingress: not built yet")

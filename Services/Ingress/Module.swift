@@ -1,0 +1,1 @@
+// The Ingress service; see DESIGN.md.

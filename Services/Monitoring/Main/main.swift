@@ -1,0 +1,1 @@
+print("Monitoring: not built yet")

@@ -1,0 +1,1 @@
+// The Monitoring service; see DESIGN.md.

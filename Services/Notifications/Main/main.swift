@@ -1,0 +1,1 @@
+print("Notifications: not built yet")

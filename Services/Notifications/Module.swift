@@ -1,0 +1,1 @@
+// The Notifications service; see DESIGN.md.

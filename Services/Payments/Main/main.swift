@@ -1,0 +1,1 @@
+print("Payments: not built yet")

@@ -1,0 +1,1 @@
+// The Payments service; see DESIGN.md.

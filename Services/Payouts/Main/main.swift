@@ -1,0 +1,1 @@
+print("Payouts: not built yet")

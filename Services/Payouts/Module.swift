@@ -1,0 +1,1 @@
+// The Payouts service; see DESIGN.md.

@@ -1,0 +1,1 @@
+print("Sandbox: not built yet")

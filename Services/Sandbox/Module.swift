@@ -1,0 +1,1 @@
+// The Sandbox service; see DESIGN.md.

@@ -1,0 +1,5 @@
+import XCTest
+
+final class ServiceTestsPlaceholder: XCTestCase {
+    func testBuilds() {}
+}

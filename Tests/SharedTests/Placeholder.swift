@@ -1,0 +1,5 @@
+import XCTest
+
+final class SharedTestsPlaceholder: XCTestCase {
+    func testBuilds() {}
+}
