@@ -79,7 +79,12 @@ public final class LogSink: Sendable {
                     state.buffer.reserveCapacity(min(out.count, 1 << 20))
                     return out
                 }
-                if !pending.isEmpty { writeAll(pending) }
+                if !pending.isEmpty {
+                    writeAll(pending)
+                    // Rest briefly so lines arriving meanwhile go out in one write, and appends under
+                    // load do not wake this thread per line. Idle, it sleeps in `wait()` above.
+                    usleep(10_000)
+                }
             }
         }
         thread.name = "coffer-log-writer"

@@ -1,0 +1,147 @@
+import Shared
+
+/// The built router: matches a route, runs its middleware and handler, and around every request
+/// does what each must get: request and correlation ids, the client IP, error rendering, one access
+/// log line and the request metrics (by route template, never the raw path, which can hold secrets).
+public struct RouterResponder: HTTPResponder {
+    struct Route: Sendable {
+        let template: String
+        let bodyLimit: Int?
+        let chain: RouteHandler
+    }
+
+    /// The trie is built once and never changed afterwards, so sharing it is safe.
+    struct FrozenTrie: @unchecked Sendable {
+        let trie: RouteTrie<Route>
+    }
+
+    private let routes: FrozenTrie
+    private let logger: Logger
+    private let trustedProxies: TrustedProxies
+    private let accessLog: Bool
+    private let requestCount: MetricFamily<Counter>
+    private let requestDuration: MetricFamily<Histogram>
+
+    public init(router: Router, logger: Logger, metrics: MetricsRegistry, trustedProxies: TrustedProxies = .none,
+                accessLog: Bool = true) {
+        let trie = RouteTrie<Route>()
+        for definition in router.definitions {
+            var chain = definition.handler
+            for middleware in definition.middleware.reversed() {
+                let next = chain
+                chain = { request, context in try await middleware.handle(request, context: context, next: next) }
+            }
+            trie.insert(definition.method, template: definition.template,
+                        route: Route(template: definition.template, bodyLimit: definition.bodyLimit, chain: chain))
+        }
+        routes = FrozenTrie(trie: trie)
+        self.logger = logger
+        self.trustedProxies = trustedProxies
+        self.accessLog = accessLog
+        requestCount = metrics.counter(
+            "coffer_http_requests_total", help: "HTTP requests by method, route template and status.",
+            labels: ["method", "route", "status"])
+        requestDuration = metrics.histogram(
+            "coffer_http_request_duration_seconds", help: "HTTP request latency by method and route template.",
+            labels: ["method", "route"])
+    }
+
+    public func bodyLimit(for head: HTTPRequestHead) -> Int? {
+        if case .found(let route, _) = routes.trie.match(head.method, path: head.path) { return route.bodyLimit }
+        return nil
+    }
+
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let requestID = RequestIDs.next()
+        let headers = request.headers
+        let correlationID = headers["X-Correlation-ID"].flatMap(Self.acceptableCorrelationID) ?? requestID
+        let traceparent = headers["traceparent"].flatMap(Self.acceptableTraceparent)
+        let clientIP = trustedProxies.clientIP(peer: request.peerAddress, forwardedFor: headers["X-Forwarded-For"])
+        var logger = self.logger
+        logger.correlationID = correlationID
+        var context = RequestContext(logger: logger, requestID: requestID, correlationID: correlationID,
+                                     traceparent: traceparent, clientIP: clientIP)
+
+        var response: HTTPResponse
+        switch routes.trie.match(request.method, path: request.head.path) {
+        case .found(let route, let parameters):
+            context.parameters = parameters
+            context.routeTemplate = route.template
+            do {
+                response = try await route.chain(request, context)
+            } catch {
+                response = render(error, context: context)
+            }
+        case .methodNotAllowed(let allowed):
+            context.routeTemplate = "unmatched"
+            response = ErrorBody.response(status: .methodNotAllowed, code: "method_not_allowed",
+                                          message: "\(request.method) is not allowed here.", requestID: requestID)
+            response.headers.add("Allow", allowed.map(\.rawValue).joined(separator: ", "))
+        case .notFound:
+            context.routeTemplate = "unmatched"
+            response = ErrorBody.response(status: .notFound, code: "route_not_found",
+                                          message: "No route matches this path.", requestID: requestID)
+        }
+
+        response.headers.add("X-Request-ID", requestID)
+        response.headers.add("X-Correlation-ID", correlationID)
+        if let traceparent { response.headers.add("traceparent", traceparent) }
+
+        let elapsed = MonotonicClock.nanoseconds() &- request.receivedAt
+        let status = response.status.code
+        requestCount.labels([request.method.rawValue, context.routeTemplate, String(status)]).increment()
+        requestDuration.labels([request.method.rawValue, context.routeTemplate]).observe(Int64(elapsed / 1000))
+        if accessLog {
+            context.logger.info("request", [
+                "method": .string(request.method.rawValue), "route": .string(context.routeTemplate),
+                "status": .int(Int64(status)), "duration_us": .int(Int64(elapsed / 1000)),
+                "bytes_in": .int(Int64(request.body.count)), "bytes_out": .int(Int64(response.body.count)),
+                "client_ip": .string(clientIP), "request_id": .string(requestID),
+            ])
+        }
+        return response
+    }
+
+    /// Known errors keep their status and code; anything else is a 500 whose details stay in the log.
+    private func render(_ error: any Error, context: RequestContext) -> HTTPResponse {
+        let httpError: HTTPError
+        if let known = error as? HTTPError {
+            httpError = known
+        } else if let convertible = error as? any HTTPErrorConvertible {
+            httpError = convertible.httpError
+        } else {
+            httpError = .internalError()
+        }
+        if httpError.status.code >= 500 {
+            context.logger.error("request failed", ["error": .string(String(describing: error)), "code": .string(httpError.code)])
+        }
+        var response = ErrorBody.response(status: httpError.status, code: httpError.code, message: httpError.message,
+                                          requestID: context.requestID, param: httpError.param)
+        for field in httpError.headers { response.headers.add(field.name, field.value) }
+        return response
+    }
+
+    /// Correlation ids are echoed and logged, so only a safe shape is accepted; anything else is replaced.
+    static func acceptableCorrelationID(_ value: String) -> String? {
+        guard (1...128).contains(value.utf8.count) else { return nil }
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"):
+                continue
+            default:
+                return nil
+            }
+        }
+        return value
+    }
+
+    /// `version-traceid-parentid-flags` in lower-case hex (W3C Trace Context); anything else is dropped.
+    static func acceptableTraceparent(_ value: String) -> String? {
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[0].count == 2, parts[1].count == 32, parts[2].count == 16, parts[3].count == 2 else { return nil }
+        let hex = parts.joined()
+        guard hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
+        return value
+    }
+}
