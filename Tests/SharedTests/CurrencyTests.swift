@@ -28,7 +28,10 @@ final class CurrencyTests: XCTestCase {
     }
 
     func testUnknownAndWithdrawnCodesAreRejected() {
-        for code in ["", "US", "USDX", "ABC", "XAU", "XAG", "XDR", "XTS", "XXX", "XSU", "HRK", "ZWL", "SLL", "U$D", "12A", "ÜSD", " USD"] {
+        for code in [
+            "", "US", "USDX", "ABC", "XAU", "XAG", "XDR", "XTS", "XXX", "XSU", "HRK", "ZWL", "SLL", "U$D", "12A", "ÜSD",
+            " USD",
+        ] {
             XCTAssertNil(Currency(code: code), code)
         }
     }

@@ -85,10 +85,12 @@ final class IdentifierTests: XCTestCase {
         // The all-zero and all-ones values bound the encoding.
         XCTAssertEqual(encode(ULID(milliseconds: 0, randomHigh: 0, randomLow: 0)), "00000000000000000000000000")
         XCTAssertEqual(
-            encode(ULID(milliseconds: 0xFFFF_FFFF_FFFF, randomHigh: .max, randomLow: .max)), "7ZZZZZZZZZZZZZZZZZZZZZZZZZ")
+            encode(ULID(milliseconds: 0xFFFF_FFFF_FFFF, randomHigh: .max, randomLow: .max)),
+            "7ZZZZZZZZZZZZZZZZZZZZZZZZZ")
         XCTAssertEqual(encode(ULID(milliseconds: 0, randomHigh: 0, randomLow: 1)), "00000000000000000000000001")
         XCTAssertEqual(encode(ULID(milliseconds: 0, randomHigh: 1, randomLow: 0)), "0000000000000G000000000000")
-        XCTAssertEqual(encode(ULID(milliseconds: 1_732_207_334_567, randomHigh: 0, randomLow: 0)).prefix(10), "01JD7SMN57")
+        XCTAssertEqual(
+            encode(ULID(milliseconds: 1_732_207_334_567, randomHigh: 0, randomLow: 0)).prefix(10), "01JD7SMN57")
     }
 
     func testMonotonicWithinOneMillisecond() {

@@ -88,11 +88,14 @@ final class MoneyArithmeticTests: XCTestCase {
         // Int64.max × 10_000 overflows 64 bits but the result after dividing fits.
         XCTAssertEqual(try usd(Int64.max).multiplied(by: 10_000, dividedBy: 10_000, rounding: .down), usd(Int64.max))
         XCTAssertEqual(try usd(Int64.min).multiplied(by: 3, dividedBy: 3, rounding: .down), usd(Int64.min))
-        XCTAssertEqual(try usd(Int64.max).multiplied(by: Int64.max, dividedBy: Int64.max, rounding: .up), usd(Int64.max))
+        XCTAssertEqual(
+            try usd(Int64.max).multiplied(by: Int64.max, dividedBy: Int64.max, rounding: .up), usd(Int64.max))
         XCTAssertEqual(try usd(Int64.min).multiplied(by: 1, dividedBy: 2, rounding: .down), usd(Int64.min / 2))
         assertCode("amount_overflow") { _ = try self.usd(Int64.max).multiplied(by: 2, dividedBy: 1, rounding: .down) }
         assertCode("amount_overflow") { _ = try self.usd(Int64.min).multiplied(by: -1, dividedBy: 1, rounding: .down) }
-        assertCode("amount_overflow") { _ = try self.usd(Int64.max).multiplied(by: Int64.max, dividedBy: 3, rounding: .down) }
+        assertCode("amount_overflow") {
+            _ = try self.usd(Int64.max).multiplied(by: Int64.max, dividedBy: 3, rounding: .down)
+        }
         // Rounding up past the largest magnitude must be caught too.
         assertCode("amount_overflow") {
             _ = try self.usd(Int64.max).multiplied(by: Int64.max, dividedBy: Int64.max - 1, rounding: .up)
@@ -135,7 +138,8 @@ final class MoneyArithmeticTests: XCTestCase {
         XCTAssertEqual(json, #"{"amount":1050,"currency":"USD"}"#)
         let decoded = try JSONDecoder().decode(Money.self, from: Data(#"{"currency":"kwd","amount":-1234}"#.utf8))
         XCTAssertEqual(decoded, Money(minorUnits: -1234, currency: .kwd))
-        let big = try JSONDecoder().decode(Money.self, from: Data(#"{"amount":9223372036854775807,"currency":"JPY"}"#.utf8))
+        let big = try JSONDecoder().decode(
+            Money.self, from: Data(#"{"amount":9223372036854775807,"currency":"JPY"}"#.utf8))
         XCTAssertEqual(big.minorUnits, Int64.max)
         for bad in [
             #"{"amount":"10.50","currency":"USD"}"#, #"{"amount":10.5,"currency":"USD"}"#,

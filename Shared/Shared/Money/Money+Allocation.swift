@@ -31,7 +31,9 @@ extension Money {
         }
         let leftover = Int(amount - distributed)  // fewer than weights.count: each share lost less than one unit
         if leftover > 0 {
-            let order = remainders.indices.sorted { remainders[$0] > remainders[$1] || (remainders[$0] == remainders[$1] && $0 < $1) }
+            let order = remainders.indices.sorted {
+                remainders[$0] > remainders[$1] || (remainders[$0] == remainders[$1] && $0 < $1)
+            }
             for index in order.prefix(leftover) { parts[index] += 1 }
         }
         let negative = minorUnits < 0

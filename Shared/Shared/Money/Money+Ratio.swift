@@ -3,7 +3,8 @@ extension Money {
     ///
     /// A 2.5% fee is `multiplied(by: 250, dividedBy: 10_000, rounding: .halfEven)`. Signs of all three
     /// operands are honoured; `rounding` decides what happens between two minor units.
-    public func multiplied(by numerator: Int64, dividedBy denominator: Int64, rounding: MoneyRounding) throws(MoneyError)
+    public func multiplied(by numerator: Int64, dividedBy denominator: Int64, rounding: MoneyRounding)
+        throws(MoneyError)
         -> Money
     {
         guard denominator != 0 else { throw .divisionByZero }
