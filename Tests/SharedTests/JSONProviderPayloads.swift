@@ -1,7 +1,7 @@
 /// Webhook bodies shaped like the providers' documented examples (ids and values made up), used to
 /// check that the parser reads real-world documents exactly.
 enum ProviderPayloads {
-    /// Stripe `payment_intent.succeeded`; `amount_received` is 2^53 + 1, which a Double cannot hold.
+    /// Stripe `payment_intent.succeeded`; `amount_received` is 2^53 + 1, which binary floating point cannot hold.
     static let stripe = #"""
         {
           "id": "evt_3PqF2aLkdIwHu7ix0Hx9aBcD",

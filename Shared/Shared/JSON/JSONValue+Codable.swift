@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Integers survive exactly, and so do fractions within `Decimal`'s 38 significant digits, but the
 /// literal's spelling may not (`10.50` comes back as `10.5`, `1E2` as `100`). Anything that must be
-/// byte-exact (webhook payloads, amounts, signatures) goes through `JSONValue.parse` and
+/// byte-exact (webhook payloads, fingerprints, signatures) goes through `JSONValue.parse` and
 /// `serialized()`, never through a Foundation decoder.
 ///
 /// Object members are coded as a `[String: JSONValue]` dictionary, which Foundation's JSON coders
