@@ -6,16 +6,16 @@ import XCTest
 final class JSONCodingTests: XCTestCase {
     private struct Envelope: Codable, Equatable {
         var id: String
-        var tenantId: String
+        var tenantID: String
         var occurredAt: Date
-        var correlationId: String
+        var correlationID: String
         var amount: Money
         var data: JSONValue
     }
 
     private let sample = Envelope(
-        id: "evt_1", tenantId: "ten_1", occurredAt: Date(timeIntervalSince1970: 1_763_743_680),
-        correlationId: "c/1", amount: Money(minorUnits: 1050, currency: .usd),
+        id: "evt_1", tenantID: "ten_1", occurredAt: Date(timeIntervalSince1970: 1_763_743_680),
+        correlationID: "c/1", amount: Money(minorUnits: 1050, currency: .usd),
         data: [
             "order_id": "6735", "payerMessage": "hi", "USD": .int(9_007_199_254_740_993), "nested": ["camelCase": [1]],
         ])
@@ -79,13 +79,22 @@ final class JSONCodingTests: XCTestCase {
         XCTAssertThrowsError(try decoder.decode(Stamp.self, from: Data(#"{"created_at":1763743680}"#.utf8)))
     }
 
-    func testAcronymPropertyNamesDoNotRoundTrip() throws {
-        // Foundation's snake_case conversion: `requestID` → `request_id` → `requestId`. Coffer types
-        // spell acronyms `Id`/`Url` (or declare CodingKeys) so both directions agree.
-        struct Acronym: Codable { var requestID: String }
-        let bytes = try JSONCoding.makeEncoder().encode(Acronym(requestID: "req_1"))
-        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), #"{"request_id":"req_1"}"#)
-        XCTAssertThrowsError(try JSONCoding.makeDecoder().decode(Acronym.self, from: bytes))
+    func testAcronymPropertyNamesRoundTrip() throws {
+        // Foundation's .convertFromSnakeCase would read `request_id` as `requestId`; Coffer's decoder
+        // maps the acronyms back, so Swift-style names work in both directions.
+        struct Acronym: Codable, Equatable { var requestID: String; var webhookURL: String; var payeeIDs: [String]; var clientIP: String }
+        let value = Acronym(requestID: "req_1", webhookURL: "https://x", payeeIDs: ["pe_1"], clientIP: "10.0.0.1")
+        let bytes = try JSONCoding.makeEncoder().encode(value)
+        XCTAssertEqual(try JSONValue.parse(bytes),
+                       try JSONValue.parse(#"{"request_id":"req_1","webhook_url":"https://x","payee_ids":["pe_1"],"client_ip":"10.0.0.1"}"#))
+        XCTAssertEqual(try JSONCoding.makeDecoder().decode(Acronym.self, from: bytes), value)
+        XCTAssertEqual(JSONCoding.camelCase(fromSnakeCase: "created_at"), "createdAt")
+        XCTAssertEqual(JSONCoding.camelCase(fromSnakeCase: "idempotency_key"), "idempotencyKey")
+        XCTAssertEqual(JSONCoding.camelCase(fromSnakeCase: "amount"), "amount")
+        for (camel, snake) in [("payeeIDs", "payee_ids"), ("URLPath", "url_path"), ("createdAt", "created_at"),
+                               ("isHTTPS", "is_https"), ("amount", "amount"), ("line2Text", "line2_text")] {
+            XCTAssertEqual(JSONCoding.snakeCase(fromCamelCase: camel), snake)
+        }
     }
 
     func testJSONValueThroughFoundationCoders() throws {

@@ -9,7 +9,8 @@ import Foundation
 public enum Timestamp {
     /// Formats with millisecond precision, e.g. `2026-11-21T16:48:00.123Z`.
     public static func rfc3339Milliseconds(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Nearest, not down: binary floating point stores .123 as .12299…, which must not print as .122.
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
         return format(unixMilliseconds: millis, fractional: true)
     }
 
@@ -79,7 +80,8 @@ public enum Timestamp {
             bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == UInt8(ascii: " "),
             let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"), let minute = number(14, 2),
             bytes[16] == UInt8(ascii: ":"), let second = number(17, 2),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60,
+            second <= 60
         else { return nil }
         var index = 19
         var nanos = 0
@@ -112,6 +114,14 @@ public enum Timestamp {
         let days = daysFromCivil(year: year, month: month, day: day)
         let unix = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
         return Date(timeIntervalSince1970: TimeInterval(unix) + TimeInterval(nanos) / 1_000_000_000)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -1,0 +1,27 @@
+# Coffer — see README.md. Two commands set everything up on a fresh machine: `make run`, `make test`.
+.PHONY: run stop test bench fmt clean build release
+
+run:            ## build (release) and run the whole system on a throwaway PostgreSQL
+	@scripts/run.sh
+
+stop:           ## stop what `make run` started
+	@scripts/run.sh stop
+
+test:           ## one debug build, then every test against a real PostgreSQL
+	@scripts/test.sh
+
+bench:          ## release build, then the benchmarks (prints a table)
+	@scripts/bench.sh
+
+build:
+	swift build
+
+release:
+	swift build -c release
+
+fmt:            ## format the sources with swift format and .swift-format
+	swift format --in-place --recursive --parallel Package.swift Shared Services Tests
+
+clean:          ## stop everything and remove .run/ (the throwaway database included)
+	-@scripts/run.sh stop
+	rm -rf .run
