@@ -3,11 +3,17 @@
 // Only the toolchain plus libpq and libcrypto as system libraries.
 import PackageDescription
 
+/// Release builds turn off Swift's default cross-module optimization: with it, Swift 6.3 computed the
+/// wrong object size for a class with `Atomic`/`Mutex` stored properties (HTTPServer) when another
+/// module allocated it, corrupting the heap at start-up. Correctness first; the cost measured under
+/// `make bench` is small.
+let settings: [SwiftSetting] = [.unsafeFlags(["-disable-cmo"], .when(configuration: .release))]
+
 /// A service is a library (testable) plus a thin executable in its `Main/` folder.
 func service(_ name: String, binary: String, dependencies: [Target.Dependency] = ["Platform"]) -> [Target] {
     [
-        .target(name: name, dependencies: dependencies, path: "Services/\(name)", exclude: ["Main"]),
-        .executableTarget(name: binary, dependencies: [.target(name: name)], path: "Services/\(name)/Main"),
+        .target(name: name, dependencies: dependencies, path: "Services/\(name)", exclude: ["Main"], swiftSettings: settings),
+        .executableTarget(name: binary, dependencies: [.target(name: name)], path: "Services/\(name)/Main", swiftSettings: settings),
     ]
 }
 
@@ -26,10 +32,10 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "CSystem", path: "Shared/CSystem"),
-        .target(name: "Shared", dependencies: ["COpenSSL"], path: "Shared/Shared"),
-        .target(name: "HTTP", dependencies: ["Shared", "CSystem"], path: "Shared/HTTP"),
-        .target(name: "Postgres", dependencies: ["Shared", "CLibPQ"], path: "Shared/Postgres"),
-        .target(name: "Platform", dependencies: ["Shared", "HTTP", "Postgres"], path: "Shared/Platform"),
+        .target(name: "Shared", dependencies: ["COpenSSL"], path: "Shared/Shared", swiftSettings: settings),
+        .target(name: "HTTP", dependencies: ["Shared", "CSystem"], path: "Shared/HTTP", swiftSettings: settings),
+        .target(name: "Postgres", dependencies: ["Shared", "CLibPQ"], path: "Shared/Postgres", swiftSettings: settings),
+        .target(name: "Platform", dependencies: ["Shared", "HTTP", "Postgres"], path: "Shared/Platform", swiftSettings: settings),
     ]
         + service("Ingress", binary: "coffer-ingress")
         + service("Payments", binary: "coffer-payments")

@@ -11,7 +11,8 @@ final class ClientConnection: EventLoopSelectable {
     enum State { case connecting, busy, idle, closed }
 
     let fd: Int32
-    unowned let pool: ClientConnectionPool
+    /// Strong: an idle connection may outlive the client that opened it, until it closes.
+    let pool: ClientConnectionPool
     private(set) var state: State = .connecting
     private var parser = HTTPResponseParser()
     private var outbound: [UInt8] = []

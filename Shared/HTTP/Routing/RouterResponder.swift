@@ -1,4 +1,5 @@
 import Shared
+import Synchronization
 
 /// The built router: matches a route, runs its middleware and handler, and around every request
 /// does what each must get: request and correlation ids, the client IP, error rendering, one access
@@ -8,6 +9,30 @@ public struct RouterResponder: HTTPResponder {
         let template: String
         let bodyLimit: Int?
         let chain: RouteHandler
+        /// Metric children resolved once per route, so a request does no label lookups for them.
+        let duration: Histogram
+        let statusCounters: StatusCounters
+    }
+
+    /// Request counters of one route by status code, created on first use.
+    final class StatusCounters: Sendable {
+        private let family: MetricFamily<Counter>
+        private let method: String
+        private let template: String
+        private let byStatus = Mutex<[Int: Counter]>([:])
+
+        init(family: MetricFamily<Counter>, method: String, template: String) {
+            self.family = family
+            self.method = method
+            self.template = template
+        }
+
+        func counter(_ status: Int) -> Counter {
+            if let known = byStatus.withLock({ $0[status] }) { return known }
+            let counter = family.labels([method, template, String(status)])
+            byStatus.withLock { $0[status] = counter }
+            return counter
+        }
     }
 
     /// The trie is built once and never changed afterwards, so sharing it is safe.
@@ -24,6 +49,12 @@ public struct RouterResponder: HTTPResponder {
 
     public init(router: Router, logger: Logger, metrics: MetricsRegistry, trustedProxies: TrustedProxies = .none,
                 accessLog: Bool = true) {
+        let requestCount = metrics.counter(
+            "coffer_http_requests_total", help: "HTTP requests by method, route template and status.",
+            labels: ["method", "route", "status"])
+        let requestDuration = metrics.histogram(
+            "coffer_http_request_duration_seconds", help: "HTTP request latency by method and route template.",
+            labels: ["method", "route"])
         let trie = RouteTrie<Route>()
         for definition in router.definitions {
             var chain = definition.handler
@@ -31,19 +62,18 @@ public struct RouterResponder: HTTPResponder {
                 let next = chain
                 chain = { request, context in try await middleware.handle(request, context: context, next: next) }
             }
+            let method = definition.method.rawValue
             trie.insert(definition.method, template: definition.template,
-                        route: Route(template: definition.template, bodyLimit: definition.bodyLimit, chain: chain))
+                        route: Route(template: definition.template, bodyLimit: definition.bodyLimit, chain: chain,
+                                     duration: requestDuration.labels([method, definition.template]),
+                                     statusCounters: StatusCounters(family: requestCount, method: method, template: definition.template)))
         }
         routes = FrozenTrie(trie: trie)
         self.logger = logger
         self.trustedProxies = trustedProxies
         self.accessLog = accessLog
-        requestCount = metrics.counter(
-            "coffer_http_requests_total", help: "HTTP requests by method, route template and status.",
-            labels: ["method", "route", "status"])
-        requestDuration = metrics.histogram(
-            "coffer_http_request_duration_seconds", help: "HTTP request latency by method and route template.",
-            labels: ["method", "route"])
+        self.requestCount = requestCount
+        self.requestDuration = requestDuration
     }
 
     public func bodyLimit(for head: HTTPRequestHead) -> Int? {
@@ -63,8 +93,10 @@ public struct RouterResponder: HTTPResponder {
                                      traceparent: traceparent, clientIP: clientIP)
 
         var response: HTTPResponse
+        var matched: Route?
         switch routes.trie.match(request.method, path: request.head.path) {
         case .found(let route, let parameters):
+            matched = route
             context.parameters = parameters
             context.routeTemplate = route.template
             do {
@@ -89,8 +121,13 @@ public struct RouterResponder: HTTPResponder {
 
         let elapsed = MonotonicClock.nanoseconds() &- request.receivedAt
         let status = response.status.code
-        requestCount.labels([request.method.rawValue, context.routeTemplate, String(status)]).increment()
-        requestDuration.labels([request.method.rawValue, context.routeTemplate]).observe(Int64(elapsed / 1000))
+        if let matched {
+            matched.statusCounters.counter(status).increment()
+            matched.duration.observe(Int64(elapsed / 1000))
+        } else {
+            requestCount.labels([request.method.rawValue, "unmatched", String(status)]).increment()
+            requestDuration.labels([request.method.rawValue, "unmatched"]).observe(Int64(elapsed / 1000))
+        }
         if accessLog {
             context.logger.info("request", [
                 "method": .string(request.method.rawValue), "route": .string(context.routeTemplate),

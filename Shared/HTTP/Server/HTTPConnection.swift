@@ -25,7 +25,7 @@ final class HTTPConnection: EventLoopSelectable {
     }
 
     let fd: Int32
-    unowned let serverLoop: ServerLoop
+    let serverLoop: ServerLoop
     let peerAddress: String
     private var parser: HTTPRequestParser
     private(set) var phase: Phase = .awaitingHead

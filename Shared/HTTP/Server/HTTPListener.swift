@@ -38,16 +38,19 @@ final class HTTPListener: EventLoopSelectable {
     private func pause(for delay: Duration) {
         guard !paused else { return }
         paused = true
-        serverLoop.loop.modify(fd, events: 0)
+        serverLoop.loop.deregister(fd)
         serverLoop.loop.scheduleTimer(after: delay) { [weak self] in
             guard let self, !self.serverLoop.closed else { return }
             self.paused = false
-            self.serverLoop.loop.modify(self.fd, events: EPOLLIN.rawValue)
+            // EPOLL_CTL_MOD cannot carry EPOLLEXCLUSIVE: re-add instead.
+            self.serverLoop.loop.deregister(self.fd)
+            try? self.serverLoop.loop.register(self.fd, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, handler: self)
         }
     }
 
-    func close() {
+    /// Stops watching the socket on this loop; the last loop to stop closes it.
+    func close(closingSocket: Bool) {
         serverLoop.loop.deregister(fd)
-        Glibc.close(fd)
+        if closingSocket { Glibc.close(fd) }
     }
 }

@@ -19,6 +19,7 @@ public final class HTTPServer: Service, Sendable {
     private let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
     private let boundPort = Atomic<Int>(0)
+    private let listeningSocket = Atomic<Int>(-1)
     private let stopWaiters = Mutex<(stopped: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
@@ -40,24 +41,16 @@ public final class HTTPServer: Service, Sendable {
     /// Binds one listening socket per loop and starts accepting. Returns once listening.
     public func start() async throws {
         let addresses = try SocketAddress.resolve(host: configuration.host, port: configuration.port, passive: true)
-        guard var address = addresses.first else {
+        guard let address = addresses.first else {
             throw ResolutionError(host: configuration.host, message: "no address")
         }
-        var fds: [Int32] = []
-        do {
-            for _ in group.loops {
-                let fd = try Socket.listen(on: address, backlog: configuration.backlog, reusePort: true)
-                fds.append(fd)
-                if fds.count == 1, configuration.port == 0, let local = Socket.localAddress(fd) {
-                    // Port 0: the other loops must bind the port the kernel picked for the first.
-                    address = try SocketAddress.resolve(host: configuration.host, port: local.port, passive: true)[0]
-                }
-            }
-        } catch {
-            for fd in fds { close(fd) }
-            throw error
-        }
-        if let local = Socket.localAddress(fds[0]) { boundPort.store(local.port, ordering: .releasing) }
+        // One listening socket watched by every loop (EPOLLEXCLUSIVE wakes one loop per connection).
+        // Not SO_REUSEPORT: that would let a second process bind the same port and silently take
+        // half the traffic.
+        let listenFD = try Socket.listen(on: address, backlog: configuration.backlog, reusePort: false)
+        if let local = Socket.localAddress(listenFD) { boundPort.store(local.port, ordering: .releasing) }
+        listeningSocket.store(Int(listenFD), ordering: .releasing)
+        let fds = Array(repeating: listenFD, count: group.loops.count)
         var created: [ServerLoop] = []
         for (loop, fd) in zip(group.loops, fds) {
             let serverLoop = ServerLoop(loop: loop, server: self)
@@ -69,7 +62,6 @@ public final class HTTPServer: Service, Sendable {
                         try transfer.value.listen(fd: fd)
                         continuation.resume()
                     } catch {
-                        close(fd)
                         continuation.resume(throwing: error)
                     }
                 }
@@ -100,8 +92,16 @@ public final class HTTPServer: Service, Sendable {
         logger.info("draining", ["open_connections": .int(Int64(openConnections)), "in_flight": .int(Int64(requestsInFlight))])
         for serverLoop in loops {
             let transfer = UnsafeTransfer(serverLoop)
-            serverLoop.loop.execute { transfer.value.beginDrain() }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                serverLoop.loop.execute {
+                    transfer.value.beginDrain()
+                    continuation.resume()
+                }
+            }
         }
+        // Every loop has stopped watching the listening socket: close it so the port is free.
+        let listenFD = listeningSocket.exchange(-1, ordering: .acquiringAndReleasing)
+        if listenFD >= 0 { close(Int32(listenFD)) }
         let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
         while openConnections > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
@@ -113,6 +113,7 @@ public final class HTTPServer: Service, Sendable {
             let transfer = UnsafeTransfer(serverLoop)
             serverLoop.loop.execute { transfer.value.closeAll() }
         }
+        serverLoops.withLock { $0 = [] }
         let waiters = stopWaiters.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.stopped = true
             defer { state.waiters = [] }

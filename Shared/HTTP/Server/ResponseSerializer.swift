@@ -13,9 +13,9 @@ enum ResponseSerializer {
         for field in response.headers {
             if skipped(field.name) { continue }
             // A handler must never be able to split the response: CR/LF in headers are dropped.
-            out.append(contentsOf: field.name.utf8.filter { $0 != 13 && $0 != 10 })
+            appendStripped(field.name, into: &out)
             out.append(contentsOf: colonSpace)
-            out.append(contentsOf: field.value.utf8.filter { $0 != 13 && $0 != 10 })
+            appendStripped(field.value, into: &out)
             out.append(contentsOf: crlf)
         }
         out.append(contentsOf: contentLength)
@@ -32,6 +32,16 @@ enum ResponseSerializer {
         out.append(contentsOf: crlf)
         if !headOnly, response.status.code != 204, response.status.code != 304 {
             out.append(contentsOf: response.body)
+        }
+    }
+
+    /// Appends `text` without CR or LF (copying only when there is one to drop).
+    @inline(__always)
+    static func appendStripped(_ text: String, into out: inout [UInt8]) {
+        if text.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+            out.append(contentsOf: text.utf8.filter { $0 != 13 && $0 != 10 })
+        } else {
+            out.append(contentsOf: text.utf8)
         }
     }
 

@@ -8,7 +8,8 @@ import CSystem
 final class ServerLoop: @unchecked Sendable {
     // @unchecked: every property is used only on `loop`'s thread (entered through `loop.execute`).
     let loop: EventLoop
-    unowned let server: HTTPServer
+    /// Strong (a cycle with the server's list of loops, broken when the server shuts down).
+    let server: HTTPServer
     private var listener: HTTPListener?
     private var connections: [Int32: HTTPConnection] = [:]
     private var sweepTimer: UInt64?
@@ -22,7 +23,7 @@ final class ServerLoop: @unchecked Sendable {
 
     func listen(fd: Int32) throws {
         let listener = HTTPListener(fd: fd, serverLoop: self)
-        try loop.register(fd, events: EPOLLIN.rawValue, handler: listener)
+        try loop.register(fd, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, handler: listener)
         self.listener = listener
     }
 
@@ -67,7 +68,7 @@ final class ServerLoop: @unchecked Sendable {
     /// Stops accepting and asks connections to close once their current request is answered.
     func beginDrain() {
         closed = true
-        listener?.close()
+        listener?.close(closingSocket: false)
         listener = nil
         for connection in Array(connections.values) { connection.drain() }
     }

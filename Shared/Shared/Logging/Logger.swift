@@ -38,29 +38,29 @@ public struct Logger: Sendable {
 
     public func isEnabled(_ level: LogLevel) -> Bool { level >= minimumLevel }
 
-    public func trace(_ message: @autoclosure () -> String, _ extra: [String: LogValue] = [:]) {
+    public func trace(_ message: @autoclosure () -> String, _ extra: LogFields = [:]) {
         log(.trace, message(), extra)
     }
-    public func debug(_ message: @autoclosure () -> String, _ extra: [String: LogValue] = [:]) {
+    public func debug(_ message: @autoclosure () -> String, _ extra: LogFields = [:]) {
         log(.debug, message(), extra)
     }
-    public func info(_ message: @autoclosure () -> String, _ extra: [String: LogValue] = [:]) {
+    public func info(_ message: @autoclosure () -> String, _ extra: LogFields = [:]) {
         log(.info, message(), extra)
     }
-    public func notice(_ message: @autoclosure () -> String, _ extra: [String: LogValue] = [:]) {
+    public func notice(_ message: @autoclosure () -> String, _ extra: LogFields = [:]) {
         log(.notice, message(), extra)
     }
-    public func warning(_ message: @autoclosure () -> String, _ extra: [String: LogValue] = [:]) {
+    public func warning(_ message: @autoclosure () -> String, _ extra: LogFields = [:]) {
         log(.warning, message(), extra)
     }
-    public func error(_ message: @autoclosure () -> String, _ extra: [String: LogValue] = [:]) {
+    public func error(_ message: @autoclosure () -> String, _ extra: LogFields = [:]) {
         log(.error, message(), extra)
     }
-    public func critical(_ message: @autoclosure () -> String, _ extra: [String: LogValue] = [:]) {
+    public func critical(_ message: @autoclosure () -> String, _ extra: LogFields = [:]) {
         log(.critical, message(), extra)
     }
 
-    public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ extra: [String: LogValue] = [:]) {
+    public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ extra: LogFields = [:]) {
         guard level >= minimumLevel else { return }
         sink.append(LogLineFormatter.format(
             level: level, service: service, message: message(), metadata: metadata, extra: extra,
@@ -68,16 +68,20 @@ public struct Logger: Sendable {
     }
 }
 
+/// Fields of one log line, in the order written. A `KeyValuePairs` keeps the literal syntax
+/// (`["payment_id": .string(id)]`) without building a dictionary for every line.
+public typealias LogFields = KeyValuePairs<String, LogValue>
+
 /// Renders one log line. Fixed keys first (`ts`, `level`, `service`, `msg`, `correlation_id`,
-/// `tenant_id`), then the remaining metadata sorted by key so lines diff cleanly.
+/// `tenant_id`), then the logger's metadata sorted by key, then the line's own fields in order.
 public enum LogLineFormatter {
     static let fixedKeys: Set<String> = ["ts", "level", "service", "msg", "correlation_id", "tenant_id"]
 
     public static func format(
         level: LogLevel, service: String, message: String, metadata: [String: LogValue],
-        extra: [String: LogValue], unixMilliseconds: Int64
+        extra: LogFields, unixMilliseconds: Int64
     ) -> [UInt8] {
-        var writer = JSONWriter(capacity: 256)
+        var writer = JSONWriter(capacity: 320)
         writer.raw("{\"ts\":\"")
         writer.raw(Timestamp.format(unixMilliseconds: unixMilliseconds, fractional: true))
         writer.raw("\",\"level\":\"")
@@ -86,15 +90,25 @@ public enum LogLineFormatter {
         writer.string(service)
         writer.raw(",\"msg\":")
         writer.string(message)
-        let merged = extra.isEmpty ? metadata : metadata.merging(extra) { _, new in new }
+        func fixed(_ key: String) -> LogValue {
+            for (name, value) in extra where name == key { return value }
+            return metadata[key] ?? .null
+        }
         writer.raw(",\"correlation_id\":")
-        write(merged["correlation_id"] ?? .null, key: "correlation_id", into: &writer)
+        write(fixed("correlation_id"), key: "correlation_id", into: &writer)
         writer.raw(",\"tenant_id\":")
-        write(merged["tenant_id"] ?? .null, key: "tenant_id", into: &writer)
-        for key in merged.keys.sorted() where !fixedKeys.contains(key) {
+        write(fixed("tenant_id"), key: "tenant_id", into: &writer)
+        if metadata.count > 2 || (metadata.count > 0 && metadata["correlation_id"] == nil && metadata["tenant_id"] == nil) {
+            for key in metadata.keys.sorted() where !fixedKeys.contains(key) && !extra.contains(where: { $0.key == key }) {
+                writer.raw(UInt8(ascii: ","))
+                writer.key(key)
+                write(metadata[key] ?? .null, key: key, into: &writer)
+            }
+        }
+        for (key, value) in extra where !fixedKeys.contains(key) {
             writer.raw(UInt8(ascii: ","))
             writer.key(key)
-            write(merged[key] ?? .null, key: key, into: &writer)
+            write(value, key: key, into: &writer)
         }
         writer.raw("}\n")
         return writer.bytes
