@@ -63,7 +63,8 @@ final class CryptoAESGCMTests: XCTestCase {
     func testTruncatedTagIsRejectedNotPrefixChecked() {
         // OpenSSL would verify only a prefix if told the tag is shorter; a 4-byte tag is forgeable.
         XCTAssertThrowsError(
-            try AESGCM.open(ciphertext: ciphertext, key: key, nonce: nonce, tag: Array(tag.prefix(12)), associatedData: aad)
+            try AESGCM.open(
+                ciphertext: ciphertext, key: key, nonce: nonce, tag: Array(tag.prefix(12)), associatedData: aad)
         ) { XCTAssertEqual(($0 as? CryptoError)?.code, CryptoError.Code.invalidTagLength) }
     }
 
@@ -95,7 +96,8 @@ final class CryptoAESGCMTests: XCTestCase {
         XCTAssertEqual(empty.ciphertext, [])
         XCTAssertEqual(
             try AESGCM.open(
-                ciphertext: [], key: key, nonce: empty.nonce, tag: empty.tag, associatedData: Array("only aad".utf8)), [])
+                ciphertext: [], key: key, nonce: empty.nonce, tag: empty.tag, associatedData: Array("only aad".utf8)),
+            [])
         XCTAssertThrowsError(try AESGCM.open(ciphertext: [], key: key, nonce: empty.nonce, tag: empty.tag))
     }
 

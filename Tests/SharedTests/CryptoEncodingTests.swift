@@ -60,7 +60,9 @@ final class CryptoEncodingTests: XCTestCase {
     }
 
     func testBase64RejectsInvalidCharacters() {
-        for text in ["Zm9v YmFy", "Zm9v\nYmFy", "Zm9v\u{0}mFy", "Zm9v*mFy", "Zm9vYmF€", "Zm9v.mFy", "Zm9v-mFy", "Zm9v_mFy"] {
+        for text in [
+            "Zm9v YmFy", "Zm9v\nYmFy", "Zm9v\u{0}mFy", "Zm9v*mFy", "Zm9vYmF€", "Zm9v.mFy", "Zm9v-mFy", "Zm9v_mFy",
+        ] {
             XCTAssertNil(Base64.decode(text), text.debugDescription)
         }
         for text in ["Zm9v YmFy", "Zm9v+mFy", "Zm9v/mFy", "Zm9v=mFy"] {
@@ -70,7 +72,8 @@ final class CryptoEncodingTests: XCTestCase {
 
     func testBase64RejectsBadPadding() {
         let invalid = [
-            "Zg=", "Zg===", "Zm8==", "Zm9v=", "Zm9v====", "=", "==", "Z", "Zm9vY", "Zm9vY===", "Zg==Zg==", "=Zg=", "Z===",
+            "Zg=", "Zg===", "Zm8==", "Zm9v=", "Zm9v====", "=", "==", "Z", "Zm9vY", "Zm9vY===", "Zg==Zg==", "=Zg=",
+            "Z===",
         ]
         for text in invalid {
             XCTAssertNil(Base64.decode(text), text)

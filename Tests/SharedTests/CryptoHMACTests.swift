@@ -74,7 +74,8 @@ final class CryptoHMACTests: XCTestCase {
 
     func testHMACSHA1MatchesRFC2202() {
         // RFC 2202 test case 2.
-        let mac = HMAC.authenticationCode(.sha1, key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
+        let mac = HMAC.authenticationCode(
+            .sha1, key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8))
         XCTAssertEqual(Hex.encode(mac), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79")
     }
 
@@ -91,6 +92,9 @@ final class CryptoHMACTests: XCTestCase {
         let expected = HMAC.authenticationCode(.sha256, key: Array(key.utf8), message: Array(message.utf8))
         XCTAssertEqual(HMAC.sha256(key: key, message: message), expected)
         XCTAssertEqual(HMAC.sha256(key: Array(key.utf8), message: message), expected)
+        XCTAssertEqual(HMAC.sha256(key: key, message: Array(message.utf8)), expected)
+        XCTAssertEqual(HMAC.sha512(key: key, message: Array(message.utf8)), HMAC.sha512(key: key, message: message))
+        XCTAssertEqual(HMAC.sha512(key: Array(key.utf8), message: message), HMAC.sha512(key: key, message: message))
         XCTAssertEqual(
             HMAC.sha512(key: key, message: message),
             HMAC.authenticationCode(.sha512, key: Array(key.utf8), message: Array(message.utf8)))
@@ -101,7 +105,8 @@ final class CryptoHMACTests: XCTestCase {
         let message = Array(0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let expected = HMAC.sha256(key: key, message: message)
         XCTAssertEqual(HMAC.sha256(key: key.lazy.map { $0 }, message: message.reversed().reversed()), expected)
-        XCTAssertEqual(HMAC.sha256(key: key[...], message: message[10...] ), HMAC.sha256(key: key, message: Array(message[10...])))
+        XCTAssertEqual(
+            HMAC.sha256(key: key[...], message: message[10...]), HMAC.sha256(key: key, message: Array(message[10...])))
     }
 
     func testIncrementalMatchesOneShot() {

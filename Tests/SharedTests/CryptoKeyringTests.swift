@@ -116,7 +116,9 @@ final class CryptoKeyringTests: XCTestCase {
     func testParsingSingleKeyForms() throws {
         let base64 = Base64.encode(keyOne)
         let hex = Hex.encode(keyOne)
-        for text in [base64, String(base64.dropLast()), Base64URL.encode(keyOne), hex, hex.uppercased(), "  \(base64)\n"] {
+        for text in [
+            base64, String(base64.dropLast()), Base64URL.encode(keyOne), hex, hex.uppercased(), "  \(base64)\n",
+        ] {
             let keyring = try EncryptionKeyring(parsing: text)
             XCTAssertEqual(keyring.currentVersion, 1, text)
             let sealed = try keyring.seal("x", context: "c")
@@ -145,9 +147,14 @@ final class CryptoKeyringTests: XCTestCase {
             (badBase64, CryptoError.Code.invalidEncoding, "c2VjcmV0LWtleS1tYXRlcmlhbA"),
             (longHex, CryptoError.Code.invalidKeyLength, "abababab"),
             ("v2:\(shortKey),v1:\(Base64.encode(keyOne))", CryptoError.Code.invalidKeyLength, shortKey),
-            ("v1:\(Base64.encode(keyOne)),v1:\(Base64.encode(keyTwo))", CryptoError.Code.duplicateKeyVersion, Base64.encode(keyTwo)),
+            (
+                "v1:\(Base64.encode(keyOne)),v1:\(Base64.encode(keyTwo))", CryptoError.Code.duplicateKeyVersion,
+                Base64.encode(keyTwo)
+            ),
             ("v0:\(Base64.encode(keyOne))", CryptoError.Code.invalidKeyVersion, Base64.encode(keyOne)),
             ("x1:\(Base64.encode(keyOne))", CryptoError.Code.invalidKeyVersion, Base64.encode(keyOne)),
+            ("v+1:\(Base64.encode(keyOne))", CryptoError.Code.invalidKeyVersion, Base64.encode(keyOne)),
+            ("v1:\(Base64.encode(keyOne)),", CryptoError.Code.invalidKeyVersion, Base64.encode(keyOne)),
             ("v2:\(badBase64)", CryptoError.Code.invalidEncoding, "c2VjcmV0LWtleS1tYXRlcmlhbA"),
             ("", CryptoError.Code.noKeys, "\u{0}"),
             ("   ", CryptoError.Code.noKeys, "\u{0}"),

@@ -36,7 +36,8 @@ final class CryptoRSATests: XCTestCase {
         XCTAssertFalse(key.publicKey.isValidSignature([], for: message, digest: .sha256))
         XCTAssertFalse(key.publicKey.isValidSignature(Array(signature.dropLast()), for: message, digest: .sha256))
         XCTAssertFalse(key.publicKey.isValidSignature(signature + [0], for: message, digest: .sha256))
-        XCTAssertFalse(key.publicKey.isValidSignature([UInt8](repeating: 0xff, count: 256), for: message, digest: .sha256))
+        XCTAssertFalse(
+            key.publicKey.isValidSignature([UInt8](repeating: 0xff, count: 256), for: message, digest: .sha256))
         // A failed verification must not leave errors behind for the next libcrypto call.
         XCTAssertTrue(key.publicKey.isValidSignature(signature, for: message, digest: .sha256))
     }
@@ -48,7 +49,8 @@ final class CryptoRSATests: XCTestCase {
         let reloaded = try RSAPrivateKey(pem: privatePEM)
         XCTAssertEqual(reloaded.pemRepresentation, privatePEM)
         XCTAssertEqual(reloaded.publicKey.derRepresentation, key.publicKey.derRepresentation)
-        XCTAssertEqual(try reloaded.signature(for: message, digest: .sha256), try key.signature(for: message, digest: .sha256))
+        XCTAssertEqual(
+            try reloaded.signature(for: message, digest: .sha256), try key.signature(for: message, digest: .sha256))
 
         let publicPEM = key.publicKey.pemRepresentation
         XCTAssertTrue(publicPEM.hasPrefix("-----BEGIN PUBLIC KEY-----\n"))
@@ -57,7 +59,8 @@ final class CryptoRSATests: XCTestCase {
         let publicKey = try RSAPublicKey(pem: publicPEM)
         XCTAssertEqual(publicKey.pemRepresentation, publicPEM)
         XCTAssertEqual(try RSAPublicKey(der: publicKey.derRepresentation).pemRepresentation, publicPEM)
-        XCTAssertTrue(publicKey.isValidSignature(try key.signature(for: message, digest: .sha1), for: message, digest: .sha1))
+        XCTAssertTrue(
+            publicKey.isValidSignature(try key.signature(for: message, digest: .sha1), for: message, digest: .sha1))
     }
 
     // MARK: Interoperability with Python `cryptography`
@@ -67,7 +70,8 @@ final class CryptoRSATests: XCTestCase {
         let sha256 = try XCTUnwrap(Base64.decode(CryptoFixtures.pythonSHA256Signature))
         let sha1 = try XCTUnwrap(Base64.decode(CryptoFixtures.pythonSHA1Signature))
         // The fixture's message really is PayPal's format over the body's CRC-32.
-        XCTAssertTrue(CryptoFixtures.payPalMessage.hasSuffix("|\(CRC32.checksum(Array(CryptoFixtures.payPalBody.utf8)))"))
+        XCTAssertTrue(
+            CryptoFixtures.payPalMessage.hasSuffix("|\(CRC32.checksum(Array(CryptoFixtures.payPalBody.utf8)))"))
         XCTAssertTrue(publicKey.isValidSignature(sha256, for: message, digest: .sha256))
         XCTAssertTrue(publicKey.isValidSignature(sha1, for: message, digest: .sha1))
         XCTAssertFalse(publicKey.isValidSignature(sha1, for: message, digest: .sha256))
@@ -78,8 +82,10 @@ final class CryptoRSATests: XCTestCase {
     func testTraditionalPEMFromPythonSignsIdentically() throws {
         let key = try RSAPrivateKey(pem: CryptoFixtures.pythonPrivateKeyTraditionalPEM)
         XCTAssertEqual(key.publicKey.pemRepresentation, CryptoFixtures.pythonPublicKeyPEM)
-        XCTAssertEqual(Base64.encode(try key.signature(for: message, digest: .sha256)), CryptoFixtures.pythonSHA256Signature)
-        XCTAssertEqual(Base64.encode(try key.signature(for: message, digest: .sha1)), CryptoFixtures.pythonSHA1Signature)
+        XCTAssertEqual(
+            Base64.encode(try key.signature(for: message, digest: .sha256)), CryptoFixtures.pythonSHA256Signature)
+        XCTAssertEqual(
+            Base64.encode(try key.signature(for: message, digest: .sha1)), CryptoFixtures.pythonSHA1Signature)
     }
 
     // MARK: Rejections
@@ -100,7 +106,8 @@ final class CryptoRSATests: XCTestCase {
             }
             XCTAssertThrowsError(try RSAPrivateKey(pem: text))
         }
-        XCTAssertThrowsError(try RSAPrivateKey(pem: CryptoFixtures.pythonPublicKeyPEM), "a public key is not a private key")
+        XCTAssertThrowsError(
+            try RSAPrivateKey(pem: CryptoFixtures.pythonPublicKeyPEM), "a public key is not a private key")
         XCTAssertThrowsError(try RSAPublicKey(der: [0x30, 0x00]))
         XCTAssertThrowsError(try RSAPublicKey(der: Self.key.publicKey.derRepresentation + [0])) {
             XCTAssertEqual(($0 as? CryptoError)?.code, CryptoError.Code.invalidDER)

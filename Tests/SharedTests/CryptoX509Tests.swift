@@ -34,7 +34,8 @@ final class CryptoX509Tests: XCTestCase {
         code: String, file: StaticString = #filePath, line: UInt = #line
     ) {
         XCTAssertThrowsError(
-            try leaf.verifyChain(intermediates: intermediates, trustedRoots: roots, at: date ?? now), file: file, line: line
+            try leaf.verifyChain(intermediates: intermediates, trustedRoots: roots, at: date ?? now), file: file,
+            line: line
         ) { error in
             XCTAssertEqual((error as? CryptoError)?.code, code, String(reflecting: error), file: file, line: line)
         }
@@ -103,11 +104,14 @@ final class CryptoX509Tests: XCTestCase {
     func testPEMChainParsesInOrder() throws {
         let root = try root()
         let leaf = try leaf(issuer: root, issuerKey: Self.rootKey)
-        let bundle = "leading text\n" + leaf.pemRepresentation + Self.leafKey.publicKey.pemRepresentation + root.pemRepresentation
+        let bundle =
+            "leading text\n" + leaf.pemRepresentation + Self.leafKey.publicKey.pemRepresentation
+            + root.pemRepresentation
         let chain = try X509Certificate.certificates(fromPEMChain: bundle)
         XCTAssertEqual(chain.count, 2)
         XCTAssertEqual(chain.map(\.sha256Fingerprint), [leaf.sha256Fingerprint, root.sha256Fingerprint])
-        XCTAssertEqual(try X509Certificate(pem: bundle).sha256Fingerprint, leaf.sha256Fingerprint, "init(pem:) takes the first")
+        XCTAssertEqual(
+            try X509Certificate(pem: bundle).sha256Fingerprint, leaf.sha256Fingerprint, "init(pem:) takes the first")
 
         XCTAssertThrowsError(try X509Certificate.certificates(fromPEMChain: "")) {
             XCTAssertEqual(($0 as? CryptoError)?.code, CryptoError.Code.noCertificates)
@@ -127,14 +131,16 @@ final class CryptoX509Tests: XCTestCase {
         let root = try root()
         let leaf = try leaf(issuer: root, issuerKey: Self.rootKey)
         XCTAssertNoThrow(try leaf.verifyChain(intermediates: [], trustedRoots: [root], at: now))
-        XCTAssertNoThrow(try leaf.verifyChain(intermediates: [], trustedRoots: [try self.root("Unrelated"), root], at: now))
+        XCTAssertNoThrow(
+            try leaf.verifyChain(intermediates: [], trustedRoots: [try self.root("Unrelated"), root], at: now))
     }
 
     func testChainThroughIntermediate() throws {
         let root = try root()
         let intermediate = try X509Certificate.issue(
             commonName: "Coffer Sandbox Intermediate", publicKey: Self.intermediateKey.publicKey, issuer: root,
-            issuerKey: Self.rootKey, notBefore: now - 365 * day, notAfter: now + 365 * day, isCertificateAuthority: true)
+            issuerKey: Self.rootKey, notBefore: now - 365 * day, notAfter: now + 365 * day, isCertificateAuthority: true
+        )
         let leaf = try leaf(issuer: intermediate, issuerKey: Self.intermediateKey)
         XCTAssertNoThrow(try leaf.verifyChain(intermediates: [intermediate], trustedRoots: [root], at: now))
         // Missing intermediate: no path from the leaf to a trusted root.
@@ -147,7 +153,8 @@ final class CryptoX509Tests: XCTestCase {
         let root = try root()
         let expired = try leaf(issuer: root, issuerKey: Self.rootKey, notBefore: now - 400 * day, notAfter: now - day)
         assertChainFails(expired, roots: [root], code: CryptoError.Code.expired)
-        XCTAssertNoThrow(try expired.verifyChain(intermediates: [], trustedRoots: [root], at: now - 2 * day), "checked at `date`")
+        XCTAssertNoThrow(
+            try expired.verifyChain(intermediates: [], trustedRoots: [root], at: now - 2 * day), "checked at `date`")
 
         let future = try leaf(issuer: root, issuerKey: Self.rootKey, notBefore: now + day, notAfter: now + 400 * day)
         assertChainFails(future, roots: [root], code: CryptoError.Code.notYetValid)
@@ -218,7 +225,8 @@ final class CryptoX509Tests: XCTestCase {
             ) { XCTAssertEqual(($0 as? CryptoError)?.code, CryptoError.Code.invalidName) }
         }
         XCTAssertThrowsError(
-            try X509Certificate.makeSelfSignedAuthority(commonName: "", key: Self.rootKey, notBefore: now, notAfter: now + day)
+            try X509Certificate.makeSelfSignedAuthority(
+                commonName: "", key: Self.rootKey, notBefore: now, notAfter: now + day)
         ) { XCTAssertEqual(($0 as? CryptoError)?.code, CryptoError.Code.invalidName) }
         // Names that need escaping in RFC 2253 still work, and UTF-8 stays readable.
         let escaped = try X509Certificate.makeSelfSignedAuthority(
@@ -247,9 +255,12 @@ final class CryptoX509Tests: XCTestCase {
 
         let inside = try XCTUnwrap(Timestamp.parse("2026-06-01T00:00:00Z"))
         XCTAssertNoThrow(try leaf.verifyChain(intermediates: [], trustedRoots: [root], at: inside))
-        assertChainFails(leaf, roots: [root], at: Timestamp.parse("2027-01-15T12:00:01Z"), code: CryptoError.Code.expired)
-        assertChainFails(leaf, roots: [root], at: Timestamp.parse("2026-01-15T11:59:59Z"), code: CryptoError.Code.notYetValid)
-        assertChainFails(leaf, roots: [try self.root("Coffer Test Root CA")], at: inside, code: CryptoError.Code.untrustedChain)
+        assertChainFails(
+            leaf, roots: [root], at: Timestamp.parse("2027-01-15T12:00:01Z"), code: CryptoError.Code.expired)
+        assertChainFails(
+            leaf, roots: [root], at: Timestamp.parse("2026-01-15T11:59:59Z"), code: CryptoError.Code.notYetValid)
+        assertChainFails(
+            leaf, roots: [try self.root("Coffer Test Root CA")], at: inside, code: CryptoError.Code.untrustedChain)
     }
 
     func testVerificationErrorDescriptions() throws {

@@ -4,7 +4,7 @@ import COpenSSL
 ///
 /// A nonce must never repeat under one key; leave `nonce` nil and a random one is drawn
 /// (fine for well under 2³² messages per key, which secrets at rest never approach).
-public enum AESGCM {
+public enum AESGCM: Sendable {
     public static let keyByteCount = 32
     public static let nonceByteCount = 12
     public static let tagByteCount = 16
@@ -15,7 +15,9 @@ public enum AESGCM {
     ) throws -> (nonce: [UInt8], ciphertext: [UInt8], tag: [UInt8]) {
         let nonce = nonce ?? SecureRandom.bytes(nonceByteCount)
         try validate(key: key, nonce: nonce, input: plaintext, associatedData: associatedData)
-        guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL(CryptoError.Code.internalFailure, "EVP_CIPHER_CTX_new failed") }
+        guard let context = EVP_CIPHER_CTX_new() else {
+            throw CryptoError.openSSL(CryptoError.Code.internalFailure, "EVP_CIPHER_CTX_new failed")
+        }
         defer { EVP_CIPHER_CTX_free(context) }  // also cleanses the expanded key
 
         guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nonce) == 1 else {
@@ -56,7 +58,9 @@ public enum AESGCM {
         guard tag.count == tagByteCount else {
             throw CryptoError(code: CryptoError.Code.invalidTagLength, reason: "AES-GCM tag must be 16 bytes")
         }
-        guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL(CryptoError.Code.internalFailure, "EVP_CIPHER_CTX_new failed") }
+        guard let context = EVP_CIPHER_CTX_new() else {
+            throw CryptoError.openSSL(CryptoError.Code.internalFailure, "EVP_CIPHER_CTX_new failed")
+        }
         defer { EVP_CIPHER_CTX_free(context) }
 
         guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nonce) == 1 else {

@@ -1,6 +1,6 @@
 /// Standard base64 (RFC 4648 §4, `+` and `/`), as used by PayPal's signature header, Standard
 /// Webhooks signatures and `whsec_` secrets. Constant time over the data; strict when decoding.
-public enum Base64 {
+public enum Base64: Sendable {
     /// Padded standard base64.
     public static func encode<B: Collection<UInt8>>(_ bytes: B) -> String {
         bytes.withContiguousBytes { Base64Codec.standard.encode($0, pad: true) }

@@ -4,7 +4,7 @@
 ///
 /// Slice-by-8: eight tables let the loop fold eight bytes per step instead of one, which matters
 /// for large bodies and costs 8 KiB of tables built once.
-public enum CRC32 {
+public enum CRC32: Sendable {
     public static func checksum<B: Collection<UInt8>>(_ bytes: B) -> UInt32 {
         bytes.withContiguousBytes { update(0, $0) }
     }

@@ -2,7 +2,7 @@ import COpenSSL
 
 /// Comparisons whose running time does not depend on where two secrets differ, so a webhook
 /// sender probing signatures cannot learn the expected MAC byte by byte.
-public enum ConstantTime {
+public enum ConstantTime: Sendable {
     /// True when `a` and `b` hold the same bytes. Lengths are compared first and are not secret
     /// (a MAC's length is public), so different lengths return false at once; equal lengths are
     /// compared with `CRYPTO_memcmp`, which always reads every byte.

@@ -38,7 +38,7 @@ public struct CryptoError: Error, Sendable, CustomStringConvertible, CustomDebug
 extension CryptoError {
     /// The codes this module produces. Strings rather than an enum so new ones can be added
     /// without breaking callers that switch on them.
-    public enum Code {
+    public enum Code: Sendable {
         public static let invalidKey = "invalid_key"
         public static let invalidKeyLength = "invalid_key_length"
         public static let invalidNonceLength = "invalid_nonce_length"

@@ -21,14 +21,17 @@ extension EncryptionKeyring {
             let entry = Self.trim(rawEntry)
             let label = "entry \(position + 1)"
             guard let colon = entry.firstIndex(of: ":"), entry.hasPrefix("v"),
-                let version = Int(entry[entry.index(after: entry.startIndex)..<colon]), version >= 1
+                case let digits = entry[entry.index(after: entry.startIndex)..<colon],
+                digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+                let version = Int(digits), version >= 1
             else {
                 throw CryptoError(
                     code: CryptoError.Code.invalidKeyVersion,
                     reason: "\(label) must look like v<version ≥ 1>:<key>")
             }
             guard keys[version] == nil else {
-                throw CryptoError(code: CryptoError.Code.duplicateKeyVersion, reason: "version v\(version) appears twice")
+                throw CryptoError(
+                    code: CryptoError.Code.duplicateKeyVersion, reason: "version v\(version) appears twice")
             }
             keys[version] = try Self.decodeKey(Self.trim(entry[entry.index(after: colon)...]), entry: "key v\(version)")
         }

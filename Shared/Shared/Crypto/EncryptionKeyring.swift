@@ -58,14 +58,16 @@ public struct EncryptionKeyring: Sendable {
     /// lacks, and `authentication_failed` for a wrong context or an altered value.
     public func open(_ sealed: String, context: String) throws -> [UInt8] {
         guard let (version, payload) = Self.split(sealed) else {
-            throw CryptoError(code: CryptoError.Code.malformedCiphertext, reason: "not a v<version>.<base64url> sealed value")
+            throw CryptoError(
+                code: CryptoError.Code.malformedCiphertext, reason: "not a v<version>.<base64url> sealed value")
         }
         guard let key = keys[version] else {
             throw CryptoError(code: CryptoError.Code.unknownKeyVersion, reason: "no key for version v\(version)")
         }
         guard let bytes = Base64URL.decode(String(payload)), bytes.count >= AESGCM.nonceByteCount + AESGCM.tagByteCount
         else {
-            throw CryptoError(code: CryptoError.Code.malformedCiphertext, reason: "sealed payload is not base64url or too short")
+            throw CryptoError(
+                code: CryptoError.Code.malformedCiphertext, reason: "sealed payload is not base64url or too short")
         }
         let tagStart = bytes.count - AESGCM.tagByteCount
         return try AESGCM.open(

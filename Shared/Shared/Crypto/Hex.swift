@@ -2,7 +2,7 @@
 ///
 /// Both directions avoid table lookups and branches on the data (see `ConstantTimeASCII`): hex
 /// carries MACs that are compared against attacker-supplied values, and master keys.
-public enum Hex {
+public enum Hex: Sendable {
     public static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         bytes.withContiguousBytes { input in
             guard !input.isEmpty else { return "" }

@@ -96,11 +96,12 @@ public final class RSAPrivateKey: @unchecked Sendable {
     /// Unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). This is the secret key in the
     /// clear: store it sealed (see `EncryptionKeyring`), never log it.
     public var pemRepresentation: String {
-        guard
-            var bytes = MemoryBIO.writing(secure: true, { bio in
-                PEM_write_bio_PrivateKey(bio, pkey, nil, nil, 0, nil, nil) == 1
-            })
-        else { preconditionFailure("PEM_write_bio_PrivateKey failed for a valid key: libcrypto is unusable") }
+        let written = MemoryBIO.writing(secure: true) { bio in
+            PEM_write_bio_PrivateKey(bio, pkey, nil, nil, 0, nil, nil) == 1
+        }
+        guard var bytes = written else {
+            preconditionFailure("PEM_write_bio_PrivateKey failed for a valid key: libcrypto is unusable")
+        }
         defer { Zeroize.wipe(&bytes) }
         return String(decoding: bytes, as: UTF8.self)
     }

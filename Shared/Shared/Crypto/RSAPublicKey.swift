@@ -31,7 +31,8 @@ public final class RSAPublicKey: @unchecked Sendable {
             }
             guard cursor == buffer.baseAddress.map({ $0 + buffer.count }) else {
                 EVP_PKEY_free(pkey)
-                throw CryptoError(code: CryptoError.Code.invalidDER, reason: "trailing bytes after SubjectPublicKeyInfo")
+                throw CryptoError(
+                    code: CryptoError.Code.invalidDER, reason: "trailing bytes after SubjectPublicKeyInfo")
             }
             return pkey
         }

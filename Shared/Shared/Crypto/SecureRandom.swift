@@ -4,7 +4,7 @@ import COpenSSL
 ///
 /// A failing DRBG is not an input error: continuing would mint predictable nonces, keys and
 /// tokens, so it stops the process instead of returning weak bytes.
-public enum SecureRandom {
+public enum SecureRandom: Sendable {
     /// `count` random bytes (`count` ≥ 0).
     public static func bytes(_ count: Int) -> [UInt8] {
         precondition(count >= 0, "SecureRandom.bytes: negative count")

@@ -28,7 +28,8 @@ extension X509Certificate {
     ) throws -> X509Certificate {
         guard X509_check_private_key(issuer.handle, issuerKey.pkey) == 1 else {
             OpenSSLErrorQueue.clear()
-            throw CryptoError(code: CryptoError.Code.keyMismatch, reason: "issuer key does not match the issuer certificate")
+            throw CryptoError(
+                code: CryptoError.Code.keyMismatch, reason: "issuer key does not match the issuer certificate")
         }
         return try withExtendedLifetime(issuer) {
             try CertificateBuilder(

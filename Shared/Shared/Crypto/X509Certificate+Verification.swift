@@ -33,7 +33,8 @@ extension X509Certificate {
         guard X509_STORE_CTX_init(context, store, handle, untrusted) == 1 else {
             throw setupFailure("X509_STORE_CTX_init failed")
         }
-        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(context), time_t(date.timeIntervalSince1970.rounded(.down)))
+        X509_VERIFY_PARAM_set_time(
+            X509_STORE_CTX_get0_param(context), time_t(date.timeIntervalSince1970.rounded(.down)))
 
         // The stack does not retain the intermediates; keep them alive until verification ends.
         let verified = withExtendedLifetime(intermediates) { X509_verify_cert(context) }
