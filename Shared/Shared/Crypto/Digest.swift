@@ -35,13 +35,13 @@ public enum Digest: Sendable, CaseIterable {
 }
 
 /// SHA-256 of bytes or of a string's UTF-8.
-public enum SHA256 {
+public enum SHA256: Sendable {
     public static func hash<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] { Digest.sha256.hash(bytes) }
     public static func hash(_ text: String) -> [UInt8] { Digest.sha256.hash(Array(text.utf8)) }
 }
 
 /// SHA-512 of bytes or of a string's UTF-8.
-public enum SHA512 {
+public enum SHA512: Sendable {
     public static func hash<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [UInt8] { Digest.sha512.hash(bytes) }
     public static func hash(_ text: String) -> [UInt8] { Digest.sha512.hash(Array(text.utf8)) }
 }

@@ -1,39 +1,41 @@
 /// Lower-case hexadecimal encoding; decoding accepts either case.
-public enum Hex {
-    static let digits = Array("0123456789abcdef".utf8)
-
+///
+/// Both directions avoid table lookups and branches on the data (see `ConstantTimeASCII`): hex
+/// carries MACs that are compared against attacker-supplied values, and master keys.
+public enum Hex: Sendable {
     public static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        bytes.withContiguousBytes { input in
+            guard !input.isEmpty else { return "" }
+            return String(unsafeUninitializedCapacity: input.count * 2) { output in
+                for (index, byte) in input.enumerated() {
+                    output[2 * index] = ConstantTimeASCII.hexDigit(byte >> 4)
+                    output[2 * index + 1] = ConstantTimeASCII.hexDigit(byte & 0x0F)
+                }
+                return input.count * 2
+            }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Nil when the text has odd length or a non-hex character.
     public static func decode(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
-
-    @inline(__always)
-    static func value(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
+        var text = text
+        return text.withUTF8 { input -> [UInt8]? in
+            guard input.count % 2 == 0 else { return nil }
+            var invalid: Int32 = 0
+            var output = [UInt8](unsafeUninitializedCapacity: input.count / 2) { out, initialized in
+                for index in 0..<(input.count / 2) {
+                    let high = ConstantTimeASCII.hexValue(input[2 * index])
+                    let low = ConstantTimeASCII.hexValue(input[2 * index + 1])
+                    invalid |= ~high.valid | ~low.valid
+                    out[index] = UInt8(truncatingIfNeeded: high.value << 4 | low.value)
+                }
+                initialized = input.count / 2
+            }
+            guard invalid == 0 else {
+                Zeroize.wipe(&output)
+                return nil
+            }
+            return output
         }
     }
 }
