@@ -1,0 +1,67 @@
+import XCTest
+
+@testable import Shared
+
+final class InternalRequestSignerTests: XCTestCase {
+    let signer = InternalRequestSigner(secret: "internal-secret")
+
+    func testSignatureMatchesTheDesignedFormula() {
+        let body = Array(#"[{"id":"evt_1"}]"#.utf8)
+        let header = signer.signature(method: "POST", target: "/internal/events", body: body, timestamp: 1_700_000_000)
+        let expected = Hex.encode(HMAC.sha256(key: "internal-secret", message: "1700000000.POST /internal/events." + #"[{"id":"evt_1"}]"#))
+        XCTAssertEqual(header, "t=1700000000,v1=\(expected)")
+        XCTAssertEqual(signer.verify(header: header, method: "POST", target: "/internal/events", body: body, now: 1_700_000_100), .valid)
+    }
+
+    func testEveryAlterationIsRefused() {
+        let body = Array("{}".utf8)
+        let header = signer.signature(method: "POST", target: "/internal/events?x=1", body: body, timestamp: 1_000)
+        XCTAssertEqual(signer.verify(header: header, method: "PUT", target: "/internal/events?x=1", body: body, now: 1_000), .mismatch)
+        XCTAssertEqual(signer.verify(header: header, method: "POST", target: "/internal/events?x=2", body: body, now: 1_000), .mismatch)
+        XCTAssertEqual(signer.verify(header: header, method: "POST", target: "/internal/events?x=1", body: Array("{ }".utf8), now: 1_000), .mismatch)
+        XCTAssertEqual(InternalRequestSigner(secret: "other").verify(header: header, method: "POST", target: "/internal/events?x=1", body: body, now: 1_000), .mismatch)
+    }
+
+    func testStaleMissingAndMalformedHeaders() {
+        let header = signer.signature(method: "GET", target: "/internal/snapshot/tenants", body: [], timestamp: 1_000)
+        XCTAssertEqual(signer.verify(header: header, method: "GET", target: "/internal/snapshot/tenants", body: [], now: 1_301), .stale)
+        XCTAssertEqual(signer.verify(header: header, method: "GET", target: "/internal/snapshot/tenants", body: [], now: 699), .stale)
+        XCTAssertEqual(signer.verify(header: nil, method: "GET", target: "/", body: [], now: 0), .missing)
+        for bad in ["t=1", "v1=00", "garbage", "t=x,v1=\(String(repeating: "0", count: 64))", "t=1,v1=zz"] {
+            XCTAssertNotEqual(signer.verify(header: bad, method: "GET", target: "/", body: [], now: 1), .valid, bad)
+        }
+    }
+
+    func testPreviousSecretIsAcceptedDuringRotation() {
+        let old = InternalRequestSigner(secret: "old")
+        let rotated = InternalRequestSigner(secret: "new", previousSecret: "old")
+        let header = old.signature(method: "POST", target: "/internal/events", body: [1], timestamp: 50)
+        XCTAssertEqual(rotated.verify(header: header, method: "POST", target: "/internal/events", body: [1], now: 50), .valid)
+        XCTAssertEqual(InternalRequestSigner(secret: "new").verify(header: header, method: "POST", target: "/internal/events", body: [1], now: 50), .mismatch)
+    }
+}
+
+final class EventEnvelopeTests: XCTestCase {
+    func testRoundTripKeepsDataExact() throws {
+        let data: JSONValue = ["amount": .number("9007199254740993"), "currency": "INR", "nested": ["a": [1, 2]]]
+        let event = EventEnvelope(type: "provider.payment.captured", source: "ingress", tenantID: "ten_1",
+                                  occurredAt: Date(timeIntervalSince1970: 1_763_743_680.123), correlationID: "c-1", data: data)
+        let decoded = try EventEnvelope.decodeBatch(EventEnvelope.encodeBatch([event, event]))
+        XCTAssertEqual(decoded.count, 2)
+        XCTAssertEqual(decoded[0], event)
+        XCTAssertEqual(decoded[0].data["amount"]?.int64Value, 9_007_199_254_740_993)
+    }
+
+    func testMalformedEnvelopesNameTheField() throws {
+        let good = EventEnvelope(type: "t", source: "s", tenantID: nil, correlationID: nil, data: [:]).jsonValue
+        for (field, value) in [("id", JSONValue.string("pay_1")), ("type", .string("")), ("occurred_at", .string("yesterday")),
+                               ("data", .string("x")), ("tenant_id", .int(3))] {
+            guard case .object(var object) = good else { return XCTFail() }
+            object[field] = value
+            XCTAssertThrowsError(try EventEnvelope(json: .object(object))) { error in
+                XCTAssertEqual((error as? EventEnvelopeError)?.field, field)
+            }
+        }
+        XCTAssertThrowsError(try EventEnvelope.decodeBatch(Array("{}".utf8)))
+    }
+}
