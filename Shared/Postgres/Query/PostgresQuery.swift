@@ -48,6 +48,12 @@ public struct PostgresQuery: ExpressibleByStringInterpolation, Sendable, CustomS
             bind(value.postgresText)
         }
 
+        /// An optional value: nil binds NULL. (Its own overload, so the compiler does not warn about
+        /// interpolating an optional.)
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            bind(value?.postgresText)
+        }
+
         /// Strings as arrays (`WHERE id = ANY(\(array: ids))`); elements are quoted, so nothing escapes.
         public mutating func appendInterpolation(array: [String]) {
             bind(PostgresArrayLiteral.encode(array))
