@@ -5,7 +5,8 @@ import Shared
 /// start when they differ. Fix mistakes with a new migration.
 ///
 /// `sql` runs as one script inside the migration's transaction, with `search_path` set to the schema
-/// first, so unqualified names land in it. It must not contain its own BEGIN/COMMIT, nor statements
+/// first, so unqualified names land in it. (Function bodies are resolved when called, with the
+/// caller's search_path: qualify names in them or give the function `SET search_path`.) It must not contain its own BEGIN/COMMIT, nor statements
 /// that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`).
 public struct Migration: Sendable, Hashable {
     public var version: Int
