@@ -9,6 +9,7 @@ extension PostgresPool {
     ///
     /// If a statement in `body` fails and `body` catches the error and returns anyway, the transaction
     /// is already aborted in PostgreSQL: it is rolled back and that statement's error is thrown.
+    @discardableResult
     nonisolated(nonsending)
     public func transaction<T: Sendable>(
         isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5,

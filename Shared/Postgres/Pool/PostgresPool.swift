@@ -45,6 +45,7 @@ public final class PostgresPool: Sendable {
 
     /// Lends a connection to `body` and takes it back afterwards, whatever happens. If `body` leaves
     /// a transaction open, it is rolled back before the connection is reused.
+    @discardableResult
     nonisolated(nonsending)
     public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let pooled = try await acquire()
