@@ -202,3 +202,41 @@ private actor Ledger {
         }
     }
 }
+
+final class PoolStressTests: PostgresTestCase {
+    /// Many callers racing with timeouts and cancellations: afterwards the books balance and the pool
+    /// still works.
+    func testBookkeepingSurvivesTimeoutsAndCancellations() async throws {
+        let pool = makePool(poolSize: 3, acquireTimeout: .milliseconds(40))
+        let outcomes = Collected<String>()
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<300 {
+                let task = Task {
+                    do {
+                        try await pool.withConnection { connection in
+                            _ = try await connection.query("SELECT pg_sleep(0.002)")
+                            if index % 7 == 0 { try await connection.execute("BEGIN") }
+                        }
+                        outcomes.append("ok")
+                    } catch let error as PostgresError where error.kind == .poolTimeout {
+                        outcomes.append("timeout")
+                    } catch {
+                        outcomes.append("other: \(error)")
+                    }
+                }
+                if index % 5 == 0 { task.cancel() }
+                group.addTask { await task.value }
+            }
+        }
+        XCTAssertEqual(outcomes.all.count, 300)
+        XCTAssertEqual(outcomes.all.filter { $0.hasPrefix("other") }, [])
+        XCTAssertGreaterThan(outcomes.all.filter { $0 == "ok" }.count, 0)
+        let statistics = pool.statistics
+        XCTAssertEqual(statistics.inUse, 0)
+        XCTAssertEqual(statistics.waiters, 0)
+        XCTAssertEqual(statistics.idle, statistics.open)
+        XCTAssertLessThanOrEqual(statistics.open, 3)
+        let rows = try await pool.query("SELECT 1")
+        XCTAssertEqual(rows.count, 1)
+    }
+}

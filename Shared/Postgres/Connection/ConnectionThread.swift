@@ -62,6 +62,12 @@ final class ConnectionThread: Sendable {
         return try result.get()
     }
 
+    /// Like `stop()`, without waiting (for `deinit`).
+    func requestStop() {
+        queue.withLock { $0.append(.stop({})) }
+        wake.signal()
+    }
+
     /// Closes the session after the jobs already queued and ends the thread.
     func stop() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

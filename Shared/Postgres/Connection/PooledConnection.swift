@@ -93,6 +93,12 @@ final class PooledConnection: Sendable {
         (try? await run { session in session.validate() }) ?? false
     }
 
+    /// Closes without waiting for the thread to finish.
+    func requestClose() {
+        usable.store(false, ordering: .relaxed)
+        thread.requestStop()
+    }
+
     /// Closes the session after queued jobs and ends the thread.
     func close() async {
         usable.store(false, ordering: .relaxed)

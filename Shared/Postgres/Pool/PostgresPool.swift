@@ -43,6 +43,15 @@ public final class PostgresPool: Sendable {
         try await withConnection { connection in try await connection.pipeline(queries) }
     }
 
+    /// A pool dropped without `shutdown()` still ends its idle connections' threads and its listeners.
+    deinit {
+        let (idle, waiters) = state.withLock { $0.shutdown() }
+        // Waiters keep the pool alive while they wait, so this finds none; fail them anyway if so.
+        for waiter in waiters { waiter.continuation.resume(throwing: PostgresError.poolClosed) }
+        for connection in idle { connection.requestClose() }
+        for listener in listeners.withLock({ $0 }) { listener.cancel() }
+    }
+
     /// Lends a connection to `body` and takes it back afterwards, whatever happens. If `body` leaves
     /// a transaction open, it is rolled back before the connection is reused.
     @discardableResult
