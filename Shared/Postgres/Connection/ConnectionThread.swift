@@ -12,7 +12,13 @@ final class ConnectionThread: Sendable {
         case stop(@Sendable () -> Void)
     }
 
-    private let queue = Mutex<[Item]>([])
+    private struct Queue {
+        var items: [Item] = []
+        /// A stop is queued: later jobs would never run, so they are refused at once instead.
+        var stopping = false
+    }
+
+    private let queue = Mutex(Queue())
     private let wake = DispatchSemaphore(value: 0)
 
     /// Starts the thread. It keeps itself alive until `stop()`.
@@ -29,7 +35,7 @@ final class ConnectionThread: Sendable {
         while true {
             // Sleeps until a job arrives: no polling while idle.
             wake.wait()
-            let item = queue.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+            let item = queue.withLock { $0.items.isEmpty ? nil : $0.items.removeFirst() }
             switch item {
             case .job(let job)?:
                 job(session)
@@ -44,8 +50,17 @@ final class ConnectionThread: Sendable {
     }
 
     func submit(_ job: @escaping Job) {
-        queue.withLock { $0.append(.job(job)) }
-        wake.signal()
+        let accepted = queue.withLock { queue in
+            guard !queue.stopping else { return false }
+            queue.items.append(.job(job))
+            return true
+        }
+        if accepted {
+            wake.signal()
+        } else {
+            // A session that was never opened: the job fails fast with "connection is closed".
+            job(LibPQSession())
+        }
     }
 
     /// Runs `body` on the thread and returns its result to the awaiting task.
@@ -64,15 +79,27 @@ final class ConnectionThread: Sendable {
 
     /// Like `stop()`, without waiting (for `deinit`).
     func requestStop() {
-        queue.withLock { $0.append(.stop({})) }
-        wake.signal()
+        enqueueStop {}
     }
 
     /// Closes the session after the jobs already queued and ends the thread.
     func stop() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.withLock { $0.append(.stop({ continuation.resume() })) }
+            enqueueStop { continuation.resume() }
+        }
+    }
+
+    private func enqueueStop(_ done: @escaping @Sendable () -> Void) {
+        let first = queue.withLock { queue in
+            guard !queue.stopping else { return false }
+            queue.stopping = true
+            queue.items.append(.stop(done))
+            return true
+        }
+        if first {
             wake.signal()
+        } else {
+            done()
         }
     }
 }

@@ -39,7 +39,7 @@ extension LibPQSession {
             throw failure
         }
         // A statement's error (already read up to the Sync) leaves the connection usable.
-        PQexitPipelineMode(connection)
+        if PQexitPipelineMode(connection) != 1 { poison() }
         return try results.get()
     }
 
