@@ -1,0 +1,158 @@
+import CLibPQ
+import Shared
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One libpq connection. Not thread-safe, like libpq itself: only the `ConnectionThread` that
+/// created it calls it, so every call here may block.
+final class LibPQSession {
+    private(set) var connection: OpaquePointer?
+    /// Set when a multi-step exchange (a pipeline) stopped half way: the protocol state is unknown,
+    /// so the connection must not be reused.
+    private(set) var poisoned = false
+    private var noticeForwarder: NoticeForwarder?
+
+    init() {}
+
+    deinit { close() }
+
+    /// Connects and applies the session settings Coffer relies on (UTC, ISO dates, hex bytea).
+    func connect(_ parameters: ConnectionParameters, logger: Logger) throws(PostgresError) {
+        close()
+        let keywords = parameters.keywords.map(Optional.some) + [nil]
+        let values = parameters.values.map(Optional.some) + [nil]
+        let connection: OpaquePointer?
+        do {
+            connection = try CStringArray.with(keywords) { keywordPointers in
+                try CStringArray.with(values) { valuePointers in
+                    PQconnectdbParams(keywordPointers, valuePointers, 1)
+                }
+            }
+        } catch {
+            throw PostgresError(kind: .connectionFailed, serverMessage: "connection parameters contain a NUL byte")
+        }
+        guard let connection else {
+            throw PostgresError(kind: .connectionFailed, serverMessage: "libpq could not allocate a connection")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = LibPQResult.connectionMessage(connection)
+            PQfinish(connection)
+            throw PostgresError(kind: .connectionFailed, serverMessage: message)
+        }
+        self.connection = connection
+        poisoned = false
+        let forwarder = NoticeForwarder(logger: logger)
+        noticeForwarder = forwarder
+        PQsetNoticeReceiver(connection, noticeReceiver, Unmanaged.passUnretained(forwarder).toOpaque())
+        do {
+            try executeScript(parameters.sessionSettings)
+        } catch {
+            close()
+            throw PostgresError(kind: .connectionFailed, sqlState: error.sqlState, serverMessage: error.serverMessage)
+        }
+    }
+
+    func close() {
+        if let connection { PQfinish(connection) }
+        connection = nil
+        noticeForwarder = nil
+    }
+
+    /// Open, not poisoned, and libpq still believes in it.
+    var isUsable: Bool {
+        guard let connection, !poisoned else { return false }
+        return PQstatus(connection) == CONNECTION_OK
+    }
+
+    var transactionStatus: PGTransactionStatusType {
+        connection.map { PQtransactionStatus($0) } ?? PQTRANS_UNKNOWN
+    }
+
+    var socket: Int32 { connection.map { PQsocket($0) } ?? -1 }
+
+    /// One statement with text binds and text results (`PQexecParams`, unnamed statement: one round trip).
+    func execute(_ query: PostgresQuery) throws(PostgresError) -> ResultStorage {
+        let connection = try open()
+        let result: OpaquePointer?
+        do {
+            result = try CStringArray.with(query.sql) { sql in
+                try CStringArray.with(query.binds) { values in
+                    PQexecParams(connection, sql, Int32(values.count), nil, values, nil, nil, 0)
+                }
+            }
+        } catch {
+            throw (error as? PostgresError) ?? CStringArray.nulByteError
+        }
+        return try consume(result, connection: connection)
+    }
+
+    /// Statements without binds through the simple query protocol, so a script may hold several; they
+    /// run as one implicit transaction unless the script says otherwise. Returns the last result.
+    @discardableResult
+    func executeScript(_ sql: String) throws(PostgresError) -> ResultStorage {
+        let connection = try open()
+        let result: OpaquePointer?
+        do {
+            result = try CStringArray.with(sql) { PQexec(connection, $0) }
+        } catch {
+            throw CStringArray.nulByteError
+        }
+        return try consume(result, connection: connection)
+    }
+
+    /// A cheap round trip (an empty statement) proving the server still answers on this connection.
+    func validate() -> Bool {
+        guard isUsable, let connection else { return false }
+        let result = PQexec(connection, "")
+        defer { PQclear(result) }
+        return result.map { PQresultStatus($0) == PGRES_EMPTY_QUERY } ?? false && isUsable
+    }
+
+    func open() throws(PostgresError) -> OpaquePointer {
+        guard let connection, !poisoned else {
+            throw PostgresError(kind: .connectionLost, serverMessage: "connection is closed")
+        }
+        return connection
+    }
+
+    func poison() { poisoned = true }
+
+    private func consume(_ result: OpaquePointer?, connection: OpaquePointer) throws(PostgresError) -> ResultStorage {
+        defer { PQclear(result) }
+        guard let result else { throw LibPQResult.error(from: nil, connection: connection) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+            return LibPQResult.storage(from: result)
+        case PGRES_EMPTY_QUERY:
+            return .empty
+        case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+            // COPY needs its own protocol; the connection is now mid-copy, so it cannot be reused.
+            poisoned = true
+            throw PostgresError(kind: .query, serverMessage: "COPY is not supported through query/execute")
+        default:
+            throw LibPQResult.error(from: result, connection: connection)
+        }
+    }
+}
+
+/// Server notices (`NOTICE: schema already exists, skipping`) go to the debug log instead of
+/// libpq's default, which prints to stderr.
+final class NoticeForwarder {
+    let logger: Logger
+    init(logger: Logger) { self.logger = logger }
+}
+
+private func noticeReceiver(_ context: UnsafeMutableRawPointer?, _ result: OpaquePointer?) {
+    guard let context, let result else { return }
+    let forwarder = Unmanaged<NoticeForwarder>.fromOpaque(context).takeUnretainedValue()
+    guard forwarder.logger.isEnabled(.debug) else { return }
+    forwarder.logger.debug(
+        "postgres notice",
+        [
+            "db.severity": .optional(LibPQResult.field(result, LibPQResult.severityField)),
+            "db.sql_state": .optional(LibPQResult.field(result, LibPQResult.sqlStateField)),
+            "db.notice": .optional(LibPQResult.field(result, LibPQResult.primaryMessageField)),
+        ])
+}
