@@ -77,6 +77,7 @@ public final class TestDatabase: Sendable {
             logger: TestEnvironment.logger())
     }
 
+    /// Which role a pool connects as: the schema owner, the runtime role, or the superuser.
     public enum Role: Sendable {
         case owner, app, admin
     }
@@ -95,6 +96,7 @@ public final class TestDatabase: Sendable {
     }
 }
 
+/// A test database or cluster could not be set up; the message says why.
 public struct TestDatabaseError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }

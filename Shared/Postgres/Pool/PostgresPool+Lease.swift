@@ -136,7 +136,8 @@ extension PostgresPool {
             logger.debug("postgres connection opened", ["db.connection_id": .integer(id)])
             return connection
         } catch {
-            if error.kind == .connectionFailed {
+            // `.poolClosed` comes from above, where the slot was already given back.
+            if error.kind != .poolClosed {
                 logger.warning(
                     "postgres connect failed",
                     ["db.url": .string(configuration.redactedURL), "error": .string(error.debugDescription)])

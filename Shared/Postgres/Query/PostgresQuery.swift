@@ -28,6 +28,7 @@ public struct PostgresQuery: ExpressibleByStringInterpolation, Sendable, CustomS
     /// The SQL text only: bind values may be secrets or personal data, so they are not shown.
     public var description: String { sql }
 
+    /// Collects literal SQL and `$n` binds while the compiler walks an interpolated string.
     public struct StringInterpolation: StringInterpolationProtocol, Sendable {
         var sql: String
         var binds: [String?]
