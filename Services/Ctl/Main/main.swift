@@ -1,1 +1,4 @@
-print("Ctl: not built yet")
+import Ctl
+import Foundation
+
+exit(await CofferCtl.main(arguments: Array(CommandLine.arguments.dropFirst())))

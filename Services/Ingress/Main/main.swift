@@ -1,1 +1,4 @@
-print("Ingress: not built yet")
+import Foundation
+import Ingress
+
+exit(await IngressService.main())

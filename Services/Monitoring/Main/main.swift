@@ -1,1 +1,4 @@
-print("Monitoring: not built yet")
+import Foundation
+import Monitoring
+
+exit(await MonitoringService.main())

@@ -1,1 +1,4 @@
-print("Notifications: not built yet")
+import Foundation
+import Notifications
+
+exit(await NotificationsService.main())

@@ -1,1 +1,4 @@
-print("Payments: not built yet")
+import Foundation
+import Payments
+
+exit(await PaymentsService.main())

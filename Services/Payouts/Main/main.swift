@@ -1,1 +1,4 @@
-print("Payouts: not built yet")
+import Foundation
+import Payouts
+
+exit(await PayoutsService.main())

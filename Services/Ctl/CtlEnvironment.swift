@@ -1,0 +1,30 @@
+import Foundation
+
+/// Where cofferctl finds the services and its credentials: the process environment, falling back to
+/// an env file (`--env-file`, `COFFER_ENV_FILE`, or `.run/coffer.env` when present, as `make run` writes it).
+public struct CtlEnvironment: Sendable {
+    public let values: [String: String]
+
+    public init(processEnvironment: [String: String], envFile: String?) {
+        var merged: [String: String] = [:]
+        let path = envFile ?? processEnvironment["COFFER_ENV_FILE"]
+            ?? (FileManager.default.fileExists(atPath: ".run/coffer.env") ? ".run/coffer.env" : nil)
+        if let path, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+                if parts.count == 2 { merged[parts[0]] = parts[1] }
+            }
+        }
+        for (key, value) in processEnvironment { merged[key] = value }
+        values = merged
+    }
+
+    public subscript(name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The six services and where to reach them (defaults are `make run`'s ports).
+    public var services: [(name: String, url: String)] {
+        [("ingress", "INGRESS_URL", 8080), ("payments", "PAYMENTS_URL", 8081), ("payouts", "PAYOUTS_URL", 8082),
+         ("notifications", "NOTIFICATIONS_URL", 8083), ("monitoring", "MONITORING_URL", 8084), ("sandbox", "SANDBOX_URL", 8090)]
+            .map { ($0.0, self[$0.1] ?? "http://127.0.0.1:\($0.2)") }
+    }
+}

@@ -1,1 +1,0 @@
-// The Ctl service; see DESIGN.md.

@@ -1,1 +1,0 @@
-// The Ingress service; see DESIGN.md.

@@ -1,1 +1,0 @@
-// The Monitoring service; see DESIGN.md.

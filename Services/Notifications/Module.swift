@@ -1,1 +1,0 @@
-// The Notifications service; see DESIGN.md.

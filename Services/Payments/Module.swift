@@ -1,1 +1,0 @@
-// The Payments service; see DESIGN.md.

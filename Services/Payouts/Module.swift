@@ -1,1 +1,0 @@
-// The Payouts service; see DESIGN.md.

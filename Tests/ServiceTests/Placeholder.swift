@@ -1,5 +1,0 @@
-import XCTest
-
-final class ServiceTestsPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
