@@ -49,6 +49,7 @@ let package = Package(
             .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"], path: "Tests/SharedTests"),
             .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], path: "Tests/HTTPTests"),
             .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], path: "Tests/PostgresTests"),
+            .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], path: "Tests/PlatformTests"),
             .testTarget(name: "ServiceTests", dependencies: ["TestSupport", "Ingress", "Payments", "Payouts", "Notifications", "Monitoring", "Sandbox", "Ctl"], path: "Tests/ServiceTests"),
         ]
 )

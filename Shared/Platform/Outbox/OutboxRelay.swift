@@ -37,30 +37,16 @@ public final class OutboxRelay: Service {
         deadLettered = runtime.metrics.counter("coffer_outbox_dead_lettered_total", help: "Events dead-lettered, by subscriber.",
                                                labels: ["subscriber"])
         backlog = runtime.metrics.gauge("coffer_outbox_pending", help: "Events waiting for delivery, by subscriber.", labels: ["subscriber"])
-        let schema = outbox.schema
-        let database = runtime.database
-        let backlog = self.backlog
-        let subscribers = outbox.routes.subscribers.map(\.name)
-        Task.detached {
-            // The backlog gauge is refreshed in the background (a scrape must not wait on the database).
-            while true {
-                if let rows = try? await database.query(
-                    "SELECT subscriber, count(*) FROM \(unsafeSQL: schema).outbox WHERE status = 'pending' GROUP BY subscriber")
-                {
-                    var counts = Dictionary(uniqueKeysWithValues: subscribers.map { ($0, Int64(0)) })
-                    for row in rows {
-                        if let (name, count) = try? row.decode((String, Int64).self) { counts[name] = count }
-                    }
-                    for (name, count) in counts { backlog.labels([name]).set(count) }
-                }
-                try? await Task.sleep(for: .seconds(15))
-            }
-        }
     }
 
     public func run() async throws {
         var lastPurge = ContinuousClock.now
+        var lastBacklog = ContinuousClock.now - .seconds(60)
         while !stopping.load(ordering: .relaxed) {
+            if ContinuousClock.now - lastBacklog > .seconds(15) {
+                lastBacklog = ContinuousClock.now
+                await refreshBacklog()
+            }
             var worked = false
             for subscriber in outbox.routes.subscribers {
                 do {
@@ -220,6 +206,18 @@ public final class OutboxRelay: Service {
             logger.error("events dead-lettered", ["subscriber": .string(subscriber.name), "events": .int(Int64(dead.count)),
                                                  "reason": .string(reason)])
         }
+    }
+
+    /// The backlog gauge, refreshed by the relay itself (a scrape never waits on the database).
+    private func refreshBacklog() async {
+        guard let rows = try? await database.query(
+            "SELECT subscriber, count(*) FROM \(unsafeSQL: outbox.schema).outbox WHERE status = 'pending' GROUP BY subscriber")
+        else { return }
+        var counts = Dictionary(uniqueKeysWithValues: outbox.routes.subscribers.map { ($0.name, Int64(0)) })
+        for row in rows {
+            if let (name, count) = try? row.decode((String, Int64).self) { counts[name] = count }
+        }
+        for (name, count) in counts { backlog.labels([name]).set(count) }
     }
 
     private func purgeDelivered() async {
