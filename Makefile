@@ -1,5 +1,5 @@
 # Coffer — see README.md. Two commands set everything up on a fresh machine: `make run`, `make test`.
-.PHONY: run stop test bench fmt clean build release
+.PHONY: run stop test bench soak fmt clean build release
 
 run:            ## build (release) and run the whole system on a throwaway PostgreSQL
 	@scripts/run.sh
@@ -12,6 +12,9 @@ test:           ## one debug build, then every test against a real PostgreSQL
 
 bench:          ## release build, then the benchmarks (prints a table)
 	@scripts/bench.sh
+
+soak:           ## a 10-minute load on one service, sampling RSS (SOAK_SECONDS to change)
+	@scripts/soak.sh
 
 build:
 	swift build

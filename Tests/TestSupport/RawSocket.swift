@@ -1,5 +1,5 @@
 import Foundation
-@testable import HTTP
+import HTTP
 
 #if canImport(Glibc)
     import Glibc

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# make bench: release build, then each benchmark against real processes on this machine, printed
+# as one table (also written to .run/bench/results.md). Targets are in the README.
+#   BENCH_SECONDS=10 (per run)   BENCH_ONLY=http|ingress|payments|payouts (one section)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN="$PWD/.run"
+mkdir -p "$RUN/bench"
+RESULTS="$RUN/bench/results.md"
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+. scripts/bench/lib.sh
+
+scripts/bootstrap.sh bench
+echo "bench: building release binaries"
+swift build -c release >/dev/null
+BIN=$(swift build -c release --show-bin-path)
+eval "$(scripts/postgres.sh start | sed 's/^/export /')"
+
+PIDS=()
+cleanup() { stop_nginx; for pid in "${PIDS[@]:-}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+: > "$RESULTS"
+echo "| benchmark                          |      req/s |  p50 ms |   p99 ms | errors |   RSS MiB | notes" | tee -a "$RESULTS"
+echo "|------------------------------------|-----------:|---------:|---------:|-------:|---------:|------" | tee -a "$RESULTS"
+
+export COFFER_ENV=test COFFER_INTERNAL_SECRET=bench-internal-secret-0123456789 \
+       COFFER_ADMIN_TOKENS=bench:bench-admin-token-0123456789 COFFER_ADMIN_TOKEN=bench-admin-token-0123456789 \
+       COFFER_MASTER_KEY=$(head -c 32 /dev/urandom | base64 -w0)
+
+for section in scripts/bench/[0-9]*.sh; do
+  name=$(basename "$section" .sh); name=${name#*-}
+  if [ -n "${BENCH_ONLY:-}" ] && [ "$BENCH_ONLY" != "$name" ]; then continue; fi
+  . "$section"
+done
+echo
+echo "bench: results in .run/bench/results.md; service logs in .run/bench/*.log"
