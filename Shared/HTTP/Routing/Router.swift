@@ -17,6 +17,9 @@ public final class Router {
     }
 
     private(set) var definitions: [Definition] = []
+    /// Told about requests the server refused before any handler ran, with the route they were for
+    /// (when their head was read and matched one): for logs that must include every attempt.
+    public var onRefused: (@Sendable (RequestRefusal, _ route: String?, _ parameters: [String: String]) -> Void)?
 
     public init() {}
 

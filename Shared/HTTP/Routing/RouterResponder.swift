@@ -41,6 +41,7 @@ public struct RouterResponder: HTTPResponder {
     }
 
     private let routes: FrozenTrie
+    private let onRefused: (@Sendable (RequestRefusal, String?, [String: String]) -> Void)?
     private let logger: Logger
     private let trustedProxies: TrustedProxies
     private let accessLog: Bool
@@ -69,6 +70,7 @@ public struct RouterResponder: HTTPResponder {
                                      statusCounters: StatusCounters(family: requestCount, method: method, template: definition.template)))
         }
         routes = FrozenTrie(trie: trie)
+        onRefused = router.onRefused
         self.logger = logger
         self.trustedProxies = trustedProxies
         self.accessLog = accessLog
@@ -79,6 +81,15 @@ public struct RouterResponder: HTTPResponder {
     public func bodyLimit(for head: HTTPRequestHead) -> Int? {
         if case .found(let route, _) = routes.trie.match(head.method, path: head.path) { return route.bodyLimit }
         return nil
+    }
+
+    public func requestRefused(_ refusal: RequestRefusal) {
+        guard let onRefused else { return }
+        if let head = refusal.head, case .found(let route, let parameters) = routes.trie.match(head.method, path: head.path) {
+            onRefused(refusal, route.template, parameters)
+        } else {
+            onRefused(refusal, nil, [:])
+        }
     }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {

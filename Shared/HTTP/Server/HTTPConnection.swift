@@ -143,6 +143,8 @@ final class HTTPConnection: EventLoopSelectable {
             case .error(let error):
                 server.metrics.parseErrors.labels(error.code).increment()
                 server.logger.debug("request refused by parser", ["code": .string(error.code), "peer": .string(peerAddress)])
+                server.responder.requestRefused(RequestRefusal(head: phase == .readingBody ? head : nil, status: error.status,
+                                                               code: error.code, peerAddress: peerAddress, receivedBytes: body.count))
                 respondAndClose(status: error.status, code: error.code, message: error.description, version: head?.version)
                 return
             }
@@ -257,6 +259,8 @@ final class HTTPConnection: EventLoopSelectable {
         server.metrics.timeouts.labels(deadlineKind.rawValue).increment()
         switch deadlineKind {
         case .header, .body:
+            server.responder.requestRefused(RequestRefusal(head: deadlineKind == .body ? head : nil, status: .requestTimeout,
+                                                           code: "request_timeout", peerAddress: peerAddress, receivedBytes: body.count))
             respondAndClose(status: .requestTimeout, code: "request_timeout",
                             message: "The request was not received in time.", version: head?.version)
         case .firstRequest, .idle, .write, .linger:

@@ -5,8 +5,22 @@ public protocol HTTPResponder: Sendable {
     /// A route's own body limit (nil: the server's default), asked once the head is parsed so an
     /// oversized body is refused with 413 before it is read.
     func bodyLimit(for head: HTTPRequestHead) -> Int?
+    /// The server refused a request itself (parse error, oversized body, deadline), so no handler
+    /// ran; lets the layers above log it. Must not block.
+    func requestRefused(_ refusal: RequestRefusal)
 }
 
 extension HTTPResponder {
     public func bodyLimit(for head: HTTPRequestHead) -> Int? { nil }
+    public func requestRefused(_ refusal: RequestRefusal) {}
+}
+
+/// A request the server answered without a handler.
+public struct RequestRefusal: Sendable {
+    /// The head, when it was read before the refusal (413, body timeouts).
+    public let head: HTTPRequestHead?
+    public let status: HTTPStatus
+    public let code: String
+    public let peerAddress: String
+    public let receivedBytes: Int
 }

@@ -57,6 +57,17 @@ public struct PostgresRow: Sendable {
         return (repeat try next((each T).self))
     }
 
+    /// Decodes the columns `start ..< start + count` as a tuple, for rows that carry more columns than one
+    /// shape (a summary followed by details). Columns past the end are a decoding error.
+    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type, startingAt start: Int) throws -> (repeat each T) {
+        var index = start
+        func next<U: PostgresDecodable>(_ type: U.Type) throws -> U {
+            defer { index += 1 }
+            return try decode(U.self, at: index)
+        }
+        return (repeat try next((each T).self))
+    }
+
     /// True when the column is SQL NULL (or there is no such column).
     public func isNull(column: String) -> Bool {
         guard let index = storage.columnIndex(column) else { return true }

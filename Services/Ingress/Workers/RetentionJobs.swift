@@ -1,0 +1,60 @@
+import Foundation
+import Platform
+import Postgres
+import Shared
+
+/// What ingress forgets, and when: attempts after `WEBHOOK_ATTEMPT_RETENTION`; raw bodies after
+/// `WEBHOOK_BODY_RETENTION` (the hash and the normalized event stay); whole events, with their
+/// deduplication keys, after `WEBHOOK_EVENT_RETENTION` (at least 30 days) unless a delivery is still
+/// pending or dead. Deletes run in batches so they never hold long locks.
+enum RetentionJobs {
+    static func all(database: PostgresPool, configuration: IngressConfiguration, logger: Logger) -> [ScheduledJob] {
+        let attempts = configuration.attemptRetention.components.seconds
+        let bodies = configuration.bodyRetention.components.seconds
+        let events = configuration.eventRetention.components.seconds
+        return [
+            ScheduledJob(name: "ingress.retention", interval: .seconds(600)) {
+                let droppedAttempts = try await repeatUntilDone {
+                    try await database.execute("""
+                        DELETE FROM ingress.webhook_attempts WHERE id IN (
+                            SELECT id FROM ingress.webhook_attempts
+                            WHERE received_at < now() - make_interval(secs => \(attempts)) LIMIT 5000)
+                        """)
+                }
+                let droppedBodies = try await repeatUntilDone {
+                    try await database.execute("""
+                        UPDATE ingress.webhook_events SET raw_body = NULL, body_purged_at = now() WHERE id IN (
+                            SELECT id FROM ingress.webhook_events
+                            WHERE raw_body IS NOT NULL AND received_at < now() - make_interval(secs => \(bodies)) LIMIT 5000)
+                        """)
+                }
+                let droppedEvents = try await repeatUntilDone {
+                    try await database.execute("""
+                        DELETE FROM ingress.webhook_events e WHERE e.id IN (
+                            SELECT id FROM ingress.webhook_events
+                            WHERE received_at < now() - make_interval(secs => \(events)) LIMIT 5000)
+                          AND NOT EXISTS (SELECT 1 FROM ingress.outbox o WHERE o.event_id = e.id AND o.status IN ('pending', 'dead'))
+                        """)
+                }
+                try await database.execute("""
+                    DELETE FROM ingress.inbox WHERE received_at < now() - make_interval(secs => \(events))
+                    """)
+                if droppedAttempts + droppedBodies + droppedEvents > 0 {
+                    logger.info("retention applied", ["attempts_deleted": .int(Int64(droppedAttempts)),
+                                                      "bodies_dropped": .int(Int64(droppedBodies)),
+                                                      "events_deleted": .int(Int64(droppedEvents))])
+                }
+            },
+        ]
+    }
+
+    /// Runs a batched statement until it affects no more rows; returns the total.
+    static func repeatUntilDone(_ batch: () async throws -> Int) async throws -> Int {
+        var total = 0
+        while true {
+            let affected = try await batch()
+            total += affected
+            if affected < 5000 { return total }
+        }
+    }
+}
