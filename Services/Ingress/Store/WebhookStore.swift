@@ -112,10 +112,15 @@ final class WebhookStore: Sendable {
         var firstByKey: [String: String] = [:]
         var unique: [PendingWebhook] = []
         var duplicateOf: [String: String] = [:]
+        var attempts = attempts
         for webhook in webhooks {
             let key = webhook.tenantID + "\u{1}" + webhook.provider + "\u{1}" + webhook.dedupKey
             if let first = firstByKey[key] {
                 duplicateOf[webhook.id] = first
+                // Not written as an event, but still an attempt the log must show.
+                attempts.append(AttemptRecord(tenantID: webhook.tenantID, provider: webhook.provider, outcome: "duplicate", reason: nil,
+                                              httpStatus: 200, sourceIP: webhook.sourceIP, bodySize: webhook.rawBody.count,
+                                              bodySHA256: webhook.bodySHA256, correlationID: webhook.correlationID))
             } else {
                 firstByKey[key] = webhook.id
                 unique.append(webhook)

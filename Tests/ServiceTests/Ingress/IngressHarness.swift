@@ -130,6 +130,10 @@ final class IngressHarness: @unchecked Sendable {
 /// deduplication) on its own schema, recording what it applied.
 final class RecordingSubscriber: EventConsumer, @unchecked Sendable {
     let applied = Mutex<[EventEnvelope]>([])
+    /// While true, every event is refused permanently (dead-lettered at the sender).
+    let refuseAll = Mutex<Bool>(false)
+    /// Served at `GET /internal/snapshot/tenants` when set (playing payments for a new copy).
+    let snapshot = Mutex<TenancySnapshot?>(nil)
     private(set) var server: HTTPServer?
     private var runtime: ServiceRuntime?
     var baseURL: String { "http://127.0.0.1:\(server?.port ?? 0)" }
@@ -150,6 +154,10 @@ final class RecordingSubscriber: EventConsumer, @unchecked Sendable {
         let router = Router()
         InternalEventsEndpoint(schema: "subscriber", database: runtime.database, consumer: subscriber, metrics: runtime.metrics)
             .register(on: router, authentication: runtime.internalAuthentication)
+        router.get("/internal/snapshot/tenants", middleware: [runtime.internalAuthentication]) { _, _ in
+            guard let snapshot = subscriber.snapshot.withLock({ $0 }) else { throw HTTPError.serviceUnavailable("not yet") }
+            return .json(.ok, bytes: Array(try JSONCoding.makeEncoder().encode(snapshot)))
+        }
         let server = runtime.makeServer(router: router)
         try await server.start()
         subscriber.server = server
@@ -158,6 +166,7 @@ final class RecordingSubscriber: EventConsumer, @unchecked Sendable {
     }
 
     func apply(_ event: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws -> EventOutcome {
+        if refuseAll.withLock({ $0 }) { throw PermanentEventError("refused by the test") }
         applied.withLock { $0.append(event) }
         return .applied
     }
