@@ -14,7 +14,8 @@ print("%.2f" % (n / 1000 if u == "us" else n if u == "ms" else n * 1000 if u == 
 # Runs wrk and prints "req_per_sec p50_ms p99_ms errors non2xx".
 run_wrk() {
   local url=$1 connections=$2 seconds=$3; shift 3
-  local out; out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "$url" 2>&1)
+  # Options after the URL go to wrk (e.g. -s script.lua -- args), so the URL must come first.
+  local out; out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency "$url" "$@" 2>&1)
   local rps p50 p99 errors non2xx
   rps=$(echo "$out" | awk '/Requests\/sec/ {print int($2)}')
   p50=$(to_ms "$(echo "$out" | awk '$1=="50%" {print $2}')")

@@ -48,7 +48,7 @@ public final class OutboxRelay: Service {
                 await refreshBacklog()
             }
             var worked = false
-            for subscriber in outbox.routes.subscribers {
+            for subscriber in outbox.routes.subscribers where !configuration.paused {
                 do {
                     worked = try await relayBatch(to: subscriber) || worked
                 } catch {

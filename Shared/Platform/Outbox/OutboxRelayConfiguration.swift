@@ -12,6 +12,8 @@ public struct OutboxRelayConfiguration: Sendable {
     public var requestTimeout: Duration = .seconds(15)
     public var idlePoll: Duration = .seconds(1)
     public var deliveredRetention: Duration = .seconds(7 * 86_400)
+    /// Deliveries held (events keep queueing): for incidents, when a consumer must not be fed.
+    public var paused = false
 
     public init() {}
 
@@ -22,6 +24,7 @@ public struct OutboxRelayConfiguration: Sendable {
         config.baseDelay = reader.duration("OUTBOX_RETRY_BASE", default: .seconds(1), minimum: .milliseconds(10))
         config.maxDelay = reader.duration("OUTBOX_RETRY_MAX", default: .seconds(3600), minimum: .milliseconds(10))
         config.deliveredRetention = reader.duration("OUTBOX_RETENTION", default: .seconds(7 * 86_400))
+        config.paused = reader.bool("OUTBOX_RELAY_PAUSED", default: false)
         return config
     }
 }
