@@ -1,15 +1,17 @@
 import Foundation
-@testable import Ingress
 import Shared
 import XCTest
+
+@testable import Ingress
 
 /// Fixtures follow Flutterwave v3's webhook samples (developer.flutterwave.com/v3.0/docs/webhooks:
 /// `charge.completed` with the v3 transaction object, `transfer.completed` with the transfer object),
 /// reusing their ids; `tx_ref`/`reference` hold Coffer ids where Coffer sets them.
 final class FlutterwaveNormalizerTests: XCTestCase {
-    static func charge(status: String = "successful", amount: String = "100", currency: String = "\"NGN\"",
-                       id: String = "285959875", response: String = "Approved by Financial Institution") -> String
-    {
+    static func charge(
+        status: String = "successful", amount: String = "100", currency: String = "\"NGN\"",
+        id: String = "285959875", response: String = "Approved by Financial Institution"
+    ) -> String {
         #"""
         {"event": "charge.completed",
          "data": {"id": \#(id), "tx_ref": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", "flw_ref": "PeterEkene/FLW270177170",
@@ -75,17 +77,19 @@ final class FlutterwaveNormalizerTests: XCTestCase {
             ("5000", "UGX", 5000), ("1500", "XAF", 1500), ("12.345", "KWD", 12345), ("19.990", "USD", 1999),
         ]
         for (amount, currency, minor) in cases {
-            let result = try NormalizerHarness.normalize(.flutterwave, Self.charge(amount: amount, currency: "\"\(currency)\""))
+            let result = try NormalizerHarness.normalize(
+                .flutterwave, Self.charge(amount: amount, currency: "\"\(currency)\""))
             XCTAssertEqual(result.event?.amount, minor, "\(amount) \(currency)")
             XCTAssertEqual(result.event?.currency, currency)
         }
     }
 
     func testOpenStatusesAndOtherEventsAreNotForwarded() throws {
-        for json in [Self.charge(status: "pending"), Self.transfer(status: "NEW"),
-                     #"{"event": "subscription.cancelled", "data": {"id": 1}}"#,
-                     #"{"event": "charge.completed", "data": {"id": 1, "status": "cancelled"}}"#]
-        {
+        for json in [
+            Self.charge(status: "pending"), Self.transfer(status: "NEW"),
+            #"{"event": "subscription.cancelled", "data": {"id": 1}}"#,
+            #"{"event": "charge.completed", "data": {"id": 1, "status": "cancelled"}}"#,
+        ] {
             let result = try NormalizerHarness.normalize(.flutterwave, json)
             XCTAssertNil(result.event, json)
         }

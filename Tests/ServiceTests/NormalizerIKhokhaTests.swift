@@ -1,7 +1,8 @@
 import Foundation
-@testable import Ingress
 import Shared
 import XCTest
+
+@testable import Ingress
 
 /// Fixtures follow iKhokha iK Pay's payment-link callback (`paylinkID`, `status`, `externalTransactionID`,
 /// `responseCode`, the fields its payment-link API returns in ikhokha/ik-pay-api-examples); the optional
@@ -19,17 +20,23 @@ final class IKhokhaNormalizerTests: XCTestCase {
         XCTAssertEqual(success.providerEventType, "SUCCESS")
         XCTAssertNil(success.providerEventID)
         XCTAssertNil(success.livemode)
-        XCTAssertEqual(success.event, ProviderFact(
-            type: .paymentCaptured, providerObjectID: "c8a1e2f0-4b7d-4e8a-9b1c-2d3e4f5a6b7c",
-            cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", currency: "ZAR", status: "SUCCESS"))
+        XCTAssertEqual(
+            success.event,
+            ProviderFact(
+                type: .paymentCaptured, providerObjectID: "c8a1e2f0-4b7d-4e8a-9b1c-2d3e4f5a6b7c",
+                cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", currency: "ZAR", status: "SUCCESS"))
         let failure = try NormalizerHarness.normalize(.ikhokha, Self.callback(status: "FAILURE"))
-        XCTAssertEqual(failure.event, ProviderFact(
-            type: .paymentFailed, providerObjectID: "c8a1e2f0-4b7d-4e8a-9b1c-2d3e4f5a6b7c",
-            cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", currency: "ZAR", status: "FAILURE"))
+        XCTAssertEqual(
+            failure.event,
+            ProviderFact(
+                type: .paymentFailed, providerObjectID: "c8a1e2f0-4b7d-4e8a-9b1c-2d3e4f5a6b7c",
+                cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", currency: "ZAR", status: "FAILURE"))
         let declined = try NormalizerHarness.normalize(.ikhokha, Self.callback(status: "FAILURE", responseCode: "51"))
         XCTAssertEqual(declined.event?.failureReason, "51")
-        XCTAssertEqual(try NormalizerHarness.normalize(.ikhokha, Self.callback(status: "failed")).event?.type, .paymentFailed)
-        let withAmount = try NormalizerHarness.normalize(.ikhokha, Self.callback(status: "SUCCESS", extra: #""amount": 10000,"#))
+        XCTAssertEqual(
+            try NormalizerHarness.normalize(.ikhokha, Self.callback(status: "failed")).event?.type, .paymentFailed)
+        let withAmount = try NormalizerHarness.normalize(
+            .ikhokha, Self.callback(status: "SUCCESS", extra: #""amount": 10000,"#))
         XCTAssertEqual(withAmount.event?.amount, 10000)
         XCTAssertEqual(withAmount.event?.currency, "ZAR")
     }

@@ -1,16 +1,18 @@
 import Foundation
-@testable import Ingress
 import Shared
 import XCTest
+
+@testable import Ingress
 
 /// Fixtures follow MTN MoMo's request-to-pay and transfer results (momodeveloper.mtn.com API reference:
 /// the callback carries the final result in the same shape as the GET status response), reusing their
 /// sample ids; `externalId` holds the Coffer id Coffer sends on the request.
 final class MTNNormalizerTests: XCTestCase {
-    static func requestToPay(status: String, amount: String = #""100""#, currency: String = #""UGX""#,
-                             financialID: String = #""financialTransactionId": "23503452","#,
-                             reason: String = "") -> String
-    {
+    static func requestToPay(
+        status: String, amount: String = #""100""#, currency: String = #""UGX""#,
+        financialID: String = #""financialTransactionId": "23503452","#,
+        reason: String = ""
+    ) -> String {
         #"""
         {\#(financialID) "externalId": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", "amount": \#(amount),
          "currency": \#(currency), "payer": {"partyIdType": "MSISDN", "partyId": "46733123454"},
@@ -43,10 +45,17 @@ final class MTNNormalizerTests: XCTestCase {
         payoutFailed.failureReason = "PAYEE_NOT_FOUND"
         let cases: [(json: String, fact: ProviderFact)] = [
             (Self.requestToPay(status: "SUCCESSFUL"), captured),
-            (Self.requestToPay(status: "FAILED", financialID: "", reason: #""reason": "APPROVAL_REJECTED","#), failedNoID),
+            (
+                Self.requestToPay(status: "FAILED", financialID: "", reason: #""reason": "APPROVAL_REJECTED","#),
+                failedNoID
+            ),
             (Self.transfer(status: "SUCCESSFUL"), processed),
-            (Self.transfer(status: "FAILED", reason: #""reason": {"code": "PAYEE_NOT_FOUND", "message": "Payee does not exist"},"#),
-             payoutFailed),
+            (
+                Self.transfer(
+                    status: "FAILED",
+                    reason: #""reason": {"code": "PAYEE_NOT_FOUND", "message": "Payee does not exist"},"#),
+                payoutFailed
+            ),
         ]
         for (json, fact) in cases {
             let result = try NormalizerHarness.normalize(.mtn, json)
@@ -56,7 +65,8 @@ final class MTNNormalizerTests: XCTestCase {
             XCTAssertEqual(result.event, fact)
         }
         for word in ["REJECTED", "TIMEOUT"] {
-            XCTAssertEqual(try NormalizerHarness.normalize(.mtn, Self.requestToPay(status: word)).event?.type, .paymentFailed)
+            XCTAssertEqual(
+                try NormalizerHarness.normalize(.mtn, Self.requestToPay(status: word)).event?.type, .paymentFailed)
         }
         let messageOnly = try NormalizerHarness.normalize(
             .mtn, Self.transfer(status: "FAILED", reason: #""reason": {"message": "Not enough funds"},"#))
@@ -73,7 +83,8 @@ final class MTNNormalizerTests: XCTestCase {
 
     func testMajorUnitStringsConvertExactlyInTheBodysCurrency() throws {
         let cases: [(amount: String, currency: String, minor: Int64)] = [
-            ("100", "UGX", 100), ("1500", "XOF", 1500), ("100.50", "GHS", 10050), ("0.5", "ZMW", 50), ("12", "EUR", 1200),
+            ("100", "UGX", 100), ("1500", "XOF", 1500), ("100.50", "GHS", 10050), ("0.5", "ZMW", 50),
+            ("12", "EUR", 1200),
         ]
         for (amount, currency, minor) in cases {
             let result = try NormalizerHarness.normalize(
@@ -114,9 +125,11 @@ final class ZamtelNormalizerTests: XCTestCase {
              "payer": {"partyIdType": "MSISDN", "partyId": "260951234567"}, "status": "SUCCESSFUL"}
             """#
         let result = try NormalizerHarness.normalize(.zamtel, noCurrency)
-        XCTAssertEqual(result.event, ProviderFact(
-            type: .paymentCaptured, providerObjectID: "ZM1029384756", cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
-            amount: 25075, currency: "ZMW", status: "SUCCESSFUL"))
+        XCTAssertEqual(
+            result.event,
+            ProviderFact(
+                type: .paymentCaptured, providerObjectID: "ZM1029384756", cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                amount: 25075, currency: "ZMW", status: "SUCCESSFUL"))
         XCTAssertEqual(result.providerEventType, "SUCCESSFUL")
         let payout = try NormalizerHarness.normalize(.zamtel, MTNNormalizerTests.transfer(status: "FAILED"))
         XCTAssertEqual(payout.event?.type, .payoutFailed)
@@ -127,7 +140,8 @@ final class ZamtelNormalizerTests: XCTestCase {
     func testHostileBodiesAreRefused() {
         NormalizerHarness.assertRefused(
             .zamtel, #"{"externalId": "x", "amount": "1.005", "payer": {}, "status": "SUCCESSFUL"}"#, naming: "amount")
-        NormalizerHarness.assertRefused(.zamtel, #"{"externalId": "x", "amount": "1", "status": "FAILED"}"#, naming: "payer")
+        NormalizerHarness.assertRefused(
+            .zamtel, #"{"externalId": "x", "amount": "1", "status": "FAILED"}"#, naming: "payer")
         NormalizerHarness.assertRefused(.zamtel, #"["SECRETX"]"#, naming: "body", secret: "SECRETX")
     }
 }

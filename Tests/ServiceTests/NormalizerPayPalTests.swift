@@ -1,7 +1,8 @@
 import Foundation
-@testable import Ingress
 import Shared
 import XCTest
+
+@testable import Ingress
 
 /// Fixtures follow PayPal's webhook event samples (developer.paypal.com/api/rest/webhooks/event-names:
 /// PAYMENT.CAPTURE.*, CHECKOUT.ORDER.*, PAYMENT.PAYOUTS-ITEM.*, CUSTOMER.DISPUTE.CREATED), reusing their
@@ -19,9 +20,10 @@ final class PayPalNormalizerTests: XCTestCase {
         """#
     }
 
-    static func capture(status: String, value: String = "2.51", currency: String = "USD",
-                        details: String = "") -> String
-    {
+    static func capture(
+        status: String, value: String = "2.51", currency: String = "USD",
+        details: String = ""
+    ) -> String {
         #"""
         {"id": "27M47624FP291604U", "amount": {"currency_code": "\#(currency)", "value": "\#(value)"},
          "final_capture": true, "seller_protection": {"status": "ELIGIBLE"}, "status": "\#(status)",
@@ -32,8 +34,10 @@ final class PayPalNormalizerTests: XCTestCase {
         """#
     }
 
-    static func refund(status: String = "COMPLETED",
-                       customID: String = #""custom_id": "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6","#) -> String {
+    static func refund(
+        status: String = "COMPLETED",
+        customID: String = #""custom_id": "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6","#
+    ) -> String {
         #"""
         {"id": "1Y107995YT783435V", "amount": {"currency_code": "USD", "value": "1.32"},
          "note_to_payer": "Why I'm refunding", \#(customID) "invoice_id": "INV-1234", "status": "\#(status)",
@@ -79,24 +83,29 @@ final class PayPalNormalizerTests: XCTestCase {
         let when = try XCTUnwrap(Timestamp.parse(Self.createTime))
         let capture = ProviderFact(
             type: .paymentCaptured, providerObjectID: "27M47624FP291604U", relatedProviderObjectID: "5O190127TN364715T",
-            cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", amount: 251, currency: "USD", status: "COMPLETED", occurredAt: when)
+            cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", amount: 251, currency: "USD", status: "COMPLETED",
+            occurredAt: when)
         var denied = capture
         denied.type = .paymentFailed
         denied.status = "DECLINED"
         denied.failureReason = "DECLINED_BY_RISK_FRAUD_FILTERS"
         let refund = ProviderFact(
             type: .refundSucceeded, providerObjectID: "1Y107995YT783435V", relatedProviderObjectID: "0JF852973C016714D",
-            cofferID: "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6", amount: 132, currency: "USD", status: "COMPLETED", occurredAt: when)
+            cofferID: "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6", amount: 132, currency: "USD", status: "COMPLETED",
+            occurredAt: when)
         let reversal = ProviderFact(
             type: .disputeOpened, providerObjectID: "1Y107995YT783435V", relatedProviderObjectID: "0JF852973C016714D",
-            cofferID: "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6", amount: 132, currency: "USD", status: "COMPLETED", occurredAt: when)
+            cofferID: "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6", amount: 132, currency: "USD", status: "COMPLETED",
+            occurredAt: when)
         let order = { (type: ProviderEventType, status: String) in
-            ProviderFact(type: type, providerObjectID: "5O190127TN364715T", cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
-                         amount: 10000, currency: "USD", status: status, occurredAt: when)
+            ProviderFact(
+                type: type, providerObjectID: "5O190127TN364715T", cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                amount: 10000, currency: "USD", status: status, occurredAt: when)
         }
         let item = { (type: ProviderEventType, status: String, reason: String?) in
-            ProviderFact(type: type, providerObjectID: "8AELMXH8UB2P8", cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7",
-                         amount: 100, currency: "USD", status: status, failureReason: reason, occurredAt: when)
+            ProviderFact(
+                type: type, providerObjectID: "8AELMXH8UB2P8", cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7",
+                amount: 100, currency: "USD", status: status, failureReason: reason, occurredAt: when)
         }
         let declinedDetails = #""status_details": {"reason": "DECLINED_BY_RISK_FRAUD_FILTERS"},"#
         var cases: [(type: String, resource: String, fact: ProviderFact)] = [
@@ -105,20 +114,36 @@ final class PayPalNormalizerTests: XCTestCase {
             ("PAYMENT.CAPTURE.DECLINED", Self.capture(status: "DECLINED", details: declinedDetails), denied),
             ("PAYMENT.CAPTURE.REFUNDED", Self.refund(), refund),
             ("PAYMENT.CAPTURE.REVERSED", Self.refund(), reversal),
-            ("CHECKOUT.ORDER.APPROVED", Self.order(status: "APPROVED", unit: Self.unit), order(.paymentAuthorized, "APPROVED")),
-            ("CHECKOUT.ORDER.COMPLETED", Self.order(status: "COMPLETED", unit: Self.unit), order(.paymentCaptured, "COMPLETED")),
-            ("PAYMENT.PAYOUTS-ITEM.SUCCEEDED", Self.payoutItem(status: "SUCCESS"), item(.payoutProcessed, "SUCCESS", nil)),
-            ("CUSTOMER.DISPUTE.CREATED", Self.dispute,
-             ProviderFact(type: .disputeOpened, providerObjectID: "PP-000-042-663-135",
-                          relatedProviderObjectID: "00D10444LD479031K", amount: 300, currency: "USD", status: "OPEN",
-                          failureReason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED", occurredAt: when)),
+            (
+                "CHECKOUT.ORDER.APPROVED", Self.order(status: "APPROVED", unit: Self.unit),
+                order(.paymentAuthorized, "APPROVED")
+            ),
+            (
+                "CHECKOUT.ORDER.COMPLETED", Self.order(status: "COMPLETED", unit: Self.unit),
+                order(.paymentCaptured, "COMPLETED")
+            ),
+            (
+                "PAYMENT.PAYOUTS-ITEM.SUCCEEDED", Self.payoutItem(status: "SUCCESS"),
+                item(.payoutProcessed, "SUCCESS", nil)
+            ),
+            (
+                "CUSTOMER.DISPUTE.CREATED", Self.dispute,
+                ProviderFact(
+                    type: .disputeOpened, providerObjectID: "PP-000-042-663-135",
+                    relatedProviderObjectID: "00D10444LD479031K", amount: 300, currency: "USD", status: "OPEN",
+                    failureReason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED", occurredAt: when)
+            ),
         ]
         for word in ["FAILED", "BLOCKED", "DENIED", "CANCELED"] {
-            cases.append(("PAYMENT.PAYOUTS-ITEM.\(word)", Self.payoutItem(status: word),
-                          item(.payoutFailed, word, "RECEIVER_UNREGISTERED")))
+            cases.append(
+                (
+                    "PAYMENT.PAYOUTS-ITEM.\(word)", Self.payoutItem(status: word),
+                    item(.payoutFailed, word, "RECEIVER_UNREGISTERED")
+                ))
         }
         for word in ["RETURNED", "REFUNDED", "REVERSED"] {
-            cases.append(("PAYMENT.PAYOUTS-ITEM.\(word)", Self.payoutItem(status: word), item(.payoutReversed, word, nil)))
+            cases.append(
+                ("PAYMENT.PAYOUTS-ITEM.\(word)", Self.payoutItem(status: word), item(.payoutReversed, word, nil)))
         }
         for (type, resource, fact) in cases {
             let result = try NormalizerHarness.normalize(.paypal, Self.event(type, resource))
@@ -130,16 +155,20 @@ final class PayPalNormalizerTests: XCTestCase {
     }
 
     func testRefundFallsBackToInvoiceIDAndFollowsItsStatus() throws {
-        let invoice = try NormalizerHarness.normalize(.paypal, Self.event("PAYMENT.CAPTURE.REFUNDED", Self.refund(customID: "")))
+        let invoice = try NormalizerHarness.normalize(
+            .paypal, Self.event("PAYMENT.CAPTURE.REFUNDED", Self.refund(customID: "")))
         XCTAssertEqual(invoice.event?.cofferID, "INV-1234")
-        let failed = try NormalizerHarness.normalize(.paypal, Self.event("PAYMENT.CAPTURE.REFUNDED", Self.refund(status: "FAILED")))
+        let failed = try NormalizerHarness.normalize(
+            .paypal, Self.event("PAYMENT.CAPTURE.REFUNDED", Self.refund(status: "FAILED")))
         XCTAssertEqual(failed.event?.type, .refundFailed)
-        let pending = try NormalizerHarness.normalize(.paypal, Self.event("PAYMENT.CAPTURE.REFUNDED", Self.refund(status: "PENDING")))
+        let pending = try NormalizerHarness.normalize(
+            .paypal, Self.event("PAYMENT.CAPTURE.REFUNDED", Self.refund(status: "PENDING")))
         XCTAssertNil(pending.event)
     }
 
     func testOrderCofferIDIgnoresPayPalsDefaultReference() throws {
-        let reference = #"{"reference_id": "pay_01JD3XK5M7Q8R9S0T1V2W3X4YB", "amount": {"currency_code": "USD", "value": "5"}}"#
+        let reference =
+            #"{"reference_id": "pay_01JD3XK5M7Q8R9S0T1V2W3X4YB", "amount": {"currency_code": "USD", "value": "5"}}"#
         let fromReference = try NormalizerHarness.normalize(
             .paypal, Self.event("CHECKOUT.ORDER.APPROVED", Self.order(status: "APPROVED", unit: reference)))
         XCTAssertEqual(fromReference.event?.cofferID, "pay_01JD3XK5M7Q8R9S0T1V2W3X4YB")
@@ -158,18 +187,22 @@ final class PayPalNormalizerTests: XCTestCase {
         ]
         for (value, currency, minor) in cases {
             let result = try NormalizerHarness.normalize(
-                .paypal, Self.event("PAYMENT.CAPTURE.COMPLETED", Self.capture(status: "COMPLETED", value: value, currency: currency)))
+                .paypal,
+                Self.event(
+                    "PAYMENT.CAPTURE.COMPLETED", Self.capture(status: "COMPLETED", value: value, currency: currency)))
             XCTAssertEqual(result.event?.amount, minor, "\(value) \(currency)")
             XCTAssertEqual(result.event?.currency, currency)
         }
     }
 
     func testPendingAndUnsettledTypesAreNotForwarded() throws {
-        let cases = [("PAYMENT.CAPTURE.PENDING", Self.capture(status: "PENDING")),
-                     ("PAYMENT.PAYOUTS-ITEM.UNCLAIMED", Self.payoutItem(status: "UNCLAIMED")),
-                     ("PAYMENT.PAYOUTS-ITEM.HELD", Self.payoutItem(status: "HELD")),
-                     ("PAYMENT.AUTHORIZATION.CREATED", #"{"id": "0VF52814937998046"}"#),
-                     ("CUSTOMER.DISPUTE.RESOLVED", Self.dispute)]
+        let cases = [
+            ("PAYMENT.CAPTURE.PENDING", Self.capture(status: "PENDING")),
+            ("PAYMENT.PAYOUTS-ITEM.UNCLAIMED", Self.payoutItem(status: "UNCLAIMED")),
+            ("PAYMENT.PAYOUTS-ITEM.HELD", Self.payoutItem(status: "HELD")),
+            ("PAYMENT.AUTHORIZATION.CREATED", #"{"id": "0VF52814937998046"}"#),
+            ("CUSTOMER.DISPUTE.RESOLVED", Self.dispute),
+        ]
         for (type, resource) in cases {
             let result = try NormalizerHarness.normalize(.paypal, Self.event(type, resource))
             XCTAssertNil(result.event, type)
@@ -192,18 +225,31 @@ final class PayPalNormalizerTests: XCTestCase {
             (completed("92233720368547758.08", "USD"), "resource.amount.value"),
             (completed("10.50", "SECRETX"), "resource.amount.currency_code"),
             (completed("10.50", "ABC"), "resource.amount.currency_code"),
-            (Self.event("PAYMENT.CAPTURE.COMPLETED", #"{"id": "27M", "amount": {"value": "1.00"}}"#),
-             "resource.amount.currency"),
-            (Self.event("PAYMENT.CAPTURE.COMPLETED", #"{"id": "27M", "amount": {"value": 10.5, "currency_code": true}}"#),
-             "resource.amount.currency_code"),
-            (Self.event("PAYMENT.CAPTURE.COMPLETED", #"{"amount": {"value": "1.00", "currency_code": "USD"}}"#), "resource.id"),
+            (
+                Self.event("PAYMENT.CAPTURE.COMPLETED", #"{"id": "27M", "amount": {"value": "1.00"}}"#),
+                "resource.amount.currency"
+            ),
+            (
+                Self.event(
+                    "PAYMENT.CAPTURE.COMPLETED", #"{"id": "27M", "amount": {"value": 10.5, "currency_code": true}}"#),
+                "resource.amount.currency_code"
+            ),
+            (
+                Self.event("PAYMENT.CAPTURE.COMPLETED", #"{"amount": {"value": "1.00", "currency_code": "USD"}}"#),
+                "resource.id"
+            ),
             (Self.event("PAYMENT.CAPTURE.COMPLETED", #"{"id": "27M", "amount": "SECRETX"}"#), "resource.amount"),
             (Self.event("PAYMENT.CAPTURE.COMPLETED", #""SECRETX""#), "resource"),
-            (Self.event("PAYMENT.PAYOUTS-ITEM.SUCCEEDED", #"{"payout_item": {"sender_item_id": "x"}}"#),
-             "resource.payout_item_id"),
+            (
+                Self.event("PAYMENT.PAYOUTS-ITEM.SUCCEEDED", #"{"payout_item": {"sender_item_id": "x"}}"#),
+                "resource.payout_item_id"
+            ),
             (Self.event("CUSTOMER.DISPUTE.CREATED", #"{"status": "OPEN"}"#), "resource.dispute_id"),
             (#"{"id": "WH-1", "create_time": "SECRETX", "event_type": "X", "resource": {}}"#, "create_time"),
-            (#"{"id": "WH-1", "create_time": "2019-02-30T00:00:00Z", "event_type": "X", "resource": {}}"#, "create_time"),
+            (
+                #"{"id": "WH-1", "create_time": "2019-02-30T00:00:00Z", "event_type": "X", "resource": {}}"#,
+                "create_time"
+            ),
             (#"{"id": "WH-1", "resource": {}}"#, "event_type"),
             (#"{"event_type": "X", "resource": {}}"#, "id"),
         ]

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Ingress
 import Shared
 import XCTest
+
+@testable import Ingress
 
 /// Fixtures follow Paystack's webhook samples (paystack.com/docs/payments/webhooks and the transfer,
 /// refund and dispute guides: `{"event", "data"}` with `data` mirroring the REST resource, ids as numbers,
@@ -32,7 +33,9 @@ final class PaystackNormalizerTests: XCTestCase {
         """#
     }
 
-    static func refund(status: String, note: String = "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6", amount: String = #""10000""#) -> String {
+    static func refund(status: String, note: String = "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6", amount: String = #""10000""#)
+        -> String
+    {
         #"""
         {"status": "\#(status)", "transaction_reference": "T685312322670591", "refund_reference": "132013318360",
          "amount": \#(amount), "currency": "NGN", "processor": "mpgs_zen", "merchant_note": "\#(note)",
@@ -53,26 +56,34 @@ final class PaystackNormalizerTests: XCTestCase {
         let paid = try XCTUnwrap(Timestamp.parse("2016-09-30T21:10:19.000Z"))
         let updated = try XCTUnwrap(Timestamp.parse("2020-10-26T12:28:57.000Z"))
         let transfer = { (type: ProviderEventType, status: String) in
-            ProviderFact(type: type, providerObjectID: "TRF_wpl1dem4967avzm", cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7",
-                         amount: 30000, currency: "NGN", status: status, occurredAt: updated)
+            ProviderFact(
+                type: type, providerObjectID: "TRF_wpl1dem4967avzm", cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7",
+                amount: 30000, currency: "NGN", status: status, occurredAt: updated)
         }
         let refund = { (type: ProviderEventType, status: String) in
-            ProviderFact(type: type, providerObjectID: "1234567", relatedProviderObjectID: "T685312322670591",
-                         cofferID: "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6", amount: 10000, currency: "NGN", status: status)
+            ProviderFact(
+                type: type, providerObjectID: "1234567", relatedProviderObjectID: "T685312322670591",
+                cofferID: "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6", amount: 10000, currency: "NGN", status: status)
         }
         let cases: [(type: String, data: String, live: Bool?, fact: ProviderFact)] = [
-            ("charge.success", Self.charge(), true,
-             ProviderFact(type: .paymentCaptured, providerObjectID: "302961", cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
-                          amount: 10000, currency: "NGN", status: "success", occurredAt: paid)),
+            (
+                "charge.success", Self.charge(), true,
+                ProviderFact(
+                    type: .paymentCaptured, providerObjectID: "302961", cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                    amount: 10000, currency: "NGN", status: "success", occurredAt: paid)
+            ),
             ("transfer.success", Self.transfer(status: "success"), false, transfer(.payoutProcessed, "success")),
             ("transfer.failed", Self.transfer(status: "failed"), false, transfer(.payoutFailed, "failed")),
             ("transfer.reversed", Self.transfer(status: "reversed"), false, transfer(.payoutReversed, "reversed")),
             ("refund.processed", Self.refund(status: "processed"), true, refund(.refundSucceeded, "processed")),
             ("refund.failed", Self.refund(status: "failed"), true, refund(.refundFailed, "failed")),
-            ("charge.dispute.create", Self.dispute, true,
-             ProviderFact(type: .disputeOpened, providerObjectID: "358950", relatedProviderObjectID: "896467688",
-                          cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", amount: 5427, currency: "NGN",
-                          status: "awaiting-merchant-feedback")),
+            (
+                "charge.dispute.create", Self.dispute, true,
+                ProviderFact(
+                    type: .disputeOpened, providerObjectID: "358950", relatedProviderObjectID: "896467688",
+                    cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", amount: 5427, currency: "NGN",
+                    status: "awaiting-merchant-feedback")
+            ),
         ]
         for (type, data, live, fact) in cases {
             let result = try NormalizerHarness.normalize(.paystack, Self.event(type, data))
@@ -84,29 +95,41 @@ final class PaystackNormalizerTests: XCTestCase {
     }
 
     func testRefundCofferIDIsTakenOnlyWhenTheNoteIsACofferRefundID() throws {
-        let freeText = try NormalizerHarness.normalize(.paystack, Self.event(
-            "refund.processed", Self.refund(status: "processed", note: "Refund for transaction T685312322670591 by test@me.com")))
+        let freeText = try NormalizerHarness.normalize(
+            .paystack,
+            Self.event(
+                "refund.processed",
+                Self.refund(status: "processed", note: "Refund for transaction T685312322670591 by test@me.com")))
         XCTAssertNil(freeText.event?.cofferID)
-        let integer = try NormalizerHarness.normalize(.paystack, Self.event(
-            "refund.processed", Self.refund(status: "processed", amount: "10000")))
+        let integer = try NormalizerHarness.normalize(
+            .paystack,
+            Self.event(
+                "refund.processed", Self.refund(status: "processed", amount: "10000")))
         XCTAssertEqual(integer.event?.amount, 10000)
-        let noID = try NormalizerHarness.normalize(.paystack, Self.event(
-            "refund.processed", #"{"refund_reference": "132013318360", "transaction_reference": "T1", "amount": 5, "currency": "GHS"}"#))
+        let noID = try NormalizerHarness.normalize(
+            .paystack,
+            Self.event(
+                "refund.processed",
+                #"{"refund_reference": "132013318360", "transaction_reference": "T1", "amount": 5, "currency": "GHS"}"#)
+        )
         XCTAssertEqual(noID.event?.providerObjectID, "132013318360")
         XCTAssertEqual(noID.event?.currency, "GHS")
     }
 
     func testTransferWithoutCodeFallsBackToItsNumericID() throws {
-        let result = try NormalizerHarness.normalize(.paystack, Self.event(
-            "transfer.success", #"{"id": 37272792, "reference": "po_1", "amount": 100, "currency": "NGN"}"#))
+        let result = try NormalizerHarness.normalize(
+            .paystack,
+            Self.event(
+                "transfer.success", #"{"id": 37272792, "reference": "po_1", "amount": 100, "currency": "NGN"}"#))
         XCTAssertEqual(result.event?.providerObjectID, "37272792")
         XCTAssertNil(result.livemode)
     }
 
     func testOtherEventsAreNotForwarded() throws {
-        for type in ["refund.pending", "refund.processing", "charge.dispute.remind", "charge.dispute.resolve",
-                     "subscription.create", "invoice.update", "customeridentification.failed"]
-        {
+        for type in [
+            "refund.pending", "refund.processing", "charge.dispute.remind", "charge.dispute.resolve",
+            "subscription.create", "invoice.update", "customeridentification.failed",
+        ] {
             let result = try NormalizerHarness.normalize(.paystack, Self.event(type, Self.charge()))
             XCTAssertNil(result.event, type)
             XCTAssertEqual(result.providerEventType, type)
@@ -129,15 +152,26 @@ final class PaystackNormalizerTests: XCTestCase {
             (Self.event("charge.success", Self.charge(id: "{}")), "data.id"),
             (Self.event("refund.processed", Self.refund(status: "processed", amount: #""1.5""#)), "data.amount"),
             (Self.event("refund.processed", Self.refund(status: "processed", amount: #""-15""#)), "data.amount"),
-            (Self.event("refund.processed", Self.refund(status: "processed", amount: #""99999999999999999999""#)),
-             "data.amount"),
-            (Self.event("refund.processed", #"{"transaction_reference": "T1", "amount": 5, "currency": "NGN"}"#), "data.id"),
+            (
+                Self.event("refund.processed", Self.refund(status: "processed", amount: #""99999999999999999999""#)),
+                "data.amount"
+            ),
+            (
+                Self.event("refund.processed", #"{"transaction_reference": "T1", "amount": 5, "currency": "NGN"}"#),
+                "data.id"
+            ),
             (Self.event("refund.processed", #"{"id": 1, "amount": 5}"#), "data.currency"),
-            (Self.event("transfer.success", #"{"reference": "po_1", "amount": 5, "currency": "NGN"}"#), "data.transfer_code"),
+            (
+                Self.event("transfer.success", #"{"reference": "po_1", "amount": 5, "currency": "NGN"}"#),
+                "data.transfer_code"
+            ),
             (Self.event("charge.dispute.create", #"{"status": "pending"}"#), "data.id"),
             (Self.event("charge.success", #""SECRETX""#), "data"),
-            (Self.event("charge.success", Self.charge()).replacingOccurrences(of: #""domain": "live""#, with: #""domain": 1"#),
-             "data.domain"),
+            (
+                Self.event("charge.success", Self.charge()).replacingOccurrences(
+                    of: #""domain": "live""#, with: #""domain": 1"#),
+                "data.domain"
+            ),
             (#"{"data": {}}"#, "event"),
         ]
         for (json, field) in refused {

@@ -1,16 +1,18 @@
 import Foundation
-@testable import Ingress
 import Shared
 import XCTest
+
+@testable import Ingress
 
 /// v2 fixtures follow PhonePe's webhook samples (developer.phonepe.com "Handling Webhooks": `type` plus
 /// the newer `event`, `payload.state`, amounts in paise) and the v2 SDK's CallbackResponse/CallbackData
 /// fields (phonepe-pg-sdk-python); v1 fixtures are the base64-wrapped Check Status response the v1
 /// "Server to Server Callback" page describes.
 final class PhonePeNormalizerTests: XCTestCase {
-    static func order(event: String?, type: String?, state: String = "COMPLETED", amount: String = "10000",
-                      extra: String = "") -> String
-    {
+    static func order(
+        event: String?, type: String?, state: String = "COMPLETED", amount: String = "10000",
+        extra: String = ""
+    ) -> String {
         let names = [event.map { #""event": "\#($0)""# }, type.map { #""type": "\#($0)""# }].compactMap { $0 }
         return #"""
             {\#(names.joined(separator: ", ")), "payload": {"merchantId": "M2306160483220675579140",
@@ -46,7 +48,8 @@ final class PhonePeNormalizerTests: XCTestCase {
     func testV2OrderAndRefundCallbacksMapToCofferFacts() throws {
         let paid = NormalizerHarness.date(1_711_637_419.547)
         let captured = ProviderFact(
-            type: .paymentCaptured, providerObjectID: "OMO2403282020198641071317", cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+            type: .paymentCaptured, providerObjectID: "OMO2403282020198641071317",
+            cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
             amount: 10000, currency: "INR", status: "COMPLETED", occurredAt: paid)
         var failed = captured
         failed.type = .paymentFailed
@@ -64,13 +67,20 @@ final class PhonePeNormalizerTests: XCTestCase {
         let cases: [(json: String, type: String, fact: ProviderFact)] = [
             (Self.order(event: "pg.order.completed", type: "PG_ORDER_COMPLETED"), "pg.order.completed", captured),
             (Self.order(event: nil, type: "PG_ORDER_COMPLETED"), "PG_ORDER_COMPLETED", captured),
-            (Self.order(event: "checkout.order.completed", type: "CHECKOUT_ORDER_COMPLETED"), "checkout.order.completed",
-             captured),
+            (
+                Self.order(event: "checkout.order.completed", type: "CHECKOUT_ORDER_COMPLETED"),
+                "checkout.order.completed",
+                captured
+            ),
             (Self.order(event: nil, type: "CHECKOUT_ORDER_COMPLETED"), "CHECKOUT_ORDER_COMPLETED", captured),
-            (Self.order(event: "pg.order.failed", type: "PG_ORDER_FAILED", state: "FAILED", extra: failedExtra),
-             "pg.order.failed", failed),
-            (Self.order(event: "checkout.order.failed", type: nil, state: "FAILED", extra: failedExtra),
-             "checkout.order.failed", failed),
+            (
+                Self.order(event: "pg.order.failed", type: "PG_ORDER_FAILED", state: "FAILED", extra: failedExtra),
+                "pg.order.failed", failed
+            ),
+            (
+                Self.order(event: "checkout.order.failed", type: nil, state: "FAILED", extra: failedExtra),
+                "checkout.order.failed", failed
+            ),
             (Self.refund(event: "pg.refund.completed", state: "COMPLETED"), "pg.refund.completed", refund),
             (Self.refund(event: "pg.refund.failed", state: "FAILED"), "pg.refund.failed", refundFailed),
         ]
@@ -97,11 +107,12 @@ final class PhonePeNormalizerTests: XCTestCase {
     }
 
     func testV2StepsAreNotForwarded() throws {
-        for (event, type) in [("pg.refund.accepted", "PG_REFUND_ACCEPTED"),
-                              ("pg.transaction.attempt.failed", "PG_TRANSACTION_ATTEMPT_FAILED"),
-                              ("checkout.transaction.attempt.failed", "CHECKOUT_TRANSACTION_ATTEMPT_FAILED"),
-                              ("subscription.cancelled", "SUBSCRIPTION_CANCELLED")]
-        {
+        for (event, type) in [
+            ("pg.refund.accepted", "PG_REFUND_ACCEPTED"),
+            ("pg.transaction.attempt.failed", "PG_TRANSACTION_ATTEMPT_FAILED"),
+            ("checkout.transaction.attempt.failed", "CHECKOUT_TRANSACTION_ATTEMPT_FAILED"),
+            ("subscription.cancelled", "SUBSCRIPTION_CANCELLED"),
+        ] {
             let result = try NormalizerHarness.normalize(.phonepe, Self.order(event: event, type: type))
             XCTAssertNil(result.event, event)
             XCTAssertEqual(result.providerEventType, event)
@@ -113,9 +124,12 @@ final class PhonePeNormalizerTests: XCTestCase {
             .phonepe, Self.v1(Self.v1Status(code: "PAYMENT_SUCCESS", state: "COMPLETED", responseCode: "SUCCESS")))
         XCTAssertEqual(success.providerEventType, "PAYMENT_SUCCESS")
         XCTAssertNil(success.providerEventID)
-        XCTAssertEqual(success.event, ProviderFact(
-            type: .paymentCaptured, providerObjectID: "T2111221437456190170379", cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
-            amount: 100, currency: "INR", status: "COMPLETED"))
+        XCTAssertEqual(
+            success.event,
+            ProviderFact(
+                type: .paymentCaptured, providerObjectID: "T2111221437456190170379",
+                cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                amount: 100, currency: "INR", status: "COMPLETED"))
         for code in ["PAYMENT_ERROR", "PAYMENT_DECLINED", "PAYMENT_CANCELLED", "TIMED_OUT"] {
             let failed = try NormalizerHarness.normalize(
                 .phonepe, Self.v1(Self.v1Status(code: code, state: "FAILED", responseCode: "ZA")))
@@ -129,8 +143,11 @@ final class PhonePeNormalizerTests: XCTestCase {
             XCTAssertNil(other.event, code)
             XCTAssertEqual(other.providerEventType, code)
         }
-        let merchantOnly = try NormalizerHarness.normalize(.phonepe, Self.v1(
-            #"{"code": "PAYMENT_ERROR", "data": {"merchantTransactionId": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", "amount": 100}}"#))
+        let merchantOnly = try NormalizerHarness.normalize(
+            .phonepe,
+            Self.v1(
+                #"{"code": "PAYMENT_ERROR", "data": {"merchantTransactionId": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", "amount": 100}}"#
+            ))
         XCTAssertEqual(merchantOnly.event?.providerObjectID, "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5")
         XCTAssertEqual(merchantOnly.event?.failureReason, "PAYMENT_ERROR")
     }
@@ -141,8 +158,10 @@ final class PhonePeNormalizerTests: XCTestCase {
             (Self.order(event: "pg.order.completed", type: nil, amount: "100.5"), "payload.amount"),
             (Self.order(event: "pg.order.completed", type: nil, amount: #""SECRETX""#), "payload.amount"),
             (Self.order(event: "pg.order.completed", type: nil, amount: "99999999999999999999"), "payload.amount"),
-            (#"{"event": "pg.order.completed", "payload": {"merchantOrderId": "pay_1", "state": "COMPLETED"}}"#,
-             "payload.orderId"),
+            (
+                #"{"event": "pg.order.completed", "payload": {"merchantOrderId": "pay_1", "state": "COMPLETED"}}"#,
+                "payload.orderId"
+            ),
             (#"{"event": "pg.order.completed", "payload": "SECRETX"}"#, "payload"),
             (#"{"event": "pg.refund.completed", "payload": {"state": "COMPLETED", "amount": 1}}"#, "payload.refundId"),
             (#"{"event": 7, "payload": {}}"#, "event"),
@@ -153,8 +172,11 @@ final class PhonePeNormalizerTests: XCTestCase {
             (Self.v1(#"{"success": true, "data": {}}"#), "response.code"),
             (Self.v1(#"{"code": "PAYMENT_SUCCESS"}"#), "response.data"),
             (Self.v1(#"{"code": "PAYMENT_SUCCESS", "data": {"amount": 100}}"#), "response.data.transactionId"),
-            (Self.v1(Self.v1Status(code: "PAYMENT_SUCCESS", state: "COMPLETED", responseCode: "SUCCESS", amount: "-100")),
-             "response.data.amount"),
+            (
+                Self.v1(
+                    Self.v1Status(code: "PAYMENT_SUCCESS", state: "COMPLETED", responseCode: "SUCCESS", amount: "-100")),
+                "response.data.amount"
+            ),
             (#"{"response": 12}"#, "response"),
         ]
         for (json, field) in refused {

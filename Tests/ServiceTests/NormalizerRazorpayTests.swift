@@ -1,8 +1,9 @@
 import Foundation
 import HTTP
-@testable import Ingress
 import Shared
 import XCTest
+
+@testable import Ingress
 
 /// Fixtures follow Razorpay's sample payloads (razorpay.com/docs/webhooks/payloads: payments, orders,
 /// refunds, RazorpayX payouts, disputes), reusing their ids; Coffer's notes keys are added where Coffer
@@ -18,9 +19,10 @@ final class RazorpayNormalizerTests: XCTestCase {
         """#
     }
 
-    static func payment(status: String, notes: String = #"{"coffer_payment_id": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5"}"#,
-                        amount: String = "100", currency: String = "\"INR\"", errorCode: String = "null") -> String
-    {
+    static func payment(
+        status: String, notes: String = #"{"coffer_payment_id": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5"}"#,
+        amount: String = "100", currency: String = "\"INR\"", errorCode: String = "null"
+    ) -> String {
         #"""
         {"entity": {"id": "pay_DESlfW9H8K9uqM", "entity": "payment", "amount": \#(amount), "currency": \#(currency),
          "status": "\#(status)", "order_id": "order_DESlLckIVRkHWj", "invoice_id": null, "international": false,
@@ -66,8 +68,10 @@ final class RazorpayNormalizerTests: XCTestCase {
     func testForwardedTypesMapToCofferFacts() throws {
         let when = NormalizerHarness.date(Self.created)
         let captured = ProviderFact(
-            type: .paymentCaptured, providerObjectID: "pay_DESlfW9H8K9uqM", relatedProviderObjectID: "order_DESlLckIVRkHWj",
-            cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", amount: 100, currency: "INR", status: "captured", occurredAt: when)
+            type: .paymentCaptured, providerObjectID: "pay_DESlfW9H8K9uqM",
+            relatedProviderObjectID: "order_DESlLckIVRkHWj",
+            cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", amount: 100, currency: "INR", status: "captured",
+            occurredAt: when)
         var authorized = captured
         authorized.type = .paymentAuthorized
         authorized.status = "authorized"
@@ -78,35 +82,48 @@ final class RazorpayNormalizerTests: XCTestCase {
         var orderPaid = captured
         orderPaid.cofferID = "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y9"  // from the order: the payment's notes are empty
         let refund = ProviderFact(
-            type: .refundSucceeded, providerObjectID: "rfnd_FS8TWyPrCsa0OB", relatedProviderObjectID: "pay_FPoJKWQQ8lK13n",
+            type: .refundSucceeded, providerObjectID: "rfnd_FS8TWyPrCsa0OB",
+            relatedProviderObjectID: "pay_FPoJKWQQ8lK13n",
             cofferID: "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6", amount: 50000, currency: "INR", status: "processed",
             occurredAt: when)
         var refundFailed = refund
         refundFailed.type = .refundFailed
         refundFailed.status = "failed"
         let payout = { (type: ProviderEventType, status: String, reason: String?) in
-            ProviderFact(type: type, providerObjectID: "pout_00000000000001", cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7",
-                         amount: 1_000_000, currency: "INR", status: status, failureReason: reason, occurredAt: when)
+            ProviderFact(
+                type: type, providerObjectID: "pout_00000000000001", cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7",
+                amount: 1_000_000, currency: "INR", status: status, failureReason: reason, occurredAt: when)
         }
         let cases: [(type: String, payload: String, fact: ProviderFact)] = [
             ("payment.authorized", #"{"payment": \#(Self.payment(status: "authorized"))}"#, authorized),
             ("payment.captured", #"{"payment": \#(Self.payment(status: "captured"))}"#, captured),
-            ("payment.failed", #"{"payment": \#(Self.payment(status: "failed", errorCode: #""BAD_REQUEST_ERROR""#))}"#,
-             failed),
-            ("order.paid", #"{"payment": \#(Self.payment(status: "captured", notes: "[]")), "order": \#(Self.order)}"#,
-             orderPaid),
+            (
+                "payment.failed",
+                #"{"payment": \#(Self.payment(status: "failed", errorCode: #""BAD_REQUEST_ERROR""#))}"#,
+                failed
+            ),
+            (
+                "order.paid",
+                #"{"payment": \#(Self.payment(status: "captured", notes: "[]")), "order": \#(Self.order)}"#,
+                orderPaid
+            ),
             ("refund.processed", Self.refund(status: "processed"), refund),
             ("refund.failed", Self.refund(status: "failed"), refundFailed),
             ("payout.processed", Self.payout(status: "processed"), payout(.payoutProcessed, "processed", nil)),
             ("payout.reversed", Self.payout(status: "reversed"), payout(.payoutReversed, "reversed", nil)),
-            ("payout.failed", Self.payout(status: "failed", failureReason: #""Beneficiary bank is down""#),
-             payout(.payoutFailed, "failed", "Beneficiary bank is down")),
+            (
+                "payout.failed", Self.payout(status: "failed", failureReason: #""Beneficiary bank is down""#),
+                payout(.payoutFailed, "failed", "Beneficiary bank is down")
+            ),
             ("payout.rejected", Self.payout(status: "rejected"), payout(.payoutFailed, "rejected", nil)),
-            ("payment.dispute.created", Self.dispute,
-             ProviderFact(type: .disputeOpened, providerObjectID: "disp_Esz7KAitoYM7PJ",
-                          relatedProviderObjectID: "pay_CnOfwFLeMAKhHU", cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
-                          amount: 1_000_000, currency: "INR", status: "open", failureReason: "chargeback",
-                          occurredAt: when)),
+            (
+                "payment.dispute.created", Self.dispute,
+                ProviderFact(
+                    type: .disputeOpened, providerObjectID: "disp_Esz7KAitoYM7PJ",
+                    relatedProviderObjectID: "pay_CnOfwFLeMAKhHU", cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                    amount: 1_000_000, currency: "INR", status: "open", failureReason: "chargeback",
+                    occurredAt: when)
+            ),
         ]
         for (type, payload, fact) in cases {
             let result = try NormalizerHarness.normalize(.razorpay, Self.event(type, payload), headers: Self.headers)
@@ -120,13 +137,17 @@ final class RazorpayNormalizerTests: XCTestCase {
     func testCofferIDComesFromPaymentNotesThenOrderNotesThenReceipt() throws {
         let order = #"{"entity": {"id": "order_1", "receipt": "pay_01JD3XK5M7Q8R9S0T1V2W3X4YA", "notes": []}}"#
         let fromReceipt = try NormalizerHarness.normalize(
-            .razorpay, Self.event("order.paid", #"{"payment": \#(Self.payment(status: "captured", notes: "[]")), "order": \#(order)}"#))
+            .razorpay,
+            Self.event(
+                "order.paid", #"{"payment": \#(Self.payment(status: "captured", notes: "[]")), "order": \#(order)}"#))
         XCTAssertEqual(fromReceipt.event?.cofferID, "pay_01JD3XK5M7Q8R9S0T1V2W3X4YA")
         let fromPayment = try NormalizerHarness.normalize(
-            .razorpay, Self.event("order.paid", #"{"payment": \#(Self.payment(status: "captured")), "order": \#(Self.order)}"#))
+            .razorpay,
+            Self.event("order.paid", #"{"payment": \#(Self.payment(status: "captured")), "order": \#(Self.order)}"#))
         XCTAssertEqual(fromPayment.event?.cofferID, "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5")
         let none = try NormalizerHarness.normalize(
-            .razorpay, Self.event("payment.captured", #"{"payment": \#(Self.payment(status: "captured", notes: "[]"))}"#))
+            .razorpay,
+            Self.event("payment.captured", #"{"payment": \#(Self.payment(status: "captured", notes: "[]"))}"#))
         XCTAssertNil(none.event?.cofferID)
     }
 
@@ -136,15 +157,18 @@ final class RazorpayNormalizerTests: XCTestCase {
         let lower = try NormalizerHarness.normalize(.razorpay, json, headers: ["x-razorpay-event-id": "Evt123"])
         XCTAssertEqual(lower.providerEventID, "Evt123")
         NormalizerHarness.assertRefused(
-            .razorpay, json, naming: "x-razorpay-event-id", headers: ["x-razorpay-event-id": String(repeating: "e", count: 256)])
+            .razorpay, json, naming: "x-razorpay-event-id",
+            headers: ["x-razorpay-event-id": String(repeating: "e", count: 256)])
     }
 
     func testStepsAreNotForwarded() throws {
-        for type in ["refund.created", "payout.queued", "payout.initiated", "payout.pending", "payout.updated",
-                     "payment.pending", "refund.speed_changed", "subscription.charged"]
-        {
-            let result = try NormalizerHarness.normalize(.razorpay, Self.event(type, Self.payout(status: "queued")),
-                                                         headers: Self.headers)
+        for type in [
+            "refund.created", "payout.queued", "payout.initiated", "payout.pending", "payout.updated",
+            "payment.pending", "refund.speed_changed", "subscription.charged",
+        ] {
+            let result = try NormalizerHarness.normalize(
+                .razorpay, Self.event(type, Self.payout(status: "queued")),
+                headers: Self.headers)
             XCTAssertNil(result.event, type)
             XCTAssertEqual(result.providerEventType, type)
             XCTAssertEqual(result.providerEventID, "KNGjYq6UVq0cy7")
@@ -161,14 +185,21 @@ final class RazorpayNormalizerTests: XCTestCase {
             (captured(Self.payment(status: "captured", amount: "92233720368547758070")), "\(entity).amount"),
             (captured(Self.payment(status: "captured", currency: #""SECRETX""#)), "\(entity).currency"),
             (captured(Self.payment(status: "captured", currency: #""ZZZ""#)), "\(entity).currency"),
-            (captured(Self.payment(status: "captured", notes: #"{"coffer_payment_id": ["SECRETX"]}"#)),
-             "\(entity).notes.coffer_payment_id"),
+            (
+                captured(Self.payment(status: "captured", notes: #"{"coffer_payment_id": ["SECRETX"]}"#)),
+                "\(entity).notes.coffer_payment_id"
+            ),
             (captured(#"{"entity": {"amount": 100, "currency": "INR"}}"#), "\(entity).id"),
             (captured(#""SECRETX""#), "payload.payment"),
             (Self.event("payment.captured", #"{}"#), entity),
-            (Self.event("refund.processed", #"{"payment": \#(Self.payment(status: "captured"))}"#), "payload.refund.entity"),
-            (Self.event("payout.processed", #"{"payout": {"entity": {"id": "pout_1", "amount": 5}}}"#),
-             "payload.payout.entity.currency"),
+            (
+                Self.event("refund.processed", #"{"payment": \#(Self.payment(status: "captured"))}"#),
+                "payload.refund.entity"
+            ),
+            (
+                Self.event("payout.processed", #"{"payout": {"entity": {"id": "pout_1", "amount": 5}}}"#),
+                "payload.payout.entity.currency"
+            ),
             (#"{"payload": {}, "created_at": 1}"#, "event"),
             (#"{"event": "payment.captured", "payload": {}, "created_at": "SECRETX"}"#, "created_at"),
         ]

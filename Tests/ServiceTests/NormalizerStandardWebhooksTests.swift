@@ -1,8 +1,9 @@
 import Foundation
 import HTTP
-@testable import Ingress
 import Shared
 import XCTest
+
+@testable import Ingress
 
 /// Fixtures follow the Standard Webhooks spec's payload (`type`, `timestamp`, `data`; the id in the
 /// `webhook-id` header, standardwebhooks.com / spec/standard-webhooks.md), carrying Coffer's own types.
@@ -12,13 +13,17 @@ final class StandardWebhooksNormalizerTests: XCTestCase {
         "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
     ]
 
-    static func event(_ type: String, data: String = StandardWebhooksNormalizerTests.data(), timestamp: String = #""2022-11-03T20:26:10.344522Z""#)
+    static func event(
+        _ type: String, data: String = StandardWebhooksNormalizerTests.data(),
+        timestamp: String = #""2022-11-03T20:26:10.344522Z""#
+    )
         -> String
     {
         #"{"type": "\#(type)", "timestamp": \#(timestamp), "data": \#(data)}"#
     }
 
-    static func data(amount: String = "1050", currency: String = #""usd""#, objectID: String = #""txn_8842""#) -> String {
+    static func data(amount: String = "1050", currency: String = #""usd""#, objectID: String = #""txn_8842""#) -> String
+    {
         #"""
         {"object_id": \#(objectID), "related_object_id": "ord_77", "coffer_id": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
          "amount": \#(amount), "currency": \#(currency), "status": "settled", "failure_reason": null}
@@ -34,10 +39,12 @@ final class StandardWebhooksNormalizerTests: XCTestCase {
                 XCTAssertEqual(result.providerEventType, type)
                 XCTAssertEqual(result.providerEventID, "msg_p5jXN8AQM9LWM0D4loKWxJek")
                 XCTAssertNil(result.livemode)
-                XCTAssertEqual(result.event, ProviderFact(
-                    type: coffer, providerObjectID: "txn_8842", relatedProviderObjectID: "ord_77",
-                    cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", amount: 1050, currency: "USD", status: "settled",
-                    occurredAt: when), type)
+                XCTAssertEqual(
+                    result.event,
+                    ProviderFact(
+                        type: coffer, providerObjectID: "txn_8842", relatedProviderObjectID: "ord_77",
+                        cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", amount: 1050, currency: "USD", status: "settled",
+                        occurredAt: when), type)
             }
         }
     }
@@ -46,15 +53,18 @@ final class StandardWebhooksNormalizerTests: XCTestCase {
         let data = #"{"object_id": "po_9", "failure_reason": "account_closed"}"#
         let result = try NormalizerHarness.normalize(
             .standard, Self.event("payout.failed", data: data, timestamp: "1614265330"), headers: Self.headers)
-        XCTAssertEqual(result.event, ProviderFact(
-            type: .payoutFailed, providerObjectID: "po_9", failureReason: "account_closed",
-            occurredAt: NormalizerHarness.date(1_614_265_330)))
+        XCTAssertEqual(
+            result.event,
+            ProviderFact(
+                type: .payoutFailed, providerObjectID: "po_9", failureReason: "account_closed",
+                occurredAt: NormalizerHarness.date(1_614_265_330)))
     }
 
     func testOtherTypesAreNotForwardedAndTheIDComesOnlyFromTheHeader() throws {
-        for type in ["contact.created", "payment.refunded", "provider.payment", "provider.", "PAYMENT.CAPTURED",
-                     "provider.provider.payment.captured"]
-        {
+        for type in [
+            "contact.created", "payment.refunded", "provider.payment", "provider.", "PAYMENT.CAPTURED",
+            "provider.provider.payment.captured",
+        ] {
             let result = try NormalizerHarness.normalize(.standard, Self.event(type, data: "{}"), headers: Self.headers)
             XCTAssertNil(result.event, type)
             XCTAssertEqual(result.providerEventType, type)

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Ingress
 import Shared
 import XCTest
+
+@testable import Ingress
 
 /// Fixtures follow Stripe's API reference examples (stripe.com/docs/api: the Event object, and the
 /// PaymentIntent, Charge, Refund, Payout and Dispute object examples, whose ids they reuse); Coffer's
@@ -17,10 +18,11 @@ final class StripeNormalizerTests: XCTestCase {
         """#
     }
 
-    static func paymentIntent(status: String = "succeeded", amount: String = "2000", received: String = "2000",
-                              capturable: String = "0", currency: String = "\"usd\"",
-                              error: String = "null") -> String
-    {
+    static func paymentIntent(
+        status: String = "succeeded", amount: String = "2000", received: String = "2000",
+        capturable: String = "0", currency: String = "\"usd\"",
+        error: String = "null"
+    ) -> String {
         #"""
         {"id": "pi_3MtwBwLkdIwHu7ix28a3tqPa", "object": "payment_intent", "amount": \#(amount),
          "amount_capturable": \#(capturable), "amount_received": \#(received), "capture_method": "automatic",
@@ -30,9 +32,10 @@ final class StripeNormalizerTests: XCTestCase {
         """#
     }
 
-    static func charge(captured: Bool = true, paymentIntent: String = "\"pi_3MtwBwLkdIwHu7ix28a3tqPa\"",
-                       status: String = "succeeded", failureCode: String = "null") -> String
-    {
+    static func charge(
+        captured: Bool = true, paymentIntent: String = "\"pi_3MtwBwLkdIwHu7ix28a3tqPa\"",
+        status: String = "succeeded", failureCode: String = "null"
+    ) -> String {
         #"""
         {"id": "ch_3MmlLrLkdIwHu7ix0snN0B15", "object": "charge", "amount": 1099,
          "amount_captured": \#(captured ? 1099 : 0), "amount_refunded": 0, "captured": \#(captured),
@@ -71,54 +74,91 @@ final class StripeNormalizerTests: XCTestCase {
         let pi = "pi_3MtwBwLkdIwHu7ix28a3tqPa"
         let payment = "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5"
         let cases: [(type: String, object: String, fact: ProviderFact)] = [
-            ("payment_intent.succeeded", Self.paymentIntent(),
-             ProviderFact(type: .paymentCaptured, providerObjectID: pi, cofferID: payment, amount: 2000,
-                          currency: "USD", status: "succeeded", occurredAt: when)),
-            ("payment_intent.amount_capturable_updated",
-             Self.paymentIntent(status: "requires_capture", received: "0", capturable: "2000"),
-             ProviderFact(type: .paymentAuthorized, providerObjectID: pi, cofferID: payment, amount: 2000,
-                          currency: "USD", status: "requires_capture", occurredAt: when)),
-            ("payment_intent.payment_failed",
-             Self.paymentIntent(status: "requires_payment_method", received: "0",
-                                error: #"{"code": "card_declined", "decline_code": "insufficient_funds"}"#),
-             ProviderFact(type: .paymentFailed, providerObjectID: pi, cofferID: payment, amount: 2000,
-                          currency: "USD", status: "requires_payment_method", failureReason: "card_declined",
-                          occurredAt: when)),
-            ("charge.succeeded", Self.charge(),
-             ProviderFact(type: .paymentCaptured, providerObjectID: pi,
-                          relatedProviderObjectID: "ch_3MmlLrLkdIwHu7ix0snN0B15", amount: 1099, currency: "USD",
-                          status: "succeeded", occurredAt: when)),
-            ("charge.succeeded", Self.charge(captured: false),
-             ProviderFact(type: .paymentAuthorized, providerObjectID: pi,
-                          relatedProviderObjectID: "ch_3MmlLrLkdIwHu7ix0snN0B15", amount: 1099, currency: "USD",
-                          status: "succeeded", occurredAt: when)),
-            ("charge.succeeded", Self.charge(paymentIntent: "null"),
-             ProviderFact(type: .paymentCaptured, providerObjectID: "ch_3MmlLrLkdIwHu7ix0snN0B15", amount: 1099,
-                          currency: "USD", status: "succeeded", occurredAt: when)),
-            ("charge.captured", Self.charge(),
-             ProviderFact(type: .paymentCaptured, providerObjectID: pi,
-                          relatedProviderObjectID: "ch_3MmlLrLkdIwHu7ix0snN0B15", amount: 1099, currency: "USD",
-                          status: "succeeded", occurredAt: when)),
-            ("charge.failed", Self.charge(captured: false, status: "failed", failureCode: #""card_declined""#),
-             ProviderFact(type: .paymentFailed, providerObjectID: pi,
-                          relatedProviderObjectID: "ch_3MmlLrLkdIwHu7ix0snN0B15", amount: 1099, currency: "USD",
-                          status: "failed", failureReason: "card_declined", occurredAt: when)),
-            ("payout.paid", Self.payout(status: "paid"),
-             ProviderFact(type: .payoutProcessed, providerObjectID: "po_1OaFDbEcg9tTZuTgNYmX9PKB",
-                          cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7", amount: 1100, currency: "USD", status: "paid",
-                          occurredAt: when)),
-            ("payout.failed", Self.payout(status: "failed", failureCode: #""account_closed""#),
-             ProviderFact(type: .payoutFailed, providerObjectID: "po_1OaFDbEcg9tTZuTgNYmX9PKB",
-                          cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7", amount: 1100, currency: "USD", status: "failed",
-                          failureReason: "account_closed", occurredAt: when)),
-            ("payout.canceled", Self.payout(status: "canceled"),
-             ProviderFact(type: .payoutFailed, providerObjectID: "po_1OaFDbEcg9tTZuTgNYmX9PKB",
-                          cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7", amount: 1100, currency: "USD",
-                          status: "canceled", occurredAt: when)),
-            ("charge.dispute.created", Self.dispute,
-             ProviderFact(type: .disputeOpened, providerObjectID: "du_1MtJUT2eZvKYlo2CNaw2HvEv",
-                          relatedProviderObjectID: "ch_1AZtxr2eZvKYlo2CJDX8whov", amount: 1000, currency: "USD",
-                          status: "warning_needs_response", failureReason: "general", occurredAt: when)),
+            (
+                "payment_intent.succeeded", Self.paymentIntent(),
+                ProviderFact(
+                    type: .paymentCaptured, providerObjectID: pi, cofferID: payment, amount: 2000,
+                    currency: "USD", status: "succeeded", occurredAt: when)
+            ),
+            (
+                "payment_intent.amount_capturable_updated",
+                Self.paymentIntent(status: "requires_capture", received: "0", capturable: "2000"),
+                ProviderFact(
+                    type: .paymentAuthorized, providerObjectID: pi, cofferID: payment, amount: 2000,
+                    currency: "USD", status: "requires_capture", occurredAt: when)
+            ),
+            (
+                "payment_intent.payment_failed",
+                Self.paymentIntent(
+                    status: "requires_payment_method", received: "0",
+                    error: #"{"code": "card_declined", "decline_code": "insufficient_funds"}"#),
+                ProviderFact(
+                    type: .paymentFailed, providerObjectID: pi, cofferID: payment, amount: 2000,
+                    currency: "USD", status: "requires_payment_method", failureReason: "card_declined",
+                    occurredAt: when)
+            ),
+            (
+                "charge.succeeded", Self.charge(),
+                ProviderFact(
+                    type: .paymentCaptured, providerObjectID: pi,
+                    relatedProviderObjectID: "ch_3MmlLrLkdIwHu7ix0snN0B15", amount: 1099, currency: "USD",
+                    status: "succeeded", occurredAt: when)
+            ),
+            (
+                "charge.succeeded", Self.charge(captured: false),
+                ProviderFact(
+                    type: .paymentAuthorized, providerObjectID: pi,
+                    relatedProviderObjectID: "ch_3MmlLrLkdIwHu7ix0snN0B15", amount: 1099, currency: "USD",
+                    status: "succeeded", occurredAt: when)
+            ),
+            (
+                "charge.succeeded", Self.charge(paymentIntent: "null"),
+                ProviderFact(
+                    type: .paymentCaptured, providerObjectID: "ch_3MmlLrLkdIwHu7ix0snN0B15", amount: 1099,
+                    currency: "USD", status: "succeeded", occurredAt: when)
+            ),
+            (
+                "charge.captured", Self.charge(),
+                ProviderFact(
+                    type: .paymentCaptured, providerObjectID: pi,
+                    relatedProviderObjectID: "ch_3MmlLrLkdIwHu7ix0snN0B15", amount: 1099, currency: "USD",
+                    status: "succeeded", occurredAt: when)
+            ),
+            (
+                "charge.failed", Self.charge(captured: false, status: "failed", failureCode: #""card_declined""#),
+                ProviderFact(
+                    type: .paymentFailed, providerObjectID: pi,
+                    relatedProviderObjectID: "ch_3MmlLrLkdIwHu7ix0snN0B15", amount: 1099, currency: "USD",
+                    status: "failed", failureReason: "card_declined", occurredAt: when)
+            ),
+            (
+                "payout.paid", Self.payout(status: "paid"),
+                ProviderFact(
+                    type: .payoutProcessed, providerObjectID: "po_1OaFDbEcg9tTZuTgNYmX9PKB",
+                    cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7", amount: 1100, currency: "USD", status: "paid",
+                    occurredAt: when)
+            ),
+            (
+                "payout.failed", Self.payout(status: "failed", failureCode: #""account_closed""#),
+                ProviderFact(
+                    type: .payoutFailed, providerObjectID: "po_1OaFDbEcg9tTZuTgNYmX9PKB",
+                    cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7", amount: 1100, currency: "USD", status: "failed",
+                    failureReason: "account_closed", occurredAt: when)
+            ),
+            (
+                "payout.canceled", Self.payout(status: "canceled"),
+                ProviderFact(
+                    type: .payoutFailed, providerObjectID: "po_1OaFDbEcg9tTZuTgNYmX9PKB",
+                    cofferID: "po_01JD3XK5M7Q8R9S0T1V2W3X4Y7", amount: 1100, currency: "USD",
+                    status: "canceled", occurredAt: when)
+            ),
+            (
+                "charge.dispute.created", Self.dispute,
+                ProviderFact(
+                    type: .disputeOpened, providerObjectID: "du_1MtJUT2eZvKYlo2CNaw2HvEv",
+                    relatedProviderObjectID: "ch_1AZtxr2eZvKYlo2CJDX8whov", amount: 1000, currency: "USD",
+                    status: "warning_needs_response", failureReason: "general", occurredAt: when)
+            ),
         ]
         for (type, object, fact) in cases {
             let result = try NormalizerHarness.normalize(.stripe, Self.event(type, object))
@@ -131,10 +171,11 @@ final class StripeNormalizerTests: XCTestCase {
 
     func testRefundEventsForwardOnlySettledStatuses() throws {
         let refund = { (type: ProviderEventType, status: String, reason: String?) in
-            ProviderFact(type: type, providerObjectID: "re_1Nispe2eZvKYlo2Cd31jOCgZ",
-                         relatedProviderObjectID: "pi_1GszsK2eZvKYlo2CfhZyoZLp", cofferID: "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6",
-                         amount: 1000, currency: "USD", status: status, failureReason: reason,
-                         occurredAt: NormalizerHarness.date(Self.created))
+            ProviderFact(
+                type: type, providerObjectID: "re_1Nispe2eZvKYlo2Cd31jOCgZ",
+                relatedProviderObjectID: "pi_1GszsK2eZvKYlo2CfhZyoZLp", cofferID: "re_01JD3XK5M7Q8R9S0T1V2W3X4Y6",
+                amount: 1000, currency: "USD", status: status, failureReason: reason,
+                occurredAt: NormalizerHarness.date(Self.created))
         }
         for type in ["refund.created", "refund.updated", "charge.refund.updated"] {
             let succeeded = try NormalizerHarness.normalize(.stripe, Self.event(type, Self.refund(status: "succeeded")))
@@ -151,7 +192,8 @@ final class StripeNormalizerTests: XCTestCase {
             }
         }
         let failed = try NormalizerHarness.normalize(
-            .stripe, Self.event("refund.failed", Self.refund(status: "failed", failureReason: #""expired_or_canceled_card""#)))
+            .stripe,
+            Self.event("refund.failed", Self.refund(status: "failed", failureReason: #""expired_or_canceled_card""#)))
         XCTAssertEqual(failed.event, refund(.refundFailed, "failed", "expired_or_canceled_card"))
     }
 
@@ -186,22 +228,49 @@ final class StripeNormalizerTests: XCTestCase {
 
     func testHostileBodiesAreRefusedNamingTheField() {
         let refused: [(json: String, field: String)] = [
-            (Self.event("payment_intent.succeeded", Self.paymentIntent(received: "-2000")), "data.object.amount_received"),
-            (Self.event("payment_intent.succeeded", Self.paymentIntent(received: "20.5")), "data.object.amount_received"),
-            (Self.event("payment_intent.succeeded", Self.paymentIntent(received: "2e3")), "data.object.amount_received"),
-            (Self.event("payment_intent.succeeded", Self.paymentIntent(received: "9223372036854775808")),
-             "data.object.amount_received"),
-            (Self.event("payment_intent.succeeded", Self.paymentIntent(received: #""2000""#)), "data.object.amount_received"),
-            (Self.event("payment_intent.succeeded", Self.paymentIntent(currency: #""SECRETX""#)), "data.object.currency"),
+            (
+                Self.event("payment_intent.succeeded", Self.paymentIntent(received: "-2000")),
+                "data.object.amount_received"
+            ),
+            (
+                Self.event("payment_intent.succeeded", Self.paymentIntent(received: "20.5")),
+                "data.object.amount_received"
+            ),
+            (
+                Self.event("payment_intent.succeeded", Self.paymentIntent(received: "2e3")),
+                "data.object.amount_received"
+            ),
+            (
+                Self.event("payment_intent.succeeded", Self.paymentIntent(received: "9223372036854775808")),
+                "data.object.amount_received"
+            ),
+            (
+                Self.event("payment_intent.succeeded", Self.paymentIntent(received: #""2000""#)),
+                "data.object.amount_received"
+            ),
+            (
+                Self.event("payment_intent.succeeded", Self.paymentIntent(currency: #""SECRETX""#)),
+                "data.object.currency"
+            ),
             (Self.event("payment_intent.succeeded", Self.paymentIntent(currency: #""xyz""#)), "data.object.currency"),
             (Self.event("payment_intent.succeeded", Self.paymentIntent(currency: "840")), "data.object.currency"),
             (Self.event("payment_intent.succeeded", Self.paymentIntent(currency: "null")), "data.object.currency"),
-            (Self.event("payment_intent.succeeded", #"{"object": "payment_intent", "amount_received": 5, "currency": "usd"}"#),
-             "data.object.id"),
+            (
+                Self.event(
+                    "payment_intent.succeeded",
+                    #"{"object": "payment_intent", "amount_received": 5, "currency": "usd"}"#),
+                "data.object.id"
+            ),
             (Self.event("payment_intent.succeeded", #"{"id": 12345, "currency": "usd"}"#), "data.object.id"),
             (Self.event("payment_intent.succeeded", #"["SECRETX"]"#), "data.object"),
-            (Self.event("charge.succeeded", #"{"id": "ch_1", "amount": 5, "currency": "usd"}"#), "data.object.captured"),
-            (Self.event("charge.succeeded", #"{"id": "ch_1", "captured": "yes", "currency": "usd"}"#), "data.object.captured"),
+            (
+                Self.event("charge.succeeded", #"{"id": "ch_1", "amount": 5, "currency": "usd"}"#),
+                "data.object.captured"
+            ),
+            (
+                Self.event("charge.succeeded", #"{"id": "ch_1", "captured": "yes", "currency": "usd"}"#),
+                "data.object.captured"
+            ),
             (Self.event("payment_intent.succeeded", Self.paymentIntent(), livemode: #""SECRETX""#), "livemode"),
             (#"{"id": "evt_1", "created": 1, "livemode": false, "data": {}}"#, "type"),
             (#"{"id": "evt_1", "type": 42, "data": {}}"#, "type"),
@@ -210,10 +279,16 @@ final class StripeNormalizerTests: XCTestCase {
             (#"{"id": "evt_1", "type": "customer.created", "created": -1}"#, "created"),
             (#"{"id": "evt_1", "type": "customer.created", "created": 1e300}"#, "created"),
             (#"["SECRETX"]"#, "body"),
-            (Self.event("payment_intent.succeeded",
-                        #"{"id": "pi_1", "metadata": {"coffer_payment_id": 99}, "amount_received": 1, "currency": "usd"}"#),
-             "data.object.metadata.coffer_payment_id"),
-            (Self.event("payment_intent.succeeded", #"{"id": "\#(String(repeating: "p", count: 300))"}"#), "data.object.id"),
+            (
+                Self.event(
+                    "payment_intent.succeeded",
+                    #"{"id": "pi_1", "metadata": {"coffer_payment_id": 99}, "amount_received": 1, "currency": "usd"}"#),
+                "data.object.metadata.coffer_payment_id"
+            ),
+            (
+                Self.event("payment_intent.succeeded", #"{"id": "\#(String(repeating: "p", count: 300))"}"#),
+                "data.object.id"
+            ),
         ]
         for (json, field) in refused {
             NormalizerHarness.assertRefused(.stripe, json, naming: field, secret: "SECRETX")

@@ -1,8 +1,9 @@
 import Foundation
 import HTTP
-@testable import Ingress
 import Shared
 import XCTest
+
+@testable import Ingress
 
 /// Shared helpers for the normalizer tests: parse a fixture as ingress would, run the provider's
 /// normalizer from the registry, and check refusals name the field without echoing its value.
@@ -16,17 +17,20 @@ enum NormalizerHarness {
 
     /// Asserts the body is refused with a `NormalizationError` whose message names `field` and does not
     /// contain `secret` (a value planted in the body to prove messages never echo values).
-    static func assertRefused(_ provider: ProviderName, _ json: String, naming field: String,
-                              secret: String? = nil, headers: HTTPHeaders = [:],
-                              file: StaticString = #filePath, line: UInt = #line)
-    {
+    static func assertRefused(
+        _ provider: ProviderName, _ json: String, naming field: String,
+        secret: String? = nil, headers: HTTPHeaders = [:],
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         do {
             let result = try normalize(provider, json, headers: headers)
             XCTFail("Accepted a body that should be refused: \(result)", file: file, line: line)
         } catch let error as NormalizationError {
-            XCTAssertTrue(error.message.contains(field), "\(error.message) does not name \(field)", file: file, line: line)
+            XCTAssertTrue(
+                error.message.contains(field), "\(error.message) does not name \(field)", file: file, line: line)
             if let secret {
-                XCTAssertFalse(error.message.contains(secret), "\(error.message) echoes a value", file: file, line: line)
+                XCTAssertFalse(
+                    error.message.contains(secret), "\(error.message) echoes a value", file: file, line: line)
             }
         } catch {
             XCTFail("Unexpected error \(error)", file: file, line: line)

@@ -43,7 +43,8 @@ struct FlutterwaveNormalizer: WebhookNormalizer {
     private func charge(_ type: ProviderEventType, _ data: BodyFields) throws(NormalizationError) -> ProviderFact {
         let amount = try data.majorAmount("amount", currency: "currency")
         return ProviderFact(
-            type: type, providerObjectID: try data.requiredNumberedIdentifier("id"), cofferID: try data.identifier("tx_ref"),
+            type: type, providerObjectID: try data.requiredNumberedIdentifier("id"),
+            cofferID: try data.identifier("tx_ref"),
             amount: amount.minorUnits, currency: amount.currency, status: try data.text("status"),
             failureReason: type == .paymentFailed ? try data.text("processor_response") : nil,
             occurredAt: data.lenientTimestamp("created_at"))
@@ -52,7 +53,8 @@ struct FlutterwaveNormalizer: WebhookNormalizer {
     private func transfer(_ type: ProviderEventType, _ data: BodyFields) throws(NormalizationError) -> ProviderFact {
         let amount = try data.majorAmount("amount", currency: "currency")
         return ProviderFact(
-            type: type, providerObjectID: try data.requiredNumberedIdentifier("id"), cofferID: try data.identifier("reference"),
+            type: type, providerObjectID: try data.requiredNumberedIdentifier("id"),
+            cofferID: try data.identifier("reference"),
             amount: amount.minorUnits, currency: amount.currency, status: try data.text("status"),
             failureReason: type == .payoutFailed ? try data.text("complete_message") : nil,
             occurredAt: data.lenientTimestamp("created_at"))

@@ -83,7 +83,8 @@ struct PayPalNormalizer: WebhookNormalizer {
         let amount = try Self.amount(refund, "amount")
         return ProviderFact(
             type: type, providerObjectID: try refund.requiredIdentifier("id"),
-            relatedProviderObjectID: Self.captureID(refund), cofferID: try refund.firstIdentifier("custom_id", "invoice_id"),
+            relatedProviderObjectID: Self.captureID(refund),
+            cofferID: try refund.firstIdentifier("custom_id", "invoice_id"),
             amount: amount.minorUnits, currency: amount.currency, status: try refund.text("status"))
     }
 

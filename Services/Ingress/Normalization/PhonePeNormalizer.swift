@@ -20,7 +20,8 @@ import Shared
 struct PhonePeNormalizer: WebhookNormalizer {
     func normalize(body: JSONValue, headers: HTTPHeaders) throws(NormalizationError) -> NormalizedWebhook {
         let top = try BodyFields.body(body)
-        let isV1 = top.value("response") != nil && top.value("payload") == nil && top.value("event") == nil
+        let isV1 =
+            top.value("response") != nil && top.value("payload") == nil && top.value("event") == nil
             && top.value("type") == nil
         return isV1 ? try v1(top) : try v2(top)
     }
@@ -50,9 +51,10 @@ struct PhonePeNormalizer: WebhookNormalizer {
 
     /// The outcome `payload.state` names, falling back on the event word when the state is absent; a
     /// state that is neither (PENDING) is not forwarded yet.
-    private static func outcome(_ state: String?, completed: ProviderEventType, failed: ProviderEventType,
-                                default fallback: ProviderEventType) -> ProviderEventType?
-    {
+    private static func outcome(
+        _ state: String?, completed: ProviderEventType, failed: ProviderEventType,
+        default fallback: ProviderEventType
+    ) -> ProviderEventType? {
         switch state {
         case nil: fallback
         case "COMPLETED": completed

@@ -25,7 +25,8 @@ struct StandardWebhooksNormalizer: WebhookNormalizer {
         let amount = try data.minorAmount("amount", currency: "currency")
         let fact = ProviderFact(
             type: coffer, providerObjectID: try data.requiredIdentifier("object_id"),
-            relatedProviderObjectID: try data.identifier("related_object_id"), cofferID: try data.identifier("coffer_id"),
+            relatedProviderObjectID: try data.identifier("related_object_id"),
+            cofferID: try data.identifier("coffer_id"),
             amount: amount.minorUnits, currency: amount.currency, status: try data.text("status"),
             failureReason: try data.text("failure_reason"), occurredAt: try Self.timestamp(top))
         return NormalizedWebhook(providerEventID: eventID, providerEventType: type, livemode: nil, event: fact)

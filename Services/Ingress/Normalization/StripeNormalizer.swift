@@ -81,10 +81,12 @@ struct StripeNormalizer: WebhookNormalizer {
     private func charge(_ type: ProviderEventType, _ charge: BodyFields) throws(NormalizationError) -> ProviderFact {
         let chargeID = try charge.requiredIdentifier("id")
         let intentID = try charge.identifier("payment_intent")
-        let amountKey = type == .paymentCaptured && charge.value("amount_captured") != nil ? "amount_captured" : "amount"
+        let amountKey =
+            type == .paymentCaptured && charge.value("amount_captured") != nil ? "amount_captured" : "amount"
         let amount = try charge.minorAmount(amountKey, currency: "currency")
         return ProviderFact(
-            type: type, providerObjectID: intentID ?? chargeID, relatedProviderObjectID: intentID == nil ? nil : chargeID,
+            type: type, providerObjectID: intentID ?? chargeID,
+            relatedProviderObjectID: intentID == nil ? nil : chargeID,
             cofferID: try charge.identifier("metadata.coffer_payment_id"),
             amount: amount.minorUnits, currency: amount.currency, status: try charge.text("status"),
             failureReason: type == .paymentFailed ? try charge.text("failure_code") : nil)
