@@ -53,6 +53,12 @@ unix_socket_directories = '$data'
 max_connections = 300
 shared_buffers = 256MB
 log_min_messages = warning
+# Webhook ingest writes a lot of WAL: compress full-page images and space checkpoints out.
+# Durability is untouched (fsync and synchronous_commit stay on).
+wal_compression = lz4
+wal_buffers = 32MB
+max_wal_size = 4GB
+checkpoint_timeout = 15min
 CONF
   cat >"$ENVFILE" <<VARS
 PGPORT=$port

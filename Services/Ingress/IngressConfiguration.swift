@@ -48,7 +48,7 @@ struct IngressConfiguration: Sendable {
         }
         paypalCertificateHosts = Set(reader.list("PAYPAL_CERT_HOSTS", default: Array(PayPalCertificateStore.defaultHosts)))
         trustedRootsPath = reader.string("TRUSTED_CA_FILE", default: "/etc/ssl/certs/ca-certificates.crt")
-        storeFlushers = reader.int("INGRESS_STORE_FLUSHERS", default: 4, range: 1...64)
+        storeFlushers = reader.int("INGRESS_STORE_FLUSHERS", default: 2, range: 1...64)
         storeMaxBatch = reader.int("INGRESS_STORE_MAX_BATCH", default: 256, range: 1...5000)
         outbox = OutboxRelayConfiguration.read(from: &reader)
     }

@@ -68,7 +68,8 @@ struct IngressApp: Sendable {
         InternalEventsEndpoint(schema: "ingress", database: runtime.database, consumer: TenancyConsumer(copy: copy), metrics: runtime.metrics)
             .register(on: router, authentication: runtime.internalAuthentication)
         server = runtime.makeServer(router: router)
-        relay = OutboxRelay(outbox: outbox, doorbell: doorbell, runtime: runtime, configuration: configuration.outbox)
+        relay = OutboxRelay(table: IngressDelivery.table, subscribers: routes.subscribers, doorbell: doorbell, runtime: runtime,
+                            configuration: configuration.outbox)
         scheduler = JobScheduler(schema: "ingress", database: runtime.database,
                                  jobs: RetentionJobs.all(database: runtime.database, configuration: configuration, logger: runtime.logger),
                                  logger: runtime.logger)

@@ -65,3 +65,27 @@ final class EventEnvelopeTests: XCTestCase {
         XCTAssertThrowsError(try EventEnvelope.decodeBatch(Array("{}".utf8)))
     }
 }
+
+final class ProviderEventDataJSONTests: XCTestCase {
+    func testDirectWritersProduceTheCanonicalDocuments() throws {
+        let full = ProviderEventData(provider: "stripe", providerEventID: "evt_1", providerEventType: "payment_intent.succeeded",
+                                     objectType: "payment", providerObjectID: "pi_\"quoted\"", relatedProviderObjectID: "ch_1",
+                                     cofferID: "pay_1", amount: 9_007_199_254_740_993, currency: "USD", status: "succeeded",
+                                     failureReason: "line\nbreak", livemode: true, needsConfirmation: false, connectorID: "con_1",
+                                     occurredAt: Date(timeIntervalSince1970: 1_763_743_680.5))
+        let sparse = ProviderEventData(provider: "mtn", providerEventID: nil, providerEventType: "SUCCESSFUL", objectType: "payout",
+                                       providerObjectID: "x", livemode: false, needsConfirmation: true, connectorID: "",
+                                       occurredAt: Date(timeIntervalSince1970: 0))
+        for data in [full, sparse] {
+            var writer = JSONWriter()
+            data.writeJSON(into: &writer)
+            XCTAssertEqual(writer.bytes, data.jsonValue.serialized())
+            var envelopeWriter = JSONWriter()
+            EventEnvelope.write(id: "evt_01J", type: "provider.payment.captured", source: "ingress", tenantID: "ten_1",
+                                occurredAt: data.occurredAt, correlationID: nil, dataJSON: writer.bytes, into: &envelopeWriter)
+            let envelope = EventEnvelope(id: "evt_01J", type: "provider.payment.captured", source: "ingress", tenantID: "ten_1",
+                                         occurredAt: data.occurredAt, correlationID: nil, data: data.jsonValue)
+            XCTAssertEqual(envelopeWriter.bytes, envelope.jsonValue.serialized())
+        }
+    }
+}

@@ -109,10 +109,11 @@ struct WebhookReceiver: Sendable {
             return refuse(.serviceUnavailable, "storage_unavailable", "Webhooks cannot be stored right now; retry later.",
                           outcome: "error", retryAfter: 5)
         }
-        if !outcome.duplicate, !pending.deliveries.isEmpty { outbox.nudge() }
+        if !outcome.duplicate, pending.subscriber != nil { outbox.nudge() }
         let result = outcome.duplicate ? "duplicate" : (pending.normalizedType == nil ? "stored_unforwarded" : "accepted")
         metrics.observe(provider: provider.rawValue, outcome: result, since: request.receivedAt)
-        context.logger.info("webhook received", [
+        // The access log line already records the request; this adds the event's identity at debug level.
+        context.logger.debug("webhook received", [
             "provider": .string(provider.rawValue), "event_id": .string(outcome.id), "duplicate": .bool(outcome.duplicate),
             "provider_event_type": .string(normalized.providerEventType), "verification": .string(verified.method.rawValue),
         ])
@@ -134,7 +135,7 @@ struct WebhookReceiver: Sendable {
         let dedupKey = eventID.map { "id:" + $0 } ?? "sha256:" + bodyHash
         let livemode = verified.connector?.livemode ?? normalized.livemode ?? false
         var normalizedJSON: String?
-        var deliveries: [PendingWebhook.Delivery] = []
+        var subscriber: String?
         var orderingKey: String?
         if let fact = normalized.event {
             for text in [fact.providerObjectID, fact.relatedProviderObjectID, fact.cofferID, fact.status, fact.failureReason, fact.currency]
@@ -150,13 +151,11 @@ struct WebhookReceiver: Sendable {
                 occurredAt: fact.occurredAt ?? Date())
             // Events about one payment (its refunds and disputes too) reach a subscriber in order.
             orderingKey = provider.rawValue + ":" + (fact.relatedProviderObjectID ?? fact.providerObjectID)
-            let envelope = EventEnvelope(id: id, type: fact.type.rawValue, source: "ingress", tenantID: tenantID,
-                                         occurredAt: data.occurredAt, correlationID: context.correlationID, data: data.jsonValue)
-            let payload = String(decoding: envelope.jsonValue.serialized(), as: UTF8.self)
-            normalizedJSON = String(decoding: data.jsonValue.serialized(), as: UTF8.self)
-            for subscriber in routes.subscribers(for: fact.type.rawValue) {
-                deliveries.append(.init(subscriber: subscriber.name, eventType: fact.type.rawValue, payload: payload))
-            }
+            var dataWriter = JSONWriter(capacity: 512)
+            data.writeJSON(into: &dataWriter)
+            normalizedJSON = String(decoding: dataWriter.bytes, as: UTF8.self)
+            // The envelope is assembled from the stored row when it is delivered (see IngressDelivery).
+            subscriber = routes.subscribers(for: fact.type.rawValue).first?.name
         }
         return PendingWebhook(
             id: id, tenantID: tenantID, provider: provider.rawValue, dedupKey: dedupKey, providerEventID: eventID,
@@ -164,7 +163,7 @@ struct WebhookReceiver: Sendable {
             verification: verified.method.rawValue, needsConfirmation: verified.needsConfirmation, livemode: livemode,
             connectorID: verified.connector?.connectorID, rawBody: request.body, bodySHA256: bodyHash,
             headersJSON: StoredHeaders.json(request.headers), normalizedJSON: normalizedJSON, correlationID: context.correlationID,
-            sourceIP: context.clientIP, deliveries: deliveries)
+            sourceIP: context.clientIP, subscriber: subscriber)
     }
 
     /// Identifiers are kept as text: no control characters (PostgreSQL text cannot hold NUL), bounded length.

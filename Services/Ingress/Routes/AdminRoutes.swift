@@ -23,10 +23,7 @@ enum AdminRoutes {
                     SELECT e.id, e.tenant_id, e.provider, e.provider_event_id, e.provider_event_type, e.normalized_type,
                            e.verification, e.needs_confirmation, e.livemode, e.body_size, e.body_sha256, e.received_at,
                            e.correlation_id,
-                           CASE WHEN e.normalized_type IS NULL THEN 'ignored'
-                                WHEN EXISTS (SELECT 1 FROM ingress.outbox o WHERE o.event_id = e.id AND o.status = 'dead') THEN 'dead'
-                                WHEN EXISTS (SELECT 1 FROM ingress.outbox o WHERE o.event_id = e.id AND o.status = 'pending') THEN 'pending'
-                                ELSE 'delivered' END AS status
+                           coalesce(e.delivery_status, 'ignored') AS status
                     FROM ingress.webhook_events e
                     WHERE (\(query["tenant_id"] ?? "") = '' OR e.tenant_id = \(query["tenant_id"] ?? ""))
                       AND (\(query["provider"] ?? "") = '' OR e.provider = \(query["provider"] ?? ""))
@@ -48,11 +45,9 @@ enum AdminRoutes {
                       SELECT e.id, e.tenant_id, e.provider, e.provider_event_id, e.provider_event_type, e.normalized_type,
                              e.verification, e.needs_confirmation, e.livemode, e.body_size, e.body_sha256, e.received_at,
                              e.correlation_id,
-                             CASE WHEN e.normalized_type IS NULL THEN 'ignored'
-                                  WHEN EXISTS (SELECT 1 FROM ingress.outbox o WHERE o.event_id = e.id AND o.status = 'dead') THEN 'dead'
-                                  WHEN EXISTS (SELECT 1 FROM ingress.outbox o WHERE o.event_id = e.id AND o.status = 'pending') THEN 'pending'
-                                  ELSE 'delivered' END,
-                             e.raw_body, e.headers::text, e.normalized::text, e.source_ip, e.connector_id, e.body_purged_at
+                             coalesce(e.delivery_status, 'ignored'),
+                             e.raw_body, e.headers::text, e.normalized::text, e.source_ip, e.connector_id, e.body_purged_at,
+                             e.delivery_subscriber, e.delivery_attempts, e.delivery_error, e.next_delivery_at, e.delivered_at
                       FROM ingress.webhook_events e WHERE e.id = \(id)
                       """).first
             else { throw HTTPError.notFound("No such event.", param: "id") }
@@ -71,16 +66,14 @@ enum AdminRoutes {
             object["source_ip"] = sourceIP.map(JSONValue.string) ?? .null
             object["connector_id"] = connectorID.map(JSONValue.string) ?? .null
             var deliveries: [JSONValue] = []
-            for delivery in try await database.query("""
-                SELECT subscriber, status, attempts, last_error, next_attempt_at, delivered_at FROM ingress.outbox
-                WHERE event_id = \(id) ORDER BY subscriber
-                """) {
-                let (subscriber, status, attempts, lastError, nextAttempt, deliveredAt) =
-                    try delivery.decode((String, String, Int32, String?, Date, Date?).self)
+            let (subscriber, attempts, lastError, nextAttempt, deliveredAt) =
+                try row.decode((String?, Int32, String?, Date?, Date?).self, startingAt: 20)
+            if let subscriber {
+                let status = try row.decode(String.self, at: 13)
                 deliveries.append([
                     "subscriber": .string(subscriber), "status": .string(status), "attempts": .int(Int64(attempts)),
                     "last_error": lastError.map(JSONValue.string) ?? .null,
-                    "next_attempt_at": status == "pending" ? .string(Timestamp.rfc3339(nextAttempt)) : .null,
+                    "next_attempt_at": status == "pending" ? nextAttempt.map { .string(Timestamp.rfc3339($0)) } ?? .null : .null,
                     "delivered_at": deliveredAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
                 ])
             }
@@ -94,8 +87,9 @@ enum AdminRoutes {
                   try await !database.query("SELECT 1 FROM ingress.webhook_events WHERE id = \(id)").isEmpty
             else { throw HTTPError.notFound("No such event.", param: "id") }
             let replayed = try await database.execute("""
-                UPDATE ingress.outbox SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
-                WHERE event_id = \(id)
+                UPDATE ingress.webhook_events SET delivery_status = 'pending', delivery_attempts = 0, next_delivery_at = now(),
+                       delivery_error = NULL
+                WHERE id = \(id) AND delivery_subscriber IS NOT NULL
                 """)
             guard replayed > 0 else {
                 throw HTTPError.conflict("This event's type is not forwarded; there is nothing to replay.", code: "not_forwardable")
@@ -108,8 +102,9 @@ enum AdminRoutes {
         admin.post("/dead-letters/replay") { request, context in
             let tenant = request.queryParameters["tenant_id"] ?? ""
             let replayed = try await database.execute("""
-                UPDATE ingress.outbox SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL
-                WHERE status = 'dead' AND (\(tenant) = '' OR tenant_id = \(tenant))
+                UPDATE ingress.webhook_events SET delivery_status = 'pending', delivery_attempts = 0, next_delivery_at = now(),
+                       delivery_error = NULL
+                WHERE delivery_status = 'dead' AND (\(tenant) = '' OR tenant_id = \(tenant))
                 """)
             outbox.nudge()
             context.logger.notice("dead letters replayed", ["deliveries": .int(Int64(replayed)), "scope_tenant": .string(tenant)])
@@ -119,22 +114,25 @@ enum AdminRoutes {
         admin.get("/attempts") { request, _ in
             let query = request.queryParameters
             let limit = try ListParameters.limit(query)
-            let after = query["starting_after"].flatMap { Int64($0.replacingOccurrences(of: "wha_", with: "")) } ?? Int64.max
+            let tenant = query["tenant_id"] ?? ""
+            let outcome = query["outcome"] ?? ""
+            let after = query["starting_after"] ?? ""
+            // Newest first over the union of accepted events and other attempts, keyed by (time, id).
             let rows = try await database.query("""
-                SELECT id, received_at, tenant_id, provider, outcome, reason, http_status, source_ip, body_size, body_sha256,
-                       correlation_id, event_id
-                FROM ingress.webhook_attempts
-                WHERE (\(query["tenant_id"] ?? "") = '' OR tenant_id = \(query["tenant_id"] ?? ""))
-                  AND (\(query["outcome"] ?? "") = '' OR outcome = \(query["outcome"] ?? ""))
-                  AND id < \(after)
-                ORDER BY id DESC LIMIT \(limit + 1)
+                SELECT attempt_id, received_at, tenant_id, provider, outcome, reason, http_status, source_ip, body_size,
+                       body_sha256, correlation_id, event_id
+                FROM ingress.webhook_attempts_log l
+                WHERE (\(tenant) = '' OR l.tenant_id = \(tenant)) AND (\(outcome) = '' OR l.outcome = \(outcome))
+                  AND (\(after) = '' OR (l.received_at, l.attempt_id) < (
+                      SELECT received_at, attempt_id FROM ingress.webhook_attempts_log WHERE attempt_id = \(after)))
+                ORDER BY l.received_at DESC, l.attempt_id DESC LIMIT \(limit + 1)
                 """)
             var items: [JSONValue] = []
             for row in rows.prefix(limit) {
                 let (id, receivedAt, tenant, provider, outcome, reason, status, ip, size, sha, correlation, event) =
-                    try row.decode((Int64, Date, String?, String?, String, String?, Int32, String?, Int32, String?, String?, String?).self)
+                    try row.decode((String, Date, String?, String?, String, String?, Int32, String?, Int32, String?, String?, String?).self)
                 items.append([
-                    "id": .string("wha_\(id)"), "object": "webhook_attempt", "received_at": .string(Timestamp.rfc3339Milliseconds(receivedAt)),
+                    "id": .string(id), "object": "webhook_attempt", "received_at": .string(Timestamp.rfc3339Milliseconds(receivedAt)),
                     "tenant_id": tenant.map(JSONValue.string) ?? .null, "provider": provider.map(JSONValue.string) ?? .null,
                     "outcome": .string(outcome), "reason": reason.map(JSONValue.string) ?? .null, "http_status": .int(Int64(status)),
                     "source_ip": ip.map(JSONValue.string) ?? .null, "body_size": .int(Int64(size)),

@@ -91,5 +91,41 @@ enum IngressMigrations {
             CREATE INDEX webhook_attempts_received ON ingress.webhook_attempts (received_at);
             """),
         JobScheduler.migration(version: 5, schema: "ingress"),
+        // An accepted webhook's attempt is its event row (it carries source, size, hash and correlation
+        // id); only rejects and duplicates get rows of their own. The log is the union. Ids are
+        // time-ordered, so the tenant index orders by id and retention needs no time index.
+        Migration(version: 6, name: "attempts_log_view_and_leaner_indexes", sql: """
+            DROP INDEX ingress.webhook_events_received;
+            DROP INDEX ingress.webhook_events_by_tenant;
+            CREATE INDEX webhook_events_by_tenant ON ingress.webhook_events (tenant_id, id DESC);
+            CREATE VIEW ingress.webhook_attempts_log AS
+                SELECT 'wha_' || a.id AS attempt_id, a.received_at, a.tenant_id, a.provider, a.outcome, a.reason, a.http_status,
+                       a.source_ip, a.body_size, a.body_sha256, a.correlation_id, a.event_id
+                FROM ingress.webhook_attempts a
+                UNION ALL
+                SELECT e.id, e.received_at, e.tenant_id, e.provider, 'accepted', NULL, 200, e.source_ip, e.body_size,
+                       e.body_sha256, e.correlation_id, e.id
+                FROM ingress.webhook_events e;
+            """),
+        // One provider event has one subscriber, so its delivery state lives on its own row: ingest
+        // writes one row instead of two. Whatever the outbox still held is carried over.
+        Migration(version: 7, name: "delivery_state_on_events", sql: """
+            ALTER TABLE ingress.webhook_events
+                ADD COLUMN delivery_subscriber text,
+                ADD COLUMN delivery_status text CHECK (delivery_status IN ('pending', 'delivered', 'dead', 'skipped')),
+                ADD COLUMN delivery_attempts integer NOT NULL DEFAULT 0,
+                ADD COLUMN next_delivery_at timestamptz,
+                ADD COLUMN delivery_error text,
+                ADD COLUMN delivered_at timestamptz;
+            UPDATE ingress.webhook_events e
+            SET delivery_subscriber = o.subscriber, delivery_status = o.status, delivery_attempts = o.attempts,
+                next_delivery_at = o.next_attempt_at, delivery_error = o.last_error, delivered_at = o.delivered_at
+            FROM ingress.outbox o WHERE o.event_id = e.id;
+            DELETE FROM ingress.outbox;
+            CREATE INDEX webhook_events_due ON ingress.webhook_events (delivery_subscriber, next_delivery_at, id)
+                WHERE delivery_status = 'pending';
+            CREATE INDEX webhook_events_blocking ON ingress.webhook_events (delivery_subscriber, ordering_key, id)
+                WHERE delivery_status IN ('pending', 'dead');
+            """),
     ]
 }

@@ -21,14 +21,8 @@ struct PendingWebhook: Sendable {
     let normalizedJSON: String?
     let correlationID: String
     let sourceIP: String
-    /// Outbox rows (one per subscriber), written only if the event is new.
-    let deliveries: [Delivery]
-
-    struct Delivery: Sendable {
-        let subscriber: String
-        let eventType: String
-        let payload: String
-    }
+    /// Who receives it (payments or payouts); nil for types Coffer does not forward.
+    let subscriber: String?
 }
 
 /// One line of the attempts log: every request, rejects included. Never a secret or a signature.

@@ -1,12 +1,13 @@
 import Foundation
+import HTTP
 import Postgres
 import Shared
 import Synchronization
 
 /// Stores webhooks durably with group commit: requests queue their webhook and wait; up to
 /// `maxFlushers` flushers each take everything queued (up to `maxBatch`) and write it in ONE
-/// statement — the events (deduplicated on tenant, provider and provider event id), their outbox
-/// rows, and the attempts log — then wake every waiter. No answer is given before its commit.
+/// statement — the events (deduplicated on tenant, provider and provider event id, each carrying
+/// its own delivery state) and the attempts log — then wake every waiter. No answer is given before its commit.
 /// Concurrent requests share commits, so throughput is not bounded by one fsync per webhook.
 final class WebhookStore: Sendable {
     private struct Waiting {
@@ -45,8 +46,14 @@ final class WebhookStore: Sendable {
                 queue.flushers += 1
                 return true
             }
-            if startFlusher { Task { await self.flush() } }
+            if startFlusher { startFlushing() }
         }
+    }
+
+    /// Flushers run on an event loop, like the requests they answer: waking a pool thread for every
+    /// batch cost more than the batch's own work.
+    private func startFlushing() {
+        Task(executorPreference: EventLoopGroup.shared.next()) { await self.flush() }
     }
 
     /// Logs a refused request. Not awaited: a reject's answer never waits on the database.
@@ -59,7 +66,7 @@ final class WebhookStore: Sendable {
             queue.flushers += 1
             return true
         }
-        if startFlusher { Task { await self.flush() } }
+        if startFlusher { startFlushing() }
     }
 
     private func flush() async {
@@ -128,19 +135,7 @@ final class WebhookStore: Sendable {
         }
         // Rows locked in one order by every flusher: concurrent batches cannot deadlock on the unique index.
         unique.sort { ($0.tenantID, $0.provider, $0.dedupKey) < ($1.tenantID, $1.provider, $1.dedupKey) }
-        var deliveries: (events: [String], subscribers: [String], keys: [String], types: [String], tenants: [String], payloads: [String])
-            = ([], [], [], [], [], [])
-        for webhook in unique {
-            for delivery in webhook.deliveries {
-                deliveries.events.append(webhook.id)
-                deliveries.subscribers.append(delivery.subscriber)
-                deliveries.keys.append(webhook.orderingKey ?? webhook.id)
-                deliveries.types.append(delivery.eventType)
-                deliveries.tenants.append(webhook.tenantID)
-                deliveries.payloads.append(delivery.payload)
-            }
-        }
-        let rows = try await database.query("""
+        let statement: PostgresQuery = """
             WITH input AS (
                 SELECT * FROM unnest(\(array: unique.map(\.id))::text[], \(array: unique.map(\.tenantID))::text[],
                     \(array: unique.map(\.provider))::text[], \(array: unique.map(\.dedupKey))::text[],
@@ -151,38 +146,29 @@ final class WebhookStore: Sendable {
                     \(array: unique.map { Hex.encode($0.rawBody) })::text[], \(array: unique.map(\.bodySHA256))::text[],
                     \(array: unique.map { Int64($0.rawBody.count) })::int[], \(array: unique.map(\.headersJSON))::text[],
                     \(array: unique.map { $0.normalizedJSON ?? "" })::text[], \(array: unique.map(\.correlationID))::text[],
-                    \(array: unique.map(\.sourceIP))::text[])
+                    \(array: unique.map(\.sourceIP))::text[], \(array: unique.map { $0.subscriber ?? "" })::text[])
                     AS t(id, tenant_id, provider, dedup_key, provider_event_id, provider_event_type, normalized_type, ordering_key,
                          verification, needs_confirmation, livemode, connector_id, raw_body_hex, body_sha256, body_size, headers,
-                         normalized, correlation_id, source_ip)
+                         normalized, correlation_id, source_ip, subscriber)
             ),
             inserted AS (
                 INSERT INTO ingress.webhook_events (id, tenant_id, provider, dedup_key, provider_event_id, provider_event_type,
                     normalized_type, ordering_key, verification, needs_confirmation, livemode, connector_id, raw_body, body_sha256,
-                    body_size, headers, normalized, correlation_id, source_ip)
+                    body_size, headers, normalized, correlation_id, source_ip, delivery_subscriber, delivery_status, next_delivery_at)
                 SELECT id, tenant_id, provider, dedup_key, NULLIF(provider_event_id, ''), provider_event_type,
                     NULLIF(normalized_type, ''), NULLIF(ordering_key, ''), verification, needs_confirmation, livemode,
                     NULLIF(connector_id, ''), decode(raw_body_hex, 'hex'), body_sha256, body_size, headers::jsonb,
-                    NULLIF(normalized, '')::jsonb, correlation_id, source_ip
+                    NULLIF(normalized, '')::jsonb, correlation_id, source_ip, NULLIF(subscriber, ''),
+                    CASE WHEN subscriber = '' THEN NULL ELSE 'pending' END, CASE WHEN subscriber = '' THEN NULL ELSE now() END
                 FROM input
                 ON CONFLICT (tenant_id, provider, dedup_key) DO NOTHING
                 RETURNING id
             ),
-            outboxed AS (
-                INSERT INTO ingress.outbox (event_id, subscriber, ordering_key, event_type, tenant_id, payload)
-                SELECT o.event_id, o.subscriber, o.ordering_key, o.event_type, o.tenant_id, o.payload
-                FROM unnest(\(array: deliveries.events)::text[], \(array: deliveries.subscribers)::text[], \(array: deliveries.keys)::text[],
-                            \(array: deliveries.types)::text[], \(array: deliveries.tenants)::text[], \(array: deliveries.payloads)::text[])
-                     AS o(event_id, subscriber, ordering_key, event_type, tenant_id, payload)
-                WHERE o.event_id IN (SELECT id FROM inserted)
-                RETURNING 1
-            ),
-            accepted_attempts AS (
+            duplicate_attempts AS (
                 INSERT INTO ingress.webhook_attempts (tenant_id, provider, outcome, http_status, source_ip, body_size, body_sha256,
-                    correlation_id, event_id)
-                SELECT i.tenant_id, i.provider, CASE WHEN n.id IS NULL THEN 'duplicate' ELSE 'accepted' END, 200, i.source_ip,
-                    i.body_size, i.body_sha256, i.correlation_id, n.id
-                FROM input i LEFT JOIN inserted n ON n.id = i.id
+                    correlation_id)
+                SELECT i.tenant_id, i.provider, 'duplicate', 200, i.source_ip, i.body_size, i.body_sha256, i.correlation_id
+                FROM input i WHERE i.id NOT IN (SELECT id FROM inserted)
                 RETURNING 1
             ),
             other_attempts AS (
@@ -199,7 +185,8 @@ final class WebhookStore: Sendable {
                 RETURNING 1
             )
             SELECT id FROM inserted
-            """)
+            """
+        let rows = try await database.query(statement.prepared())
         var fresh = Set<String>()
         for row in rows { fresh.insert(try row.decode(String.self, at: 0)) }
         var outcomes: [String: StoreOutcome] = [:]

@@ -19,14 +19,12 @@ struct StripeVerifier: WebhookVerifier {
             if key == "v1", let bytes = Hex.decode(value), bytes.count == 32 { signatures.append(bytes) }
         }
         guard let timestamp, !signatures.isEmpty else { return .failure(.invalidSignature) }
-        let signedPrefix = Array("\(timestamp).".utf8)
+        var signed = Array("\(timestamp).".utf8)
+        signed.append(contentsOf: request.body)
         var matched: ConnectorSecrets?
         search: for connector in connectors {
             for secret in connector.webhookSecrets {
-                var context = HMACContext(digest: .sha256, key: Array(secret.utf8))
-                context.update(signedPrefix)
-                context.update(request.body)
-                let expected = context.finalize()
+                let expected = HMAC.authenticationCode(.sha256, key: Array(secret.utf8), message: signed)
                 if signatures.contains(where: { ConstantTime.equals($0, expected) }) {
                     matched = connector
                     break search

@@ -21,19 +21,23 @@ enum RetentionJobs {
                             WHERE received_at < now() - make_interval(secs => \(attempts)) LIMIT 5000)
                         """)
                 }
+                // Event ids are time-ordered: "older than" is an id range on the primary key.
+                let bodyBoundary = CofferID.lowerBound(.event, at: Date().addingTimeInterval(-Double(bodies)))
+                let eventBoundary = CofferID.lowerBound(.event, at: Date().addingTimeInterval(-Double(events)))
                 let droppedBodies = try await repeatUntilDone {
                     try await database.execute("""
                         UPDATE ingress.webhook_events SET raw_body = NULL, body_purged_at = now() WHERE id IN (
                             SELECT id FROM ingress.webhook_events
-                            WHERE raw_body IS NOT NULL AND received_at < now() - make_interval(secs => \(bodies)) LIMIT 5000)
+                            WHERE id < \(bodyBoundary) AND raw_body IS NOT NULL ORDER BY id LIMIT 5000)
                         """)
                 }
                 let droppedEvents = try await repeatUntilDone {
                     try await database.execute("""
                         DELETE FROM ingress.webhook_events e WHERE e.id IN (
                             SELECT id FROM ingress.webhook_events
-                            WHERE received_at < now() - make_interval(secs => \(events)) LIMIT 5000)
-                          AND NOT EXISTS (SELECT 1 FROM ingress.outbox o WHERE o.event_id = e.id AND o.status IN ('pending', 'dead'))
+                            WHERE id < \(eventBoundary)
+                              AND (delivery_status IS NULL OR delivery_status NOT IN ('pending', 'dead'))
+                            ORDER BY id LIMIT 5000)
                         """)
                 }
                 try await database.execute("""

@@ -21,7 +21,9 @@ final class HTTPListener: EventLoopSelectable {
         for _ in 0..<128 {
             switch Socket.accept(fd) {
             case .accepted(let client, let address):
-                serverLoop.adopt(client, address: address)
+                // Spread connections over every loop: whichever loop epoll woke accepts a burst, so
+                // adopting them all here would pile a benchmark's (or a proxy's) connections on one thread.
+                serverLoop.server.distribute(client, address: address, from: serverLoop)
             case .wouldBlock:
                 return
             case .failed(let code):

@@ -122,6 +122,24 @@ public final class HTTPServer: Service, Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    private let nextLoop = Atomic<Int>(0)
+
+    /// Hands an accepted connection to the next loop in turn (round-robin over the group).
+    func distribute(_ fd: Int32, address: SocketAddress?, from acceptingLoop: ServerLoop) {
+        let loops = serverLoops.withLock { $0 }
+        guard !loops.isEmpty else {
+            acceptingLoop.adopt(fd, address: address)
+            return
+        }
+        let target = loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
+        if target === acceptingLoop {
+            target.adopt(fd, address: address)
+        } else {
+            let transfer = UnsafeTransfer(target)
+            target.loop.execute { transfer.value.adopt(fd, address: address) }
+        }
+    }
+
     // MARK: Admission (called from loops)
 
     func admitConnection() -> Bool {

@@ -4,13 +4,15 @@ import Postgres
 import Shared
 import Synchronization
 
-/// Delivers outbox rows to subscribers' `POST /internal/events`, signed, in batches, in order per
-/// object, with backoff and dead-lettering. Rows are claimed with `FOR UPDATE SKIP LOCKED` under a
-/// lease, so any number of replicas can relay without sending one row twice at once; a relay that
-/// dies mid-delivery leaves rows that come back when the lease ends (consumers dedupe).
+/// Delivers queued events to subscribers' `POST /internal/events`, signed, in batches, in order per
+/// object, with backoff and dead-lettering. A batch is claimed with `FOR UPDATE SKIP LOCKED` inside a
+/// transaction held while it is delivered, so any number of replicas relay without sending a row
+/// twice at once, and a delivered row costs one update. A relay that dies mid-delivery leaves its
+/// transaction to abort: the rows unlock and are delivered again (consumers deduplicate).
 public final class OutboxRelay: Service {
     public let name = "outbox-relay"
-    private let outbox: Outbox
+    private let table: DeliveryTable
+    private let subscribers: [EventRoutes.Subscriber]
     private let database: PostgresPool
     private let client: CofferHTTPClient
     private let signer: InternalRequestSigner
@@ -23,8 +25,15 @@ public final class OutboxRelay: Service {
     private let deadLettered: MetricFamily<Counter>
     private let backlog: MetricFamily<Gauge>
 
-    public init(outbox: Outbox, doorbell: Doorbell, runtime: ServiceRuntime, configuration: OutboxRelayConfiguration) {
-        self.outbox = outbox
+    public convenience init(outbox: Outbox, doorbell: Doorbell, runtime: ServiceRuntime, configuration: OutboxRelayConfiguration) {
+        self.init(table: .outbox(schema: outbox.schema), subscribers: outbox.routes.subscribers, doorbell: doorbell,
+                  runtime: runtime, configuration: configuration)
+    }
+
+    public init(table: DeliveryTable, subscribers: [EventRoutes.Subscriber], doorbell: Doorbell, runtime: ServiceRuntime,
+                configuration: OutboxRelayConfiguration) {
+        self.table = table
+        self.subscribers = subscribers
         self.doorbell = doorbell
         self.database = runtime.database
         self.client = runtime.httpClient
@@ -48,7 +57,7 @@ public final class OutboxRelay: Service {
                 await refreshBacklog()
             }
             var worked = false
-            for subscriber in outbox.routes.subscribers where !configuration.paused {
+            for subscriber in subscribers where !configuration.paused {
                 do {
                     worked = try await relayBatch(to: subscriber) || worked
                 } catch {
@@ -69,138 +78,151 @@ public final class OutboxRelay: Service {
     }
 
     struct ClaimedRow {
-        let seq: Int64
+        let id: String
         let eventID: String
         let payload: String
+        /// Attempts before this one.
         let attempts: Int32
-        let correlationID: String?
     }
 
-    /// Claims and delivers one batch. Returns whether there was anything to do.
+    /// What delivering a claimed batch came to, applied before the claim's transaction commits.
+    private enum Settlement {
+        case allDelivered
+        case partial(delivered: [ClaimedRow], failed: ClaimedRow?, permanent: Bool, untried: [ClaimedRow], reason: String)
+        case noneDelivered(reason: String, permanent: Bool)
+    }
+
+    /// Claims, delivers and settles one batch. Returns whether there was anything to do.
     func relayBatch(to subscriber: EventRoutes.Subscriber) async throws -> Bool {
-        let schema = outbox.schema
-        let leaseSeconds = Int64(configuration.lease.components.seconds)
-        let rows = try await database.query("""
-            UPDATE \(unsafeSQL: schema).outbox SET attempts = attempts + 1,
-                   next_attempt_at = now() + make_interval(secs => \(leaseSeconds))
-            WHERE seq IN (
-                SELECT o.seq FROM \(unsafeSQL: schema).outbox o
-                WHERE o.subscriber = \(subscriber.name) AND o.status = 'pending' AND o.next_attempt_at <= now()
+        let t = table
+        return try await database.transaction { connection -> Bool in
+            let claim: PostgresQuery = """
+                SELECT o.\(unsafeSQL: t.idColumn)::text, o.\(unsafeSQL: t.eventIDColumn), \(unsafeSQL: t.payloadExpression),
+                       o.\(unsafeSQL: t.attemptsColumn)
+                FROM \(unsafeSQL: t.table) o
+                WHERE o.\(unsafeSQL: t.subscriberColumn) = \(subscriber.name) AND o.\(unsafeSQL: t.statusColumn) = 'pending'
+                  AND o.\(unsafeSQL: t.nextAttemptColumn) <= now()
                   AND NOT EXISTS (
-                      SELECT 1 FROM \(unsafeSQL: schema).outbox p
-                      WHERE p.subscriber = o.subscriber AND p.ordering_key = o.ordering_key
-                        AND p.status IN ('pending', 'dead') AND p.seq < o.seq)
-                ORDER BY o.seq
+                      SELECT 1 FROM \(unsafeSQL: t.table) p
+                      WHERE p.\(unsafeSQL: t.subscriberColumn) = o.\(unsafeSQL: t.subscriberColumn)
+                        AND p.\(unsafeSQL: t.orderingKeyColumn) = o.\(unsafeSQL: t.orderingKeyColumn)
+                        AND p.\(unsafeSQL: t.statusColumn) IN ('pending', 'dead')
+                        AND p.\(unsafeSQL: t.idColumn) < o.\(unsafeSQL: t.idColumn))
+                ORDER BY o.\(unsafeSQL: t.idColumn)
                 LIMIT \(configuration.batchSize)
-                FOR UPDATE SKIP LOCKED)
-            RETURNING seq, event_id, payload, attempts
-            """)
-        guard !rows.isEmpty else { return false }
-        var claimed: [ClaimedRow] = []
-        for row in rows {
-            let (seq, eventID, payload, attempts) = try row.decode((Int64, String, String, Int32).self)
-            claimed.append(ClaimedRow(seq: seq, eventID: eventID, payload: payload, attempts: attempts, correlationID: nil))
+                FOR UPDATE OF o SKIP LOCKED
+                """
+            let rows = try await connection.query(claim.prepared())
+            guard !rows.isEmpty else { return false }
+            var claimed: [ClaimedRow] = []
+            for row in rows {
+                let (id, eventID, payload, attempts) = try row.decode((String, String, String, Int32).self)
+                claimed.append(ClaimedRow(id: id, eventID: eventID, payload: payload, attempts: attempts))
+            }
+            let settlement = await deliver(claimed, to: subscriber)
+            try await settle(settlement, claimed: claimed, subscriber: subscriber, on: connection)
+            return true
         }
-        claimed.sort { $0.seq < $1.seq }
+    }
+
+    private func deliver(_ claimed: [ClaimedRow], to subscriber: EventRoutes.Subscriber) async -> Settlement {
         var body: [UInt8] = [UInt8(ascii: "[")]
         for (index, row) in claimed.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
             body.append(contentsOf: row.payload.utf8)
         }
         body.append(UInt8(ascii: "]"))
-
         let request = HTTPClientRequest(method: .POST, url: subscriber.baseURL + "/internal/events",
                                         headers: ["Content-Type": "application/json"], body: body,
                                         timeout: configuration.requestTimeout, retryPolicy: RetryPolicy.none, isIdempotent: true)
+        let response: HTTPClientResponse
         do {
-            let response = try await client.send(request, signer: signer.clientSigner)
-            try await settle(claimed, status: response.status.code, result: DeliveryResult(body: response.body), subscriber: subscriber)
+            response = try await client.send(request, signer: signer.clientSigner)
         } catch let error as HTTPClientError {
-            failures.labels([subscriber.name]).increment()
-            logger.warning("delivery failed", ["subscriber": .string(subscriber.name), "error": .string(error.kind.rawValue),
-                                              "events": .int(Int64(claimed.count))])
-            try await reschedule(claimed, reason: "unreachable: \(error.kind.rawValue)", subscriber: subscriber)
+            return .noneDelivered(reason: "unreachable: \(error.kind.rawValue)", permanent: false)
+        } catch {
+            return .noneDelivered(reason: "unreachable", permanent: false)
         }
-        return true
-    }
-
-    private func settle(_ claimed: [ClaimedRow], status: Int, result: DeliveryResult, subscriber: EventRoutes.Subscriber) async throws {
-        let schema = outbox.schema
-        if (200..<300).contains(status) {
-            try await markDelivered(claimed.map(\.seq))
-            delivered.labels([subscriber.name]).increment(by: Int64(claimed.count))
-            return
-        }
-        failures.labels([subscriber.name]).increment()
-        let settled = claimed.filter { result.settled[$0.eventID] != nil }
-        try await markDelivered(settled.map(\.seq))
-        delivered.labels([subscriber.name]).increment(by: Int64(settled.count))
-        let failed = claimed.first { $0.eventID == result.failedEventID }
-        if let failed, DeliveryResult.isPermanent(status: status) {
-            try await database.execute("""
-                UPDATE \(unsafeSQL: schema).outbox SET status = 'dead', last_error = \("rejected with status \(status)")
-                WHERE seq = \(failed.seq)
-                """)
-            deadLettered.labels([subscriber.name]).increment()
-            logger.error("event dead-lettered", ["subscriber": .string(subscriber.name), "event_id": .string(failed.eventID),
-                                                "status": .int(Int64(status))])
-        }
-        let remaining = claimed.filter { $0.seq != failed?.seq && result.settled[$0.eventID] == nil }
-        if let failed, !DeliveryResult.isPermanent(status: status) {
-            try await reschedule([failed], reason: "status \(status)", subscriber: subscriber)
-        } else if failed == nil {
+        let status = response.status.code
+        if (200..<300).contains(status) { return .allDelivered }
+        let result = DeliveryResult(body: response.body)
+        let permanent = DeliveryResult.isPermanent(status: status)
+        guard let failedID = result.failedEventID, let failed = claimed.first(where: { $0.eventID == failedID }) else {
             // No event was named: the whole batch failed (a 5xx, or a 4xx about the batch itself).
-            try await reschedule(remaining, reason: "status \(status)", subscriber: subscriber,
-                                 permanent: DeliveryResult.isPermanent(status: status))
-            return
+            return .noneDelivered(reason: "status \(status)", permanent: permanent)
         }
-        // Events after the failed one were not attempted: give them back without using an attempt.
-        if !remaining.isEmpty {
-            try await database.execute("""
-                UPDATE \(unsafeSQL: schema).outbox SET attempts = attempts - 1, next_attempt_at = now()
-                WHERE seq = ANY(\(array: remaining.map(\.seq))::bigint[])
-                """)
+        let settled = claimed.filter { result.settled[$0.eventID] != nil }
+        let untried = claimed.filter { $0.id != failed.id && result.settled[$0.eventID] == nil }
+        return .partial(delivered: settled, failed: failed, permanent: permanent, untried: untried, reason: "status \(status)")
+    }
+
+    private func settle(_ settlement: Settlement, claimed: [ClaimedRow], subscriber: EventRoutes.Subscriber,
+                        on connection: PostgresConnection) async throws {
+        switch settlement {
+        case .allDelivered:
+            try await markDelivered(claimed, on: connection)
+            delivered.labels([subscriber.name]).increment(by: Int64(claimed.count))
+        case .partial(let ok, let failed, let permanent, _, let reason):
+            failures.labels([subscriber.name]).increment()
+            try await markDelivered(ok, on: connection)
+            delivered.labels([subscriber.name]).increment(by: Int64(ok.count))
+            if let failed {
+                try await reschedule([failed], reason: reason, permanent: permanent, subscriber: subscriber, on: connection)
+            }
+            // The events after the failed one were not attempted: they stay as they were.
+        case .noneDelivered(let reason, let permanent):
+            failures.labels([subscriber.name]).increment()
+            logger.warning("delivery failed", ["subscriber": .string(subscriber.name), "reason": .string(reason),
+                                              "events": .int(Int64(claimed.count))])
+            try await reschedule(claimed, reason: reason, permanent: permanent, subscriber: subscriber, on: connection)
         }
     }
 
-    private func markDelivered(_ seqs: [Int64]) async throws {
-        guard !seqs.isEmpty else { return }
-        try await database.execute("""
-            UPDATE \(unsafeSQL: outbox.schema).outbox SET status = 'delivered', delivered_at = now(), last_error = NULL
-            WHERE seq = ANY(\(array: seqs)::bigint[])
-            """)
-    }
-
-    /// Backs off each row by its own attempt count; rows out of attempts (or refused permanently) die.
-    private func reschedule(_ rows: [ClaimedRow], reason: String, subscriber: EventRoutes.Subscriber, permanent: Bool = false) async throws {
+    private func markDelivered(_ rows: [ClaimedRow], on connection: PostgresConnection) async throws {
         guard !rows.isEmpty else { return }
-        var dead: [Int64] = []
-        var retrySeqs: [Int64] = []
+        let t = table
+        let mark: PostgresQuery = """
+            UPDATE \(unsafeSQL: t.table) SET \(unsafeSQL: t.statusColumn) = 'delivered', \(unsafeSQL: t.deliveredAtColumn) = now(),
+                   \(unsafeSQL: t.errorColumn) = NULL
+            WHERE \(unsafeSQL: t.idColumn) = ANY(\(array: rows.map(\.id))::\(unsafeSQL: t.idType)[])
+            """
+        try await connection.execute(mark.prepared())
+    }
+
+    /// Counts an attempt and backs each row off by its attempt count; rows out of attempts (or refused
+    /// permanently) die, holding back later events of their object until an operator replays them.
+    private func reschedule(_ rows: [ClaimedRow], reason: String, permanent: Bool, subscriber: EventRoutes.Subscriber,
+                            on connection: PostgresConnection) async throws {
+        guard !rows.isEmpty else { return }
+        var dead: [String] = []
+        var retryIDs: [String] = []
         var retryDelaysMs: [Int64] = []
         for row in rows {
-            if permanent || Int(row.attempts) >= configuration.maxAttempts {
-                dead.append(row.seq)
+            let attempts = Int(row.attempts) + 1
+            if permanent || attempts >= configuration.maxAttempts {
+                dead.append(row.id)
             } else {
-                retrySeqs.append(row.seq)
-                let ceiling = RetryPolicy.backoffCeiling(base: configuration.baseDelay, attempt: Int(row.attempts), cap: configuration.maxDelay)
+                retryIDs.append(row.id)
+                let ceiling = RetryPolicy.backoffCeiling(base: configuration.baseDelay, attempt: attempts, cap: configuration.maxDelay)
                 let ceilingMs = max(1, Int64(ceiling.components.seconds) * 1000 + ceiling.components.attoseconds / 1_000_000_000_000_000)
-                // Half fixed, half jitter: spreads retries without ever retrying immediately.
+                // Half fixed, half jitter: spreads retries without ever retrying at once.
                 retryDelaysMs.append(ceilingMs / 2 + Int64.random(in: 0...(ceilingMs / 2)))
             }
         }
-        let schema = outbox.schema
-        if !retrySeqs.isEmpty {
-            try await database.execute("""
-                UPDATE \(unsafeSQL: schema).outbox o SET next_attempt_at = now() + make_interval(secs => d.ms / 1000.0),
-                       last_error = \(reason)
-                FROM unnest(\(array: retrySeqs)::bigint[], \(array: retryDelaysMs)::bigint[]) AS d(seq, ms)
-                WHERE o.seq = d.seq
+        let t = table
+        if !retryIDs.isEmpty {
+            try await connection.execute("""
+                UPDATE \(unsafeSQL: t.table) o SET \(unsafeSQL: t.attemptsColumn) = o.\(unsafeSQL: t.attemptsColumn) + 1,
+                       \(unsafeSQL: t.nextAttemptColumn) = now() + make_interval(secs => d.ms / 1000.0), \(unsafeSQL: t.errorColumn) = \(reason)
+                FROM unnest(\(array: retryIDs)::\(unsafeSQL: t.idType)[], \(array: retryDelaysMs)::bigint[]) AS d(id, ms)
+                WHERE o.\(unsafeSQL: t.idColumn) = d.id
                 """)
         }
         if !dead.isEmpty {
-            try await database.execute("""
-                UPDATE \(unsafeSQL: schema).outbox SET status = 'dead', last_error = \(reason)
-                WHERE seq = ANY(\(array: dead)::bigint[])
+            try await connection.execute("""
+                UPDATE \(unsafeSQL: t.table) SET \(unsafeSQL: t.statusColumn) = 'dead', \(unsafeSQL: t.attemptsColumn) = \(unsafeSQL: t.attemptsColumn) + 1,
+                       \(unsafeSQL: t.errorColumn) = \(reason)
+                WHERE \(unsafeSQL: t.idColumn) = ANY(\(array: dead)::\(unsafeSQL: t.idType)[])
                 """)
             deadLettered.labels([subscriber.name]).increment(by: Int64(dead.count))
             logger.error("events dead-lettered", ["subscriber": .string(subscriber.name), "events": .int(Int64(dead.count)),
@@ -210,23 +232,31 @@ public final class OutboxRelay: Service {
 
     /// The backlog gauge, refreshed by the relay itself (a scrape never waits on the database).
     private func refreshBacklog() async {
-        guard let rows = try? await database.query(
-            "SELECT subscriber, count(*) FROM \(unsafeSQL: outbox.schema).outbox WHERE status = 'pending' GROUP BY subscriber")
+        let t = table
+        guard let rows = try? await database.query("""
+            SELECT \(unsafeSQL: t.subscriberColumn), count(*) FROM \(unsafeSQL: t.table)
+            WHERE \(unsafeSQL: t.statusColumn) = 'pending' GROUP BY 1
+            """)
         else { return }
-        var counts = Dictionary(uniqueKeysWithValues: outbox.routes.subscribers.map { ($0.name, Int64(0)) })
+        var counts = Dictionary(uniqueKeysWithValues: subscribers.map { ($0.name, Int64(0)) })
         for row in rows {
             if let (name, count) = try? row.decode((String, Int64).self) { counts[name] = count }
         }
         for (name, count) in counts { backlog.labels([name]).set(count) }
     }
 
+    /// Drops delivered rows of the standard outbox after `OUTBOX_RETENTION` (tables that hold their own
+    /// events keep them, and purge them by their own rules).
     private func purgeDelivered() async {
+        guard table.payloadExpression == "payload" else { return }
         let retentionSeconds = Int64(configuration.deliveredRetention.components.seconds)
+        let t = table
         do {
             let removed = try await database.execute("""
-                DELETE FROM \(unsafeSQL: outbox.schema).outbox WHERE seq IN (
-                    SELECT seq FROM \(unsafeSQL: outbox.schema).outbox
-                    WHERE status = 'delivered' AND delivered_at < now() - make_interval(secs => \(retentionSeconds))
+                DELETE FROM \(unsafeSQL: t.table) WHERE \(unsafeSQL: t.idColumn) IN (
+                    SELECT \(unsafeSQL: t.idColumn) FROM \(unsafeSQL: t.table)
+                    WHERE \(unsafeSQL: t.statusColumn) = 'delivered'
+                      AND \(unsafeSQL: t.deliveredAtColumn) < now() - make_interval(secs => \(retentionSeconds))
                     LIMIT 10000)
                 """)
             if removed > 0 { logger.info("purged delivered outbox rows", ["rows": .int(Int64(removed))]) }

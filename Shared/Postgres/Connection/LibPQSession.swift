@@ -13,6 +13,9 @@ final class LibPQSession {
     /// so the connection must not be reused.
     private(set) var poisoned = false
     private var noticeForwarder: NoticeForwarder?
+    /// Statement text → name of its prepared statement on this connection.
+    private var preparedStatements: [String: String] = [:]
+    private static let maxPreparedStatements = 128
 
     init() {}
 
@@ -43,6 +46,7 @@ final class LibPQSession {
         }
         self.connection = connection
         poisoned = false
+        preparedStatements = [:]
         let forwarder = NoticeForwarder(logger: logger)
         noticeForwarder = forwarder
         PQsetNoticeReceiver(connection, noticeReceiver, Unmanaged.passUnretained(forwarder).toOpaque())
@@ -57,6 +61,7 @@ final class LibPQSession {
     func close() {
         if let connection { PQfinish(connection) }
         connection = nil
+        preparedStatements = [:]
         noticeForwarder = nil
     }
 
@@ -74,6 +79,7 @@ final class LibPQSession {
 
     /// One statement with text binds and text results (`PQexecParams`, unnamed statement: one round trip).
     func execute(_ query: PostgresQuery) throws(PostgresError) -> ResultStorage {
+        if query.usesPreparedStatement { return try executePrepared(query) }
         let connection = try open()
         let result: OpaquePointer?
         do {
@@ -86,6 +92,49 @@ final class LibPQSession {
             throw (error as? PostgresError) ?? CStringArray.nulByteError
         }
         return try consume(result, connection: connection)
+    }
+
+    /// A named prepared statement, prepared on first use on this connection (`PQprepare`) and then
+    /// only executed (`PQexecPrepared`), skipping parse and plan. When a schema change invalidates
+    /// the cached plan (SQLSTATE 0A000), the statement is prepared again once.
+    private func executePrepared(_ query: PostgresQuery, retried: Bool = false) throws(PostgresError) -> ResultStorage {
+        let connection = try open()
+        var name = preparedStatements[query.sql]
+        if name == nil {
+            guard preparedStatements.count < Self.maxPreparedStatements else {
+                var unprepared = query
+                unprepared.usesPreparedStatement = false
+                return try execute(unprepared)
+            }
+            let newName = "coffer_\(preparedStatements.count + 1)"
+            let prepared: OpaquePointer?
+            do {
+                prepared = try CStringArray.with(query.sql) { sql in
+                    PQprepare(connection, newName, sql, Int32(query.binds.count), nil)
+                }
+            } catch {
+                throw CStringArray.nulByteError
+            }
+            _ = try consume(prepared, connection: connection)
+            preparedStatements[query.sql] = newName
+            name = newName
+        }
+        let statement = name ?? ""
+        let result: OpaquePointer?
+        do {
+            result = try CStringArray.with(query.binds) { values in
+                PQexecPrepared(connection, statement, Int32(values.count), values, nil, nil, 0)
+            }
+        } catch {
+            throw (error as? PostgresError) ?? CStringArray.nulByteError
+        }
+        do {
+            return try consume(result, connection: connection)
+        } catch where error.sqlState == "0A000" && !retried && transactionStatus == PQTRANS_IDLE {
+            _ = try? executeScript("DEALLOCATE \(statement)")
+            preparedStatements[query.sql] = nil
+            return try executePrepared(query, retried: true)
+        }
     }
 
     /// Statements without binds through the simple query protocol, so a script may hold several; they

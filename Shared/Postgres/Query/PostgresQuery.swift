@@ -9,6 +9,9 @@ public struct PostgresQuery: ExpressibleByStringInterpolation, Sendable, CustomS
     public var sql: String
     /// `binds[i]` is `$(i+1)`; nil is NULL.
     public var binds: [String?]
+    /// Run as a named prepared statement cached per connection (planned once). For hot statements
+    /// with fixed text and explicit columns only; see `prepared()`.
+    public var usesPreparedStatement = false
 
     public init(unsafeSQL: String, binds: [String?] = []) {
         self.sql = unsafeSQL
@@ -23,6 +26,16 @@ public struct PostgresQuery: ExpressibleByStringInterpolation, Sendable, CustomS
     public init(stringInterpolation: StringInterpolation) {
         self.sql = stringInterpolation.sql
         self.binds = stringInterpolation.binds
+    }
+
+    /// This query as a prepared statement, planned once per connection and reused: worth it for a
+    /// statement run thousands of times a second whose planning is not free (large CTEs). Its text
+    /// must not vary between calls (binds may), and it should name its columns (a `SELECT *` plan
+    /// would break when a migration adds a column).
+    public func prepared() -> PostgresQuery {
+        var copy = self
+        copy.usesPreparedStatement = true
+        return copy
     }
 
     /// The SQL text only: bind values may be secrets or personal data, so they are not shown.

@@ -51,6 +51,26 @@ public struct EventEnvelope: Sendable, Equatable {
                   correlationID: json["correlation_id"]?.stringValue, data: data)
     }
 
+    /// Writes an envelope around `data`, already JSON (keys in the same sorted order as `jsonValue`).
+    public static func write(id: String, type: String, source: String, tenantID: String?, occurredAt: Date,
+                             correlationID: String?, dataJSON: [UInt8], into writer: inout JSONWriter) {
+        writer.raw("{\"correlation_id\":")
+        if let correlationID { writer.string(correlationID) } else { writer.null() }
+        writer.raw(",\"data\":")
+        writer.bytes.append(contentsOf: dataJSON)
+        writer.raw(",\"id\":")
+        writer.string(id)
+        writer.raw(",\"occurred_at\":")
+        writer.string(Timestamp.rfc3339Milliseconds(occurredAt))
+        writer.raw(",\"source\":")
+        writer.string(source)
+        writer.raw(",\"tenant_id\":")
+        if let tenantID { writer.string(tenantID) } else { writer.null() }
+        writer.raw(",\"type\":")
+        writer.string(type)
+        writer.raw("}")
+    }
+
     /// A batch as `POST /internal/events` takes it: a JSON array of envelopes.
     public static func encodeBatch(_ events: [EventEnvelope]) -> [UInt8] {
         JSONValue.array(events.map(\.jsonValue)).serialized()

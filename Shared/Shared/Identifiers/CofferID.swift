@@ -27,6 +27,25 @@ public enum CofferID {
         }
     }
 
+    /// The smallest id of `prefix` that `generate` could return at `date` (random part zero): every id
+    /// created before `date` sorts below it, so time ranges become id ranges (retention by index).
+    public static func lowerBound(_ prefix: IDPrefix, at date: Date) -> String {
+        let milliseconds = UInt64(clamping: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
+        let ulid = ULID(milliseconds: milliseconds, randomHigh: 0, randomLow: 0)
+        let prefixBytes = prefix.rawValue.utf8
+        let length = prefixBytes.count + 1 + ULID.encodedLength
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var index = 0
+            for byte in prefixBytes {
+                buffer[index] = byte
+                index += 1
+            }
+            buffer[index] = UInt8(ascii: "_")
+            ulid.encode(into: buffer, at: index + 1)
+            return length
+        }
+    }
+
     /// Checks the exact shape `<prefix>_<26 base32 chars>`: lets routes answer 404 to a malformed or
     /// wrong-type id without a database round trip.
     public static func isValid(_ id: String, prefix: IDPrefix) -> Bool {

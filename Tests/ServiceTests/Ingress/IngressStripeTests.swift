@@ -41,9 +41,15 @@ final class IngressStripeTests: XCTestCase {
         XCTAssertEqual(delivered.data["needs_confirmation"], false)
         XCTAssertEqual(delivered.correlationID, first.headers["X-Correlation-ID"])
 
-        let detail = try await harness.adminGet("/admin/events/\(id)")
+        var detail = try await harness.adminGet("/admin/events/\(id)")
+        for _ in 0..<50 where detail["status"] != "delivered" {
+            // The consumer applies the event just before the relay records the delivery.
+            try await Task.sleep(for: .milliseconds(50))
+            detail = try await harness.adminGet("/admin/events/\(id)")
+        }
         XCTAssertEqual(detail["raw_body"]?.stringValue.map { Array($0.utf8) }, body, "raw bytes kept exactly")
         XCTAssertEqual(detail["status"], "delivered")
+        XCTAssertEqual(detail.value(at: "deliveries.0.subscriber"), "payments")
         XCTAssertNil(detail.value(at: "headers.stripe-signature"), "the signature is not stored")
         let attempts = try await harness.adminGet("/admin/attempts?tenant_id=\(tenant)")
         XCTAssertEqual(attempts["data"]?.arrayValue?.compactMap { $0["outcome"]?.stringValue }.sorted(), ["accepted", "duplicate"])
