@@ -54,7 +54,7 @@ final class FoundationProcessTests: XCTestCase {
         let url = cluster.url(database: "postgres")
         let process = try ServiceProcess(binary: "coffer-ingress", environment: [
             "COFFER_ENV": "test", "DATABASE_URL": url, "DATABASE_OWNER_URL": url,
-            "COFFER_INTERNAL_SECRET": TestStackEnvironment.internalSecret,
+            "COFFER_INTERNAL_SECRET": TestStackEnvironment.internalSecret, "COFFER_MASTER_KEY": TestStackEnvironment.masterKey,
         ])
         try await process.waitUntilReady()
         let client = LoopHTTPClient()
