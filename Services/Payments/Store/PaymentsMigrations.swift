@@ -6,5 +6,234 @@ enum PaymentsMigrations {
     static let all: [Migration] = [
         OutboxSchema.inboxMigration(version: 1, schema: "payments"),
         OutboxSchema.outboxMigration(version: 2, schema: "payments"),
+        JobScheduler.migration(version: 3, schema: "payments"),
+        Migration(version: 4, name: "create_tenancy", sql: """
+            CREATE TABLE payments.tenants (
+                id text PRIMARY KEY,
+                tenant_id text GENERATED ALWAYS AS (id) STORED,
+                name text NOT NULL,
+                status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended')),
+                settings jsonb NOT NULL,
+                version bigint NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE payments.api_keys (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                key_hash text NOT NULL UNIQUE,
+                prefix text NOT NULL,
+                role text NOT NULL CHECK (role IN ('full', 'approver', 'read_only')),
+                mode text NOT NULL CHECK (mode IN ('test', 'live')),
+                created_by text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                revoked_at timestamptz
+            );
+            CREATE INDEX api_keys_by_tenant ON payments.api_keys (tenant_id, created_at DESC);
+            CREATE TABLE payments.connectors (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                provider text NOT NULL,
+                mode text NOT NULL CHECK (mode IN ('test', 'live')),
+                status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+                priority integer NOT NULL DEFAULT 1,
+                sealed_secrets jsonb NOT NULL DEFAULT '{}',
+                previous_secret_expires_at timestamptz,
+                webhook_id text,
+                certificates text[],
+                salt_index integer,
+                api_base_url text,
+                version bigint NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (tenant_id, provider, mode)
+            );
+            """),
+        Migration(version: 5, name: "create_payments_refunds", sql: """
+            CREATE TABLE payments.payments (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                livemode boolean NOT NULL,
+                amount bigint NOT NULL CHECK (amount > 0),
+                currency text NOT NULL,
+                amount_capturable bigint NOT NULL DEFAULT 0,
+                amount_captured bigint NOT NULL DEFAULT 0,
+                amount_refunded bigint NOT NULL DEFAULT 0,
+                status text NOT NULL CHECK (status IN ('requires_action', 'processing', 'authorized', 'capturing', 'captured',
+                    'partially_refunded', 'refunded', 'failed', 'canceled')),
+                capture_method text NOT NULL CHECK (capture_method IN ('automatic', 'manual')),
+                provider text,
+                connector_id text,
+                provider_payment_id text,
+                customer jsonb,
+                payee_id text,
+                description text,
+                metadata jsonb NOT NULL DEFAULT '{}',
+                next_action jsonb,
+                failure_code text,
+                failure_message text,
+                created_by text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                captured_at timestamptz,
+                CHECK (amount_refunded <= amount_captured),
+                CHECK (amount_captured <= amount)
+            );
+            CREATE INDEX payments_by_tenant ON payments.payments (tenant_id, id DESC);
+            CREATE UNIQUE INDEX payments_by_provider_id ON payments.payments (connector_id, provider_payment_id)
+                WHERE provider_payment_id IS NOT NULL;
+            CREATE TABLE payments.refunds (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                payment_id text NOT NULL REFERENCES payments.payments (id),
+                amount bigint NOT NULL CHECK (amount > 0),
+                currency text NOT NULL,
+                status text NOT NULL CHECK (status IN ('pending_approval', 'pending', 'succeeded', 'failed', 'canceled')),
+                reason text,
+                provider_refund_id text,
+                failure_code text,
+                created_by text NOT NULL,
+                approved_by text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX refunds_by_tenant ON payments.refunds (tenant_id, id DESC);
+            CREATE INDEX refunds_by_payment ON payments.refunds (payment_id);
+            CREATE UNIQUE INDEX refunds_by_provider_id ON payments.refunds (payment_id, provider_refund_id)
+                WHERE provider_refund_id IS NOT NULL;
+            CREATE TABLE payments.fulfillments (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                payment_id text NOT NULL UNIQUE REFERENCES payments.payments (id),
+                status text NOT NULL CHECK (status IN ('fulfilled', 'revoked')),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                revoked_at timestamptz
+            );
+            CREATE TABLE payments.disputes (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                payment_id text NOT NULL REFERENCES payments.payments (id),
+                provider_dispute_id text NOT NULL,
+                amount bigint NOT NULL,
+                currency text NOT NULL,
+                status text NOT NULL,
+                reason text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (payment_id, provider_dispute_id)
+            );
+            CREATE TABLE payments.provider_events_awaiting (
+                event_id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                type text NOT NULL,
+                data jsonb NOT NULL,
+                reason text NOT NULL,
+                attempts integer NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                resolved_at timestamptz
+            );
+            CREATE INDEX provider_events_awaiting_due ON payments.provider_events_awaiting (next_attempt_at) WHERE resolved_at IS NULL;
+            CREATE TABLE payments.unmatched_provider_events (
+                event_id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                type text NOT NULL,
+                data jsonb NOT NULL,
+                received_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
+        Migration(version: 6, name: "create_idempotency", sql: """
+            CREATE TABLE payments.idempotency_keys (
+                scope text NOT NULL,
+                key text NOT NULL,
+                tenant_id text NOT NULL,
+                request_method text NOT NULL,
+                request_path text NOT NULL,
+                fingerprint text NOT NULL,
+                status text NOT NULL CHECK (status IN ('in_progress', 'completed')),
+                locked_until timestamptz,
+                recovery_point text,
+                response_status integer,
+                response_body bytea,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                PRIMARY KEY (scope, key)
+            );
+            CREATE INDEX idempotency_keys_expiry ON payments.idempotency_keys (expires_at);
+            """),
+        Migration(version: 7, name: "create_ledger", sql: """
+            CREATE TABLE payments.ledger_transactions (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                kind text NOT NULL,
+                reference text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (tenant_id, kind, reference)
+            );
+            CREATE TABLE payments.ledger_entries (
+                id bigserial PRIMARY KEY,
+                transaction_id text NOT NULL REFERENCES payments.ledger_transactions (id),
+                tenant_id text NOT NULL,
+                account text NOT NULL,
+                currency text NOT NULL,
+                amount bigint NOT NULL CHECK (amount <> 0),
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX ledger_entries_by_account ON payments.ledger_entries (tenant_id, account, currency);
+            CREATE INDEX ledger_entries_by_transaction ON payments.ledger_entries (transaction_id);
+            -- Debits are positive, credits negative: every transaction must sum to zero per currency.
+            -- Checked at commit (deferred), so a transaction's entries can be inserted one by one.
+            CREATE FUNCTION payments.ledger_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF EXISTS (
+                    SELECT 1 FROM payments.ledger_entries
+                    WHERE transaction_id = NEW.transaction_id
+                    GROUP BY currency HAVING sum(amount) <> 0
+                ) THEN
+                    RAISE EXCEPTION 'ledger transaction % is not balanced', NEW.transaction_id
+                        USING ERRCODE = '23514';
+                END IF;
+                RETURN NULL;
+            END;
+            $$;
+            CREATE CONSTRAINT TRIGGER ledger_entries_balanced AFTER INSERT ON payments.ledger_entries
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION payments.ledger_balanced();
+            -- The journal is append-only: corrections are new transactions.
+            CREATE FUNCTION payments.ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'the ledger is append-only' USING ERRCODE = '42501';
+            END;
+            $$;
+            CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE OR DELETE ON payments.ledger_entries
+                FOR EACH ROW EXECUTE FUNCTION payments.ledger_append_only();
+            CREATE TRIGGER ledger_transactions_append_only BEFORE UPDATE OR DELETE ON payments.ledger_transactions
+                FOR EACH ROW EXECUTE FUNCTION payments.ledger_append_only();
+            CREATE TABLE payments.payees (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                recruiter_payee_id text,
+                status text NOT NULL,
+                version bigint NOT NULL
+            );
+            """),
+        // Row-level security is the second lock behind every query's tenant filter (DESIGN.md).
+        // `app.tenant_id` is set per transaction; `app.scope = 'platform'` is set only by operator and
+        // internal cross-tenant work (snapshots, key lookup by hash, background loops across tenants).
+        Migration(version: 8, name: "row_level_security", sql: """
+            DO $$
+            DECLARE t text;
+            BEGIN
+                FOREACH t IN ARRAY ARRAY['tenants', 'api_keys', 'connectors', 'payments', 'refunds', 'fulfillments',
+                                         'disputes', 'provider_events_awaiting', 'unmatched_provider_events', 'idempotency_keys',
+                                         'ledger_transactions', 'ledger_entries', 'payees']
+                LOOP
+                    EXECUTE format('ALTER TABLE payments.%I ENABLE ROW LEVEL SECURITY', t);
+                    EXECUTE format('ALTER TABLE payments.%I FORCE ROW LEVEL SECURITY', t);
+                    EXECUTE format($p$CREATE POLICY tenant_isolation ON payments.%I
+                        USING (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform')
+                        WITH CHECK (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform')$p$, t);
+                END LOOP;
+            END;
+            $$;
+            """),
     ]
 }

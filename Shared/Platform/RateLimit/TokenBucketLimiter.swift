@@ -39,6 +39,15 @@ public final class TokenBucketLimiter: Sendable {
 
     /// Takes `cost` tokens for `key` if it can.
     public func consume(_ key: String, cost: Int = 1, now: UInt64 = MonotonicClock.nanoseconds()) -> Decision {
+        consume(key, cost: cost, capacity: capacity, refillPerMinute: refillPerSecond * 60, now: now)
+    }
+
+    /// As `consume`, with this key's own limits (per-tenant settings): `capacity` tokens refilled at
+    /// `refillPerMinute`.
+    public func consume(_ key: String, cost: Int = 1, capacity: Int, refillPerMinute: Int,
+                        now: UInt64 = MonotonicClock.nanoseconds()) -> Decision {
+        let capacity = max(1, capacity)
+        let refillPerMinute = max(1, refillPerMinute)
         var hasher = Hasher()
         hasher.combine(key)
         let shard = shards[Int(UInt(bitPattern: hasher.finalize()) % UInt(Self.shardCount))]
@@ -47,8 +56,8 @@ public final class TokenBucketLimiter: Sendable {
         return shard.buckets.withLock { buckets in
             var bucket = buckets[key] ?? Bucket(milliTokens: capacityMilli, updated: now)
             let elapsedNanos = now > bucket.updated ? now - bucket.updated : 0
-            // refill (tokens per second) × elapsed seconds, in thousandths of a token.
-            let refill = Int64(min(UInt64(Int64.max / 2), elapsedNanos / 1_000) * UInt64(refillPerSecond) / 1_000)
+            // refill (tokens per minute) × elapsed minutes, in thousandths of a token.
+            let refill = Int64(min(UInt64(Int64.max / 2), elapsedNanos / 1_000) * UInt64(refillPerMinute) / 60_000)
             bucket.milliTokens = min(capacityMilli, bucket.milliTokens + refill)
             bucket.updated = now
             let decision: Decision
@@ -57,7 +66,8 @@ public final class TokenBucketLimiter: Sendable {
                 decision = Decision(allowed: true, remaining: Int(bucket.milliTokens / 1000), retryAfterSeconds: 0, limit: capacity)
             } else {
                 let missing = costMilli - bucket.milliTokens
-                let seconds = (missing + Int64(refillPerSecond) * 1000 - 1) / (Int64(refillPerSecond) * 1000)
+                // missing thousandths ÷ (refill per minute / 60) thousandths per second, rounded up.
+                let seconds = (missing * 60 + Int64(refillPerMinute) * 1000 - 1) / (Int64(refillPerMinute) * 1000)
                 decision = Decision(allowed: false, remaining: 0, retryAfterSeconds: Int(max(1, seconds)), limit: capacity)
             }
             if buckets.count >= maxKeysPerShard, buckets[key] == nil {

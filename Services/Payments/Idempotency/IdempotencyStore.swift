@@ -1,0 +1,108 @@
+import Foundation
+import HTTP
+import Platform
+import Postgres
+import Shared
+
+/// Stored answers to `Idempotency-Key` requests (Stripe's semantics). A key is claimed before the
+/// request runs; its first response — errors included once the request began to take effect — is
+/// kept and replayed; the same key with a different request is refused (422), and while the first
+/// is still running (409). A request that began to take effect records a recovery point (the object it
+/// created), so a retry after a crash resumes that object instead of creating another.
+struct IdempotencyStore: Sendable {
+    let database: PostgresPool
+    let retention: Duration
+    /// How long a running request holds its key; after it, a retry may take over (crash recovery).
+    let lease: Duration
+
+    enum Claim: Sendable {
+        case proceed(IdempotencyToken)
+        case replay(status: Int, body: [UInt8])
+        case mismatch
+        case inProgress
+    }
+
+    func claim(scope: String, key: String, tenantID: String, method: String, path: String, fingerprint: String) async throws -> Claim {
+        let expires = Int64(retention.components.seconds)
+        let leaseSeconds = Int64(lease.components.seconds)
+        return try await database.tenantTransaction(tenantID) { connection -> Claim in
+            let inserted = try await connection.query("""
+                INSERT INTO payments.idempotency_keys (scope, key, tenant_id, request_method, request_path, fingerprint, status,
+                    locked_until, expires_at)
+                VALUES (\(scope), \(key), \(tenantID), \(method), \(path), \(fingerprint), 'in_progress',
+                    now() + make_interval(secs => \(leaseSeconds)), now() + make_interval(secs => \(expires)))
+                ON CONFLICT (scope, key) DO NOTHING
+                RETURNING 1
+                """)
+            if !inserted.isEmpty {
+                return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
+            }
+            guard let row = try await connection.query("""
+                SELECT request_method, request_path, fingerprint, status, locked_until > now(), recovery_point, response_status, response_body
+                FROM payments.idempotency_keys WHERE scope = \(scope) AND key = \(key) FOR UPDATE
+                """).first
+            else {
+                // Purged between the insert and the read: treat as new on the next try.
+                throw HTTPError.conflict("The idempotency key is being reused concurrently; retry.", code: "idempotency_key_in_use")
+            }
+            let (storedMethod, storedPath, storedFingerprint, status, locked, recoveryPoint, responseStatus, responseBody) =
+                try row.decode((String, String, String, String, Bool?, String?, Int32?, [UInt8]?).self)
+            guard storedMethod == method, storedPath == path, storedFingerprint == fingerprint else { return .mismatch }
+            if status == "completed", let responseStatus, let responseBody {
+                return .replay(status: Int(responseStatus), body: responseBody)
+            }
+            if locked == true { return .inProgress }
+            // The first request died mid-way: take the key over and resume from its recovery point.
+            try await connection.execute("""
+                UPDATE payments.idempotency_keys SET locked_until = now() + make_interval(secs => \(leaseSeconds))
+                WHERE scope = \(scope) AND key = \(key)
+                """)
+            return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: recoveryPoint))
+        }
+    }
+
+    /// Records that the request created `objectID` (inside the transaction that created it).
+    func setRecoveryPoint(_ token: IdempotencyToken, objectID: String, on connection: PostgresConnection) async throws {
+        try await connection.execute("""
+            UPDATE payments.idempotency_keys SET recovery_point = \(objectID) WHERE scope = \(token.scope) AND key = \(token.key)
+            """)
+        token.markEffectBegun()
+    }
+
+    /// Stores the answer (inside the request's last transaction when it has one).
+    func complete(_ token: IdempotencyToken, status: Int, body: [UInt8], on connection: PostgresConnection) async throws {
+        try await connection.execute("""
+            UPDATE payments.idempotency_keys SET status = 'completed', locked_until = NULL, response_status = \(Int32(status)),
+                   response_body = \(body)
+            WHERE scope = \(token.scope) AND key = \(token.key)
+            """)
+        token.markCompleted()
+    }
+
+    func complete(_ token: IdempotencyToken, status: Int, body: [UInt8]) async throws {
+        try await database.tenantTransaction(token.tenantID) { connection in
+            try await complete(token, status: status, body: body, on: connection)
+        }
+    }
+
+    /// Forgets a key whose request never took effect (validation errors, conflicts, failures before any
+    /// write), so the client can retry it. A key with a recovery point is never released.
+    func release(_ token: IdempotencyToken) async {
+        _ = try? await database.tenantTransaction(token.tenantID) { connection in
+            try await connection.execute("""
+                DELETE FROM payments.idempotency_keys
+                WHERE scope = \(token.scope) AND key = \(token.key) AND status = 'in_progress' AND recovery_point IS NULL
+                """)
+        }
+    }
+
+    /// Deletes expired keys (a scheduled job), in batches.
+    func purgeExpired() async throws -> Int {
+        try await database.platformTransaction { connection in
+            try await connection.execute("""
+                DELETE FROM payments.idempotency_keys WHERE ctid IN (
+                    SELECT ctid FROM payments.idempotency_keys WHERE expires_at < now() LIMIT 10000)
+                """)
+        }
+    }
+}

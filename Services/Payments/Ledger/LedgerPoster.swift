@@ -1,0 +1,87 @@
+import Foundation
+import Postgres
+import Shared
+
+/// Posts money movements to the double-entry journal. Debits are positive, credits negative; each
+/// transaction is balanced per currency (the database refuses one that is not, at commit) and recorded
+/// at most once per (kind, reference), so a redelivered event posts nothing twice.
+///
+/// Accounts: `provider_clearing` (what providers hold for us), `platform_revenue`,
+/// `payee_payable:<payee>` (what each payee is owed — equals payouts' balance),
+/// `merchant_payable` (the tenant's own share when a payment has no payee), `disputes_held:<payee>`,
+/// `payouts_clearing` (money paid out).
+struct LedgerPoster: Sendable {
+    struct Line: Sendable {
+        let account: String
+        let amount: Int64
+    }
+
+    /// Posts `lines` (same-account lines are netted, zeros dropped). Returns false if this
+    /// (kind, reference) was already posted.
+    @discardableResult
+    func post(tenantID: String, kind: String, reference: String, currency: String, lines: [Line],
+              on connection: PostgresConnection) async throws -> Bool {
+        var netted: [String: Int64] = [:]
+        var order: [String] = []
+        for line in lines where line.amount != 0 {
+            if netted[line.account] == nil { order.append(line.account) }
+            netted[line.account, default: 0] += line.amount
+        }
+        let accounts = order.filter { netted[$0] != 0 }
+        guard !accounts.isEmpty else { return false }
+        let transactionID = CofferID.generate(.ledgerEntry)
+        let inserted = try await connection.query("""
+            INSERT INTO payments.ledger_transactions (id, tenant_id, kind, reference) VALUES (\(transactionID), \(tenantID), \(kind), \(reference))
+            ON CONFLICT (tenant_id, kind, reference) DO NOTHING RETURNING 1
+            """)
+        guard !inserted.isEmpty else { return false }
+        try await connection.execute("""
+            INSERT INTO payments.ledger_entries (transaction_id, tenant_id, account, currency, amount)
+            SELECT \(transactionID), \(tenantID), a, \(currency), n
+            FROM unnest(\(array: accounts)::text[], \(array: accounts.map { netted[$0] ?? 0 })::bigint[]) AS x(a, n)
+            """)
+        return true
+    }
+
+    static func payeeAccount(_ payeeID: String?) -> String { payeeID.map { "payee_payable:" + $0 } ?? "merchant_payable" }
+
+    /// A capture: the gross is collected by the provider and owed to the payee (or merchant), the
+    /// platform and a recruiter; the provider keeps its fee, charged to whoever bears it.
+    static func captureLines(split: FeeSplit, payeeID: String?, recruiterID: String?, feeBearer: String) -> [Line] {
+        let payee = payeeAccount(payeeID)
+        var lines = [
+            Line(account: "provider_clearing", amount: split.gross),
+            Line(account: payee, amount: -(split.gross - split.platformFee)),
+            Line(account: "platform_revenue", amount: -(split.platformFee - split.bounty)),
+            Line(account: "provider_clearing", amount: -split.providerFee),
+            Line(account: feeBearer == "platform" ? "platform_revenue" : payee, amount: split.providerFee),
+        ]
+        if split.bounty > 0, let recruiterID { lines.append(Line(account: payeeAccount(recruiterID), amount: -split.bounty)) }
+        // Whatever the payee could not bear (fees above its share) comes out of the platform.
+        let payeeLoss = split.gross - split.platformFee - (feeBearer == "payee" ? split.providerFee : 0)
+        if payeeLoss < 0 {
+            // The payee's lines net to a debit of -payeeLoss; credit it back and let the platform bear it.
+            lines.append(Line(account: payee, amount: payeeLoss))
+            lines.append(Line(account: "platform_revenue", amount: -payeeLoss))
+        }
+        return lines
+    }
+
+    /// A refund: the provider returns `amount` to the customer; the payee gives back its share, the platform the rest.
+    static func refundLines(amount: Int64, payeeShare: Int64, payeeID: String?) -> [Line] {
+        [Line(account: "provider_clearing", amount: -amount),
+         Line(account: payeeAccount(payeeID), amount: payeeShare),
+         Line(account: "platform_revenue", amount: amount - payeeShare)]
+    }
+
+    /// A dispute: the disputed amount moves out of what the payee can be paid, into a hold.
+    static func disputeHoldLines(amount: Int64, payeeID: String?) -> [Line] {
+        [Line(account: payeeAccount(payeeID), amount: amount),
+         Line(account: "disputes_held:" + (payeeID ?? "merchant"), amount: -amount)]
+    }
+
+    static func payoutLines(amount: Int64, payeeID: String, reversed: Bool) -> [Line] {
+        let sign: Int64 = reversed ? -1 : 1
+        return [Line(account: payeeAccount(payeeID), amount: sign * amount), Line(account: "payouts_clearing", amount: -sign * amount)]
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HTTP
+import Platform
+import Postgres
+import Shared
+import Synchronization
+
+/// `Authorization: Bearer ck_…`: finds the key by its SHA-256 (cached for one second, so a revoked key
+/// stops working everywhere within a second), refuses revoked keys and suspended tenants, enforces the
+/// per-key rate limit from the tenant's settings, and adds `X-RateLimit-*` headers to every answer.
+final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
+    private struct Cached {
+        let key: AuthenticatedKey?
+        let expires: UInt64
+    }
+
+    private let database: PostgresPool
+    private let limiter = TokenBucketLimiter(capacity: 100, refillPerSecond: 2)
+    private let cache = Mutex<[String: Cached]>([:])
+
+    init(database: PostgresPool) { self.database = database }
+
+    func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
+        guard let token = BearerToken.extract(from: request.headers) else {
+            throw HTTPError(.unauthorized, code: "missing_api_key", message: "Send your API key as `Authorization: Bearer ck_…`.",
+                            headers: ["WWW-Authenticate": "Bearer"])
+        }
+        guard APIKeyMaterial.looksValid(token), let key = try await lookup(APIKeyMaterial.hash(token)) else {
+            throw HTTPError(.unauthorized, code: "invalid_api_key", message: "The API key is not valid or has been revoked.",
+                            headers: ["WWW-Authenticate": "Bearer"])
+        }
+        let decision = limiter.consume(key.keyID, capacity: key.rateLimitPerMinute, refillPerMinute: key.rateLimitPerMinute)
+        let resetSeconds = decision.allowed ? 60 * (key.rateLimitPerMinute - decision.remaining) / key.rateLimitPerMinute : decision.retryAfterSeconds
+        var rateHeaders: HTTPHeaders = ["X-RateLimit-Limit": String(key.rateLimitPerMinute), "X-RateLimit-Remaining": String(decision.remaining),
+                                        "X-RateLimit-Reset": String(Int(Date().timeIntervalSince1970) + resetSeconds)]
+        guard decision.allowed else {
+            var error = HTTPError.tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds,
+                                                  message: "This key sent more than \(key.rateLimitPerMinute) requests a minute.")
+            for field in rateHeaders { error.headers.add(field.name, field.value) }
+            throw error
+        }
+        var context = context
+        context[AuthenticatedKeyContext.self] = key
+        context.tenantID = key.tenantID
+        context.logger[metadataKey: "key_id"] = .string(key.keyID)
+        var response = try await next(request, context)
+        for field in rateHeaders { response.headers.add(field.name, field.value) }
+        rateHeaders = [:]
+        return response
+    }
+
+    /// Nil for unknown or revoked keys and suspended tenants (misses are cached too).
+    private func lookup(_ hash: String) async throws -> AuthenticatedKey? {
+        let now = MonotonicClock.nanoseconds()
+        if let cached = cache.withLock({ $0[hash] }), cached.expires > now { return cached.key }
+        // Before the tenant is known, the lookup is the one platform-scope read on this path.
+        let key = try await database.platformTransaction { connection -> AuthenticatedKey? in
+            guard let row = try await connection.query("""
+                SELECT k.id, k.tenant_id, k.role, k.mode, coalesce((t.settings->>'api_rate_limit_per_minute')::int, 100)
+                FROM payments.api_keys k JOIN payments.tenants t ON t.id = k.tenant_id
+                WHERE k.key_hash = \(hash) AND k.revoked_at IS NULL AND t.status = 'active'
+                """).first
+            else { return nil }
+            let (id, tenant, role, mode, rate) = try row.decode((String, String, String, String, Int32).self)
+            return AuthenticatedKey(keyID: id, tenantID: tenant, role: APIKeyRole(rawValue: role) ?? .readOnly,
+                                    livemode: mode == "live", rateLimitPerMinute: Int(rate))
+        }
+        cache.withLock { cache in
+            if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
+            cache[hash] = Cached(key: key, expires: now &+ 1_000_000_000)
+        }
+        return key
+    }
+
+    /// Forgets cached keys of a tenant in this process (after a revocation or suspension here).
+    func invalidate() { cache.withLock { $0.removeAll(keepingCapacity: true) } }
+}
