@@ -30,7 +30,10 @@ final class AdapterPayPalTokens: Sendable {
                 defer { state.issued += 1 }
                 return ("token-\(state.issued)", state.expiresIn)
             }
-            return AdapterReply.json(.ok, #"{"scope":"https://uri.paypal.com/services/payments/payment","access_token":"\#(token)","token_type":"Bearer","app_id":"APP-80W284485P519543T","expires_in":\#(expiresIn),"nonce":"2024-06-20T10:00:00Zabc"}"#)
+            return AdapterReply.json(
+                .ok,
+                #"{"scope":"https://uri.paypal.com/services/payments/payment","access_token":"\#(token)","token_type":"Bearer","app_id":"APP-80W284485P519543T","expires_in":\#(expiresIn),"nonce":"2024-06-20T10:00:00Zabc"}"#
+            )
         }
     }
 
@@ -45,7 +48,10 @@ final class AdapterPayPalTokens: Sendable {
                     && Int(header.dropFirst(13)).map { $0 < state.issued } == true
             }
             guard valid else {
-                return AdapterReply.json(401, #"{"name":"AUTHENTICATION_FAILURE","message":"Authentication failed due to invalid authentication credentials or a missing Authorization header.","links":[]}"#)
+                return AdapterReply.json(
+                    401,
+                    #"{"name":"AUTHENTICATION_FAILURE","message":"Authentication failed due to invalid authentication credentials or a missing Authorization header.","links":[]}"#
+                )
             }
             return try await reply(request, context, index)
         }
@@ -69,10 +75,13 @@ enum PayPalBodies {
         #"{"id":"\#(id)","status":"PAYER_ACTION_REQUIRED","payment_source":{"paypal":{}},"links":\#(links(id))}"#
     }
 
-    static func order(_ id: String = "5O190127TN364715T", status: String, intent: String = "CAPTURE",
-                      value: String = "10.50", payments: String = "") -> String {
+    static func order(
+        _ id: String = "5O190127TN364715T", status: String, intent: String = "CAPTURE",
+        value: String = "10.50", payments: String = ""
+    ) -> String {
         let paymentsField = payments.isEmpty ? "" : #","payments":{\#(payments)}"#
-        return #"{"id":"\#(id)","status":"\#(status)","intent":"\#(intent)","purchase_units":[{"reference_id":"pay_coffer_1","amount":{"currency_code":"USD","value":"\#(value)"}\#(paymentsField)}],"links":\#(links(id, action: "approve"))}"#
+        return
+            #"{"id":"\#(id)","status":"\#(status)","intent":"\#(intent)","purchase_units":[{"reference_id":"pay_coffer_1","amount":{"currency_code":"USD","value":"\#(value)"}\#(paymentsField)}],"links":\#(links(id, action: "approve"))}"#
     }
 
     static func captures(_ status: String = "COMPLETED", id: String = "CAP1", value: String = "10.50") -> String {
@@ -83,7 +92,9 @@ enum PayPalBodies {
         #""authorizations":[{"id":"\#(id)","status":"\#(status)","amount":{"currency_code":"USD","value":"\#(value)"},"expiration_time":"2026-12-20T00:00:00Z"}]"#
     }
 
-    static func error(_ name: String, issue: String? = nil, message: String = "The requested action could not be performed.") -> String {
+    static func error(
+        _ name: String, issue: String? = nil, message: String = "The requested action could not be performed."
+    ) -> String {
         let details = issue.map { #","details":[{"issue":"\#($0)","description":"\#($0) happened."}]"# } ?? ""
         return #"{"name":"\#(name)","message":"\#(message)","debug_id":"90957fca61718"\#(details),"links":[]}"#
     }

@@ -13,12 +13,15 @@ final class AdapterStripeTests: XCTestCase {
     let adapter = StripeAdapter(httpClient: AdapterFixtures.client)
 
     func connector(_ base: String, livemode: Bool = false, timeout: Duration = .seconds(5)) -> ProviderConnector {
-        AdapterFixtures.connector(.stripe, base: base, livemode: livemode, credentials: ["secret_key": secret],
-                                  timeout: timeout)
+        AdapterFixtures.connector(
+            .stripe, base: base, livemode: livemode, credentials: ["secret_key": secret],
+            timeout: timeout)
     }
 
-    static func intent(id: String = "pi_123", status: String, currency: String = "usd", capturable: Int64 = 0,
-                       received: Int64 = 0, extra: String = "") -> String {
+    static func intent(
+        id: String = "pi_123", status: String, currency: String = "usd", capturable: Int64 = 0,
+        received: Int64 = 0, extra: String = ""
+    ) -> String {
         """
         {"id":"\(id)","object":"payment_intent","amount":1050,"currency":"\(currency)","status":"\(status)",
          "amount_capturable":\(capturable),"amount_received":\(received),"metadata":{"coffer_payment_id":"pay_coffer_1"}\(extra)}
@@ -32,10 +35,14 @@ final class AdapterStripeTests: XCTestCase {
             .json(.POST, "/v1/payment_intents", Self.intent(status: "succeeded", received: 1050))
         ])
         let state = try await adapter.createPayment(
-            AdapterFixtures.paymentRequest(description: "Order #42 & co = 100% süß+"), connector: connector(server.baseURL))
+            AdapterFixtures.paymentRequest(description: "Order #42 & co = 100% süß+"),
+            connector: connector(server.baseURL))
 
-        XCTAssertEqual(state, ProviderPaymentState(providerPaymentID: "pi_123", status: .captured, amountCapturable: 0,
-                                                   amountCaptured: 1050, currency: .usd, rawStatus: "succeeded"))
+        XCTAssertEqual(
+            state,
+            ProviderPaymentState(
+                providerPaymentID: "pi_123", status: .captured, amountCapturable: 0,
+                amountCaptured: 1050, currency: .usd, rawStatus: "succeeded"))
         let requests = server.requests
         XCTAssertEqual(requests.count, 1)
         let sent = try XCTUnwrap(requests.first)
@@ -45,8 +52,12 @@ final class AdapterStripeTests: XCTestCase {
         XCTAssertEqual(sent.headers["Content-Type"], "application/x-www-form-urlencoded")
         XCTAssertEqual(sent.headers["Idempotency-Key"], "idem-create-1")
         XCTAssertEqual(sent.headers["Stripe-Version"], "2024-06-20")
-        XCTAssertEqual(sent.formKeys, ["amount", "currency", "capture_method", "confirm", "payment_method",
-                                       "description", "receipt_email", "return_url", "metadata[coffer_payment_id]"])
+        XCTAssertEqual(
+            sent.formKeys,
+            [
+                "amount", "currency", "capture_method", "confirm", "payment_method",
+                "description", "receipt_email", "return_url", "metadata[coffer_payment_id]",
+            ])
         XCTAssertEqual(sent.formValue("amount"), "1050")
         XCTAssertEqual(sent.formValue("currency"), "usd")
         XCTAssertEqual(sent.formValue("capture_method"), "automatic")
@@ -57,8 +68,9 @@ final class AdapterStripeTests: XCTestCase {
         XCTAssertEqual(sent.formValue("return_url"), "https://shop.example/return?order=42")
         XCTAssertEqual(sent.formValue("metadata[coffer_payment_id]"), "pay_coffer_1")
         // Reserved characters are escaped on the wire, so they cannot split or join fields.
-        XCTAssertTrue(sent.bodyText.contains("description=Order%20%2342%20%26%20co%20%3D%20100%25%20s%C3%BC%C3%9F%2B"),
-                      sent.bodyText)
+        XCTAssertTrue(
+            sent.bodyText.contains("description=Order%20%2342%20%26%20co%20%3D%20100%25%20s%C3%BC%C3%9F%2B"),
+            sent.bodyText)
         XCTAssertTrue(sent.bodyText.contains("receipt_email=buyer%2B1%40example.com"), sent.bodyText)
         XCTAssertTrue(sent.bodyText.hasSuffix("&metadata[coffer_payment_id]=pay_coffer_1"), sent.bodyText)
         await server.stop()
@@ -84,10 +96,13 @@ final class AdapterStripeTests: XCTestCase {
         let server = try await AdapterProviderServer([
             .json(.POST, "/v1/payment_intents", Self.intent(status: "processing"))
         ])
-        for (money, expected) in [(Money(minorUnits: 1000, currency: .jpy), ("1000", "jpy")),
-                                  (Money(minorUnits: 1234, currency: .kwd), ("1234", "kwd"))] {
-            let state = try await adapter.createPayment(AdapterFixtures.paymentRequest(amount: money),
-                                                        connector: connector(server.baseURL))
+        for (money, expected) in [
+            (Money(minorUnits: 1000, currency: .jpy), ("1000", "jpy")),
+            (Money(minorUnits: 1234, currency: .kwd), ("1234", "kwd")),
+        ] {
+            let state = try await adapter.createPayment(
+                AdapterFixtures.paymentRequest(amount: money),
+                connector: connector(server.baseURL))
             XCTAssertEqual(state.status, .processing)
             let sent = try XCTUnwrap(server.requests.last)
             XCTAssertEqual(sent.formValue("amount"), expected.0)
@@ -121,17 +136,20 @@ final class AdapterStripeTests: XCTestCase {
             try await adapter.createPayment(AdapterFixtures.paymentRequest(paymentMethod: nil), connector: live)
         }
         XCTAssertEqual(server.requests.count, 0)
-        _ = try await adapter.createPayment(AdapterFixtures.paymentRequest(paymentMethod: "pm_live_card"), connector: live)
+        _ = try await adapter.createPayment(
+            AdapterFixtures.paymentRequest(paymentMethod: "pm_live_card"), connector: live)
         XCTAssertEqual(server.requests.first?.formValue("payment_method"), "pm_live_card")
         await server.stop()
     }
 
     func testRequiresActionCarriesTheRedirectURL() async throws {
-        let redirect = #","next_action":{"type":"redirect_to_url","redirect_to_url":{"url":"https://hooks.stripe.com/3ds/abc","return_url":"https://shop.example/return"}}"#
+        let redirect =
+            #","next_action":{"type":"redirect_to_url","redirect_to_url":{"url":"https://hooks.stripe.com/3ds/abc","return_url":"https://shop.example/return"}}"#
         let server = try await AdapterProviderServer([
             .json(.POST, "/v1/payment_intents", Self.intent(status: "requires_action", extra: redirect))
         ])
-        let state = try await adapter.createPayment(AdapterFixtures.paymentRequest(), connector: connector(server.baseURL))
+        let state = try await adapter.createPayment(
+            AdapterFixtures.paymentRequest(), connector: connector(server.baseURL))
         XCTAssertEqual(state.status, .requiresAction(url: "https://hooks.stripe.com/3ds/abc"))
         XCTAssertEqual(state.rawStatus, "requires_action")
         await server.stop()
@@ -153,8 +171,9 @@ final class AdapterStripeTests: XCTestCase {
         XCTAssertEqual(sent.headers["Idempotency-Key"], "idem-cap-1")
         XCTAssertEqual(sent.bodyText, "amount_to_capture=800")
 
-        _ = try await adapter.capturePayment("pi 1/2", amount: nil, idempotencyKey: "idem-cap-2",
-                                             connector: connector(server.baseURL))
+        _ = try await adapter.capturePayment(
+            "pi 1/2", amount: nil, idempotencyKey: "idem-cap-2",
+            connector: connector(server.baseURL))
         sent = try XCTUnwrap(server.requests.last)
         XCTAssertEqual(sent.target, "/v1/payment_intents/pi%201%2F2/capture")
         XCTAssertEqual(sent.bodyText, "")
@@ -165,8 +184,9 @@ final class AdapterStripeTests: XCTestCase {
         let server = try await AdapterProviderServer([
             .json(.POST, "/v1/payment_intents/{id}/cancel", Self.intent(status: "canceled"))
         ])
-        let state = try await adapter.cancelPayment("pi_123", idempotencyKey: "idem-cancel-1",
-                                                    connector: connector(server.baseURL))
+        let state = try await adapter.cancelPayment(
+            "pi_123", idempotencyKey: "idem-cancel-1",
+            connector: connector(server.baseURL))
         XCTAssertEqual(state.status, .canceled)
         let sent = try XCTUnwrap(server.requests.first)
         XCTAssertEqual(sent.method, "POST")
@@ -176,7 +196,8 @@ final class AdapterStripeTests: XCTestCase {
     }
 
     func testFetchMapsEveryStatus() async throws {
-        let failed = #","last_payment_error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds."}"#
+        let failed =
+            #","last_payment_error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds."}"#
         let bodies: [String: String] = [
             "pi_processing": Self.intent(id: "pi_processing", status: "processing"),
             "pi_failed": Self.intent(id: "pi_failed", status: "requires_payment_method", extra: failed),
@@ -191,11 +212,14 @@ final class AdapterStripeTests: XCTestCase {
             }
         ])
         let stripe = connector(server.baseURL)
-        await XCTAssertEqualAsync(try await adapter.fetchPayment("pi_processing", connector: stripe).status, .processing)
-        await XCTAssertEqualAsync(try await adapter.fetchPayment("pi_failed", connector: stripe).status,
-                                  .failed(code: "insufficient_funds", message: "Your card has insufficient funds."))
-        await XCTAssertEqualAsync(try await adapter.fetchPayment("pi_waiting", connector: stripe).status,
-                                  .requiresAction(url: ""))
+        await XCTAssertEqualAsync(
+            try await adapter.fetchPayment("pi_processing", connector: stripe).status, .processing)
+        await XCTAssertEqualAsync(
+            try await adapter.fetchPayment("pi_failed", connector: stripe).status,
+            .failed(code: "insufficient_funds", message: "Your card has insufficient funds."))
+        await XCTAssertEqualAsync(
+            try await adapter.fetchPayment("pi_waiting", connector: stripe).status,
+            .requiresAction(url: ""))
         await XCTAssertEqualAsync(try await adapter.fetchPayment("pi_canceled", connector: stripe).status, .canceled)
         let authorized = try await adapter.fetchPayment("pi_auth", connector: stripe)
         XCTAssertEqual(authorized.status, .authorized)
@@ -217,24 +241,32 @@ final class AdapterStripeTests: XCTestCase {
 
     func testRefundSendsAllowedReasonAndMetadataAndFetchesRefunds() async throws {
         let server = try await AdapterProviderServer([
-            .json(.POST, "/v1/refunds", #"{"id":"re_1","object":"refund","amount":500,"status":"pending","payment_intent":"pi_123"}"#),
+            .json(
+                .POST, "/v1/refunds",
+                #"{"id":"re_1","object":"refund","amount":500,"status":"pending","payment_intent":"pi_123"}"#),
             .json(.GET, "/v1/refunds/{id}", #"{"id":"re_1","object":"refund","amount":500,"status":"succeeded"}"#),
         ])
         let stripe = connector(server.baseURL)
         let pending = try await adapter.refund(
-            AdapterFixtures.refundRequest(payment: "pi_123", amount: Money(minorUnits: 500, currency: .usd),
-                                          reason: "requested_by_customer"), connector: stripe)
-        XCTAssertEqual(pending, ProviderRefundState(providerRefundID: "re_1", status: .pending, amount: 500, rawStatus: "pending"))
+            AdapterFixtures.refundRequest(
+                payment: "pi_123", amount: Money(minorUnits: 500, currency: .usd),
+                reason: "requested_by_customer"), connector: stripe)
+        XCTAssertEqual(
+            pending, ProviderRefundState(providerRefundID: "re_1", status: .pending, amount: 500, rawStatus: "pending"))
         let sent = try XCTUnwrap(server.requests.first)
         XCTAssertEqual(sent.target, "/v1/refunds")
         XCTAssertEqual(sent.headers["Idempotency-Key"], "idem-refund-1")
-        XCTAssertEqual(sent.form.map { "\($0.key)=\($0.value)" },
-                       ["payment_intent=pi_123", "amount=500", "reason=requested_by_customer",
-                        "metadata[coffer_refund_id]=re_coffer_1"])
+        XCTAssertEqual(
+            sent.form.map { "\($0.key)=\($0.value)" },
+            [
+                "payment_intent=pi_123", "amount=500", "reason=requested_by_customer",
+                "metadata[coffer_refund_id]=re_coffer_1",
+            ])
 
         _ = try await adapter.refund(
-            AdapterFixtures.refundRequest(payment: "pi_123", amount: Money(minorUnits: 500, currency: .usd),
-                                          reason: "customer changed their mind"), connector: stripe)
+            AdapterFixtures.refundRequest(
+                payment: "pi_123", amount: Money(minorUnits: 500, currency: .usd),
+                reason: "customer changed their mind"), connector: stripe)
         XCTAssertNil(server.requests.last?.formValue("reason"), "a reason Stripe does not know is not sent")
 
         let fetched = try await adapter.fetchRefund("re_1", connector: stripe)
@@ -244,16 +276,20 @@ final class AdapterStripeTests: XCTestCase {
     }
 
     func testRefundStatusesMap() async throws {
-        let statuses = ["failed": ProviderRefundState.Status.failed, "canceled": .failed, "requires_action": .pending,
-                        "succeeded": .succeeded]
+        let statuses = [
+            "failed": ProviderRefundState.Status.failed, "canceled": .failed, "requires_action": .pending,
+            "succeeded": .succeeded,
+        ]
         let server = try await AdapterProviderServer([
             AdapterProviderServer.Route(method: .GET, template: "/v1/refunds/{id}") { _, context, _ in
-                AdapterReply.json(.ok, #"{"id":"\#(context.parameter("id"))","amount":1,"status":"\#(context.parameter("id"))"}"#)
+                AdapterReply.json(
+                    .ok, #"{"id":"\#(context.parameter("id"))","amount":1,"status":"\#(context.parameter("id"))"}"#)
             }
         ])
         for (raw, expected) in statuses {
-            await XCTAssertEqualAsync(try await adapter.fetchRefund(raw, connector: connector(server.baseURL)).status,
-                                      expected, raw)
+            await XCTAssertEqualAsync(
+                try await adapter.fetchRefund(raw, connector: connector(server.baseURL)).status,
+                expected, raw)
         }
         await server.stop()
     }
@@ -262,10 +298,17 @@ final class AdapterStripeTests: XCTestCase {
 
     func testCardErrorsAreDeclinesWithTheIssuerReason() async throws {
         let server = try await AdapterProviderServer([
-            .sequence(.POST, "/v1/payment_intents", [
-                AdapterReply.json(402, #"{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds."}}"#),
-                AdapterReply.json(402, #"{"error":{"type":"card_error","code":"expired_card","message":"Your card has expired."}}"#),
-            ])
+            .sequence(
+                .POST, "/v1/payment_intents",
+                [
+                    AdapterReply.json(
+                        402,
+                        #"{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds."}}"#
+                    ),
+                    AdapterReply.json(
+                        402,
+                        #"{"error":{"type":"card_error","code":"expired_card","message":"Your card has expired."}}"#),
+                ])
         ])
         let stripe = connector(server.baseURL)
         let first = await assertProviderError(.declined, code: "insufficient_funds") { () async throws(ProviderError) in
@@ -281,13 +324,37 @@ final class AdapterStripeTests: XCTestCase {
 
     func testStatusesMapToKindsWithoutRetriesOrLeakedSecrets() async throws {
         let cases: [(HTTPStatus, String, ProviderError.Kind, String?)] = [
-            (400, #"{"error":{"type":"invalid_request_error","code":"parameter_invalid_integer","param":"amount","message":"Invalid integer"}}"#, .invalidRequest, "parameter_invalid_integer"),
-            (401, #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: \#(secret)"}}"#, .authentication, "invalid_request_error"),
-            (403, #"{"error":{"type":"invalid_request_error","code":"secret_key_required","message":"forbidden"}}"#, .authentication, "secret_key_required"),
-            (404, #"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such payment_intent"}}"#, .invalidRequest, "resource_missing"),
-            (409, #"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters"}}"#, .invalidRequest, "idempotency_error"),
-            (409, #"{"error":{"type":"idempotency_error","code":"idempotency_key_in_use","message":"in use"}}"#, .timeout, "idempotency_key_in_use"),
-            (429, #"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Too many requests"}}"#, .rateLimited, "rate_limit"),
+            (
+                400,
+                #"{"error":{"type":"invalid_request_error","code":"parameter_invalid_integer","param":"amount","message":"Invalid integer"}}"#,
+                .invalidRequest, "parameter_invalid_integer"
+            ),
+            (
+                401, #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: \#(secret)"}}"#,
+                .authentication, "invalid_request_error"
+            ),
+            (
+                403, #"{"error":{"type":"invalid_request_error","code":"secret_key_required","message":"forbidden"}}"#,
+                .authentication, "secret_key_required"
+            ),
+            (
+                404,
+                #"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such payment_intent"}}"#,
+                .invalidRequest, "resource_missing"
+            ),
+            (
+                409,
+                #"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters"}}"#,
+                .invalidRequest, "idempotency_error"
+            ),
+            (
+                409, #"{"error":{"type":"idempotency_error","code":"idempotency_key_in_use","message":"in use"}}"#,
+                .timeout, "idempotency_key_in_use"
+            ),
+            (
+                429, #"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Too many requests"}}"#,
+                .rateLimited, "rate_limit"
+            ),
             (500, #"{"error":{"type":"api_error","message":"Something went wrong"}}"#, .unavailable, "api_error"),
             (503, "<html>Service Unavailable</html>", .unavailable, nil),
         ]
@@ -297,7 +364,8 @@ final class AdapterStripeTests: XCTestCase {
                 try await adapter.createPayment(AdapterFixtures.paymentRequest(), connector: connector(server.baseURL))
             }
             XCTAssertEqual(error?.code, code, "\(status)")
-            XCTAssertFalse(error?.description.contains(secret) ?? true, "the secret key leaked into \(String(describing: error))")
+            XCTAssertFalse(
+                error?.description.contains(secret) ?? true, "the secret key leaked into \(String(describing: error))")
             XCTAssertEqual(server.requests.count, 1, "\(status): the adapter must not retry (the gateway does)")
             await server.stop()
         }
@@ -309,7 +377,8 @@ final class AdapterStripeTests: XCTestCase {
             .json(.GET, "/v1/payment_intents/{id}", "[1,2,3]"),
         ])
         let stripe = connector(server.baseURL)
-        let afterPost = await assertProviderError(.timeout, code: "unexpected_response") { () async throws(ProviderError) in
+        let afterPost = await assertProviderError(.timeout, code: "unexpected_response") {
+            () async throws(ProviderError) in
             try await adapter.createPayment(AdapterFixtures.paymentRequest(), connector: stripe)
         }
         XCTAssertEqual(afterPost?.mayHaveTakenEffect, true)
@@ -323,8 +392,9 @@ final class AdapterStripeTests: XCTestCase {
         let silent = try SilentListener()
         let started = ContinuousClock.now
         let error = await assertProviderError(.timeout, code: "timeout") { () async throws(ProviderError) in
-            try await adapter.createPayment(AdapterFixtures.paymentRequest(),
-                                            connector: connector(silent.baseURL, timeout: .milliseconds(200)))
+            try await adapter.createPayment(
+                AdapterFixtures.paymentRequest(),
+                connector: connector(silent.baseURL, timeout: .milliseconds(200)))
         }
         XCTAssertEqual(error?.mayHaveTakenEffect, true)
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(3))
@@ -332,8 +402,9 @@ final class AdapterStripeTests: XCTestCase {
 
     func testConnectionRefusedIsUnavailable() async throws {
         let error = await assertProviderError(.unavailable, code: "connect_failed") { () async throws(ProviderError) in
-            try await adapter.createPayment(AdapterFixtures.paymentRequest(),
-                                            connector: connector("http://127.0.0.1:\(SilentListener.closedPort())"))
+            try await adapter.createPayment(
+                AdapterFixtures.paymentRequest(),
+                connector: connector("http://127.0.0.1:\(SilentListener.closedPort())"))
         }
         XCTAssertEqual(error?.mayHaveTakenEffect, false)
         XCTAssertEqual(error?.isRetryable, true)
@@ -342,7 +413,8 @@ final class AdapterStripeTests: XCTestCase {
     func testMissingSecretKeyIsAnAuthenticationErrorWithoutACall() async throws {
         let server = try await AdapterProviderServer([])
         await assertProviderError(.authentication, code: "missing_credentials") { () async throws(ProviderError) in
-            try await adapter.fetchPayment("pi_1", connector: AdapterFixtures.connector(.stripe, base: server.baseURL, credentials: [:]))
+            try await adapter.fetchPayment(
+                "pi_1", connector: AdapterFixtures.connector(.stripe, base: server.baseURL, credentials: [:]))
         }
         XCTAssertEqual(server.requests.count, 0)
         await server.stop()

@@ -55,7 +55,8 @@ final class RequestLog: Sendable {
 /// route's reply gets the number of earlier calls to that route, so a test can script sequences
 /// (401, then 200). Adapters reach it over real sockets through `CofferHTTPClient`.
 final class AdapterProviderServer: Sendable {
-    typealias Reply = @Sendable (_ request: HTTPRequest, _ context: RequestContext, _ callIndex: Int) async throws
+    typealias Reply =
+        @Sendable (_ request: HTTPRequest, _ context: RequestContext, _ callIndex: Int) async throws
         -> HTTPResponse
 
     struct Route {
@@ -83,9 +84,10 @@ final class AdapterProviderServer: Sendable {
         }
         let logger = Logger(service: "adapter-test", sink: LogSink(fileDescriptor: open("/dev/null", O_WRONLY)))
         let metrics = MetricsRegistry()
-        server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
-                            responder: RouterResponder(router: router, logger: logger, metrics: metrics),
-                            logger: logger, metrics: metrics)
+        server = HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
+            responder: RouterResponder(router: router, logger: logger, metrics: metrics),
+            logger: logger, metrics: metrics)
         try await server.start()
     }
 
@@ -128,11 +130,14 @@ enum AdapterFixtures {
     /// default retry policy is on, so tests that see exactly one request prove the adapters turn it off.
     static let client = CofferHTTPClient()
 
-    static func connector(_ provider: ProviderName, base: String, livemode: Bool = false,
-                          credentials: [String: String], timeout: Duration = .seconds(5),
-                          connectorID: String = "conn_test_1") -> ProviderConnector {
-        ProviderConnector(connectorID: connectorID, provider: provider, livemode: livemode, apiBaseURL: base,
-                          credentials: credentials, timeout: timeout)
+    static func connector(
+        _ provider: ProviderName, base: String, livemode: Bool = false,
+        credentials: [String: String], timeout: Duration = .seconds(5),
+        connectorID: String = "conn_test_1"
+    ) -> ProviderConnector {
+        ProviderConnector(
+            connectorID: connectorID, provider: provider, livemode: livemode, apiBaseURL: base,
+            credentials: credentials, timeout: timeout)
     }
 
     static func paymentRequest(
@@ -141,15 +146,19 @@ enum AdapterFixtures {
         email: String? = "buyer+1@example.com", paymentMethod: String? = nil,
         returnURL: String? = "https://shop.example/return?order=42", key: String = "idem-create-1"
     ) -> ProviderPaymentRequest {
-        ProviderPaymentRequest(paymentID: id, amount: amount, captureMethod: capture, description: description,
-                               customerEmail: email, paymentMethod: paymentMethod, returnURL: returnURL,
-                               idempotencyKey: key)
+        ProviderPaymentRequest(
+            paymentID: id, amount: amount, captureMethod: capture, description: description,
+            customerEmail: email, paymentMethod: paymentMethod, returnURL: returnURL,
+            idempotencyKey: key)
     }
 
-    static func refundRequest(id: String = "re_coffer_1", payment: String, amount: Money, reason: String? = nil,
-                              key: String = "idem-refund-1") -> ProviderRefundRequest {
-        ProviderRefundRequest(refundID: id, providerPaymentID: payment, amount: amount, reason: reason,
-                              idempotencyKey: key)
+    static func refundRequest(
+        id: String = "re_coffer_1", payment: String, amount: Money, reason: String? = nil,
+        key: String = "idem-refund-1"
+    ) -> ProviderRefundRequest {
+        ProviderRefundRequest(
+            refundID: id, providerPaymentID: payment, amount: amount, reason: reason,
+            idempotencyKey: key)
     }
 }
 
@@ -183,7 +192,9 @@ final class SilentListener {
         address.sin_port = 0
         inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 16) == 0 else { throw SocketError(operation: "bind", errno: errno) }
         port = Self.localPort(fd)
@@ -209,7 +220,9 @@ final class SilentListener {
         address.sin_family = sa_family_t(AF_INET)
         inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
         _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         let port = localPort(fd)
         close(fd)

@@ -22,8 +22,10 @@ struct ProviderCall: Sendable {
     /// Whether repeating the call is harmless: GETs, and POSTs with an idempotency key the provider honours.
     var isIdempotent: Bool
 
-    init(_ method: HTTPMethod, url: String, headers: HTTPHeaders, body: [UInt8] = [], role: Role = .operation,
-         isIdempotent: Bool) {
+    init(
+        _ method: HTTPMethod, url: String, headers: HTTPHeaders, body: [UInt8] = [], role: Role = .operation,
+        isIdempotent: Bool
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -38,7 +40,8 @@ struct ProviderCall: Sendable {
     /// The request for the client: the connector's timeout, and never the client's own retries (the
     /// gateway decides whether and when to try again).
     func request(timeout: Duration) -> HTTPClientRequest {
-        HTTPClientRequest(method: method, url: url, headers: headers, body: body, timeout: timeout,
-                          retryPolicy: RetryPolicy.none, isIdempotent: isIdempotent)
+        HTTPClientRequest(
+            method: method, url: url, headers: headers, body: body, timeout: timeout,
+            retryPolicy: RetryPolicy.none, isIdempotent: isIdempotent)
     }
 }

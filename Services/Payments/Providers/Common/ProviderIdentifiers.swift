@@ -11,7 +11,8 @@ enum ProviderIdentifiers {
     /// An idempotency key for a header: refused when empty or when it holds control characters.
     static func requireKey(_ key: String) throws(ProviderError) -> String {
         guard !key.isEmpty, key.utf8.count <= 255, key.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) else {
-            throw ProviderError.invalid("invalid_idempotency_key", "The idempotency key is empty, too long or not printable.")
+            throw ProviderError.invalid(
+                "invalid_idempotency_key", "The idempotency key is empty, too long or not printable.")
         }
         return key
     }

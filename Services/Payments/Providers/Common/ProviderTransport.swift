@@ -29,10 +29,12 @@ extension ProviderError {
         let name = ProviderDisplayName.of(provider)
         switch error.kind {
         case .timeout:
-            return ProviderError(kind: call.role == .operation ? .timeout : .unavailable, code: "timeout",
-                                 message: "\(name) did not answer in time.")
+            return ProviderError(
+                kind: call.role == .operation ? .timeout : .unavailable, code: "timeout",
+                message: "\(name) did not answer in time.")
         case .connectFailed, .invalidURL, .shutdown:
-            return ProviderError(kind: .unavailable, code: error.kind.rawValue, message: "\(name) could not be reached.")
+            return ProviderError(
+                kind: .unavailable, code: error.kind.rawValue, message: "\(name) could not be reached.")
         case .connectionClosed, .invalidResponse:
             return noAnswer(provider: provider, call: call, code: error.kind.rawValue)
         }
@@ -40,16 +42,18 @@ extension ProviderError {
 
     /// The request may have reached the provider but no usable answer came back.
     static func noAnswer(provider: ProviderName, call: ProviderCall, code: String) -> ProviderError {
-        ProviderError(kind: call.mayTakeEffect ? .timeout : .unavailable, code: code,
-                      message: "\(ProviderDisplayName.of(provider)) gave no usable answer.")
+        ProviderError(
+            kind: call.mayTakeEffect ? .timeout : .unavailable, code: code,
+            message: "\(ProviderDisplayName.of(provider)) gave no usable answer.")
     }
 
     /// A successful answer Coffer cannot read (malformed JSON, a missing field, an unknown status).
     /// `what` names the field or problem, never a value. After a state-changing call the provider did
     /// act, so the result is unknown rather than absent: reported as `.timeout` (may have taken effect).
     static func unexpectedResponse(provider: ProviderName, call: ProviderCall, _ what: String) -> ProviderError {
-        ProviderError(kind: call.mayTakeEffect ? .timeout : .unavailable, code: "unexpected_response",
-                      message: "\(ProviderDisplayName.of(provider)) answered in an unexpected shape: \(what).")
+        ProviderError(
+            kind: call.mayTakeEffect ? .timeout : .unavailable, code: "unexpected_response",
+            message: "\(ProviderDisplayName.of(provider)) answered in an unexpected shape: \(what).")
     }
 
     /// Refused before any call: the request cannot be expressed to this provider.
@@ -59,8 +63,9 @@ extension ProviderError {
 
     /// The connector lacks a credential the adapter needs.
     static func missingCredential(_ name: String, provider: ProviderName) -> ProviderError {
-        ProviderError(kind: .authentication, code: "missing_credentials",
-                      message: "The \(ProviderDisplayName.of(provider)) connector has no \(name).")
+        ProviderError(
+            kind: .authentication, code: "missing_credentials",
+            message: "The \(ProviderDisplayName.of(provider)) connector has no \(name).")
     }
 }
 

@@ -11,8 +11,10 @@ struct PayPalAPI: Sendable {
     let tokens: PayPalTokenCache
 
     /// A JSON answer, or nil for an empty one (a void answers 204).
-    func call(_ method: HTTPMethod, _ path: String, ids: [String] = [], body: JSONValue? = nil, requestID: String? = nil,
-              role: ProviderCall.Role = .operation, connector: ProviderConnector) async throws(ProviderError)
+    func call(
+        _ method: HTTPMethod, _ path: String, ids: [String] = [], body: JSONValue? = nil, requestID: String? = nil,
+        role: ProviderCall.Role = .operation, connector: ProviderConnector
+    ) async throws(ProviderError)
         -> (JSONValue?, ProviderCall)
     {
         let credentials = try Credentials(connector)
@@ -26,8 +28,9 @@ struct PayPalAPI: Sendable {
                 headers.add("Prefer", "return=representation")
             }
             if let requestID { headers.add("PayPal-Request-Id", try ProviderIdentifiers.requireKey(requestID)) }
-            let call = ProviderCall(method, url: url, headers: headers, body: body?.serialized() ?? [], role: role,
-                                    isIdempotent: method == .GET || requestID != nil)
+            let call = ProviderCall(
+                method, url: url, headers: headers, body: body?.serialized() ?? [], role: role,
+                isIdempotent: method == .GET || requestID != nil)
             let response = try await transport.send(call, timeout: connector.timeout)
             if response.status.code == 401, !refreshed {
                 tokens.invalidate(credentials.cacheKey, value: token.value)
@@ -54,14 +57,17 @@ struct PayPalAPI: Sendable {
 
     /// `POST /v1/oauth2/token` with HTTP Basic and `grant_type=client_credentials`. A lookup: if it
     /// fails, the operation it was for has not been sent. Repeating it is harmless (another token).
-    private static func fetchToken(_ credentials: Credentials, connector: ProviderConnector,
-                                   transport: ProviderTransport) async -> Result<PayPalAccessToken, ProviderError>
-    {
+    private static func fetchToken(
+        _ credentials: Credentials, connector: ProviderConnector,
+        transport: ProviderTransport
+    ) async -> Result<PayPalAccessToken, ProviderError> {
         let basic = Base64.encode(Array("\(credentials.clientID):\(credentials.clientSecret)".utf8))
         let call = ProviderCall(
             .POST, url: ProviderURL.url(connector.apiBaseURL, "/v1/oauth2/token"),
-            headers: ["Authorization": "Basic \(basic)", "Content-Type": "application/x-www-form-urlencoded",
-                      "Accept": "application/json"],
+            headers: [
+                "Authorization": "Basic \(basic)", "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            ],
             body: Array("grant_type=client_credentials".utf8), role: .lookup, isIdempotent: true)
         do throws(ProviderError) {
             let response = try await transport.send(call, timeout: connector.timeout)
@@ -70,7 +76,8 @@ struct PayPalAPI: Sendable {
             }
             let json = try ProviderResponse.json(response, provider: .paypal, call: call)
             guard let value = json["access_token"]?.stringValue, !value.isEmpty else {
-                return .failure(.unexpectedResponse(provider: .paypal, call: call, "a token answer without access_token"))
+                return .failure(
+                    .unexpectedResponse(provider: .paypal, call: call, "a token answer without access_token"))
             }
             // Without a lifetime the token is used for this call only.
             let seconds = max(0, json["expires_in"]?.int64Value ?? 0)

@@ -43,8 +43,9 @@ struct PayPalAdapter: PaymentProviderAdapter {
         if let email = request.customerEmail { paypal["email_address"] = .string(email) }
         if !paypal.isEmpty { body["payment_source"] = ["paypal": .object(paypal)] }
 
-        let (json, call) = try await api.call(.POST, "/v2/checkout/orders", body: .object(body),
-                                              requestID: request.idempotencyKey, connector: connector)
+        let (json, call) = try await api.call(
+            .POST, "/v2/checkout/orders", body: .object(body),
+            requestID: request.idempotencyKey, connector: connector)
         let order = try PayPalOrder(try Self.require(json, call), call: call)
         return try PayPalOrderMapping.state(order, fallbackAmount: request.amount, call: call)
     }
@@ -60,7 +61,8 @@ struct PayPalAdapter: PaymentProviderAdapter {
         -> ProviderRefundState
     {
         let (order, _) = try await fetchOrder(request.providerPaymentID, role: .lookup, connector: connector)
-        guard let capture = order.captures.first(where: { $0.status == "COMPLETED" || $0.status == "PARTIALLY_REFUNDED" })
+        guard
+            let capture = order.captures.first(where: { $0.status == "COMPLETED" || $0.status == "PARTIALLY_REFUNDED" })
         else {
             throw ProviderError.invalid("payment_not_captured", "The PayPal order has no capture to refund.")
         }
@@ -68,9 +70,11 @@ struct PayPalAdapter: PaymentProviderAdapter {
             throw ProviderError.invalid("currency_mismatch", "The refund's currency is not the capture's.")
         }
         let body: JSONValue = ["amount": PayPalAmount.json(request.amount), "custom_id": .string(request.refundID)]
-        let (json, call) = try await api.call(.POST, "/v2/payments/captures/{}/refund", ids: [capture.id], body: body,
-                                              requestID: request.idempotencyKey, connector: connector)
-        return try PayPalOrderMapping.refundState(try Self.require(json, call), fallbackAmount: request.amount, call: call)
+        let (json, call) = try await api.call(
+            .POST, "/v2/payments/captures/{}/refund", ids: [capture.id], body: body,
+            requestID: request.idempotencyKey, connector: connector)
+        return try PayPalOrderMapping.refundState(
+            try Self.require(json, call), fallbackAmount: request.amount, call: call)
     }
 
     func fetchRefund(_ providerRefundID: String, connector: ProviderConnector) async throws(ProviderError)
@@ -86,7 +90,8 @@ struct PayPalAdapter: PaymentProviderAdapter {
         async throws(ProviderError) -> (PayPalOrder, ProviderCall)
     {
         let id = try ProviderIdentifiers.require(orderID, "order id")
-        let (json, call) = try await api.call(.GET, "/v2/checkout/orders/{}", ids: [id], role: role, connector: connector)
+        let (json, call) = try await api.call(
+            .GET, "/v2/checkout/orders/{}", ids: [id], role: role, connector: connector)
         return (try PayPalOrder(try Self.require(json, call), call: call), call)
     }
 

@@ -20,7 +20,8 @@ enum PayPalErrorMapping {
         let detail = body?.value(at: "details.0")
         let issue = detail?["issue"]?.stringValue
         let code = issue ?? body?["name"]?.stringValue ?? body?["error"]?.stringValue
-        let text = detail?["description"]?.stringValue ?? body?["message"]?.stringValue
+        let text =
+            detail?["description"]?.stringValue ?? body?["message"]?.stringValue
             ?? body?["error_description"]?.stringValue
         let message = ProviderResponse.safeMessage(text, credentials: secrets, fallback: "PayPal answered \(status).")
         if status == 422, let issue, declineIssues.contains(issue) {

@@ -57,7 +57,8 @@ struct PayPalOrder: Sendable {
             guard let id = item["id"]?.stringValue, let status = item["status"]?.stringValue else {
                 throw ProviderError.unexpectedResponse(provider: .paypal, call: call, "a payment without id or status")
             }
-            result.append(Transaction(id: id, status: status, amount: try PayPalAmount.money(item["amount"], call: call)))
+            result.append(
+                Transaction(id: id, status: status, amount: try PayPalAmount.money(item["amount"], call: call)))
         }
         return result
     }

@@ -6,8 +6,10 @@ enum PayPalOrderMapping {
     static func state(_ order: PayPalOrder, fallbackAmount: Money?, call: ProviderCall) throws(ProviderError)
         -> ProviderPaymentState
     {
-        guard let currency = (order.amount ?? fallbackAmount ?? order.authorizations.first?.amount
-            ?? order.captures.first?.amount)?.currency
+        guard
+            let currency =
+                (order.amount ?? fallbackAmount ?? order.authorizations.first?.amount
+                ?? order.captures.first?.amount)?.currency
         else {
             throw ProviderError.unexpectedResponse(provider: .paypal, call: call, "an order without an amount")
         }
@@ -35,16 +37,19 @@ enum PayPalOrderMapping {
         default:
             throw ProviderError.unexpectedResponse(provider: .paypal, call: call, "an unknown order status")
         }
-        return ProviderPaymentState(providerPaymentID: order.id, status: status, amountCapturable: capturable,
-                                    amountCaptured: captured, currency: currency, rawStatus: order.status)
+        return ProviderPaymentState(
+            providerPaymentID: order.id, status: status, amountCapturable: capturable,
+            amountCaptured: captured, currency: currency, rawStatus: order.status)
     }
 
     /// A completed AUTHORIZE order: its first authorization decides.
-    private static func authorizationState(_ order: PayPalOrder, currency: Currency, total: Int64,
-                                           call: ProviderCall) throws(ProviderError) -> ProviderPaymentState
-    {
+    private static func authorizationState(
+        _ order: PayPalOrder, currency: Currency, total: Int64,
+        call: ProviderCall
+    ) throws(ProviderError) -> ProviderPaymentState {
         guard let authorization = order.authorizations.first else {
-            throw ProviderError.unexpectedResponse(provider: .paypal, call: call, "a completed order without authorization")
+            throw ProviderError.unexpectedResponse(
+                provider: .paypal, call: call, "a completed order without authorization")
         }
         let captured = order.capturedAmount
         var capturable: Int64 = 0
@@ -57,10 +62,12 @@ enum PayPalOrderMapping {
         case "CAPTURED", "PARTIALLY_CAPTURED": status = .captured
         case "VOIDED", "EXPIRED": status = captured > 0 ? .captured : .canceled
         case "DENIED": status = .failed(code: "AUTHORIZATION_DENIED", message: nil)
-        default: throw ProviderError.unexpectedResponse(provider: .paypal, call: call, "an unknown authorization status")
+        default:
+            throw ProviderError.unexpectedResponse(provider: .paypal, call: call, "an unknown authorization status")
         }
-        return ProviderPaymentState(providerPaymentID: order.id, status: status, amountCapturable: capturable,
-                                    amountCaptured: captured, currency: currency, rawStatus: order.status)
+        return ProviderPaymentState(
+            providerPaymentID: order.id, status: status, amountCapturable: capturable,
+            amountCaptured: captured, currency: currency, rawStatus: order.status)
     }
 
     /// Completed captures win; then pending ones; a capture that was declined is a failure.
@@ -80,11 +87,13 @@ enum PayPalOrderMapping {
             throw ProviderError.unexpectedResponse(provider: .paypal, call: call, "a capture without status")
         }
         let amount = try PayPalAmount.money(capture["amount"], call: call) ?? requested
-        let transaction = PayPalOrder.Transaction(id: capture["id"]?.stringValue ?? "", status: rawStatus, amount: amount)
+        let transaction = PayPalOrder.Transaction(
+            id: capture["id"]?.stringValue ?? "", status: rawStatus, amount: amount)
         let status = captureStatus([transaction])
-        return ProviderPaymentState(providerPaymentID: orderID, status: status, amountCapturable: 0,
-                                    amountCaptured: status == .captured ? amount.minorUnits : 0,
-                                    currency: amount.currency, rawStatus: rawStatus)
+        return ProviderPaymentState(
+            providerPaymentID: orderID, status: status, amountCapturable: 0,
+            amountCaptured: status == .captured ? amount.minorUnits : 0,
+            currency: amount.currency, rawStatus: rawStatus)
     }
 
     /// A refund (`COMPLETED`, `PENDING`, `FAILED`, `CANCELLED`).
@@ -104,6 +113,7 @@ enum PayPalOrderMapping {
         case "FAILED", "CANCELLED": status = .failed
         default: throw ProviderError.unexpectedResponse(provider: .paypal, call: call, "an unknown refund status")
         }
-        return ProviderRefundState(providerRefundID: id, status: status, amount: amount.minorUnits, rawStatus: rawStatus)
+        return ProviderRefundState(
+            providerRefundID: id, status: status, amount: amount.minorUnits, rawStatus: rawStatus)
     }
 }

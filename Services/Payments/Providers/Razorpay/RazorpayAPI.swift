@@ -8,11 +8,13 @@ import Shared
 struct RazorpayAPI: Sendable {
     let transport: ProviderTransport
 
-    func get(_ path: String, ids: [String] = [], query: [(String, String)] = [], role: ProviderCall.Role,
-             connector: ProviderConnector) async throws(ProviderError) -> (JSONValue, ProviderCall)
-    {
-        let call = ProviderCall(.GET, url: ProviderURL.url(connector.apiBaseURL, path, ids: ids, query: query),
-                                headers: try headers(connector), role: role, isIdempotent: true)
+    func get(
+        _ path: String, ids: [String] = [], query: [(String, String)] = [], role: ProviderCall.Role,
+        connector: ProviderConnector
+    ) async throws(ProviderError) -> (JSONValue, ProviderCall) {
+        let call = ProviderCall(
+            .GET, url: ProviderURL.url(connector.apiBaseURL, path, ids: ids, query: query),
+            headers: try headers(connector), role: role, isIdempotent: true)
         return (try await send(call, connector: connector), call)
     }
 
@@ -21,8 +23,9 @@ struct RazorpayAPI: Sendable {
     {
         var headers = try headers(connector)
         headers.add("Content-Type", "application/json")
-        let call = ProviderCall(.POST, url: ProviderURL.url(connector.apiBaseURL, path, ids: ids), headers: headers,
-                                body: body.serialized(), isIdempotent: false)
+        let call = ProviderCall(
+            .POST, url: ProviderURL.url(connector.apiBaseURL, path, ids: ids), headers: headers,
+            body: body.serialized(), isIdempotent: false)
         return (try await send(call, connector: connector), call)
     }
 
@@ -41,7 +44,9 @@ struct RazorpayAPI: Sendable {
         guard let keySecret = connector.credentials["key_secret"], !keySecret.isEmpty else {
             throw ProviderError.missingCredential("key_secret", provider: .razorpay)
         }
-        return ["Authorization": "Basic \(Base64.encode(Array("\(keyID):\(keySecret)".utf8)))",
-                "Accept": "application/json"]
+        return [
+            "Authorization": "Basic \(Base64.encode(Array("\(keyID):\(keySecret)".utf8)))",
+            "Accept": "application/json",
+        ]
     }
 }

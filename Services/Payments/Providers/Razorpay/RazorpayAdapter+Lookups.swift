@@ -47,8 +47,9 @@ extension RazorpayAdapter {
     func orderPayments(_ orderID: String, role: ProviderCall.Role, connector: ProviderConnector)
         async throws(ProviderError) -> ([JSONValue], ProviderCall)
     {
-        let (collection, call) = try await api.get("/v1/orders/{}/payments", ids: [orderID], role: role,
-                                                   connector: connector)
+        let (collection, call) = try await api.get(
+            "/v1/orders/{}/payments", ids: [orderID], role: role,
+            connector: connector)
         return (RazorpayMapping.newestFirst(try RazorpayMapping.items(collection, call: call)), call)
     }
 
@@ -59,12 +60,13 @@ extension RazorpayAdapter {
         -> (JSONValue, ProviderCall)?
     {
         do throws(ProviderError) {
-            let (list, call) = try await api.get("/v1/orders", query: [("receipt", receipt)], role: .lookup,
-                                                 connector: connector)
+            let (list, call) = try await api.get(
+                "/v1/orders", query: [("receipt", receipt)], role: .lookup,
+                connector: connector)
             let match = RazorpayMapping.newestFirst(try RazorpayMapping.items(list, call: call))
                 .first { $0["receipt"]?.stringValue == receipt }
             return match.map { ($0, call) }
-        } catch where error.kind == .invalidRequest {
+        } catch  where error.kind == .invalidRequest {
             return nil
         }
     }
@@ -74,13 +76,15 @@ extension RazorpayAdapter {
         async throws(ProviderError) -> (JSONValue, ProviderCall)?
     {
         do throws(ProviderError) {
-            let (list, call) = try await api.get("/v1/payments/{}/refunds", ids: [paymentID], role: .lookup,
-                                                 connector: connector)
+            let (list, call) = try await api.get(
+                "/v1/payments/{}/refunds", ids: [paymentID], role: .lookup,
+                connector: connector)
             let match = try RazorpayMapping.items(list, call: call).first {
-                $0.value(at: "notes.coffer_refund_id")?.stringValue == refundID || $0["receipt"]?.stringValue == refundID
+                $0.value(at: "notes.coffer_refund_id")?.stringValue == refundID
+                    || $0["receipt"]?.stringValue == refundID
             }
             return match.map { ($0, call) }
-        } catch where error.kind == .invalidRequest {
+        } catch  where error.kind == .invalidRequest {
             return nil
         }
     }

@@ -34,10 +34,12 @@ struct RazorpayAdapter: PaymentProviderAdapter {
             guard existing["amount"]?.int64Value == request.amount.minorUnits,
                 existing["currency"]?.stringValue?.uppercased() == request.amount.currency.code
             else {
-                throw ProviderError.invalid("receipt_reused", "A Razorpay order with this payment's receipt has another amount.")
+                throw ProviderError.invalid(
+                    "receipt_reused", "A Razorpay order with this payment's receipt has another amount.")
             }
-            return try await orderPaymentState(try RazorpayMapping.string(existing, "id", call: lookup), role: .lookup,
-                                               connector: connector)
+            return try await orderPaymentState(
+                try RazorpayMapping.string(existing, "id", call: lookup), role: .lookup,
+                connector: connector)
         }
         let body: JSONValue = [
             "amount": .int(request.amount.minorUnits),
@@ -51,14 +53,16 @@ struct RazorpayAdapter: PaymentProviderAdapter {
         let orderID = try RazorpayMapping.string(order, "id", call: call)
         return ProviderPaymentState(
             providerPaymentID: orderID,
-            status: .requiresAction(url: checkout.url(orderID: orderID, paymentID: request.paymentID, connector: connector)),
+            status: .requiresAction(
+                url: checkout.url(orderID: orderID, paymentID: request.paymentID, connector: connector)),
             amountCapturable: 0, amountCaptured: 0, currency: try RazorpayMapping.currency(order, call: call),
             rawStatus: order["status"]?.stringValue ?? "created")
     }
 
-    func capturePayment(_ providerPaymentID: String, amount: Money?, idempotencyKey: String,
-                        connector: ProviderConnector) async throws(ProviderError) -> ProviderPaymentState
-    {
+    func capturePayment(
+        _ providerPaymentID: String, amount: Money?, idempotencyKey: String,
+        connector: ProviderConnector
+    ) async throws(ProviderError) -> ProviderPaymentState {
         let (payment, readCall) = try await currentPayment(providerPaymentID, connector: connector)
         guard let payment else {
             throw ProviderError.invalid("payment_not_authorized", "The Razorpay order has no payment to capture.")
@@ -80,13 +84,15 @@ struct RazorpayAdapter: PaymentProviderAdapter {
         if let amount { captureAmount = amount.minorUnits }
         let body: JSONValue = ["amount": .int(captureAmount), "currency": .string(currency.code)]
         do throws(ProviderError) {
-            let (captured, call) = try await api.post("/v1/payments/{}/capture", ids: [paymentID], body: body,
-                                                      connector: connector)
+            let (captured, call) = try await api.post(
+                "/v1/payments/{}/capture", ids: [paymentID], body: body,
+                connector: connector)
             return try RazorpayMapping.paymentState(captured, call: call)
-        } catch where error.kind == .invalidRequest {
+        } catch  where error.kind == .invalidRequest {
             // Razorpay refuses a second capture ("already captured"): if an earlier attempt whose answer
             // was lost, or Razorpay's own automatic capture, got there first, the capture is done.
-            let (again, call) = try await api.get("/v1/payments/{}", ids: [paymentID], role: .lookup, connector: connector)
+            let (again, call) = try await api.get(
+                "/v1/payments/{}", ids: [paymentID], role: .lookup, connector: connector)
             guard again["status"]?.stringValue == "captured" else { throw error }
             return try RazorpayMapping.paymentState(again, call: call)
         }
@@ -102,8 +108,9 @@ struct RazorpayAdapter: PaymentProviderAdapter {
     {
         let (payment, call) = try await currentPayment(providerPaymentID, connector: connector)
         guard let payment else {
-            let (order, orderCall) = try await api.get("/v1/orders/{}", ids: [providerPaymentID], role: .lookup,
-                                                       connector: connector)
+            let (order, orderCall) = try await api.get(
+                "/v1/orders/{}", ids: [providerPaymentID], role: .lookup,
+                connector: connector)
             return ProviderPaymentState(
                 providerPaymentID: try RazorpayMapping.string(order, "id", call: orderCall), status: .canceled,
                 amountCapturable: 0, amountCaptured: 0, currency: try RazorpayMapping.currency(order, call: orderCall),
@@ -111,7 +118,8 @@ struct RazorpayAdapter: PaymentProviderAdapter {
         }
         let status = try RazorpayMapping.string(payment, "status", call: call)
         guard status != "captured", status != "refunded" else {
-            throw ProviderError.invalid("payment_captured", "A captured Razorpay payment cannot be canceled; refund it.")
+            throw ProviderError.invalid(
+                "payment_captured", "A captured Razorpay payment cannot be canceled; refund it.")
         }
         return ProviderPaymentState(
             providerPaymentID: try RazorpayMapping.string(payment, "id", call: call), status: .canceled,
@@ -123,8 +131,10 @@ struct RazorpayAdapter: PaymentProviderAdapter {
         -> ProviderRefundState
     {
         let paymentID = try await capturedPaymentID(request.providerPaymentID, connector: connector)
-        if let (existing, call) = try await existingRefund(paymentID: paymentID, refundID: request.refundID,
-                                                           connector: connector) {
+        if let (existing, call) = try await existingRefund(
+            paymentID: paymentID, refundID: request.refundID,
+            connector: connector)
+        {
             return try RazorpayMapping.refundState(existing, call: call)
         }
         let body: JSONValue = [
@@ -132,8 +142,9 @@ struct RazorpayAdapter: PaymentProviderAdapter {
             "notes": ["coffer_refund_id": .string(request.refundID)],
             "receipt": .string(request.refundID),
         ]
-        let (refund, call) = try await api.post("/v1/payments/{}/refund", ids: [paymentID], body: body,
-                                                connector: connector)
+        let (refund, call) = try await api.post(
+            "/v1/payments/{}/refund", ids: [paymentID], body: body,
+            connector: connector)
         return try RazorpayMapping.refundState(refund, call: call)
     }
 
@@ -141,7 +152,9 @@ struct RazorpayAdapter: PaymentProviderAdapter {
         -> ProviderPaymentState
     {
         let id = try ProviderIdentifiers.require(providerPaymentID, "payment or order id")
-        guard Self.isPaymentID(id) else { return try await orderPaymentState(id, role: .operation, connector: connector) }
+        guard Self.isPaymentID(id) else {
+            return try await orderPaymentState(id, role: .operation, connector: connector)
+        }
         let (payment, call) = try await api.get("/v1/payments/{}", ids: [id], role: .operation, connector: connector)
         return try RazorpayMapping.paymentState(payment, call: call)
     }

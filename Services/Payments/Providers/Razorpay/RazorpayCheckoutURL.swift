@@ -25,7 +25,8 @@ struct RazorpayCheckoutURL: Sendable {
         var base = connector.apiBaseURL
         while base.hasSuffix("/") { base.removeLast() }
         let chosen = connector.credentials[Self.connectorKey].flatMap { $0.isEmpty ? nil : $0 } ?? template
-        return chosen
+        return
+            chosen
             .replacingOccurrences(of: "{api_base_url}", with: base)
             .replacingOccurrences(of: "{order_id}", with: ProviderURL.encode(orderID))
             .replacingOccurrences(of: "{key_id}", with: ProviderURL.encode(connector.credentials["key_id"] ?? ""))

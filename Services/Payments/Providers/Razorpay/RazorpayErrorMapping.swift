@@ -10,7 +10,8 @@ enum RazorpayErrorMapping {
         let body = ProviderResponse.errorJSON(response)?["error"]
         let message = ProviderResponse.safeMessage(
             body?["description"]?.stringValue, credentials: credentials, fallback: "Razorpay answered \(status).")
-        return ProviderError(kind: ProviderResponse.kind(forStatus: status), code: body?["code"]?.stringValue,
-                             message: message)
+        return ProviderError(
+            kind: ProviderResponse.kind(forStatus: status), code: body?["code"]?.stringValue,
+            message: message)
     }
 }

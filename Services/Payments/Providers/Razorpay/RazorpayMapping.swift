@@ -21,13 +21,15 @@ enum RazorpayMapping {
             status = .captured
             captured = amount
         case "failed":
-            status = .failed(code: payment["error_code"]?.stringValue,
-                             message: payment["error_description"]?.stringValue)
+            status = .failed(
+                code: payment["error_code"]?.stringValue,
+                message: payment["error_description"]?.stringValue)
         default:
             throw ProviderError.unexpectedResponse(provider: .razorpay, call: call, "an unknown payment status")
         }
-        return ProviderPaymentState(providerPaymentID: id, status: status, amountCapturable: capturable,
-                                    amountCaptured: captured, currency: currency, rawStatus: rawStatus)
+        return ProviderPaymentState(
+            providerPaymentID: id, status: status, amountCapturable: capturable,
+            amountCaptured: captured, currency: currency, rawStatus: rawStatus)
     }
 
     /// An order with no usable payment: `created` waits for the customer; `attempted` means every
@@ -41,15 +43,17 @@ enum RazorpayMapping {
         let status: ProviderPaymentState.Status
         switch rawStatus {
         case "attempted" where latestFailure != nil:
-            status = .failed(code: latestFailure?["error_code"]?.stringValue,
-                             message: latestFailure?["error_description"]?.stringValue)
+            status = .failed(
+                code: latestFailure?["error_code"]?.stringValue,
+                message: latestFailure?["error_description"]?.stringValue)
         case "created", "attempted": status = .requiresAction(url: checkoutURL)
         case "paid": status = .processing
         default:
             throw ProviderError.unexpectedResponse(provider: .razorpay, call: call, "an unknown order status")
         }
-        return ProviderPaymentState(providerPaymentID: id, status: status, amountCapturable: 0, amountCaptured: 0,
-                                    currency: currency, rawStatus: rawStatus)
+        return ProviderPaymentState(
+            providerPaymentID: id, status: status, amountCapturable: 0, amountCaptured: 0,
+            currency: currency, rawStatus: rawStatus)
     }
 
     static func refundState(_ refund: JSONValue, call: ProviderCall) throws(ProviderError) -> ProviderRefundState {

@@ -40,19 +40,22 @@ struct StripeAdapter: PaymentProviderAdapter {
             form.add("automatic_payment_methods", "allow_redirects", "never")
         }
         form.add("metadata", "coffer_payment_id", request.paymentID)
-        let (intent, call) = try await post("/v1/payment_intents", form: form, key: request.idempotencyKey,
-                                            connector: connector)
+        let (intent, call) = try await post(
+            "/v1/payment_intents", form: form, key: request.idempotencyKey,
+            connector: connector)
         return try StripePaymentIntentMapping.state(intent, call: call)
     }
 
-    func capturePayment(_ providerPaymentID: String, amount: Money?, idempotencyKey: String,
-                        connector: ProviderConnector) async throws(ProviderError) -> ProviderPaymentState
-    {
+    func capturePayment(
+        _ providerPaymentID: String, amount: Money?, idempotencyKey: String,
+        connector: ProviderConnector
+    ) async throws(ProviderError) -> ProviderPaymentState {
         let id = try ProviderIdentifiers.require(providerPaymentID, "payment intent id")
         var form = StripeForm()
         if let amount { form.add("amount_to_capture", String(amount.minorUnits)) }
-        let (intent, call) = try await post("/v1/payment_intents/{}/capture", id, form: form, key: idempotencyKey,
-                                            connector: connector)
+        let (intent, call) = try await post(
+            "/v1/payment_intents/{}/capture", id, form: form, key: idempotencyKey,
+            connector: connector)
         return try StripePaymentIntentMapping.state(intent, call: call)
     }
 
@@ -60,8 +63,9 @@ struct StripeAdapter: PaymentProviderAdapter {
         async throws(ProviderError) -> ProviderPaymentState
     {
         let id = try ProviderIdentifiers.require(providerPaymentID, "payment intent id")
-        let (intent, call) = try await post("/v1/payment_intents/{}/cancel", id, form: StripeForm(),
-                                            key: idempotencyKey, connector: connector)
+        let (intent, call) = try await post(
+            "/v1/payment_intents/{}/cancel", id, form: StripeForm(),
+            key: idempotencyKey, connector: connector)
         return try StripePaymentIntentMapping.state(intent, call: call)
     }
 
@@ -75,8 +79,9 @@ struct StripeAdapter: PaymentProviderAdapter {
             form.add("reason", reason)
         }
         form.add("metadata", "coffer_refund_id", request.refundID)
-        let (refund, call) = try await post("/v1/refunds", form: form, key: request.idempotencyKey,
-                                            connector: connector)
+        let (refund, call) = try await post(
+            "/v1/refunds", form: form, key: request.idempotencyKey,
+            connector: connector)
         return try StripeRefundMapping.state(refund, call: call)
     }
 
@@ -98,22 +103,25 @@ struct StripeAdapter: PaymentProviderAdapter {
 
     // MARK: Calls
 
-    private func post(_ path: String, _ ids: String..., form: StripeForm, key: String,
-                      connector: ProviderConnector) async throws(ProviderError) -> (JSONValue, ProviderCall)
-    {
+    private func post(
+        _ path: String, _ ids: String..., form: StripeForm, key: String,
+        connector: ProviderConnector
+    ) async throws(ProviderError) -> (JSONValue, ProviderCall) {
         var headers = try headers(connector)
         headers.add("Content-Type", "application/x-www-form-urlencoded")
         headers.add("Idempotency-Key", try ProviderIdentifiers.requireKey(key))
-        let call = ProviderCall(.POST, url: url(connector, path, ids), headers: headers, body: form.encoded,
-                                isIdempotent: true)
+        let call = ProviderCall(
+            .POST, url: url(connector, path, ids), headers: headers, body: form.encoded,
+            isIdempotent: true)
         return (try await send(call, connector: connector), call)
     }
 
     private func get(_ path: String, _ ids: String..., connector: ProviderConnector) async throws(ProviderError)
         -> (JSONValue, ProviderCall)
     {
-        let call = ProviderCall(.GET, url: url(connector, path, ids), headers: try headers(connector),
-                                isIdempotent: true)
+        let call = ProviderCall(
+            .GET, url: url(connector, path, ids), headers: try headers(connector),
+            isIdempotent: true)
         return (try await send(call, connector: connector), call)
     }
 
@@ -129,7 +137,9 @@ struct StripeAdapter: PaymentProviderAdapter {
         guard let secretKey = connector.credentials["secret_key"], !secretKey.isEmpty else {
             throw ProviderError.missingCredential("secret_key", provider: .stripe)
         }
-        return ["Authorization": "Bearer \(secretKey)", "Stripe-Version": Self.apiVersion, "Accept": "application/json"]
+        return [
+            "Authorization": "Bearer \(secretKey)", "Stripe-Version": Self.apiVersion, "Accept": "application/json",
+        ]
     }
 
     private func url(_ connector: ProviderConnector, _ path: String, _ ids: [String]) -> String {

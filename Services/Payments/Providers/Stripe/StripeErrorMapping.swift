@@ -16,8 +16,9 @@ enum StripeErrorMapping {
         switch status {
         case 402:
             // A card error: the issuer's reason (`insufficient_funds`) says more than `card_declined`.
-            return ProviderError(kind: .declined, code: body?["decline_code"]?.stringValue ?? code ?? type,
-                                 message: message)
+            return ProviderError(
+                kind: .declined, code: body?["decline_code"]?.stringValue ?? code ?? type,
+                message: message)
         case 409 where code == "idempotency_key_in_use":
             // The first request with this key is still running and may yet charge: retry with the same
             // key (which returns its result) rather than treat the call as not having happened.

@@ -3,7 +3,9 @@ import Shared
 /// A Stripe PaymentIntent as a `ProviderPaymentState`.
 enum StripePaymentIntentMapping {
     /// `next_action` types other than `redirect_to_url` that still carry a page for the customer.
-    private static let actionURLKeys = ["url", "hosted_instructions_url", "hosted_voucher_url", "hosted_verification_url"]
+    private static let actionURLKeys = [
+        "url", "hosted_instructions_url", "hosted_voucher_url", "hosted_verification_url",
+    ]
 
     static func state(_ intent: JSONValue, call: ProviderCall) throws(ProviderError) -> ProviderPaymentState {
         func unexpected(_ what: String) -> ProviderError {
@@ -24,8 +26,9 @@ enum StripePaymentIntentMapping {
             status = .requiresAction(url: actionURL(intent["next_action"]))
         case "requires_payment_method" where intent["last_payment_error"].map({ !$0.isNull }) == true:
             let error = intent["last_payment_error"]
-            status = .failed(code: error?["decline_code"]?.stringValue ?? error?["code"]?.stringValue,
-                             message: error?["message"]?.stringValue)
+            status = .failed(
+                code: error?["decline_code"]?.stringValue ?? error?["code"]?.stringValue,
+                message: error?["message"]?.stringValue)
         case "requires_payment_method", "requires_confirmation":
             // Waiting for the tenant's front end to supply or confirm a method (it holds the client
             // secret); there is no page of Stripe's to send the customer to.
@@ -36,8 +39,9 @@ enum StripePaymentIntentMapping {
         case "canceled": status = .canceled
         default: throw unexpected("an unknown payment intent status")
         }
-        return ProviderPaymentState(providerPaymentID: id, status: status, amountCapturable: capturable,
-                                    amountCaptured: received, currency: currency, rawStatus: rawStatus)
+        return ProviderPaymentState(
+            providerPaymentID: id, status: status, amountCapturable: capturable,
+            amountCaptured: received, currency: currency, rawStatus: rawStatus)
     }
 
     /// `next_action.redirect_to_url.url`, else the hosted page of another action type, else "" (the
