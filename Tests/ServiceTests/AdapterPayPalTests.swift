@@ -415,6 +415,8 @@ final class AdapterPayPalTests: XCTestCase {
                         PayPalBodies.order(
                             "AUTH", status: "COMPLETED", intent: "AUTHORIZE", payments: PayPalBodies.authorizations())
                     case "PAID": PayPalBodies.order("PAID", status: "COMPLETED", payments: PayPalBodies.captures())
+                    case "PENDING":
+                        PayPalBodies.order("PENDING", status: "COMPLETED", payments: PayPalBodies.captures("PENDING"))
                     default: PayPalBodies.order("NEW", status: "PAYER_ACTION_REQUIRED")
                     }
                 return AdapterReply.json(.ok, body)
@@ -440,6 +442,9 @@ final class AdapterPayPalTests: XCTestCase {
         XCTAssertEqual(apiRequests(server).last?.method, "GET")
         await assertProviderError(.invalidRequest, code: "payment_captured") { () async throws(ProviderError) in
             try await adapter.cancelPayment("PAID", idempotencyKey: "k", connector: paypal)
+        }
+        await assertProviderError(.invalidRequest, code: "capture_pending") { () async throws(ProviderError) in
+            try await adapter.cancelPayment("PENDING", idempotencyKey: "k", connector: paypal)
         }
         XCTAssertEqual(server.requests.filter { $0.path.hasSuffix("/void") }.count, 1)
         await server.stop()

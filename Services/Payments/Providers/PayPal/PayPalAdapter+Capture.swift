@@ -74,7 +74,10 @@ extension PayPalAdapter {
         case .captured:
             throw ProviderError.invalid("payment_captured", "A captured PayPal payment cannot be canceled; refund it.")
         case .authorized where order.status == "COMPLETED", .processing where order.status == "COMPLETED":
-            guard let authorization = order.authorizations.first else { return canceled }
+            // A completed CAPTURE order that is still processing has a pending capture: money is moving.
+            guard order.isAuthorizeIntent, let authorization = order.authorizations.first else {
+                throw ProviderError.invalid("capture_pending", "A pending PayPal capture cannot be canceled.")
+            }
             _ = try await api.call(
                 .POST, "/v2/payments/authorizations/{}/void", ids: [authorization.id], body: [:],
                 requestID: idempotencyKey, connector: connector)
