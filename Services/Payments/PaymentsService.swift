@@ -3,15 +3,104 @@ import HTTP
 import Platform
 import Shared
 
-/// The payments service process: boots the shared runtime, migrates the `payments` schema, serves its routes.
+/// The payments service process: tenants, keys, connectors, payments, refunds, the ledger.
 public enum PaymentsService {
     public static let identity = ServiceIdentity(name: "payments", defaultPort: 8081, migrations: PaymentsMigrations.all)
 
     /// Runs until SIGTERM/SIGINT; returns the process exit code.
     public static func main() async -> Int32 {
-        let (runtime, _) = await ServiceRuntime.boot(identity) { _, _ in () }
+        let (runtime, configuration) = await ServiceRuntime.boot(identity) { reader, common in
+            PaymentsConfiguration(reader: &reader, common: common)
+        }
+        guard let keyring = configuration.masterKey else {
+            runtime.logger.critical("COFFER_MASTER_KEY is required")
+            return ConfigError.exitCode
+        }
+        let app = PaymentsApp(runtime: runtime, configuration: configuration, keyring: keyring)
+        return await runtime.run(app.services)
+    }
+}
+
+/// Payments' parts, built from its runtime and configuration.
+struct PaymentsApp: Sendable {
+    let server: HTTPServer
+    let relay: OutboxRelay
+    let scheduler: JobScheduler
+    let parkedEvents: ParkedEventsWorker
+
+    var services: [any Service] { [relay, scheduler, parkedEvents, server] }
+
+    /// Who hears what payments publishes. Consumers that do not exist yet are added with them; one
+    /// that starts later takes a snapshot first (DESIGN.md).
+    static func routes(_ configuration: PaymentsConfiguration) -> EventRoutes {
+        let ingress = EventRoutes.Subscriber(name: "ingress", baseURL: configuration.ingressURL)
+        return EventRoutes([
+            (TenancyEventType.tenantUpserted, [ingress]),
+            (TenancyEventType.apiKeyCreated, [ingress]),
+            (TenancyEventType.apiKeyRevoked, [ingress]),
+            (TenancyEventType.connectorUpserted, [ingress]),
+        ])
+    }
+
+    init(runtime: ServiceRuntime, configuration: PaymentsConfiguration, keyring: EncryptionKeyring) {
+        let database = runtime.database
+        let doorbell = Doorbell()
+        let outbox = Outbox(schema: "payments", routes: Self.routes(configuration), doorbell: doorbell)
+        let audit = AuditLog(schema: "payments")
+        let events = TenancyEvents(outbox: outbox)
+        let tenants = TenantStore(database: database, events: events, audit: audit)
+        let connectors = ConnectorStore(database: database, keyring: keyring, events: events, audit: audit,
+                                        environment: runtime.configuration.environment, publicIngressURL: configuration.publicIngressURL,
+                                        providerTimeout: configuration.providerTimeout)
+        let idempotency = IdempotencyStore(database: database, retention: configuration.idempotencyRetention, lease: configuration.idempotencyLease)
+        let adapters = PaymentProviderAdapters.make(
+            httpClient: runtime.httpClient,
+            razorpayCheckoutURLTemplate: configuration.razorpayCheckoutURLTemplate ?? RazorpayCheckoutURL.sandboxTemplate)
+        let gateway = ProviderGateway(adapters: adapters,
+                                      breakers: CircuitBreakers(failureThreshold: configuration.breakerFailures,
+                                                                openDuration: configuration.breakerOpen),
+                                      maxAttempts: configuration.providerMaxAttempts, metrics: ProviderMetrics(registry: runtime.metrics))
+        let core = PaymentsCore(database: database, gateway: gateway, connectors: connectors, idempotency: idempotency, outbox: outbox,
+                                audit: audit, logger: runtime.logger)
+        let authenticator = APIKeyAuthenticator(database: database)
+        let parkedDoorbell = Doorbell()
+
         let router = Router()
-        let server = runtime.makeServer(router: router)
-        return await runtime.run([server])
+        let tenantIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
+            guard let key = context[AuthenticatedKeyContext.self] else { return nil }
+            return ("tenant:" + key.tenantID, key.tenantID)
+        }
+        let v1 = router.group("/v1", middleware: [authenticator, tenantIdempotency])
+        PaymentRoutes.register(on: v1, payments: PaymentService(core: core), refunds: RefundService(core: core))
+        TenantRoutes.register(on: v1, tenants: tenants, connectors: connectors)
+        let operatorIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
+            ("operator:" + (context.adminPrincipal?.name ?? "unknown"), "platform")
+        }
+        let admin = router.group("/admin", middleware: [runtime.adminAuthentication, operatorIdempotency])
+        OperatorRoutes.register(on: admin, tenants: tenants, connectors: connectors, authenticator: authenticator)
+        let snapshots = TenancySnapshotSource(database: database)
+        router.get("/internal/snapshot/tenants", middleware: [runtime.internalAuthentication]) { _, _ in
+            let snapshot = try await snapshots.snapshot()
+            return .json(.ok, bytes: Array(try JSONCoding.makeEncoder().encode(snapshot)))
+        }
+        router.get("/openapi.json") { _, _ in
+            HTTPResponse.json(.ok, bytes: Array(PaymentsOpenAPI.document.utf8), headers: ["Cache-Control": "public, max-age=300"])
+        }
+        InternalEventsEndpoint(schema: "payments", database: database,
+                               consumer: PaymentsEventConsumer(outbox: outbox, confirmations: parkedDoorbell), metrics: runtime.metrics)
+            .register(on: router, authentication: runtime.internalAuthentication)
+        server = runtime.makeServer(router: router)
+        relay = OutboxRelay(table: .outbox(schema: "payments"), subscribers: Self.routes(configuration).subscribers, doorbell: doorbell,
+                            runtime: runtime, configuration: configuration.outbox)
+        let resolver = PaymentResolver(core: core)
+        scheduler = JobScheduler(schema: "payments", database: database, jobs: [
+            resolver.job,
+            ScheduledJob(name: "purge-idempotency-keys", interval: .seconds(3600)) {
+                let purged = try await idempotency.purgeExpired()
+                if purged > 0 { runtime.logger.info("purged expired idempotency keys", ["count": .int(Int64(purged))]) }
+            },
+        ], logger: runtime.logger, poll: .seconds(5))
+        parkedEvents = ParkedEventsWorker(database: database, outbox: outbox, gateway: gateway, connectors: connectors, doorbell: parkedDoorbell,
+                                          logger: runtime.logger)
     }
 }

@@ -209,26 +209,40 @@ final class ConnectorStore: Sendable {
         if let cached = cache.withLock({ $0[key] }), cached.expires > now { return cached.connectors }
         let connectors = try await database.tenantTransaction(tenantID) { connection -> [ProviderConnector] in
             try await connection.query("""
-                SELECT id, provider, sealed_secrets::text, api_base_url FROM payments.connectors
+                SELECT id, provider, mode, sealed_secrets::text, api_base_url FROM payments.connectors
                 WHERE tenant_id = \(tenantID) AND mode = \(livemode ? "live" : "test") AND status = 'active'
                 ORDER BY priority, id
-                """).compactMap { row -> ProviderConnector? in
-                let (id, providerName, secretsText, baseURL) = try row.decode((String, String, String, String?).self)
-                guard let provider = ProviderName(rawValue: providerName) else { return nil }
-                let sealed = (try JSONValue.parse(secretsText)).objectValue?.compactMapValues(\.stringValue) ?? [:]
-                var credentials: [String: String] = [:]
-                for (field, box) in sealed where field.hasPrefix("credentials.") {
-                    credentials[String(field.dropFirst("credentials.".count))] =
-                        try keyring.openString(box, context: ConnectorSecretContext.make(connectorID: id, field: field))
-                }
-                let rules = ConnectorRules.rules(provider)
-                return ProviderConnector(connectorID: id, provider: provider, livemode: livemode,
-                                         apiBaseURL: baseURL ?? (livemode ? rules.officialBaseURL.live : rules.officialBaseURL.test),
-                                         credentials: credentials, timeout: providerTimeout)
-            }
+                """).compactMap(open)
         }
         cache.withLock { $0[key] = (connectors, now &+ 1_000_000_000) }
         return connectors
+    }
+
+    /// One connector whatever its status (calls about existing payments go through the connector that made them).
+    func any(connectorID: String, tenantID: String) async throws -> ProviderConnector? {
+        try await database.tenantTransaction(tenantID) { connection in
+            try await connection.query("""
+                SELECT id, provider, mode, sealed_secrets::text, api_base_url FROM payments.connectors
+                WHERE tenant_id = \(tenantID) AND id = \(connectorID)
+                """).first.flatMap(open)
+        }
+    }
+
+    /// Opens a connector row (id, provider, mode, sealed secrets, base URL) for provider calls.
+    private func open(_ row: PostgresRow) throws -> ProviderConnector? {
+        let (id, providerName, mode, secretsText, baseURL) = try row.decode((String, String, String, String, String?).self)
+        guard let provider = ProviderName(rawValue: providerName) else { return nil }
+        let sealed = (try JSONValue.parse(secretsText)).objectValue?.compactMapValues(\.stringValue) ?? [:]
+        var credentials: [String: String] = [:]
+        for (field, box) in sealed where field.hasPrefix("credentials.") {
+            credentials[String(field.dropFirst("credentials.".count))] =
+                try keyring.openString(box, context: ConnectorSecretContext.make(connectorID: id, field: field))
+        }
+        let rules = ConnectorRules.rules(provider)
+        let livemode = mode == "live"
+        return ProviderConnector(connectorID: id, provider: provider, livemode: livemode,
+                                 apiBaseURL: baseURL ?? (livemode ? rules.officialBaseURL.live : rules.officialBaseURL.test),
+                                 credentials: credentials, timeout: providerTimeout)
     }
 
     func invalidate(tenantID: String) {

@@ -8,7 +8,7 @@ import Shared
 ///
 /// Accounts: `provider_clearing` (what providers hold for us), `platform_revenue`,
 /// `payee_payable:<payee>` (what each payee is owed — equals payouts' balance),
-/// `merchant_payable` (the tenant's own share when a payment has no payee), `disputes_held:<payee>`,
+/// `merchant_payable` (the tenant's own share when a payment has no payee), `disputes_held` (disputed money on hold),
 /// `payouts_clearing` (money paid out).
 struct LedgerPoster: Sendable {
     struct Line: Sendable {
@@ -74,10 +74,12 @@ struct LedgerPoster: Sendable {
          Line(account: "platform_revenue", amount: amount - payeeShare)]
     }
 
-    /// A dispute: the disputed amount moves out of what the payee can be paid, into a hold.
-    static func disputeHoldLines(amount: Int64, payeeID: String?) -> [Line] {
-        [Line(account: payeeAccount(payeeID), amount: amount),
-         Line(account: "disputes_held:" + (payeeID ?? "merchant"), amount: -amount)]
+    /// A dispute: the disputed amount is put on hold, taken from the payee's share (proportional, as
+    /// for a refund) and the platform's.
+    static func disputeHoldLines(amount: Int64, payeeShare: Int64, payeeID: String?) -> [Line] {
+        [Line(account: payeeAccount(payeeID), amount: payeeShare),
+         Line(account: "platform_revenue", amount: amount - payeeShare),
+         Line(account: "disputes_held", amount: -amount)]
     }
 
     static func payoutLines(amount: Int64, payeeID: String, reversed: Bool) -> [Line] {

@@ -59,6 +59,7 @@ enum PaymentsMigrations {
                 amount_capturable bigint NOT NULL DEFAULT 0,
                 amount_captured bigint NOT NULL DEFAULT 0,
                 amount_refunded bigint NOT NULL DEFAULT 0,
+                amount_refund_reserved bigint NOT NULL DEFAULT 0,
                 status text NOT NULL CHECK (status IN ('requires_action', 'processing', 'authorized', 'capturing', 'captured',
                     'partially_refunded', 'refunded', 'failed', 'canceled')),
                 capture_method text NOT NULL CHECK (capture_method IN ('automatic', 'manual')),
@@ -70,16 +71,35 @@ enum PaymentsMigrations {
                 description text,
                 metadata jsonb NOT NULL DEFAULT '{}',
                 next_action jsonb,
+                -- What the provider was asked with, so a retry after a crash sends the very same request
+                -- (providers compare a replayed idempotency key's parameters).
+                payment_method text,
+                return_url text,
+                -- A partial capture's amount while it is in flight (a resumed capture asks for the same).
+                capture_requested bigint,
+                -- The fee split fixed at capture (refunds take back the payee's share of it, not of today's fees).
+                platform_fee bigint,
+                provider_fee bigint,
+                referral_bounty bigint,
+                recruiter_payee_id text,
+                payee_net bigint,
+                payee_refunded bigint NOT NULL DEFAULT 0,
                 failure_code text,
                 failure_message text,
                 created_by text NOT NULL,
                 created_at timestamptz NOT NULL DEFAULT now(),
                 updated_at timestamptz NOT NULL DEFAULT now(),
                 captured_at timestamptz,
-                CHECK (amount_refunded <= amount_captured),
+                -- Refunds reserve their amount when created: the database itself refuses to refund more
+                -- than was captured, however many refund requests race.
+                CHECK (amount_refunded >= 0 AND amount_refund_reserved >= 0),
+                CHECK (amount_refunded + amount_refund_reserved <= amount_captured),
                 CHECK (amount_captured <= amount)
             );
             CREATE INDEX payments_by_tenant ON payments.payments (tenant_id, id DESC);
+            -- The resolver's work list: payments whose outcome the provider has not told us yet.
+            CREATE INDEX payments_unsettled ON payments.payments (updated_at)
+                WHERE status IN ('processing', 'requires_action', 'capturing');
             CREATE UNIQUE INDEX payments_by_provider_id ON payments.payments (connector_id, provider_payment_id)
                 WHERE provider_payment_id IS NOT NULL;
             CREATE TABLE payments.refunds (
@@ -92,6 +112,7 @@ enum PaymentsMigrations {
                 reason text,
                 provider_refund_id text,
                 failure_code text,
+                failure_message text,
                 created_by text NOT NULL,
                 approved_by text,
                 created_at timestamptz NOT NULL DEFAULT now(),
@@ -99,6 +120,7 @@ enum PaymentsMigrations {
             );
             CREATE INDEX refunds_by_tenant ON payments.refunds (tenant_id, id DESC);
             CREATE INDEX refunds_by_payment ON payments.refunds (payment_id);
+            CREATE INDEX refunds_unsettled ON payments.refunds (updated_at) WHERE status = 'pending';
             CREATE UNIQUE INDEX refunds_by_provider_id ON payments.refunds (payment_id, provider_refund_id)
                 WHERE provider_refund_id IS NOT NULL;
             CREATE TABLE payments.fulfillments (
@@ -118,6 +140,7 @@ enum PaymentsMigrations {
                 currency text NOT NULL,
                 status text NOT NULL,
                 reason text,
+                held_from_payee bigint NOT NULL DEFAULT 0,
                 created_at timestamptz NOT NULL DEFAULT now(),
                 UNIQUE (payment_id, provider_dispute_id)
             );
@@ -138,6 +161,7 @@ enum PaymentsMigrations {
                 tenant_id text NOT NULL,
                 type text NOT NULL,
                 data jsonb NOT NULL,
+                reason text NOT NULL,
                 received_at timestamptz NOT NULL DEFAULT now()
             );
             """),

@@ -49,6 +49,6 @@ final class FeeSplitTests: XCTestCase {
             }
         }
         XCTAssertEqual(LedgerPoster.payoutLines(amount: 500, payeeID: "pe_S", reversed: false).reduce(0) { $0 + $1.amount }, 0)
-        XCTAssertEqual(LedgerPoster.disputeHoldLines(amount: 500, payeeID: nil).reduce(0) { $0 + $1.amount }, 0)
+        XCTAssertEqual(LedgerPoster.disputeHoldLines(amount: 500, payeeShare: 400, payeeID: nil).reduce(0) { $0 + $1.amount }, 0)
     }
 }

@@ -1,0 +1,146 @@
+import Foundation
+import Platform
+import Postgres
+import Shared
+
+/// Applies provider news to a payment row the caller has locked, with every consequence in the same
+/// transaction: the state change, exactly one fulfilment per payment, the capture's balanced ledger
+/// postings and fee split, `payee.credited` for the payee and a recruiter's bounty, and the events.
+/// API answers, webhooks and status polls all come through here, so a capture counts once however
+/// many of them report it.
+struct PaymentEffects: Sendable {
+    let outbox: Outbox
+    let ledger = LedgerPoster()
+
+    /// Returns the payment as it is after the news (unchanged for stale or repeated news).
+    @discardableResult
+    func apply(_ observation: ProviderObservation, to payment: PaymentRecord, correlationID: String?, logger: Logger,
+               on connection: PostgresConnection) async throws -> PaymentRecord {
+        var record = payment
+        var events = PendingEvents(tenantID: payment.tenantID, correlationID: correlationID)
+        if let currency = observation.currency, currency != payment.currency {
+            logger.error("provider reported another currency; ignored", [
+                "payment_id": .string(payment.id), "expected": .string(payment.currency.code), "reported": .string(currency.code),
+                "source": .string(observation.source)])
+            return payment
+        }
+        var changed = false
+        if record.providerPaymentID == nil, let providerID = observation.providerPaymentID {
+            record.providerPaymentID = providerID
+            changed = true
+        }
+        let transition = PaymentTransition.decide(current: payment.status, observed: observation.status,
+                                                  amountCaptured: min(payment.amount, observation.amountCaptured ?? payment.amount),
+                                                  amountCapturable: observation.amountCapturable ?? payment.amount)
+        switch transition {
+        case .unchanged:
+            break
+        case .stale(let reason):
+            logger.warning("stale provider news ignored", ["payment_id": .string(payment.id), "reason": .string(reason),
+                                                           "source": .string(observation.source)])
+        case .requiresAction(let url):
+            record.status = .requiresAction
+            record.nextAction = ["type": "redirect_to_url", "redirect_to_url": ["url": .string(url)], "url": .string(url)]
+            changed = true
+        case .authorize(let capturable):
+            record.status = .authorized
+            record.amountCapturable = capturable > 0 ? min(capturable, payment.amount) : payment.amount
+            record.nextAction = nil
+            changed = true
+            events.add(PaymentEventType.paymentAuthorized, data: record.json, orderingKey: payment.id)
+        case .capture(let amount):
+            if payment.status == .failed || payment.status == .canceled {
+                logger.warning("provider captured a payment Coffer had closed; capturing it", [
+                    "payment_id": .string(payment.id), "was": .string(payment.status.rawValue), "source": .string(observation.source)])
+            }
+            try await capture(&record, amount: amount, events: &events, on: connection)
+            changed = true
+        case .fail(let code, let message):
+            record.status = .failed
+            record.failureCode = code ?? "payment_failed"
+            record.failureMessage = message
+            record.amountCapturable = 0
+            record.nextAction = nil
+            changed = true
+            events.add(PaymentEventType.paymentFailed, data: record.json, orderingKey: payment.id)
+        case .cancel:
+            record.status = .canceled
+            record.amountCapturable = 0
+            record.nextAction = nil
+            changed = true
+            events.add(PaymentEventType.paymentCanceled, data: record.json, orderingKey: payment.id)
+        }
+        guard changed else { return record }
+        record = try await save(record, on: connection)
+        try await events.write(to: outbox, on: connection)
+        return record
+    }
+
+    /// The capture: fee split from the tenant's schedule, one fulfilment, ledger postings, payee credits.
+    private func capture(_ record: inout PaymentRecord, amount: Int64, events: inout PendingEvents,
+                         on connection: PostgresConnection) async throws {
+        let row = try await connection.query("""
+            SELECT t.settings::text,
+                   (SELECT e.recruiter_payee_id FROM payments.payees e WHERE e.tenant_id = t.id AND e.id = \(record.payeeID ?? ""))
+            FROM payments.tenants t WHERE t.id = \(record.tenantID)
+            """).first
+        guard let row else { throw PermanentEventError("tenant \(record.tenantID) does not exist") }
+        let (settingsText, recruiter) = try row.decode((String, String?).self)
+        let settings = try TenantSettings(json: JSONValue.parse(settingsText))
+        let recruiterID = record.payeeID == nil ? nil : recruiter
+        let gross = Money(minorUnits: amount, currency: record.currency)
+        let split = try FeeSplit(gross: gross, fees: settings.fees, hasRecruiter: recruiterID != nil)
+        record.status = .captured
+        record.amountCaptured = amount
+        record.amountCapturable = 0
+        record.capturedAt = record.capturedAt ?? Date()
+        record.nextAction = nil
+        record.failureCode = nil
+        record.failureMessage = nil
+        record.split = PaymentRecord.CapturedSplit(platformFee: split.platformFee, providerFee: split.providerFee,
+                                                   referralBounty: split.bounty, recruiterPayeeID: recruiterID, payeeNet: split.payeeNet,
+                                                   payeeRefunded: 0)
+        // One fulfilment per payment, ever: the unique payment_id makes a second capture report a no-op.
+        let fulfillmentID = CofferID.generate(.fulfillment)
+        let inserted = try await connection.query("""
+            INSERT INTO payments.fulfillments (id, tenant_id, payment_id, status) VALUES (\(fulfillmentID), \(record.tenantID), \(record.id), 'fulfilled')
+            ON CONFLICT (payment_id) DO NOTHING RETURNING id
+            """)
+        if !inserted.isEmpty { record.fulfillment = "fulfilled" }
+        try await ledger.post(tenantID: record.tenantID, kind: "capture", reference: record.id, currency: record.currency.code,
+                              lines: LedgerPoster.captureLines(split: split, payeeID: record.payeeID, recruiterID: recruiterID,
+                                                               feeBearer: settings.fees.providerFeeBearer),
+                              on: connection)
+        var data = record.json.objectValue ?? [:]
+        data["fulfillment"] = ["id": .string(fulfillmentID), "status": "fulfilled"]
+        if !inserted.isEmpty { events.add(PaymentEventType.paymentCaptured, data: .object(data), orderingKey: record.id) }
+        if let payeeID = record.payeeID {
+            events.payeeChange(MoneyEventType.payeeCredited, payeeID: payeeID, amount: split.payeeNet, currency: record.currency,
+                               reason: "payment_captured", sourceID: record.id, paymentID: record.id)
+            if let recruiterID {
+                events.payeeChange(MoneyEventType.payeeCredited, payeeID: recruiterID, amount: split.bounty, currency: record.currency,
+                                   reason: "referral_bounty", sourceID: record.id, paymentID: record.id)
+            }
+        }
+    }
+
+    /// Writes every mutable column of a locked payment and returns it as stored.
+    func save(_ record: PaymentRecord, on connection: PostgresConnection) async throws -> PaymentRecord {
+        let split = record.split
+        let rows = try await connection.query("""
+            UPDATE payments.payments p SET status = \(record.status.rawValue), amount_capturable = \(record.amountCapturable),
+                amount_captured = \(record.amountCaptured), amount_refunded = \(record.amountRefunded),
+                amount_refund_reserved = \(record.amountRefundReserved), provider_payment_id = \(record.providerPaymentID),
+                next_action = \(record.nextAction?.jsonString)::jsonb, failure_code = \(record.failureCode),
+                failure_message = \(record.failureMessage), captured_at = \(record.capturedAt),
+                platform_fee = \(split?.platformFee), provider_fee = \(split?.providerFee), referral_bounty = \(split?.referralBounty),
+                recruiter_payee_id = \(split?.recruiterPayeeID), payee_net = \(split?.payeeNet), payee_refunded = \(split?.payeeRefunded ?? 0),
+                capture_requested = \(record.captureRequested),
+                updated_at = now()
+            WHERE p.id = \(record.id) AND p.tenant_id = \(record.tenantID)
+            RETURNING \(unsafeSQL: PaymentRecord.columns)
+            """)
+        guard let row = rows.first else { throw PaymentsInvariantError("payment \(record.id) vanished while locked") }
+        return try PaymentRecord(row: row)
+    }
+}

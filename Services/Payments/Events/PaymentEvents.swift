@@ -1,0 +1,58 @@
+import Foundation
+import Platform
+import Postgres
+import Shared
+
+/// The events payments publishes about its own state changes (DESIGN.md: plain names, source
+/// `payments`). Collected while a transaction makes its changes and written with one statement at
+/// the end of it, so an event exists exactly when its change committed.
+enum PaymentEventType {
+    static let paymentAuthorized = "payment.authorized"
+    static let paymentCaptured = "payment.captured"
+    static let paymentFailed = "payment.failed"
+    static let paymentCanceled = "payment.canceled"
+    static let paymentRefunded = "payment.refunded"
+    static let refundPendingApproval = "refund.pending_approval"
+    static let refundSucceeded = "refund.succeeded"
+    static let refundFailed = "refund.failed"
+    static let refundCanceled = "refund.canceled"
+    static let fulfillmentRevoked = "fulfillment.revoked"
+    static let disputeOpened = "dispute.opened"
+}
+
+/// Events waiting for their transaction's commit.
+struct PendingEvents: Sendable {
+    let tenantID: String
+    let correlationID: String?
+    private(set) var entries: [Outbox.Entry] = []
+
+    init(tenantID: String, correlationID: String?) {
+        self.tenantID = tenantID
+        self.correlationID = correlationID
+    }
+
+    /// An event about `object` (events of one object reach each subscriber in order).
+    mutating func add(_ type: String, data: JSONValue, orderingKey: String) {
+        entries.append(Outbox.Entry(EventEnvelope(type: type, source: "payments", tenantID: tenantID, correlationID: correlationID,
+                                                  data: data), orderingKey: orderingKey))
+    }
+
+    /// `payee.credited` / `payee.debited`, ordered per payee so payouts applies them in sequence.
+    mutating func payeeChange(_ type: String, payeeID: String, amount: Int64, currency: Currency, reason: String, sourceID: String,
+                              paymentID: String?) {
+        guard amount > 0 else { return }
+        let change = PayeeBalanceChange(payeeID: payeeID, tenantID: tenantID, amount: amount, currency: currency.code, reason: reason,
+                                        sourceID: sourceID, paymentID: paymentID)
+        let data: JSONValue = [
+            "payee_id": .string(change.payeeID), "tenant_id": .string(change.tenantID), "amount": .int(change.amount),
+            "currency": .string(change.currency), "reason": .string(change.reason), "source_id": .string(change.sourceID),
+            "payment_id": change.paymentID.map(JSONValue.string) ?? .null,
+        ]
+        add(type, data: data, orderingKey: "payee:" + payeeID)
+    }
+
+    func write(to outbox: Outbox, on connection: PostgresConnection) async throws {
+        guard !entries.isEmpty else { return }
+        try await outbox.enqueue(entries, on: connection)
+    }
+}

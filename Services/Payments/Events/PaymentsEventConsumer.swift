@@ -1,0 +1,85 @@
+import Foundation
+import Platform
+import Postgres
+import Shared
+
+/// Events payments receives: provider facts from ingress, payees and settled payouts from payouts.
+/// Runs in the inbox transaction, so each event's effect happens once.
+struct PaymentsEventConsumer: EventConsumer {
+    let outbox: Outbox
+    let confirmations: Doorbell
+
+    func apply(_ event: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws -> EventOutcome {
+        guard let tenantID = event.tenantID, CofferID.isValid(tenantID, prefix: .tenant) else {
+            throw PermanentEventError("\(event.type) has no valid tenant_id")
+        }
+        // Row-level security: this event's effects belong to its tenant only.
+        try await connection.execute("SELECT set_config('app.tenant_id', \(tenantID), true)")
+        if let type = ProviderEventType(rawValue: event.type) {
+            return try await applyProvider(type, event: event, tenantID: tenantID, logger: logger, on: connection)
+        }
+        switch event.type {
+        case MoneyEventType.payeeUpserted:
+            let payee = try decode(PayeeUpserted.self, event)
+            guard payee.tenantID == tenantID else { throw PermanentEventError("payee.upserted for another tenant") }
+            try await connection.execute("""
+                INSERT INTO payments.payees (id, tenant_id, recruiter_payee_id, status, version)
+                VALUES (\(payee.payeeID), \(tenantID), \(payee.recruiterPayeeID), \(payee.status), \(payee.version))
+                ON CONFLICT (id) DO UPDATE SET recruiter_payee_id = EXCLUDED.recruiter_payee_id, status = EXCLUDED.status,
+                    version = EXCLUDED.version
+                WHERE payments.payees.version < EXCLUDED.version AND payments.payees.tenant_id = EXCLUDED.tenant_id
+                """)
+            return .applied
+        case MoneyEventType.payoutProcessed, MoneyEventType.payoutReversed:
+            let payout = try decode(PayoutSettled.self, event)
+            guard payout.tenantID == tenantID, payout.amount > 0 else { throw PermanentEventError("\(event.type) is malformed") }
+            let reversed = event.type == MoneyEventType.payoutReversed
+            try await LedgerPoster().post(tenantID: tenantID, kind: reversed ? "payout_reversal" : "payout", reference: payout.payoutID,
+                                          currency: payout.currency,
+                                          lines: LedgerPoster.payoutLines(amount: payout.amount, payeeID: payout.payeeID, reversed: reversed),
+                                          on: connection)
+            return .applied
+        default:
+            return .ignored
+        }
+    }
+
+    private func applyProvider(_ type: ProviderEventType, event: EventEnvelope, tenantID: String, logger: Logger,
+                               on connection: PostgresConnection) async throws -> EventOutcome {
+        let data = try decode(ProviderEventData.self, event)
+        var eventLogger = logger
+        eventLogger[metadataKey: "provider"] = .string(data.provider)
+        if data.needsConfirmation {
+            // An unsigned callback is a hint: nothing moves until the provider's status API confirms it.
+            try await park(event, reason: "needs_confirmation", tenantID: tenantID, on: connection)
+            confirmations.ring()
+            return .applied
+        }
+        switch try await ProviderEventApplier(outbox: outbox).apply(type: type, data: data, tenantID: tenantID,
+                                                                    correlationID: event.correlationID, logger: eventLogger, on: connection) {
+        case .applied:
+            return .applied
+        case .unmatched(let reason):
+            // Often a race with the request that is creating the payment: try again shortly.
+            eventLogger.notice("provider event matches nothing yet; parked", ["event_id": .string(event.id), "reason": .string(reason)])
+            try await park(event, reason: "unmatched", tenantID: tenantID, on: connection)
+            confirmations.ring()
+            return .applied
+        }
+    }
+
+    private func park(_ event: EventEnvelope, reason: String, tenantID: String, on connection: PostgresConnection) async throws {
+        try await connection.execute("""
+            INSERT INTO payments.provider_events_awaiting (event_id, tenant_id, type, data, reason, next_attempt_at)
+            VALUES (\(event.id), \(tenantID), \(event.type), \(event.data.jsonString)::jsonb, \(reason),
+                    now() + \(reason == "unmatched" ? "2 seconds" : "0 seconds")::interval)
+            ON CONFLICT (event_id) DO NOTHING
+            """)
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ event: EventEnvelope) throws -> T {
+        do { return try event.decodeData(T.self) } catch {
+            throw PermanentEventError("\(event.type) data is malformed: \(error)")
+        }
+    }
+}
