@@ -68,7 +68,8 @@ struct PaymentsApp: Sendable {
         let router = Router()
         let tenantIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
             guard let key = context[AuthenticatedKeyContext.self] else { return nil }
-            return ("tenant:" + key.tenantID, key.tenantID)
+            // Per tenant and mode: a test key's Idempotency-Key never replays a live answer.
+            return ("tenant:" + key.tenantID + (key.livemode ? ":live" : ":test"), key.tenantID)
         }
         let v1 = router.group("/v1", middleware: [authenticator, tenantIdempotency])
         PaymentRoutes.register(on: v1, payments: PaymentService(core: core), refunds: RefundService(core: core))

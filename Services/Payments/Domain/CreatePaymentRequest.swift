@@ -35,15 +35,14 @@ struct CreatePaymentRequest: Sendable {
             provider = nil
         }
         if let value = reader.object["customer"], value != .null {
-            guard let object = value.objectValue else { throw HTTPError.badRequest("customer must be an object.", param: "customer") }
-            let customerReader = try BodyReader(value.serialized(), allowed: Self.customerFields)
+            let customerReader = try BodyReader(nested: value, name: "customer", allowed: Self.customerFields)
             if let email = try customerReader.string("email", maxLength: 254), !email.contains("@") || email.contains(" ") {
                 throw HTTPError.badRequest("customer.email is not an email address.", param: "customer.email")
             }
             _ = try customerReader.string("name", maxLength: 200)
             _ = try customerReader.string("phone", maxLength: 40)
             _ = try customerReader.string("reference", maxLength: 100)
-            customer = object.isEmpty ? nil : value
+            customer = customerReader.object.isEmpty ? nil : value
         } else {
             customer = nil
         }

@@ -97,6 +97,7 @@ struct PaymentEffects: Sendable {
         record.nextAction = nil
         record.failureCode = nil
         record.failureMessage = nil
+        record.captureRequested = nil
         record.split = PaymentRecord.CapturedSplit(platformFee: split.platformFee, providerFee: split.providerFee,
                                                    referralBounty: split.bounty, recruiterPayeeID: recruiterID, payeeNet: split.payeeNet,
                                                    payeeRefunded: 0)

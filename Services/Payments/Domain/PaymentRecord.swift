@@ -117,7 +117,7 @@ struct PaymentRecord: Sendable {
             "fulfillment": fulfillment.map { ["status": .string($0)] } ?? .null,
             "created": .string(Timestamp.rfc3339(createdAt)), "updated": .string(Timestamp.rfc3339(updatedAt)),
             "captured_at": capturedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
-            "payment_method": paymentMethod.map(JSONValue.string) ?? .null,
+            "payment_method": paymentMethod.map(JSONValue.string) ?? .null, "return_url": returnURL.map(JSONValue.string) ?? .null,
             "fees": split.map { split -> JSONValue in
                 ["platform_fee": .int(split.platformFee), "provider_fee": .int(split.providerFee),
                  "referral_bounty": .int(split.referralBounty), "payee_net": .int(split.payeeNet)]

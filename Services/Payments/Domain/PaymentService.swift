@@ -29,7 +29,13 @@ struct PaymentService: Sendable {
             throw HTTPError.badRequest("This tenant has no active \(request.key.livemode ? "live" : "test") \(what)connector; add one with PUT /v1/connectors/{provider}.",
                                        code: "no_connector", param: input.provider == nil ? nil : "provider")
         }
-        guard let connector = core.gateway.pick(candidates, tenantID: request.tenantID) else {
+        let supported = candidates.filter { core.gateway.adapter(for: $0.provider) != nil }
+        guard !supported.isEmpty else {
+            let names = Set(candidates.map(\.provider.rawValue)).sorted().joined(separator: ", ")
+            throw HTTPError.badRequest("Coffer cannot create payments through \(names) yet (it receives their webhooks only); add a Stripe, Razorpay or PayPal connector.",
+                                       code: "provider_not_supported", param: input.provider == nil ? nil : "provider")
+        }
+        guard let connector = core.gateway.pick(supported, tenantID: request.tenantID) else {
             throw HTTPError.serviceUnavailable("Every connector that could take this payment is failing; retry shortly.",
                                                code: "provider_unavailable", retryAfterSeconds: 5)
         }
@@ -62,7 +68,7 @@ struct PaymentService: Sendable {
 
     /// The same key again after the first request died: finish what it started.
     func resumeCreate(_ paymentID: String, request: RequestInfo) async throws -> HTTPResponse {
-        let payment = try await load(paymentID, tenantID: request.tenantID)
+        let payment = try await load(paymentID, tenantID: request.tenantID, livemode: nil)
         if payment.status == .processing, payment.providerPaymentID == nil, let connector = try await core.connector(for: payment) {
             request.logger.notice("resuming a payment creation after an interrupted request", ["payment_id": .string(paymentID)])
             return try await callCreate(payment, connector: connector, request: request)
@@ -93,9 +99,9 @@ struct PaymentService: Sendable {
     func capture(_ paymentID: String, amount: Int64?, request: RequestInfo) async throws -> HTTPResponse {
         let resuming = request.token?.recoveryPoint == paymentID
         let payment = try await core.database.tenantTransaction(request.tenantID) { connection -> PaymentRecord in
-            guard var payment = try await PaymentRecord.load(paymentID, tenantID: request.tenantID, forUpdate: true, on: connection) else {
-                throw HTTPError.notFound("No such payment: \(paymentID)", param: "id")
-            }
+            guard var payment = try await PaymentRecord.load(paymentID, tenantID: request.tenantID, forUpdate: true, on: connection),
+                  payment.livemode == request.key.livemode
+            else { throw HTTPError.notFound("No such payment: \(paymentID)", param: "id") }
             if resuming, payment.status == .capturing { return payment }
             guard payment.status.canCapture else {
                 throw HTTPError.conflict("This payment is \(payment.status.rawValue); only an authorized payment can be captured.")
@@ -143,9 +149,9 @@ struct PaymentService: Sendable {
 
     func cancel(_ paymentID: String, request: RequestInfo) async throws -> HTTPResponse {
         let payment = try await core.database.tenantTransaction(request.tenantID) { connection -> PaymentRecord in
-            guard let payment = try await PaymentRecord.load(paymentID, tenantID: request.tenantID, forUpdate: true, on: connection) else {
-                throw HTTPError.notFound("No such payment: \(paymentID)", param: "id")
-            }
+            guard let payment = try await PaymentRecord.load(paymentID, tenantID: request.tenantID, forUpdate: true, on: connection),
+                  payment.livemode == request.key.livemode
+            else { throw HTTPError.notFound("No such payment: \(paymentID)", param: "id") }
             if payment.status == .canceled { return payment }
             guard payment.status.canCancel else {
                 throw HTTPError.conflict("This payment is \(payment.status.rawValue); it can no longer be canceled.")
@@ -201,22 +207,24 @@ struct PaymentService: Sendable {
             case .failure(let error) where ProviderRefusal.isFinal(error):
                 request.logger.warning("provider refused", ["payment_id": .string(paymentID), "operation": .string(operation),
                                                             "error": .string(error.description)])
+                var current = locked
                 switch operation {
                 case "create":
                     let observation = ProviderObservation(providerPaymentID: nil, status: .failed(code: error.code ?? error.kind.rawValue,
                                                                                                   message: error.message),
                                                           amountCaptured: nil, amountCapturable: nil, currency: nil, source: "api")
-                    try await core.paymentEffects.apply(observation, to: locked, correlationID: request.correlationID, logger: request.logger,
-                                                        on: connection)
+                    current = try await core.paymentEffects.apply(observation, to: locked, correlationID: request.correlationID,
+                                                                  logger: request.logger, on: connection)
                 case "capture" where locked.status == .capturing:
                     // The capture did not happen: the authorization stands and may be captured again.
                     var reverted = locked
                     reverted.status = .authorized
-                    _ = try await core.paymentEffects.save(reverted, on: connection)
+                    reverted.captureRequested = nil
+                    current = try await core.paymentEffects.save(reverted, on: connection)
                 default:
                     break
                 }
-                response = ProviderRefusal.response(error, objectID: paymentID, requestID: request.requestID)
+                response = ProviderRefusal.response(error, object: ("payment", current.json), requestID: request.requestID)
             case .failure(let error):
                 request.logger.warning("provider outcome unknown; the resolver will finish it", [
                     "payment_id": .string(paymentID), "operation": .string(operation), "error": .string(error.description)])
@@ -241,11 +249,14 @@ struct PaymentService: Sendable {
 
     // MARK: Reading
 
-    func load(_ paymentID: String, tenantID: String) async throws -> PaymentRecord {
+    /// A payment of the tenant in the key's mode (`livemode` nil: either, for background work). A test
+    /// key never sees a live payment, as another tenant never sees this one: 404.
+    func load(_ paymentID: String, tenantID: String, livemode: Bool?) async throws -> PaymentRecord {
         guard CofferID.isValid(paymentID, prefix: .payment),
               let payment = try await core.database.tenantTransaction(tenantID, { connection in
                   try await PaymentRecord.load(paymentID, tenantID: tenantID, on: connection)
-              })
+              }),
+              livemode == nil || payment.livemode == livemode
         else { throw HTTPError.notFound("No such payment: \(paymentID)", param: "id") }
         return payment
     }

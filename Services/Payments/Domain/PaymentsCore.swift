@@ -58,18 +58,22 @@ struct RequestInfo: Sendable {
     var actor: String { key.actor }
 }
 
-/// How a provider's refusal reads to the API caller. Errors that mean "outcome unknown" are not here:
-/// those leave the object pending and resolve in the background.
+/// How a provider's refusal reads to the API caller: an error whose body also carries the object as
+/// it now stands (`"payment": {…}` or `"refund": {…}`, as Stripe puts the intent in its errors), so a
+/// client without an idempotency key still learns the id. Errors that mean "outcome unknown" never
+/// come here: those leave the object pending and resolve in the background.
 enum ProviderRefusal {
-    static func response(_ error: ProviderError, objectID: String, requestID: String) -> HTTPResponse {
+    static func response(_ error: ProviderError, object: (name: String, json: JSONValue), requestID: String) -> HTTPResponse {
+        let id = object.json["id"]?.stringValue ?? object.name
         let (status, code, message): (HTTPStatus, String, String) = switch error.kind {
-        case .declined: (402, "payment_declined", "The provider declined \(objectID): \(error.message)")
-        case .invalidRequest: (400, "provider_invalid_request", "The provider refused the request for \(objectID): \(error.message)")
-        case .authentication: (502, "provider_authentication_failed",
-                               "The provider refused the connector's credentials; check the connector (\(objectID) was not processed).")
-        case .rateLimited, .unavailable, .timeout: (503, "provider_unavailable", "The provider is unavailable: \(error.message)")
+        case .declined: (402, "payment_declined", "The provider declined \(id): \(error.message)")
+        case .invalidRequest: (400, "provider_invalid_request", "The provider refused the request for \(id): \(error.message)")
+        default: (502, "provider_authentication_failed",
+                  "The provider refused the connector's credentials; check the connector (\(id) was not processed).")
         }
-        return ErrorBody.response(status: status, code: code, message: message, requestID: requestID)
+        var detail: [String: JSONValue] = ["code": .string(code), "message": .string(message), "request_id": .string(requestID)]
+        detail[object.name] = object.json
+        return .json(status, bytes: JSONValue.object(["error": .object(detail)]).serialized())
     }
 
     /// Whether the call certainly did not complete and the object should be marked failed.

@@ -24,6 +24,7 @@ struct RefundRecord: Sendable {
     let currency: Currency
     var status: Status
     let reason: String?
+    let metadata: JSONValue
     var providerRefundID: String?
     var failureCode: String?
     var failureMessage: String?
@@ -34,12 +35,12 @@ struct RefundRecord: Sendable {
 
     static let columns = """
         r.id, r.tenant_id, r.payment_id, r.amount, r.currency, r.status, r.reason, r.provider_refund_id, r.failure_code, r.failure_message,
-        r.created_by, r.approved_by, r.created_at, r.updated_at
+        r.created_by, r.approved_by, r.created_at, r.updated_at, r.metadata::text
         """
 
     init(row: PostgresRow) throws {
         let values = try row.decode((String, String, String, Int64, String, String, String?, String?, String?, String?, String, String?, Date,
-                                     Date).self)
+                                     Date).self, startingAt: 0)
         id = values.0
         tenantID = values.1
         paymentID = values.2
@@ -54,12 +55,13 @@ struct RefundRecord: Sendable {
         approvedBy = values.11
         createdAt = values.12
         updatedAt = values.13
+        metadata = (try? JSONValue.parse(try row.decode(String.self, at: 14))) ?? [:]
     }
 
     var json: JSONValue {
         [
             "id": .string(id), "object": "refund", "payment_id": .string(paymentID), "amount": .int(amount), "currency": .string(currency.code),
-            "status": .string(status.rawValue), "reason": reason.map(JSONValue.string) ?? .null,
+            "status": .string(status.rawValue), "reason": reason.map(JSONValue.string) ?? .null, "metadata": metadata,
             "provider_refund_id": providerRefundID.map(JSONValue.string) ?? .null,
             "failure_code": failureCode.map(JSONValue.string) ?? .null, "failure_message": failureMessage.map(JSONValue.string) ?? .null,
             "created_by": .string(createdBy), "approved_by": approvedBy.map(JSONValue.string) ?? .null,

@@ -15,12 +15,13 @@ struct RefundService: Sendable {
         static let reasons: Set<String> = ["duplicate", "fraudulent", "requested_by_customer", "other"]
         let amount: Int64?
         let reason: String?
+        let metadata: JSONValue
 
         init(body: [UInt8]) throws(HTTPError) {
             let reader = try BodyReader(body, allowed: Self.fields)
             amount = try reader.amount("amount", required: false)
             reason = try reader.string("reason", maxLength: 40, allowed: Self.reasons)
-            _ = try reader.metadata()
+            metadata = try reader.metadata()
         }
     }
 
@@ -32,7 +33,8 @@ struct RefundService: Sendable {
         let refundID = CofferID.generate(.refund)
         let (refund, payment) = try await core.database.tenantTransaction(request.tenantID) { connection -> (RefundRecord, PaymentRecord) in
             guard CofferID.isValid(paymentID, prefix: .payment),
-                  var payment = try await PaymentRecord.load(paymentID, tenantID: request.tenantID, forUpdate: true, on: connection)
+                  var payment = try await PaymentRecord.load(paymentID, tenantID: request.tenantID, forUpdate: true, on: connection),
+                  payment.livemode == request.key.livemode
             else { throw HTTPError.notFound("No such payment: \(paymentID)", param: "id") }
             guard payment.status == .captured || payment.status == .partiallyRefunded else {
                 throw HTTPError.conflict("This payment is \(payment.status.rawValue); only captured payments can be refunded.")
@@ -43,9 +45,9 @@ struct RefundService: Sendable {
             payment.amountRefundReserved += amount
             payment = try await core.paymentEffects.save(payment, on: connection)
             guard let row = try await connection.query("""
-                INSERT INTO payments.refunds AS r (id, tenant_id, payment_id, amount, currency, status, reason, created_by)
+                INSERT INTO payments.refunds AS r (id, tenant_id, payment_id, amount, currency, status, reason, metadata, created_by)
                 VALUES (\(refundID), \(request.tenantID), \(paymentID), \(amount), \(payment.currency.code),
-                        \(needsApproval ? "pending_approval" : "pending"), \(input.reason), \(request.actor))
+                        \(needsApproval ? "pending_approval" : "pending"), \(input.reason), \(input.metadata.jsonString)::jsonb, \(request.actor))
                 RETURNING \(unsafeSQL: RefundRecord.columns)
                 """).first
             else { throw PaymentsInvariantError("refund insert returned no row") }
@@ -63,7 +65,7 @@ struct RefundService: Sendable {
         }
         if refund.status == .pendingApproval {
             core.outbox.nudge()
-            return try await answer(refund, request: request)
+            return try await answer(refund, status: .created, request: request)
         }
         return try await send(refund, payment: payment, request: request)
     }
@@ -90,9 +92,10 @@ struct RefundService: Sendable {
 
     func approve(_ refundID: String, request: RequestInfo) async throws -> HTTPResponse {
         let outcome = try await core.database.tenantTransaction(request.tenantID) { connection -> (RefundRecord, PaymentRecord?) in
-            let (refund, payment) = try await lockRefund(refundID, tenantID: request.tenantID, on: connection)
+            let (refund, payment) = try await lockRefund(refundID, request: request, on: connection)
             guard refund.status == .pendingApproval else {
-                if refund.approvedBy != nil { return (refund, nil) }
+                // Approving again what this approval already sent is answered with the refund as it is now.
+                if refund.approvedBy != nil, refund.status != .canceled { return (refund, nil) }
                 throw HTTPError.conflict("This refund is \(refund.status.rawValue); only a refund pending approval can be approved.")
             }
             guard refund.createdBy != request.actor else {
@@ -109,14 +112,14 @@ struct RefundService: Sendable {
             if let token = request.token { try await core.idempotency.setRecoveryPoint(token, objectID: refundID, on: connection) }
             return (approved, payment)
         }
-        guard let payment = outcome.1 else { return try await answer(outcome.0, request: request) }
-        return try await send(outcome.0, payment: payment, request: request)
+        guard let payment = outcome.1 else { return try await answer(outcome.0, status: .ok, request: request) }
+        return try await send(outcome.0, payment: payment, request: request, successStatus: .ok)
     }
 
     /// Declines a refund waiting for approval: its reservation is released.
     func cancel(_ refundID: String, request: RequestInfo) async throws -> HTTPResponse {
         let refund = try await core.database.tenantTransaction(request.tenantID) { connection -> RefundRecord in
-            let (refund, payment) = try await lockRefund(refundID, tenantID: request.tenantID, on: connection)
+            let (refund, payment) = try await lockRefund(refundID, request: request, on: connection)
             if refund.status == .canceled { return refund }
             guard refund.status == .pendingApproval else {
                 throw HTTPError.conflict("This refund is \(refund.status.rawValue); only a refund pending approval can be canceled.")
@@ -137,15 +140,18 @@ struct RefundService: Sendable {
             return canceled
         }
         core.outbox.nudge()
-        return try await answer(refund, request: request)
+        return try await answer(refund, status: .ok, request: request)
     }
 
-    private func lockRefund(_ refundID: String, tenantID: String, on connection: PostgresConnection) async throws -> (RefundRecord, PaymentRecord) {
+    /// Locks a refund of the tenant in the key's mode, and its payment (payment first, then refund:
+    /// the order every flow locks in).
+    private func lockRefund(_ refundID: String, request: RequestInfo, livemode: Bool? = nil,
+                            on connection: PostgresConnection) async throws -> (RefundRecord, PaymentRecord) {
+        let tenantID = request.tenantID
         guard CofferID.isValid(refundID, prefix: .refund),
-              let peek = try await RefundRecord.load(refundID, tenantID: tenantID, on: connection)
-        else { throw HTTPError.notFound("No such refund: \(refundID)", param: "id") }
-        // Payment first, then refund: the order every flow locks in.
-        guard let payment = try await PaymentRecord.load(peek.paymentID, tenantID: tenantID, forUpdate: true, on: connection),
+              let peek = try await RefundRecord.load(refundID, tenantID: tenantID, on: connection),
+              let payment = try await PaymentRecord.load(peek.paymentID, tenantID: tenantID, forUpdate: true, on: connection),
+              payment.livemode == (livemode ?? request.key.livemode),
               let refund = try await RefundRecord.load(refundID, tenantID: tenantID, forUpdate: true, on: connection)
         else { throw HTTPError.notFound("No such refund: \(refundID)", param: "id") }
         return (refund, payment)
@@ -153,17 +159,18 @@ struct RefundService: Sendable {
 
     private func resume(_ refundID: String, request: RequestInfo) async throws -> HTTPResponse {
         let (refund, payment) = try await core.database.tenantTransaction(request.tenantID) { connection in
-            try await lockRefund(refundID, tenantID: request.tenantID, on: connection)
+            try await lockRefund(refundID, request: request, on: connection)
         }
         if refund.status == .pending, refund.providerRefundID == nil {
             request.logger.notice("resuming a refund after an interrupted request", ["refund_id": .string(refundID)])
             return try await send(refund, payment: payment, request: request)
         }
-        return try await answer(refund, request: request)
+        return try await answer(refund, status: refund.status == .pending ? .accepted : .created, request: request)
     }
 
     /// Calls the provider and applies the answer (also used by the resolver for refunds left pending).
-    func send(_ refund: RefundRecord, payment: PaymentRecord, request: RequestInfo?) async throws -> HTTPResponse {
+    func send(_ refund: RefundRecord, payment: PaymentRecord, request: RequestInfo?, successStatus: HTTPStatus = .created) async throws
+        -> HTTPResponse {
         guard let connector = try await core.connector(for: payment), let providerPaymentID = payment.providerPaymentID else {
             throw PaymentsInvariantError("payment \(payment.id) has no connector or provider id")
         }
@@ -185,6 +192,7 @@ struct RefundService: Sendable {
                   let locked = try await RefundRecord.load(refund.id, tenantID: payment.tenantID, forUpdate: true, on: connection)
             else { throw PaymentsInvariantError("refund \(refund.id) vanished") }
             let outcome: RefundEffects.Outcome?
+            var refusal: ProviderError?
             switch result {
             case .success(let state):
                 outcome = .init(status: state.status, providerRefundID: state.providerRefundID, source: "api")
@@ -192,6 +200,7 @@ struct RefundService: Sendable {
                 logger.warning("provider refused the refund", ["refund_id": .string(refund.id), "error": .string(error.description)])
                 outcome = .init(status: .failed, providerRefundID: nil, failureCode: error.code ?? error.kind.rawValue,
                                 failureMessage: error.message, source: "api")
+                refusal = error
             case .failure(let error):
                 logger.warning("refund outcome unknown; the resolver will finish it", ["refund_id": .string(refund.id),
                                                                                       "error": .string(error.description)])
@@ -202,7 +211,8 @@ struct RefundService: Sendable {
                 current = try await core.refundEffects.apply(outcome, refund: locked, payment: payment, correlationID: correlationID,
                                                              logger: logger, on: connection).0
             }
-            let response = HTTPResponse.json(current.status == .pending ? .accepted : .created, bytes: current.json.serialized())
+            let response = refusal.map { ProviderRefusal.response($0, object: ("refund", current.json), requestID: request?.requestID ?? "") }
+                ?? HTTPResponse.json(current.status == .pending ? .accepted : successStatus, bytes: current.json.serialized())
             if let token = request?.token {
                 try await core.idempotency.complete(token, status: response.status.code, body: response.body, on: connection)
             }
@@ -212,8 +222,7 @@ struct RefundService: Sendable {
         return response
     }
 
-    private func answer(_ refund: RefundRecord, request: RequestInfo) async throws -> HTTPResponse {
-        let status: HTTPStatus = refund.status == .pending ? .accepted : .created
+    private func answer(_ refund: RefundRecord, status: HTTPStatus, request: RequestInfo) async throws -> HTTPResponse {
         let response = HTTPResponse.json(status, bytes: refund.json.serialized())
         if let token = request.token { try await core.idempotency.complete(token, status: status.code, body: response.body) }
         return response
@@ -230,20 +239,24 @@ struct RefundService: Sendable {
 
     // MARK: Reading
 
-    func load(_ refundID: String, tenantID: String) async throws -> RefundRecord {
+    /// A refund of the tenant whose payment is in the key's mode (`livemode` nil: either).
+    func load(_ refundID: String, tenantID: String, livemode: Bool?) async throws -> RefundRecord {
         guard CofferID.isValid(refundID, prefix: .refund),
-              let refund = try await core.database.tenantTransaction(tenantID, { connection in
-                  try await RefundRecord.load(refundID, tenantID: tenantID, on: connection)
+              let refund = try await core.database.tenantTransaction(tenantID, { connection -> RefundRecord? in
+                  try await connection.query("""
+                      SELECT \(unsafeSQL: RefundRecord.columns) FROM payments.refunds r JOIN payments.payments p ON p.id = r.payment_id
+                      WHERE r.id = \(refundID) AND r.tenant_id = \(tenantID) AND (\(livemode)::boolean IS NULL OR p.livemode = \(livemode))
+                      """).first.map(RefundRecord.init(row:))
               })
         else { throw HTTPError.notFound("No such refund: \(refundID)", param: "id") }
         return refund
     }
 
-    func list(tenantID: String, paymentID: String?, limit: Int, startingAfter: String?) async throws -> [UInt8] {
+    func list(tenantID: String, livemode: Bool, paymentID: String?, limit: Int, startingAfter: String?) async throws -> [UInt8] {
         let rows = try await core.database.tenantTransaction(tenantID) { connection in
             try await connection.query("""
-                SELECT \(unsafeSQL: RefundRecord.columns) FROM payments.refunds r
-                WHERE r.tenant_id = \(tenantID)
+                SELECT \(unsafeSQL: RefundRecord.columns) FROM payments.refunds r JOIN payments.payments p ON p.id = r.payment_id
+                WHERE r.tenant_id = \(tenantID) AND p.livemode = \(livemode)
                   AND (\(paymentID)::text IS NULL OR r.payment_id = \(paymentID))
                   AND (\(startingAfter)::text IS NULL OR r.id < \(startingAfter))
                 ORDER BY r.id DESC LIMIT \(Int64(limit + 1))

@@ -38,15 +38,26 @@ struct IdempotencyStore: Sendable {
                 return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
             }
             guard let row = try await connection.query("""
-                SELECT request_method, request_path, fingerprint, status, locked_until > now(), recovery_point, response_status, response_body
+                SELECT request_method, request_path, fingerprint, status, locked_until > now(), recovery_point, response_status, response_body,
+                       expires_at < now()
                 FROM payments.idempotency_keys WHERE scope = \(scope) AND key = \(key) FOR UPDATE
                 """).first
             else {
                 // Purged between the insert and the read: treat as new on the next try.
                 throw HTTPError.conflict("The idempotency key is being reused concurrently; retry.", code: "idempotency_key_in_use")
             }
-            let (storedMethod, storedPath, storedFingerprint, status, locked, recoveryPoint, responseStatus, responseBody) =
-                try row.decode((String, String, String, String, Bool?, String?, Int32?, [UInt8]?).self)
+            let (storedMethod, storedPath, storedFingerprint, status, locked, recoveryPoint, responseStatus, responseBody, expired) =
+                try row.decode((String, String, String, String, Bool?, String?, Int32?, [UInt8]?, Bool).self)
+            if expired, status == "completed" {
+                // Past its retention (the purge job has not reached it yet): the key is free again.
+                try await connection.execute("""
+                    UPDATE payments.idempotency_keys SET request_method = \(method), request_path = \(path), fingerprint = \(fingerprint),
+                        status = 'in_progress', locked_until = now() + make_interval(secs => \(leaseSeconds)), recovery_point = NULL,
+                        response_status = NULL, response_body = NULL, created_at = now(), expires_at = now() + make_interval(secs => \(expires))
+                    WHERE scope = \(scope) AND key = \(key)
+                    """)
+                return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
+            }
             guard storedMethod == method, storedPath == path, storedFingerprint == fingerprint else { return .mismatch }
             if status == "completed", let responseStatus, let responseBody {
                 return .replay(status: Int(responseStatus), body: responseBody)

@@ -12,18 +12,45 @@ enum OperatorRoutes {
             guard let name = try reader.string("name", maxLength: 200) else {
                 throw HTTPError.badRequest("name is required.", param: "name")
             }
+            let patch = reader.object["settings"] ?? [:]
+            guard patch == .null || patch.objectValue != nil else {
+                throw HTTPError.badRequest("settings must be an object (merged over the defaults).", code: "invalid_setting", param: "settings")
+            }
             let settings: TenantSettings
             do {
-                settings = try TenantSettings(json: TenantSettings.mergePatch(TenantSettings.defaults.json, reader.object["settings"] ?? [:]))
+                settings = try TenantSettings(json: TenantSettings.mergePatch(TenantSettings.defaults.json, patch == .null ? [:] : patch))
             } catch let error as SettingsError {
                 throw HTTPError.badRequest("Invalid setting: \(error.message)", code: "invalid_setting", param: "settings." + error.param)
             }
-            let livemode = reader.object["livemode"]?.boolValue ?? false
+            let livemode = try reader.bool("livemode") ?? false
             let (tenant, key) = try await tenants.createTenant(name: name, settings: settings, keyMode: livemode, actor: actor(context),
                                                                correlationID: context.correlationID)
             guard case .object(var object) = tenant else { throw HTTPError.internalError() }
             object["api_key"] = key.json
             return .json(.created, bytes: JSONValue.object(object).serialized())
+        }
+        admin.get("/tenants") { request, _ in
+            let query = request.queryParameters
+            if let after = query["starting_after"], !CofferID.isValid(after, prefix: .tenant) {
+                throw HTTPError.badRequest("starting_after must be a ten_ id from a previous page.", code: "invalid_id", param: "starting_after")
+            }
+            return .json(.ok, bytes: try await tenants.listTenants(limit: try ListParameters.limit(query), startingAfter: query["starting_after"]))
+        }
+        admin.get("/tenants/{id}") { _, context in
+            let tenantID = context.parameter("id")
+            guard CofferID.isValid(tenantID, prefix: .tenant) else { throw HTTPError.notFound("No such tenant.", param: "id") }
+            return .json(.ok, bytes: try await tenants.tenant(tenantID).serialized())
+        }
+        admin.post("/tenants/{id}") { request, context in
+            let tenantID = context.parameter("id")
+            guard CofferID.isValid(tenantID, prefix: .tenant) else { throw HTTPError.notFound("No such tenant.", param: "id") }
+            let reader = try BodyReader(request.body, allowed: ["name", "status"])
+            let updated = try await tenants.updateTenant(tenantID, name: try reader.string("name", maxLength: 200),
+                                                         status: try reader.string("status", maxLength: 20, allowed: ["active", "suspended"]),
+                                                         actor: actor(context), correlationID: context.correlationID)
+            // A suspension takes effect here at once (elsewhere within a second, through the event).
+            authenticator.invalidate()
+            return .json(.ok, bytes: updated.serialized())
         }
         admin.post("/tenants/{id}/api-keys") { request, context in
             let tenantID = context.parameter("id")
@@ -31,7 +58,7 @@ enum OperatorRoutes {
             let reader = try BodyReader(request.body, allowed: ["role", "livemode"])
             let role = APIKeyRole(rawValue: try reader.string("role", maxLength: 20, allowed: Set(APIKeyRole.allCases.map(\.rawValue))) ?? "full")
                 ?? .full
-            let key = try await tenants.createKey(tenantID: tenantID, role: role, livemode: reader.object["livemode"]?.boolValue ?? false,
+            let key = try await tenants.createKey(tenantID: tenantID, role: role, livemode: try reader.bool("livemode") ?? false,
                                                   actor: actor(context), correlationID: context.correlationID)
             return .json(.created, bytes: key.json.serialized())
         }

@@ -22,7 +22,7 @@ enum PaymentRoutes {
         }
         v1.get("/payments/{id}") { _, context in
             let key = try context.requireRole(readers)
-            return .json(.ok, bytes: try await payments.load(context.parameter("id"), tenantID: key.tenantID).json.serialized())
+            return .json(.ok, bytes: try await payments.load(context.parameter("id"), tenantID: key.tenantID, livemode: key.livemode).json.serialized())
         }
         v1.post("/payments/{id}/capture") { request, context in
             let key = try context.requireRole(writers)
@@ -33,7 +33,7 @@ enum PaymentRoutes {
         }
         v1.post("/payments/{id}/cancel") { request, context in
             let key = try context.requireRole(writers)
-            _ = try BodyReader(request.body, allowed: ["cancellation_reason"])
+            _ = try BodyReader(request.body, allowed: [])
             return try await payments.cancel(try paymentID(context), request: RequestInfo(key: key, context: context))
         }
         v1.post("/payments/{id}/refunds") { request, context in
@@ -44,9 +44,10 @@ enum PaymentRoutes {
         v1.get("/payments/{id}/refunds") { request, context in
             let key = try context.requireRole(readers)
             let id = try paymentID(context)
-            _ = try await payments.load(id, tenantID: key.tenantID)
+            _ = try await payments.load(id, tenantID: key.tenantID, livemode: key.livemode)
             let query = request.queryParameters
-            return .json(.ok, bytes: try await refunds.list(tenantID: key.tenantID, paymentID: id, limit: try ListParameters.limit(query),
+            return .json(.ok, bytes: try await refunds.list(tenantID: key.tenantID, livemode: key.livemode, paymentID: id,
+                                                            limit: try ListParameters.limit(query),
                                                             startingAfter: try cursor(query, .refund)))
         }
         v1.get("/refunds") { request, context in
@@ -58,12 +59,13 @@ enum PaymentRoutes {
                 }
                 return id
             }
-            return .json(.ok, bytes: try await refunds.list(tenantID: key.tenantID, paymentID: paymentID, limit: try ListParameters.limit(query),
+            return .json(.ok, bytes: try await refunds.list(tenantID: key.tenantID, livemode: key.livemode, paymentID: paymentID,
+                                                            limit: try ListParameters.limit(query),
                                                             startingAfter: try cursor(query, .refund)))
         }
         v1.get("/refunds/{id}") { _, context in
             let key = try context.requireRole(readers)
-            return .json(.ok, bytes: try await refunds.load(context.parameter("id"), tenantID: key.tenantID).json.serialized())
+            return .json(.ok, bytes: try await refunds.load(context.parameter("id"), tenantID: key.tenantID, livemode: key.livemode).json.serialized())
         }
         v1.post("/refunds/{id}/approve") { request, context in
             let key = try context.requireRole(approvers)
@@ -105,11 +107,15 @@ enum PaymentRoutes {
             filter.status = status
         }
         if let provider = query["provider"] {
-            guard ProviderName(rawValue: provider) != nil else { throw HTTPError.badRequest("provider is not one Coffer supports.", param: "provider") }
+            guard let name = ProviderName(rawValue: provider), name != .standard else {
+                throw HTTPError.badRequest("provider is not one Coffer supports.", param: "provider")
+            }
             filter.provider = provider
         }
         if let payee = query["payee_id"] {
-            guard CofferID.isValid(payee, prefix: .payee) else { throw HTTPError.badRequest("payee_id must be a pe_ id.", param: "payee_id") }
+            guard CofferID.isValid(payee, prefix: .payee) else {
+                throw HTTPError.badRequest("payee_id must be a pe_ id.", code: "invalid_id", param: "payee_id")
+            }
             filter.payeeID = payee
         }
         for (name, keyPath) in [("created[gte]", \PaymentService.ListFilter.createdGTE), ("created[lt]", \PaymentService.ListFilter.createdLT)] {

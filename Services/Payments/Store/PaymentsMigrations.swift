@@ -110,6 +110,7 @@ enum PaymentsMigrations {
                 currency text NOT NULL,
                 status text NOT NULL CHECK (status IN ('pending_approval', 'pending', 'succeeded', 'failed', 'canceled')),
                 reason text,
+                metadata jsonb NOT NULL DEFAULT '{}',
                 provider_refund_id text,
                 failure_code text,
                 failure_message text,

@@ -31,7 +31,7 @@ final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
         }
         let decision = limiter.consume(key.keyID, capacity: key.rateLimitPerMinute, refillPerMinute: key.rateLimitPerMinute)
         let resetSeconds = decision.allowed ? 60 * (key.rateLimitPerMinute - decision.remaining) / key.rateLimitPerMinute : decision.retryAfterSeconds
-        var rateHeaders: HTTPHeaders = ["X-RateLimit-Limit": String(key.rateLimitPerMinute), "X-RateLimit-Remaining": String(decision.remaining),
+        let rateHeaders: HTTPHeaders = ["X-RateLimit-Limit": String(key.rateLimitPerMinute), "X-RateLimit-Remaining": String(decision.remaining),
                                         "X-RateLimit-Reset": String(Int(Date().timeIntervalSince1970) + resetSeconds)]
         guard decision.allowed else {
             var error = HTTPError.tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds,
@@ -43,10 +43,15 @@ final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
         context[AuthenticatedKeyContext.self] = key
         context.tenantID = key.tenantID
         context.logger[metadataKey: "key_id"] = .string(key.keyID)
-        var response = try await next(request, context)
-        for field in rateHeaders { response.headers.add(field.name, field.value) }
-        rateHeaders = [:]
-        return response
+        do {
+            var response = try await next(request, context)
+            for field in rateHeaders { response.headers.add(field.name, field.value) }
+            return response
+        } catch var error as HTTPError {
+            // Errors count against the limit too: they say so.
+            for field in rateHeaders { error.headers.add(field.name, field.value) }
+            throw error
+        }
     }
 
     /// Nil for unknown or revoked keys and suspended tenants (misses are cached too).

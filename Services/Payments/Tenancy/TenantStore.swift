@@ -13,6 +13,7 @@ struct TenantStore: Sendable {
 
     struct CreatedKey: Sendable {
         let id: String
+        let tenantID: String
         let secret: String
         let prefix: String
         let role: APIKeyRole
@@ -20,7 +21,7 @@ struct TenantStore: Sendable {
         let createdAt: Date
 
         var json: JSONValue {
-            ["id": .string(id), "object": "api_key", "secret": .string(secret), "prefix": .string(prefix), "role": .string(role.rawValue),
+            ["id": .string(id), "object": "api_key", "tenant_id": .string(tenantID), "secret": .string(secret), "prefix": .string(prefix), "role": .string(role.rawValue),
              "livemode": .bool(livemode), "created": .string(Timestamp.rfc3339(createdAt))]
         }
     }
@@ -72,7 +73,7 @@ struct TenantStore: Sendable {
                                           before: nil, after: ["prefix": .string(material.prefix), "role": .string(role.rawValue),
                                                                "mode": .string(livemode ? "live" : "test")],
                                           correlationID: correlationID), on: connection)
-        return CreatedKey(id: id, secret: material.secret, prefix: material.prefix, role: role, livemode: livemode, createdAt: now)
+        return CreatedKey(id: id, tenantID: tenantID, secret: material.secret, prefix: material.prefix, role: role, livemode: livemode, createdAt: now)
     }
 
     /// Revokes a key (idempotent). Returns nil when there is no such key.
@@ -95,6 +96,58 @@ struct TenantStore: Sendable {
             }
             return ["id": .string(keyID), "object": "api_key", "tenant_id": .string(tenantID), "prefix": .string(prefix),
                     "role": .string(role), "livemode": .bool(mode == "live"), "revoked": .string(Timestamp.rfc3339(when))]
+        }
+    }
+
+    /// Tenants for operators, newest first.
+    func listTenants(limit: Int, startingAfter: String?) async throws -> [UInt8] {
+        let rows = try await database.platformTransaction { connection in
+            try await connection.query("""
+                SELECT id, name, status, settings::text, created_at FROM payments.tenants
+                WHERE (\(startingAfter)::text IS NULL OR id < \(startingAfter))
+                ORDER BY id DESC LIMIT \(Int64(limit + 1))
+                """).map(Self.tenantJSON(row:))
+        }
+        return ListParameters.page(Array(rows.prefix(limit)), hasMore: rows.count > limit)
+    }
+
+    func tenant(_ tenantID: String) async throws -> JSONValue {
+        try await database.tenantTransaction(tenantID) { connection in
+            guard let row = try await connection.query("""
+                SELECT id, name, status, settings::text, created_at FROM payments.tenants WHERE id = \(tenantID)
+                """).first
+            else { throw HTTPError.notFound("No such tenant.", param: "id") }
+            return try Self.tenantJSON(row: row)
+        }
+    }
+
+    /// Renames or suspends (`suspended`: every key of the tenant stops working) or reactivates a tenant.
+    func updateTenant(_ tenantID: String, name newName: String?, status newStatus: String?, actor: String,
+                      correlationID: String) async throws -> JSONValue {
+        try await database.tenantTransaction(tenantID) { connection in
+            guard let row = try await connection.query("""
+                SELECT name, status, settings::text, version, created_at FROM payments.tenants WHERE id = \(tenantID) FOR UPDATE
+                """).first
+            else { throw HTTPError.notFound("No such tenant.", param: "id") }
+            let (name, status, settingsText, version, created) = try row.decode((String, String, String, Int64, Date).self)
+            let settings = try TenantSettings(json: JSONValue.parse(settingsText))
+            let before = Self.tenantJSON(id: tenantID, name: name, status: status, settings: settings, created: created)
+            let updatedName = newName ?? name, updatedStatus = newStatus ?? status
+            guard updatedName != name || updatedStatus != status else { return before }
+            let newVersion = TenancyEvents.nextVersion(after: version)
+            try await connection.execute("""
+                UPDATE payments.tenants SET name = \(updatedName), status = \(updatedStatus), version = \(newVersion), updated_at = now()
+                WHERE id = \(tenantID)
+                """)
+            try await events.tenantUpserted(id: tenantID, name: updatedName, status: updatedStatus, settings: settings, version: newVersion,
+                                            correlationID: correlationID, on: connection)
+            let after = Self.tenantJSON(id: tenantID, name: updatedName, status: updatedStatus, settings: settings, created: created)
+            try await audit.record(AuditEntry(tenantID: tenantID, actor: actor,
+                                              action: updatedStatus != status ? "tenant.\(updatedStatus == "suspended" ? "suspended" : "reactivated")"
+                                                  : "tenant.renamed",
+                                              objectType: "tenant", objectID: tenantID, before: before, after: after, correlationID: correlationID),
+                                   on: connection)
+            return after
         }
     }
 
@@ -134,6 +187,11 @@ struct TenantStore: Sendable {
                                    on: connection)
             return updated
         }
+    }
+
+    static func tenantJSON(row: PostgresRow) throws -> JSONValue {
+        let (id, name, status, settingsText, created) = try row.decode((String, String, String, String, Date).self)
+        return tenantJSON(id: id, name: name, status: status, settings: try TenantSettings(json: JSONValue.parse(settingsText)), created: created)
     }
 
     static func tenantJSON(id: String, name: String, status: String, settings: TenantSettings, created: Date) -> JSONValue {

@@ -68,7 +68,7 @@ struct PaymentResolver: Sendable {
 
     private func resolvePayment(_ paymentID: String, request: RequestInfo) async throws {
         let service = PaymentService(core: core)
-        let payment = try await service.load(paymentID, tenantID: request.tenantID)
+        let payment = try await service.load(paymentID, tenantID: request.tenantID, livemode: nil)
         guard let connector = try await core.connector(for: payment) else { return }
         switch payment.status {
         case .processing where payment.providerPaymentID == nil:
@@ -116,8 +116,8 @@ struct PaymentResolver: Sendable {
 
     private func resolveRefund(_ refundID: String, request: RequestInfo) async throws {
         let refunds = RefundService(core: core)
-        let refund = try await refunds.load(refundID, tenantID: request.tenantID)
-        let payment = try await PaymentService(core: core).load(refund.paymentID, tenantID: request.tenantID)
+        let refund = try await refunds.load(refundID, tenantID: request.tenantID, livemode: nil)
+        let payment = try await PaymentService(core: core).load(refund.paymentID, tenantID: request.tenantID, livemode: nil)
         guard refund.status == .pending else { return }
         if refund.providerRefundID == nil {
             request.logger.notice("resending a refund the provider never answered for", ["refund_id": .string(refundID)])

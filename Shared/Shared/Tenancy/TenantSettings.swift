@@ -19,7 +19,7 @@ public struct TenantSettings: Sendable, Equatable {
         public var windowDays: Int
         /// The most that may be refunded, as basis points of the captured amount (10000 = all).
         public var maxRefundShareBPS: Int
-        /// Refunds at or above these amounts wait for approval by a different key.
+        /// Refunds above these amounts (per currency, minor units) wait for approval by a different key.
         public var approvalThresholds: [String: Int64]
 
         public init(windowDays: Int, maxRefundShareBPS: Int, approvalThresholds: [String: Int64]) {
