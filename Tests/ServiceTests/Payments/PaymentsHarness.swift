@@ -11,7 +11,8 @@ import XCTest
 /// for the operator and tenant APIs.
 final class PaymentsHarness: @unchecked Sendable {
     let database: TestDatabase
-    let process: ServiceProcess
+    private(set) var process: ServiceProcess
+    private var environment: [String: String]
     let ingress: RecordingSubscriber
     let client = LoopHTTPClient()
     let signer = InternalRequestSigner(secret: TestStackEnvironment.internalSecret)
@@ -28,13 +29,28 @@ final class PaymentsHarness: @unchecked Sendable {
         for (key, value) in extraEnvironment { environment[key] = value }
         let process = try ServiceProcess(binary: "coffer-payments", environment: environment)
         try await process.waitUntilReady()
-        return PaymentsHarness(database: database, process: process, ingress: ingress)
+        return PaymentsHarness(database: database, process: process, ingress: ingress, environment: environment)
     }
 
-    private init(database: TestDatabase, process: ServiceProcess, ingress: RecordingSubscriber) {
+    private init(database: TestDatabase, process: ServiceProcess, ingress: RecordingSubscriber, environment: [String: String]) {
         self.database = database
         self.process = process
         self.ingress = ingress
+        self.environment = environment
+    }
+
+    /// Stops the process (SIGTERM, or SIGKILL when `kill`) and starts a new one on the same database,
+    /// with `changes` applied to its environment.
+    func restart(kill: Bool = false, changes: [String: String] = [:]) async throws {
+        if kill {
+            process.signal(SIGKILL)
+            _ = await process.waitForExit()
+        } else {
+            _ = await process.stop()
+        }
+        for (key, value) in changes { environment[key] = value }
+        process = try ServiceProcess(binary: "coffer-payments", environment: environment)
+        try await process.waitUntilReady()
     }
 
     func stop() async {
