@@ -15,8 +15,10 @@ public struct AuditEntry: Sendable, Hashable {
     public var after: JSONValue?
     public var correlationID: String?
 
-    public init(tenantID: String?, actor: String, action: String, objectType: String, objectID: String,
-                before: JSONValue? = nil, after: JSONValue? = nil, correlationID: String? = nil) {
+    public init(
+        tenantID: String?, actor: String, action: String, objectType: String, objectID: String,
+        before: JSONValue? = nil, after: JSONValue? = nil, correlationID: String? = nil
+    ) {
         self.tenantID = tenantID
         self.actor = actor
         self.action = action

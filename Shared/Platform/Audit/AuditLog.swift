@@ -40,8 +40,10 @@ public struct AuditLog: Sendable {
     public func nudge() { doorbell.ring() }
 
     private func statement(for entry: AuditEntry) throws -> PostgresQuery {
-        for (name, value) in [("actor", entry.actor), ("action", entry.action), ("object_type", entry.objectType),
-                              ("object_id", entry.objectID)] where value.isEmpty {
+        for (name, value) in [
+            ("actor", entry.actor), ("action", entry.action), ("object_type", entry.objectType),
+            ("object_id", entry.objectID),
+        ] where value.isEmpty {
             throw AuditEntryError(description: "audit entry without \(name)")
         }
         if entry.tenantID == AuditChain.platformKey || entry.tenantID?.isEmpty == true {
@@ -51,8 +53,10 @@ public struct AuditLog: Sendable {
             guard let value, !value.isNull else { return nil }
             return String(decoding: AuditRedaction.mask(value).serialized(canonical: true), as: UTF8.self)
         }
-        let binds: [String?] = [entry.tenantID, entry.actor, entry.action, entry.objectType, entry.objectID,
-                                json(entry.before), json(entry.after), entry.correlationID]
+        let binds: [String?] = [
+            entry.tenantID, entry.actor, entry.action, entry.objectType, entry.objectID,
+            json(entry.before), json(entry.after), entry.correlationID,
+        ]
         return PostgresQuery(unsafeSQL: insert, binds: binds).prepared()
     }
 }

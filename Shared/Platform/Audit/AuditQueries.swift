@@ -26,26 +26,33 @@ public enum AuditQueries {
 
     /// Up to `limit` (1…100) entries of `tenantID`, newest first, after the entry `startingAfter`
     /// (an `aud_…` id). A malformed cursor is a 400.
-    public static func list(schema: String, tenantID: String, limit: Int, startingAfter: String?,
-                            on database: PostgresPool) async throws -> Page {
+    public static func list(
+        schema: String, tenantID: String, limit: Int, startingAfter: String?,
+        on database: PostgresPool
+    ) async throws -> Page {
         try await database.withConnection { connection in
-            try await list(schema: schema, tenantID: tenantID, limit: limit, startingAfter: startingAfter, on: connection)
+            try await list(
+                schema: schema, tenantID: tenantID, limit: limit, startingAfter: startingAfter, on: connection)
         }
     }
 
     /// The same on a connection the caller holds (e.g. inside a transaction that set `app.tenant_id`).
-    public static func list(schema: String, tenantID: String, limit: Int, startingAfter: String?,
-                            on connection: PostgresConnection) async throws -> Page {
+    public static func list(
+        schema: String, tenantID: String, limit: Int, startingAfter: String?,
+        on connection: PostgresConnection
+    ) async throws -> Page {
         let pageSize = min(max(limit, 1), 100)
         var cursor: Int64?
         if let startingAfter {
             guard let id = rowID(startingAfter) else {
-                throw HTTPError.badRequest("starting_after must be an audit entry id (aud_…).", code: "invalid_parameter",
-                                           param: "starting_after")
+                throw HTTPError.badRequest(
+                    "starting_after must be an audit entry id (aud_…).", code: "invalid_parameter",
+                    param: "starting_after")
             }
             cursor = id
         }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT a.chain_seq, a.prev_hash, a.hash, floor(extract(epoch FROM a.occurred_at))::bigint,
                    \(unsafeSQL: AuditRowContent.selectList)
             FROM \(unsafeSQL: schema).audit_log a
@@ -54,7 +61,8 @@ public enum AuditQueries {
             """)
         var items: [JSONValue] = []
         for row in rows.prefix(pageSize) {
-            let (chainSeq, prevHash, hash, created) = try row.decode((Int64?, String?, String?, Int64).self, startingAt: 0)
+            let (chainSeq, prevHash, hash, created) = try row.decode(
+                (Int64?, String?, String?, Int64).self, startingAt: 0)
             let content = try AuditRowContent(row: row, at: 4)
             items.append(item(content, created: created, chainSeq: chainSeq, prevHash: prevHash, hash: hash))
         }
@@ -67,12 +75,16 @@ public enum AuditQueries {
         return value
     }
 
-    static func item(_ content: AuditRowContent, created: Int64, chainSeq: Int64?, prevHash: String?, hash: String?) -> JSONValue {
+    static func item(_ content: AuditRowContent, created: Int64, chainSeq: Int64?, prevHash: String?, hash: String?)
+        -> JSONValue
+    {
         [
             "id": .string(idPrefix + String(content.id)), "object": "audit_entry", "actor": .string(content.actor),
-            "action": .string(content.action), "object_type": .string(content.objectType), "object_id": .string(content.objectID),
+            "action": .string(content.action), "object_type": .string(content.objectType),
+            "object_id": .string(content.objectID),
             "before": content.before ?? .null, "after": content.after ?? .null,
-            "correlation_id": content.correlationID.map(JSONValue.string) ?? .null, "occurred_at": .string(content.occurredAt),
+            "correlation_id": content.correlationID.map(JSONValue.string) ?? .null,
+            "occurred_at": .string(content.occurredAt),
             "created": .int(created), "chain_seq": chainSeq.map(JSONValue.int) ?? .null,
             "prev_hash": prevHash.map(JSONValue.string) ?? .null, "hash": hash.map(JSONValue.string) ?? .null,
         ]

@@ -23,7 +23,9 @@ enum AuditRedaction {
             var out: [String: JSONValue] = [:]
             out.reserveCapacity(members.count)
             for (key, member) in members {
-                let masked = LogRedaction.isSensitive(key) && !member.isNull ? JSONValue.string(LogRedaction.placeholder)
+                let masked =
+                    LogRedaction.isSensitive(key) && !member.isNull
+                    ? JSONValue.string(LogRedaction.placeholder)
                     : mask(member, depth: depth + 1)
                 out[storable(key)] = masked
             }

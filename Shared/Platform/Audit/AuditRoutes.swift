@@ -7,10 +7,13 @@ import Shared
 /// when problems were found: the request worked; `ok` says whether the trail did). `cofferctl audit
 /// verify` calls it on every service that keeps an audit log.
 public enum AuditRoutes {
-    public static func register(on router: Router, runtime: ServiceRuntime, schema: String,
-                                unsealedThreshold: Duration = .seconds(300)) {
-        register(on: router, authentication: runtime.adminAuthentication,
-                 verifier: AuditVerifier(schema: schema, database: runtime.database, unsealedThreshold: unsealedThreshold))
+    public static func register(
+        on router: Router, runtime: ServiceRuntime, schema: String,
+        unsealedThreshold: Duration = .seconds(300)
+    ) {
+        register(
+            on: router, authentication: runtime.adminAuthentication,
+            verifier: AuditVerifier(schema: schema, database: runtime.database, unsealedThreshold: unsealedThreshold))
     }
 
     /// The same route with its parts given (tests, or a service with its own operator authentication).

@@ -16,8 +16,10 @@ public struct AuditRowContent: Sendable, Hashable {
     /// RFC 3339 UTC with microseconds, as `AuditChain` defines it.
     public var occurredAt: String
 
-    public init(id: Int64, tenantID: String?, actor: String, action: String, objectType: String, objectID: String,
-                before: JSONValue?, after: JSONValue?, correlationID: String?, occurredAt: String) {
+    public init(
+        id: Int64, tenantID: String?, actor: String, action: String, objectType: String, objectID: String,
+        before: JSONValue?, after: JSONValue?, correlationID: String?, occurredAt: String
+    ) {
         self.id = id
         self.tenantID = tenantID
         self.actor = actor
@@ -44,7 +46,9 @@ public struct AuditRowContent: Sendable, Hashable {
     /// value cannot be read back (deeper than `JSONValue.depthCeiling`).
     init(row: PostgresRow, at start: Int) throws {
         let (id, tenantID, actor, action, objectType, objectID, beforeText, afterText, correlationID, occurredAt) =
-            try row.decode((Int64, String?, String, String, String, String, String?, String?, String?, String).self, startingAt: start)
+            try row.decode(
+                (Int64, String?, String, String, String, String, String?, String?, String?, String).self,
+                startingAt: start)
         func parse(_ text: String?) throws -> JSONValue? {
             guard let text else { return nil }
             do {
@@ -53,8 +57,10 @@ public struct AuditRowContent: Sendable, Hashable {
                 throw AuditContentError(rowID: id)
             }
         }
-        self.init(id: id, tenantID: tenantID, actor: actor, action: action, objectType: objectType, objectID: objectID,
-                  before: try parse(beforeText), after: try parse(afterText), correlationID: correlationID, occurredAt: occurredAt)
+        self.init(
+            id: id, tenantID: tenantID, actor: actor, action: action, objectType: objectType, objectID: objectID,
+            before: try parse(beforeText), after: try parse(afterText), correlationID: correlationID,
+            occurredAt: occurredAt)
     }
 }
 

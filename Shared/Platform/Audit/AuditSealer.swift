@@ -33,8 +33,11 @@ public final class AuditSealer: Service {
     private let sealedTotal: MetricFamily<Counter>?
     private let unsealedGauge: MetricFamily<Gauge>?
 
-    public init(schema: String, database: PostgresPool, logger: Logger, metrics: MetricsRegistry? = nil,
-                configuration: Configuration = Configuration(), doorbell: Doorbell = Doorbell()) {
+    /// `doorbell` wakes this sealer's loop early; give each loop its own (a doorbell wakes one waiter).
+    public init(
+        schema: String, database: PostgresPool, logger: Logger, metrics: MetricsRegistry? = nil,
+        configuration: Configuration = Configuration(), doorbell: Doorbell = Doorbell()
+    ) {
         self.schema = schema
         self.database = database
         self.logger = logger.with(["component": "audit-sealer"])
@@ -45,9 +48,11 @@ public final class AuditSealer: Service {
     }
 
     /// The sealer of `auditLog`'s table, woken by its `nudge()`.
-    public convenience init(auditLog: AuditLog, runtime: ServiceRuntime, configuration: Configuration = Configuration()) {
-        self.init(schema: auditLog.schema, database: runtime.database, logger: runtime.logger, metrics: runtime.metrics,
-                  configuration: configuration, doorbell: auditLog.sealerDoorbell)
+    public convenience init(auditLog: AuditLog, runtime: ServiceRuntime, configuration: Configuration = Configuration())
+    {
+        self.init(
+            schema: auditLog.schema, database: runtime.database, logger: runtime.logger, metrics: runtime.metrics,
+            configuration: configuration, doorbell: auditLog.sealerDoorbell)
     }
 
     public func run() async throws {
@@ -109,7 +114,8 @@ public final class AuditSealer: Service {
         guard !candidates.isEmpty else { return BatchOutcome(examined: 0, sealed: 0) }
         // Every chain needs a head row to lock. Its own statement, before the batch's transaction, so a
         // new head is committed (visible to every replica) before anyone waits on it.
-        try await database.execute("""
+        try await database.execute(
+            """
             INSERT INTO \(unsafeSQL: s).audit_chain_heads (tenant_key, chain_seq, hash)
             SELECT k, 0, \(AuditChain.genesisHash) FROM unnest(\(array: candidates)::text[]) AS k
             WHERE NOT EXISTS (SELECT 1 FROM \(unsafeSQL: s).audit_chain_heads h WHERE h.tenant_key = k)
@@ -212,8 +218,10 @@ public final class AuditSealer: Service {
     /// The backlog gauge, refreshed by the loop itself (a scrape never waits on the database).
     private func refreshBacklog() async {
         guard let unsealedGauge else { return }
-        if let count = try? await database.query("SELECT count(*) FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NULL")
-            .first?.decode(Int64.self, at: 0) {
+        if let count = try? await database.query(
+            "SELECT count(*) FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NULL"
+        )
+        .first?.decode(Int64.self, at: 0) {
             unsealedGauge.set(count)
         }
     }

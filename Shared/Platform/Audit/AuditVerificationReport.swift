@@ -35,15 +35,18 @@ public struct AuditProblem: Sendable, Hashable {
     }
 
     public var json: JSONValue {
-        ["kind": .string(kind.rawValue), "tenant_id": tenantID.map(JSONValue.string) ?? .null,
-         "chain_seq": chainSeq.map(JSONValue.int) ?? .null, "row_id": rowID.map(JSONValue.int) ?? .null,
-         "detail": .string(detail)]
+        [
+            "kind": .string(kind.rawValue), "tenant_id": tenantID.map(JSONValue.string) ?? .null,
+            "chain_seq": chainSeq.map(JSONValue.int) ?? .null, "row_id": rowID.map(JSONValue.int) ?? .null,
+            "detail": .string(detail),
+        ]
     }
 
     public init?(json: JSONValue) {
         guard let kindText = json["kind"]?.stringValue, let kind = Kind(rawValue: kindText) else { return nil }
-        self.init(kind: kind, tenantID: json["tenant_id"]?.stringValue, chainSeq: json["chain_seq"]?.int64Value,
-                  rowID: json["row_id"]?.int64Value, detail: json["detail"]?.stringValue ?? "")
+        self.init(
+            kind: kind, tenantID: json["tenant_id"]?.stringValue, chainSeq: json["chain_seq"]?.int64Value,
+            rowID: json["row_id"]?.int64Value, detail: json["detail"]?.stringValue ?? "")
     }
 }
 
@@ -59,8 +62,10 @@ public struct AuditVerificationReport: Sendable, Hashable {
     /// More problems were found than the report lists.
     public var problemsTruncated: Bool
 
-    public init(tenantsChecked: Int = 0, rowsChecked: Int = 0, unsealedRows: Int = 0, problems: [AuditProblem] = [],
-                problemsTruncated: Bool = false) {
+    public init(
+        tenantsChecked: Int = 0, rowsChecked: Int = 0, unsealedRows: Int = 0, problems: [AuditProblem] = [],
+        problemsTruncated: Bool = false
+    ) {
         self.tenantsChecked = tenantsChecked
         self.rowsChecked = rowsChecked
         self.unsealedRows = unsealedRows
@@ -71,9 +76,11 @@ public struct AuditVerificationReport: Sendable, Hashable {
     public var ok: Bool { problems.isEmpty && !problemsTruncated }
 
     public var json: JSONValue {
-        ["ok": .bool(ok), "tenants": .int(Int64(tenantsChecked)), "rows": .int(Int64(rowsChecked)),
-         "unsealed": .int(Int64(unsealedRows)), "problems": .array(problems.map(\.json)),
-         "problems_truncated": .bool(problemsTruncated)]
+        [
+            "ok": .bool(ok), "tenants": .int(Int64(tenantsChecked)), "rows": .int(Int64(rowsChecked)),
+            "unsealed": .int(Int64(unsealedRows)), "problems": .array(problems.map(\.json)),
+            "problems_truncated": .bool(problemsTruncated),
+        ]
     }
 
     /// Reads a report back (cofferctl); nil unless the required fields are there.
@@ -82,8 +89,9 @@ public struct AuditVerificationReport: Sendable, Hashable {
             let problems = json["problems"]?.arrayValue
         else { return nil }
         let parsed = problems.compactMap(AuditProblem.init(json:))
-        self.init(tenantsChecked: Int(tenants), rowsChecked: Int(rows), unsealedRows: Int(json["unsealed"]?.int64Value ?? 0),
-                  problems: parsed, problemsTruncated: json["problems_truncated"]?.boolValue ?? false)
+        self.init(
+            tenantsChecked: Int(tenants), rowsChecked: Int(rows), unsealedRows: Int(json["unsealed"]?.int64Value ?? 0),
+            problems: parsed, problemsTruncated: json["problems_truncated"]?.boolValue ?? false)
         // Problems of a kind this build does not know, or a report that says it failed without listing
         // why, still fail: never read "ok" into what the service did not say.
         if parsed.count != problems.count || (json["ok"]?.boolValue != true && self.ok) { problemsTruncated = true }

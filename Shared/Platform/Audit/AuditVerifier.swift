@@ -30,8 +30,10 @@ public struct AuditVerifier: Sendable {
     /// Problems listed at most (all are still counted as failing).
     public var maxProblems: Int
 
-    public init(schema: String, database: PostgresPool, unsealedThreshold: Duration = .seconds(300), pageSize: Int = 2000,
-                maxProblems: Int = 1000) {
+    public init(
+        schema: String, database: PostgresPool, unsealedThreshold: Duration = .seconds(300), pageSize: Int = 2000,
+        maxProblems: Int = 1000
+    ) {
         self.schema = schema
         self.database = database
         self.unsealedThreshold = unsealedThreshold
@@ -72,10 +74,12 @@ public struct AuditVerifier: Sendable {
     private func loadHeads(_ scope: AuditChainScope) async throws -> [String: Head] {
         let key = keyFilter(scope)
         var heads: [String: Head] = [:]
-        for row in try await database.query("""
+        for row in try await database.query(
+            """
             SELECT tenant_key, chain_seq, hash FROM \(unsafeSQL: schema).audit_chain_heads
             WHERE \(key)::text IS NULL OR tenant_key = \(key)
-            """) {
+            """)
+        {
             let (tenantKey, seq, hash) = try row.decode((String, Int64, String).self)
             heads[tenantKey] = Head(seq: seq, hash: hash)
         }
@@ -89,7 +93,8 @@ public struct AuditVerifier: Sendable {
             keys.insert(key)
         } else {
             for row in try await database.query(
-                "SELECT DISTINCT tenant_key FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NOT NULL") {
+                "SELECT DISTINCT tenant_key FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NOT NULL")
+            {
                 keys.insert(try row.decode(String.self, at: 0))
             }
         }
@@ -106,24 +111,31 @@ public struct AuditVerifier: Sendable {
         var lastID: Int64 = 0
         while true {
             // Keyset on (chain_seq, id), so a duplicated position (the unique index dropped) still shows.
-            let page = try await database.query("""
+            let page = try await database.query(
+                """
                 SELECT a.chain_seq, a.prev_hash, a.hash, \(unsafeSQL: AuditRowContent.selectList)
                 FROM \(unsafeSQL: schema).audit_log a
                 WHERE a.tenant_key = \(key) AND a.chain_seq IS NOT NULL AND (a.chain_seq, a.id) > (\(lastSeq), \(lastID))
                 ORDER BY a.chain_seq, a.id LIMIT \(pageSize)
                 """)
             for row in page {
-                let (seq, prevHash, storedHash, rowID) = try row.decode((Int64, String, String, Int64).self, startingAt: 0)
+                let (seq, prevHash, storedHash, rowID) = try row.decode(
+                    (Int64, String, String, Int64).self, startingAt: 0)
                 lastSeq = seq
                 lastID = rowID
                 checked += 1
                 if seq > expected {
-                    let missing = expected == seq - 1 ? "\(expected)" : "\(expected)…\(seq - 1)"
-                    collector.add(.sequenceGap, tenantID, seq, rowID, "positions \(missing) are missing before this row")
+                    // Located at the first missing position; the row id is the one found after the gap.
+                    let missing =
+                        expected == seq - 1 ? "position \(expected) is" : "positions \(expected)…\(seq - 1) are"
+                    collector.add(
+                        .sequenceGap, tenantID, expected, rowID, "\(missing) missing (row \(rowID) is at \(seq))")
                 } else if seq < expected {
                     collector.add(.duplicateSequence, tenantID, seq, rowID, "position \(seq) is taken by another row")
                 } else if prevHash != previousHash {
-                    collector.add(.prevHashMismatch, tenantID, seq, rowID, "prev_hash does not match the hash of position \(seq - 1)")
+                    collector.add(
+                        .prevHashMismatch, tenantID, seq, rowID,
+                        "prev_hash does not match the hash of position \(seq - 1)")
                 }
                 do {
                     let content = try AuditRowContent(row: row, at: 3)
@@ -141,12 +153,16 @@ public struct AuditVerifier: Sendable {
         let lastPosition = expected - 1
         switch head {
         case nil where checked > 0:
-            collector.add(.headMismatch, tenantID, lastPosition, lastID == 0 ? nil : lastID, "the chain has no head row")
+            collector.add(
+                .headMismatch, tenantID, lastPosition, lastID == 0 ? nil : lastID, "the chain has no head row")
         case let head? where head.seq > lastPosition:
-            collector.add(.headMismatch, tenantID, head.seq, nil,
-                          "the head is at position \(head.seq) but the last row is at \(lastPosition): rows are missing at the end")
+            collector.add(
+                .headMismatch, tenantID, head.seq, nil,
+                "the head is at position \(head.seq) but the last row is at \(lastPosition): rows are missing at the end"
+            )
         case let head? where head.seq == lastPosition && head.hash != previousHash:
-            collector.add(.headMismatch, tenantID, head.seq, lastID == 0 ? nil : lastID, "the head's hash is not the last row's")
+            collector.add(
+                .headMismatch, tenantID, head.seq, lastID == 0 ? nil : lastID, "the head's hash is not the last row's")
         default:
             // A head behind the last row: sealed while we walked (the head was read first), not a finding.
             break
@@ -157,13 +173,18 @@ public struct AuditVerifier: Sendable {
     /// Counts unsealed rows and reports those older than the threshold.
     private func checkUnsealed(_ scope: AuditChainScope, into collector: inout ProblemCollector) async throws -> Int {
         let key = keyFilter(scope)
-        let count = try await database.query("""
-            SELECT count(*) FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NULL AND (\(key)::text IS NULL OR tenant_key = \(key))
-            """).first?.decode(Int64.self, at: 0) ?? 0
+        let count =
+            try await database.query(
+                """
+                SELECT count(*) FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NULL AND (\(key)::text IS NULL OR tenant_key = \(key))
+                """
+            ).first?.decode(Int64.self, at: 0) ?? 0
         guard count > 0 else { return 0 }
-        let thresholdSeconds = Double(unsealedThreshold.components.seconds)
+        let thresholdSeconds =
+            Double(unsealedThreshold.components.seconds)
             + Double(unsealedThreshold.components.attoseconds) / 1e18
-        let overdue = try await database.query("""
+        let overdue = try await database.query(
+            """
             SELECT id, tenant_key, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
             FROM \(unsafeSQL: schema).audit_log
             WHERE chain_seq IS NULL AND (\(key)::text IS NULL OR tenant_key = \(key))
@@ -172,8 +193,9 @@ public struct AuditVerifier: Sendable {
             """)
         for row in overdue {
             let (id, tenantKey, occurredAt) = try row.decode((Int64, String, String).self)
-            collector.add(.unsealed, tenantKey == AuditChain.platformKey ? nil : tenantKey, nil, id,
-                          "written at \(occurredAt) and still not sealed")
+            collector.add(
+                .unsealed, tenantKey == AuditChain.platformKey ? nil : tenantKey, nil, id,
+                "written at \(occurredAt) and still not sealed")
         }
         return Int(count)
     }
@@ -185,7 +207,9 @@ private struct ProblemCollector {
     var problems: [AuditProblem] = []
     var truncated = false
 
-    mutating func add(_ kind: AuditProblem.Kind, _ tenantID: String?, _ chainSeq: Int64?, _ rowID: Int64?, _ detail: String) {
+    mutating func add(
+        _ kind: AuditProblem.Kind, _ tenantID: String?, _ chainSeq: Int64?, _ rowID: Int64?, _ detail: String
+    ) {
         guard problems.count < limit else {
             truncated = true
             return

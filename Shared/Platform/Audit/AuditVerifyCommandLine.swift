@@ -40,8 +40,10 @@ public enum AuditVerifyCommandLine {
 
     /// Runs the command. `arguments` follow `audit` (`["verify", "--json"]`); `serviceURLs` maps service
     /// names to base URLs; `write` gets whole lines.
-    public static func run(arguments: [String], serviceURLs: [String: String], adminToken: String?,
-                           client: any HTTPClient = LoopHTTPClient(), write: (String) -> Void) async -> Int32 {
+    public static func run(
+        arguments: [String], serviceURLs: [String: String], adminToken: String?,
+        client: any HTTPClient = LoopHTTPClient(), write: (String) -> Void
+    ) async -> Int32 {
         guard arguments.first == "verify" else {
             write(usage)
             return exitUsage
@@ -105,8 +107,9 @@ public enum AuditVerifyCommandLine {
         guard !url.isEmpty else { return .unreachable("no URL configured") }
         var target = url + "/admin/audit/verify"
         if let tenant { target += "?tenant_id=" + percentEncoded(tenant) }
-        let request = HTTPClientRequest(method: .GET, url: target, headers: ["Authorization": "Bearer " + token],
-                                        timeout: .seconds(300), retryPolicy: RetryPolicy.none)
+        let request = HTTPClientRequest(
+            method: .GET, url: target, headers: ["Authorization": "Bearer " + token],
+            timeout: .seconds(300), retryPolicy: RetryPolicy.none)
         let response: HTTPClientResponse
         do {
             response = try await client.send(request)
@@ -131,7 +134,8 @@ public enum AuditVerifyCommandLine {
         var out = ""
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
@@ -169,13 +173,15 @@ public enum AuditVerifyCommandLine {
             switch result.outcome {
             case .report(let report):
                 problemCount += report.problems.count
-                lines.append(head + pad(report.ok ? "VERIFIED" : "PROBLEMS", 12)
-                             + "\(report.tenantsChecked) chains, \(report.rowsChecked) rows, \(report.unsealedRows) unsealed, "
-                             + "\(report.problems.count) problems")
+                lines.append(
+                    head + pad(report.ok ? "VERIFIED" : "PROBLEMS", 12)
+                        + "\(report.tenantsChecked) chains, \(report.rowsChecked) rows, \(report.unsealedRows) unsealed, "
+                        + "\(report.problems.count) problems")
                 for problem in report.problems {
-                    lines.append("    " + pad(problem.kind.rawValue, 20) + pad(problem.tenantID ?? AuditChain.platformKey, 24)
-                                 + pad(problem.chainSeq.map { "seq \($0)" } ?? "-", 12)
-                                 + pad(problem.rowID.map { "row \($0)" } ?? "-", 14) + problem.detail)
+                    lines.append(
+                        "    " + pad(problem.kind.rawValue, 20) + pad(problem.tenantID ?? AuditChain.platformKey, 24)
+                            + pad(problem.chainSeq.map { "seq \($0)" } ?? "-", 12)
+                            + pad(problem.rowID.map { "row \($0)" } ?? "-", 14) + problem.detail)
                 }
                 if report.problemsTruncated { lines.append("    … more problems than listed") }
             case .unreachable(let reason):
@@ -187,7 +193,9 @@ public enum AuditVerifyCommandLine {
         lines.append("")
         switch code {
         case exitVerified: lines.append("Every audit chain verifies.")
-        case exitProblems: lines.append("Audit trail problems found (\(problemCount) listed): history was altered, deleted or not sealed.")
+        case exitProblems:
+            lines.append(
+                "Audit trail problems found (\(problemCount) listed): history was altered, deleted or not sealed.")
         default: lines.append("Not every service could be verified.")
         }
         return lines
