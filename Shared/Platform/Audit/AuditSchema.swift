@@ -11,6 +11,9 @@ import Postgres
 ///
 /// `audit_chain_heads` keeps each chain's last position and hash (`tenant_key` is the tenant id, or
 /// `platform` for actions with no tenant); its own trigger only lets a head move forward.
+///
+/// No row-level security here: the sealer and the verifier work across tenants. Tenants read their
+/// rows only through `AuditQueries`, which always filters on `tenant_id`.
 public enum AuditSchema {
     /// The SQLSTATE the append-only triggers raise (insufficient_privilege: the role may not do this).
     public static let appendOnlyViolation = "42501"
