@@ -27,8 +27,9 @@ struct PaymentsApp: Sendable {
     let relay: OutboxRelay
     let scheduler: JobScheduler
     let parkedEvents: ParkedEventsWorker
+    let auditSealer: AuditSealer
 
-    var services: [any Service] { [relay, scheduler, parkedEvents, server] }
+    var services: [any Service] { [relay, scheduler, parkedEvents, auditSealer, server] }
 
     /// Who hears what payments publishes. Consumers that do not exist yet are added with them; one
     /// that starts later takes a snapshot first (DESIGN.md).
@@ -74,11 +75,22 @@ struct PaymentsApp: Sendable {
         let v1 = router.group("/v1", middleware: [authenticator, tenantIdempotency])
         PaymentRoutes.register(on: v1, payments: PaymentService(core: core), refunds: RefundService(core: core))
         TenantRoutes.register(on: v1, tenants: tenants, connectors: connectors)
+        v1.get("/audit") { request, context in
+            let key = try context.requireRole(PaymentRoutes.readers)
+            let query = request.queryParameters
+            let limit = try ListParameters.limit(query)
+            let page = try await database.tenantTransaction(key.tenantID) { connection in
+                try await AuditQueries.list(schema: "payments", tenantID: key.tenantID, limit: limit, startingAfter: query["starting_after"],
+                                            on: connection)
+            }
+            return .json(.ok, bytes: page.body)
+        }
         let operatorIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
             ("operator:" + (context.adminPrincipal?.name ?? "unknown"), "platform")
         }
         let admin = router.group("/admin", middleware: [runtime.adminAuthentication, operatorIdempotency])
         OperatorRoutes.register(on: admin, tenants: tenants, connectors: connectors, authenticator: authenticator)
+        AuditRoutes.register(on: router, runtime: runtime, schema: "payments")
         let snapshots = TenancySnapshotSource(database: database)
         router.get("/internal/snapshot/tenants", middleware: [runtime.internalAuthentication]) { _, _ in
             let snapshot = try await snapshots.snapshot()
@@ -101,6 +113,7 @@ struct PaymentsApp: Sendable {
                 if purged > 0 { runtime.logger.info("purged expired idempotency keys", ["count": .int(Int64(purged))]) }
             },
         ], logger: runtime.logger, poll: .seconds(5))
+        auditSealer = AuditSealer(auditLog: audit, runtime: runtime)
         parkedEvents = ParkedEventsWorker(database: database, outbox: outbox, gateway: gateway, connectors: connectors, doorbell: parkedDoorbell,
                                           logger: runtime.logger)
     }

@@ -260,5 +260,20 @@ enum PaymentsMigrations {
             END;
             $$;
             """),
+        AuditSchema.migration(version: 9, schema: "payments"),
+        // The audit trail is tenant-owned too: a tenant's key reads only its own entries; the sealer and
+        // verifier walk every chain in platform scope.
+        Migration(version: 10, name: "audit_row_level_security", sql: """
+            ALTER TABLE payments.audit_log ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE payments.audit_log FORCE ROW LEVEL SECURITY;
+            CREATE POLICY tenant_isolation ON payments.audit_log
+                USING (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform')
+                WITH CHECK (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform');
+            ALTER TABLE payments.audit_chain_heads ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE payments.audit_chain_heads FORCE ROW LEVEL SECURITY;
+            CREATE POLICY platform_only ON payments.audit_chain_heads
+                USING (current_setting('app.scope', true) = 'platform')
+                WITH CHECK (current_setting('app.scope', true) = 'platform');
+            """),
     ]
 }
