@@ -11,7 +11,7 @@ enum PaymentsOpenAPI {
     "title": "Coffer Payments API",
     "version": "0.1.0",
     "summary": "Payments, refunds, connectors and settings for Coffer tenants, and the operator API.",
-    "description": "Coffer's payments service: the public API tenants call to take payments and refunds and to manage their\nprovider connectors and settings (`/v1`), and the operator API that creates tenants and API keys (`/admin`).\n\n## Authentication and modes\n`/v1` takes a tenant API key, `Authorization: Bearer ck_test_…` or `Bearer ck_live_…` (the prefix and 32\nbase64url characters). The key's mode is the mode of everything it touches: a test key lists test payments and\nmanages test connectors, and a payment created with it goes through a test connector. Each key has a role:\n\n| role | may |\n|---|---|\n| `full` | everything below except approving a refund it created itself |\n| `approver` | read, and approve or cancel refunds waiting for approval |\n| `read_only` | read |\n\nA role that may not do something gets `403 insufficient_role`. A missing key is `401 missing_api_key`; an unknown or\nrevoked key, or a key of a suspended tenant, `401 invalid_api_key` (revocations take effect within a second).\n`/admin` takes an operator token from `COFFER_ADMIN_TOKENS` (`401 unauthorized` otherwise); every operator action is\naudited under the token's name.\n\n## Money and ids\nAmounts are integers in the currency's minor units (`1050` is 10.50 USD, `1050` is 1,050 JPY), never decimals, with\nan uppercase ISO 4217 `currency` (requests may send it in any case). Ids are a type prefix, `_` and a 26-character\nULID in Crockford base32 (`pay_01JV71JX78QXE7768TS0ZM5JSS`): they sort in creation order. In a path, a malformed id or\nthe id of another tenant's object answers `404 not_found` exactly like an id that does not exist; in a body or query\na malformed id is `400 invalid_id`.\n\n## Requests\nBodies are JSON objects read strictly: an unknown field is `400 unknown_fields` naming it in `param`, a wrong type or\nrange `400` naming the field. An empty body counts as `{}` except on `PUT /v1/connectors/{provider}` and\n`PATCH /v1/settings`, which need a JSON object. Bodies are limited to 1 MiB by default (`HTTP_MAX_BODY_BYTES`); a\nlarger one is refused with `413 body_too_large` and the connection is closed.\n\n## Idempotency\nEvery `POST` (under `/v1` and `/admin`) takes an optional `Idempotency-Key` header (1–255 printable characters).\nThe first answer to a key is kept for 24 hours (`IDEMPOTENCY_RETENTION`; purged within the hour after) and sent again, with\n`Idempotent-Replayed: true`, to any retry with the same key, method, path and body (compared as canonical JSON,\nso key order and whitespace do not matter). Keys are scoped to the tenant on `/v1` and to the operator on `/admin`.\nThe same key with a different request is `422 idempotency_key_reused`; while the first request still runs,\n`409 idempotency_key_in_use` (retry shortly). Successes and `402` answers are stored, and so is any answer once the\nrequest has begun to take effect; a request refused before anything happened (validation, wrong state) releases\nits key, so it can be corrected and sent again with the same key. If a request dies after creating its payment or\nrefund, a retry with the same key after the lease (`IDEMPOTENCY_LEASE`, 120 s by default) resumes that object\ninstead of creating another: always retry money-moving calls with the key you first used.\n\n## Outcomes that are not known yet\nCoffer writes its intent before calling the provider and calls it with an idempotency key of its own, so no money\nmoves twice. When the provider does not answer in time or is unavailable, the answer is `202 Accepted` with the\nobject as it stands (a payment `processing` or `capturing`, a refund `pending`); a background resolver asks the\nprovider and finishes it, and the outcome arrives as an event (and on `GET`). A provider's definite refusal of a\npayment call is an error: `402 payment_declined`, `400 provider_invalid_request` or\n`502 provider_authentication_failed` (a refused refund is instead answered `201` with the refund `failed`).\n\n## Errors\nEvery error is `{\"error\":{\"code\",\"message\",\"request_id\",\"param\"}}`; branch on `code` (stable, snake_case),\nshow `message` to people, quote `request_id` to support; `param` names the offending field when there is one.\nThe `Error` schema lists every code. Besides the answers listed on each operation, any request may get\n`404 route_not_found` (no such path), `405 method_not_allowed` (with `Allow`), `500 internal_error` and, at the\ntransport level (these bodies carry no `request_id`, and all but the `503` close the connection), `400` for malformed HTTP,\n`408 request_timeout`, `413 body_too_large`, `414 uri_too_long`, `431 header_fields_too_large` and\n`503 overloaded` (with `Retry-After`).\n\n## Rate limits and tracing\nEach API key may send `api_rate_limit_per_minute` requests a minute (tenant setting, default 100; a token bucket\nthat refills continuously). Answers the operation produced (successes, replays and provider refusals) carry\n`X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`, and so does `429 rate_limited` (with\n`Retry-After`) beyond the limit; other error answers currently do not. Every answer of the API carries `X-Request-ID`; send\n`X-Correlation-ID` to tie a request to your own logs and to the events it causes (it is echoed; a value that is not\n1–128 characters of letters, digits, `-`, `_`, `.`, `:` is replaced by the request id).\n\n## Lists\nLists are `{\"object\":\"list\",\"data\":[…],\"has_more\":…}`, newest first, `limit` 1–100 (default 10); pass the last\n`id` of a page as `starting_after` for the next one.\n"
+    "description": "Coffer's payments service: the public API tenants call to take payments and refunds and to manage their\nprovider connectors and settings (`/v1`), and the operator API that creates, lists, renames and suspends tenants\nand manages their API keys (`/admin`).\n\n## Authentication and modes\n`/v1` takes a tenant API key, `Authorization: Bearer ck_test_…` or `Bearer ck_live_…` (the prefix and 32\nbase64url characters). The key's mode is the mode of everything it touches: a test key lists test payments and\nmanages test connectors, and a payment created with it goes through a test connector. Objects belong to a mode too: a\ntest key gets `404 not_found` for a live payment or refund (and a live key for a test one), exactly as for another\ntenant's, and lists show only the key's mode. Each key has a role:\n\n| role | may |\n|---|---|\n| `full` | everything below except approving a refund it created itself |\n| `approver` | read, and approve or cancel refunds waiting for approval |\n| `read_only` | read |\n\nA role that may not do something gets `403 insufficient_role`. A missing key is `401 missing_api_key`; an unknown or\nrevoked key, or a key of a suspended tenant, `401 invalid_api_key` (revocations and suspensions take effect within\na second).\n`/admin` takes an operator token from `COFFER_ADMIN_TOKENS` (`401 unauthorized` otherwise); every operator action is\naudited under the token's name.\n\n## Money and ids\nAmounts are integers in the currency's minor units (`1050` is 10.50 USD, `1050` is 1,050 JPY), never decimals, with\nan uppercase ISO 4217 `currency` (requests may send it in any case). Ids are a type prefix, `_` and a 26-character\nULID in Crockford base32 (`pay_01JV71JX78QXE7768TS0ZM5JSS`): they sort in creation order. In a path, a malformed id or\nthe id of another tenant's object answers `404 not_found` exactly like an id that does not exist; in a body or query\na malformed id is `400 invalid_id`.\n\n## Requests\nBodies are JSON objects read strictly: an unknown field is `400 unknown_fields` naming it in `param`, a wrong type or\nrange `400` naming the field. An empty body counts as `{}` except on `PUT /v1/connectors/{provider}` and\n`PATCH /v1/settings`, which need a JSON object. Bodies are limited to 1 MiB by default (`HTTP_MAX_BODY_BYTES`); a\nlarger one is refused with `413 body_too_large` and the connection is closed.\n\n## Idempotency\nEvery `POST` (under `/v1` and `/admin`) takes an optional `Idempotency-Key` header (1–255 printable characters).\nThe first answer to a key is kept for 24 hours (`IDEMPOTENCY_RETENTION`; purged within the hour after) and sent\nagain, with `Idempotent-Replayed: true`, to any retry with the same key, method, path and body (compared as canonical\nJSON, so key order and whitespace do not matter); once those 24 hours have passed the key is free again, and a\nrequest with it is a new request. Keys are scoped to the tenant and the API key's mode on `/v1` (a test key's request\nnever replays a live answer, and the same key may be used once in each mode) and to the operator on `/admin`.\nThe same key with a different request is `422 idempotency_key_reused`; while the first request still runs,\n`409 idempotency_key_in_use` (retry shortly). Successes and provider refusals (`402`, `400 provider_invalid_request`,\n`502`) are stored, and so is any answer once the request has begun to take effect; a request refused before anything\nhappened (validation, wrong state) releases its key, so it can be corrected and sent again with the same key. If a\nrequest dies after creating its payment or refund, a retry with the same key after the lease (`IDEMPOTENCY_LEASE`,\n120 s by default) resumes that object instead of creating another: always retry money-moving calls with the key you\nfirst used.\n\n## Outcomes that are not known yet\nCoffer writes its intent before calling the provider and calls it with an idempotency key of its own, so no money\nmoves twice. When the provider does not answer in time or is unavailable, the answer is `202 Accepted` with the\nobject as it stands (a payment `processing` or `capturing`, a refund `pending`); a background resolver asks the\nprovider and finishes it, and the outcome arrives as an event (and on `GET`). A provider's definite refusal is an\nerror, `402 payment_declined`, `400 provider_invalid_request` or `502 provider_authentication_failed`, that carries\nthe object as it now stands: `{\"error\":{\"code\",\"message\",\"request_id\",\"payment\":{…}}}` for payment calls and\n`{\"error\":{…,\"refund\":{…}}}` for refund calls (creating and approving refunds), so its id is known even without an\n`Idempotency-Key`. A refused new payment or refund is recorded as `failed` (a refused refund releases the amount it\nheld); after a refused capture the payment is `authorized` again; a refused cancellation changes nothing.\n\n## Errors\nEvery error is `{\"error\":{\"code\",\"message\",\"request_id\",\"param\"}}` (provider refusals add `payment` or `refund`,\nabove); branch on `code` (stable, snake_case), show `message` to people, quote `request_id` to support; `param`\nnames the offending field when there is one, as a dotted path inside objects (`customer.email`, `settings.time_zone`).\nThe `Error` schema lists every code. Besides the answers listed on each operation, any request may get\n`404 route_not_found` (no such path), `405 method_not_allowed` (with `Allow`), `500 internal_error` and, at the\ntransport level (these bodies carry no `request_id`, and all but the `503` close the connection), `400` for malformed HTTP,\n`408 request_timeout`, `413 body_too_large`, `414 uri_too_long`, `431 header_fields_too_large` and\n`503 overloaded` (with `Retry-After`).\n\n## Rate limits and tracing\nEach API key may send `api_rate_limit_per_minute` requests a minute (tenant setting, default 100; a token bucket\nthat refills continuously). Every `/v1` answer to a known key carries `X-RateLimit-Limit`, `X-RateLimit-Remaining`\nand `X-RateLimit-Reset`: successes, replays and errors alike (an error counts against the limit too), and\n`429 rate_limited` (with `Retry-After`) beyond the limit. Only `401` answers (no key is known yet), transport-level\nerrors and an unexpected `500 internal_error` come without them. Every answer of the API carries `X-Request-ID`; send\n`X-Correlation-ID` to tie a request to your own logs and to the events it causes (it is echoed; a value that is not\n1–128 characters of letters, digits, `-`, `_`, `.`, `:` is replaced by the request id).\n\n## Lists\nLists are `{\"object\":\"list\",\"data\":[…],\"has_more\":…}`, newest first, `limit` 1–100 (default 10); pass the last\n`id` of a page as `starting_after` for the next one.\n"
   },
   "servers": [
     {
@@ -38,7 +38,7 @@ enum PaymentsOpenAPI {
     },
     {
       "name": "Operator",
-      "description": "Platform operators (`/admin`): tenants, API keys, master-key rotation."
+      "description": "Platform operators (`/admin`): tenants (create, list, rename, suspend), API keys, master-key rotation."
     },
     {
       "name": "Operational",
@@ -53,7 +53,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Create a payment",
         "operationId": "createPayment",
-        "description": "Records the payment (`processing`), then asks the provider through the chosen connector. The answer says what the provider said:\n\n* `201`: the provider answered. `captured` (automatic capture), `authorized` (manual capture: capture it later), `requires_action` (send the customer to `next_action.url`), or `failed`/`canceled` if the provider reported so.\n* `202`: the provider did not answer in time or is unavailable; the payment stays `processing` and the resolver finishes it (watch the events or `GET` it). A retry with the same `Idempotency-Key` gets this same answer again and never creates a second payment.\n* `402`, `400 provider_invalid_request`, `502`: the provider refused; the payment is recorded as `failed`.\n\nRole: `full`.",
+        "description": "Records the payment (`processing`), then asks the provider through the chosen connector. The answer says what the provider said:\n\n* `201`: the provider answered. `captured` (automatic capture), `authorized` (manual capture: capture it later), `requires_action` (send the customer to `next_action.url`), or `failed`/`canceled` if the provider reported so.\n* `202`: the provider did not answer in time or is unavailable; the payment stays `processing` and the resolver finishes it (watch the events or `GET` it). A retry with the same `Idempotency-Key` gets this same answer again and never creates a second payment.\n* `402`, `400 provider_invalid_request`, `502`: the provider refused; the payment is recorded as `failed` and is in the error's `payment`.\n\nRole: `full`.",
         "security": [
           {
             "apiKey": []
@@ -182,6 +182,7 @@ enum PaymentsOpenAPI {
                       "updated": "2025-05-14T09:21:39Z",
                       "captured_at": "2025-05-14T09:21:39Z",
                       "payment_method": "pm_card_visa",
+                      "return_url": null,
                       "fees": {
                         "platform_fee": 1250,
                         "provider_fee": 393,
@@ -225,6 +226,7 @@ enum PaymentsOpenAPI {
                       "updated": "2025-05-14T09:21:38Z",
                       "captured_at": null,
                       "payment_method": "pm_card_visa",
+                      "return_url": null,
                       "fees": null
                     }
                   },
@@ -269,6 +271,7 @@ enum PaymentsOpenAPI {
                       "updated": "2025-05-14T09:21:38Z",
                       "captured_at": null,
                       "payment_method": null,
+                      "return_url": "https://shop.example.com/orders/10472/return",
                       "fees": null
                     }
                   }
@@ -339,6 +342,7 @@ enum PaymentsOpenAPI {
                       "updated": "2025-05-14T09:21:37Z",
                       "captured_at": null,
                       "payment_method": "pm_card_visa",
+                      "return_url": null,
                       "fees": null
                     }
                   }
@@ -347,13 +351,22 @@ enum PaymentsOpenAPI {
             }
           },
           "400": {
-            "description": "Refused: the request is invalid (`invalid_json`, `invalid_request`, `unknown_fields`, `invalid_amount`, `invalid_currency`, `invalid_provider`, `invalid_id`, `invalid_idempotency_key`), the tenant cannot take it (`no_connector`, `unknown_payee`, `payee_inactive`), or the provider refused it as invalid (`provider_invalid_request`, the payment is recorded as `failed`).",
+            "description": "Refused: the request is invalid (`invalid_json`, `invalid_request`, `unknown_fields`, `invalid_amount`, `invalid_currency`, `invalid_provider`, `invalid_id`, `invalid_idempotency_key`; inside `customer` the `param` is `customer.<field>`), the tenant cannot take it (`no_connector`, `provider_not_supported`, `unknown_payee`, `payee_inactive`), or the provider refused it as invalid (`provider_invalid_request`: the payment is recorded as `failed` and is in `error.payment`).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -406,6 +419,28 @@ enum PaymentsOpenAPI {
                       }
                     }
                   },
+                  "customer_unknown_field": {
+                    "summary": "Unknown customer field",
+                    "value": {
+                      "error": {
+                        "code": "unknown_fields",
+                        "message": "Unknown fields: customer.id.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "customer.id"
+                      }
+                    }
+                  },
+                  "customer_email": {
+                    "summary": "Bad customer email",
+                    "value": {
+                      "error": {
+                        "code": "invalid_request",
+                        "message": "customer.email is not an email address.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "customer.email"
+                      }
+                    }
+                  },
                   "provider": {
                     "summary": "Unsupported provider",
                     "value": {
@@ -439,6 +474,16 @@ enum PaymentsOpenAPI {
                       }
                     }
                   },
+                  "provider_not_supported": {
+                    "summary": "Only webhook-only connectors",
+                    "value": {
+                      "error": {
+                        "code": "provider_not_supported",
+                        "message": "Coffer cannot create payments through mtn yet (it receives their webhooks only); add a Stripe, Razorpay or PayPal connector.",
+                        "request_id": "req_5f0c2a9e41b7000000002a"
+                      }
+                    }
+                  },
                   "unknown_payee": {
                     "summary": "Unknown payee",
                     "value": {
@@ -467,7 +512,43 @@ enum PaymentsOpenAPI {
                       "error": {
                         "code": "provider_invalid_request",
                         "message": "The provider refused the request for pay_01JV71JX78QXE7768TS0ZM5JSS: Amount must be at least 50 cents.",
-                        "request_id": "req_5f0c2a9e41b7000000002a"
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "payment": {
+                          "id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                          "object": "payment",
+                          "livemode": false,
+                          "amount": 30,
+                          "currency": "USD",
+                          "amount_capturable": 0,
+                          "amount_received": 0,
+                          "amount_refunded": 0,
+                          "amount_refundable": 0,
+                          "status": "failed",
+                          "capture_method": "automatic",
+                          "provider": "stripe",
+                          "connector_id": "con_01JT5EFA60QAZGBQA8Q10A045Y",
+                          "provider_payment_id": null,
+                          "customer": {
+                            "email": "amara.okafor@example.com",
+                            "name": "Amara Okafor",
+                            "reference": "cust-8812"
+                          },
+                          "payee_id": "pe_01JTB9QD889FQ48NXMP11YJCS5",
+                          "description": "Order #10472 (tip)",
+                          "metadata": {
+                            "order_id": "10472"
+                          },
+                          "next_action": null,
+                          "failure_code": "amount_too_small",
+                          "failure_message": "Amount must be at least 50 cents.",
+                          "fulfillment": null,
+                          "created": "2025-05-14T09:21:37Z",
+                          "updated": "2025-05-14T09:21:38Z",
+                          "captured_at": null,
+                          "payment_method": "pm_card_visa",
+                          "return_url": null,
+                          "fees": null
+                        }
                       }
                     }
                   },
@@ -523,13 +604,22 @@ enum PaymentsOpenAPI {
             "$ref": "#/components/responses/ProviderAuthenticationFailed"
           },
           "503": {
-            "description": "No connector that could take the payment is healthy now (`provider_unavailable`): their circuit breakers are open, or none is of a provider payments can be made through. Nothing was recorded; retry after `Retry-After`.",
+            "description": "Every connector that could take the payment is failing (`provider_unavailable`): their circuit breakers are open. Nothing was recorded; retry after `Retry-After`.",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               },
               "Retry-After": {
                 "$ref": "#/components/headers/Retry-After"
@@ -589,29 +679,16 @@ enum PaymentsOpenAPI {
             "name": "provider",
             "in": "query",
             "required": false,
-            "description": "Only payments made through this provider.",
+            "description": "Only payments made through this provider (another value is `400 invalid_request`).",
             "schema": {
-              "type": "string",
-              "enum": [
-                "stripe",
-                "razorpay",
-                "paypal",
-                "phonepe",
-                "ikhokha",
-                "mtn",
-                "airtel",
-                "zamtel",
-                "paystack",
-                "flutterwave",
-                "standard"
-              ]
+              "$ref": "#/components/schemas/PaymentProvider"
             }
           },
           {
             "name": "payee_id",
             "in": "query",
             "required": false,
-            "description": "Only payments to this payee.",
+            "description": "Only payments to this payee (`400 invalid_id` if malformed).",
             "schema": {
               "$ref": "#/components/schemas/PayeeID"
             }
@@ -706,6 +783,7 @@ enum PaymentsOpenAPI {
                           "updated": "2025-05-14T09:21:39Z",
                           "captured_at": "2025-05-14T09:21:39Z",
                           "payment_method": "pm_card_visa",
+                          "return_url": null,
                           "fees": {
                             "platform_fee": 1250,
                             "provider_fee": 393,
@@ -748,6 +826,7 @@ enum PaymentsOpenAPI {
                           "updated": "2025-05-14T09:20:04Z",
                           "captured_at": "2025-05-14T09:20:04Z",
                           "payment_method": "pm_card_visa",
+                          "return_url": null,
                           "fees": {
                             "platform_fee": 400,
                             "provider_fee": 146,
@@ -764,13 +843,22 @@ enum PaymentsOpenAPI {
             }
           },
           "400": {
-            "description": "Refused: a query parameter is invalid (`invalid_parameter` for `limit`, `invalid_id` for `starting_after`, `invalid_request` for the others).",
+            "description": "Refused: a query parameter is invalid (`invalid_parameter` for `limit`, `invalid_id` for `starting_after` and `payee_id`, `invalid_request` for the others).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -822,6 +910,28 @@ enum PaymentsOpenAPI {
                         "param": "created[gte]"
                       }
                     }
+                  },
+                  "payee_id": {
+                    "summary": "Bad payee id",
+                    "value": {
+                      "error": {
+                        "code": "invalid_id",
+                        "message": "payee_id must be a pe_ id.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "payee_id"
+                      }
+                    }
+                  },
+                  "provider": {
+                    "summary": "Unknown provider",
+                    "value": {
+                      "error": {
+                        "code": "invalid_request",
+                        "message": "provider is not one Coffer supports.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "provider"
+                      }
+                    }
                   }
                 }
               }
@@ -846,7 +956,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Retrieve a payment",
         "operationId": "getPayment",
-        "description": "Role: any.",
+        "description": "A payment of the key's mode (one of the other mode is `404`). Role: any.",
         "security": [
           {
             "apiKey": []
@@ -923,6 +1033,7 @@ enum PaymentsOpenAPI {
                       "updated": "2025-05-14T09:21:39Z",
                       "captured_at": "2025-05-14T09:21:39Z",
                       "payment_method": "pm_card_visa",
+                      "return_url": null,
                       "fees": {
                         "platform_fee": 1250,
                         "provider_fee": 393,
@@ -957,7 +1068,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Capture an authorized payment",
         "operationId": "capturePayment",
-        "description": "Takes the money of an `authorized` payment, all of it or `amount_to_capture`. The payment is `capturing` while the provider is asked.\n\n* `200`: the provider answered; normally `captured` (with `fees`).\n* `202`: the outcome is not known yet; the payment stays `capturing` and the resolver finishes it (a second capture meanwhile is `409`).\n* `402`/`400 provider_invalid_request`/`502`: the provider refused; the payment is `authorized` again and may be captured again.\n\nRole: `full`.",
+        "description": "Takes the money of an `authorized` payment, all of it or `amount_to_capture`. The payment is `capturing` while the provider is asked.\n\n* `200`: the provider answered; normally `captured` (with `fees`).\n* `202`: the outcome is not known yet; the payment stays `capturing` and the resolver finishes it (a second capture meanwhile is `409`).\n* `402`/`400 provider_invalid_request`/`502`: the provider refused; the payment is `authorized` again (the error's `payment`) and may be captured again.\n\nRole: `full`.",
         "security": [
           {
             "apiKey": []
@@ -1062,6 +1173,7 @@ enum PaymentsOpenAPI {
                       "updated": "2025-05-14T09:30:03Z",
                       "captured_at": "2025-05-14T09:30:03Z",
                       "payment_method": "pm_card_visa",
+                      "return_url": null,
                       "fees": {
                         "platform_fee": 1250,
                         "provider_fee": 393,
@@ -1137,6 +1249,7 @@ enum PaymentsOpenAPI {
                       "updated": "2025-05-14T09:30:02Z",
                       "captured_at": null,
                       "payment_method": "pm_card_visa",
+                      "return_url": null,
                       "fees": null
                     }
                   }
@@ -1145,13 +1258,22 @@ enum PaymentsOpenAPI {
             }
           },
           "400": {
-            "description": "Refused: `amount_to_capture` is invalid or above `amount_capturable` (`invalid_amount`, `amount_too_large`), the body has other fields (`unknown_fields`, `invalid_json`, `invalid_request`), or the provider refused (`provider_invalid_request`).",
+            "description": "Refused: `amount_to_capture` is invalid or above `amount_capturable` (`invalid_amount`, `amount_too_large`), the body has other fields (`unknown_fields`, `invalid_json`, `invalid_request`), or the provider refused (`provider_invalid_request`, with the payment `authorized` again in `error.payment`).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -1199,7 +1321,43 @@ enum PaymentsOpenAPI {
                       "error": {
                         "code": "provider_invalid_request",
                         "message": "The provider refused the request for pay_01JV71JX78QXE7768TS0ZM5JSS: This PaymentIntent could not be captured because it has expired.",
-                        "request_id": "req_5f0c2a9e41b7000000002a"
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "payment": {
+                          "id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                          "object": "payment",
+                          "livemode": false,
+                          "amount": 12500,
+                          "currency": "USD",
+                          "amount_capturable": 12500,
+                          "amount_received": 0,
+                          "amount_refunded": 0,
+                          "amount_refundable": 0,
+                          "status": "authorized",
+                          "capture_method": "manual",
+                          "provider": "stripe",
+                          "connector_id": "con_01JT5EFA60QAZGBQA8Q10A045Y",
+                          "provider_payment_id": "pi_3PkR2vLq8ZtW1xYb0Jd4Hs9K",
+                          "customer": {
+                            "email": "amara.okafor@example.com",
+                            "name": "Amara Okafor",
+                            "reference": "cust-8812"
+                          },
+                          "payee_id": "pe_01JTB9QD889FQ48NXMP11YJCS5",
+                          "description": "Order #10472 (2 items)",
+                          "metadata": {
+                            "order_id": "10472"
+                          },
+                          "next_action": null,
+                          "failure_code": null,
+                          "failure_message": null,
+                          "fulfillment": null,
+                          "created": "2025-05-14T09:21:37Z",
+                          "updated": "2025-05-21T09:30:03Z",
+                          "captured_at": null,
+                          "payment_method": "pm_card_visa",
+                          "return_url": null,
+                          "fees": null
+                        }
                       }
                     }
                   }
@@ -1227,6 +1385,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -1294,7 +1461,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Cancel a payment",
         "operationId": "cancelPayment",
-        "description": "Cancels a payment that has not been captured (`requires_action`, `processing` once the provider has confirmed it, `authorized`). Canceling a `canceled` payment answers `200` again.\n\n* `200`: `canceled`.\n* `202`: the outcome is not known yet; the payment keeps its status and the resolver finishes it.\n* `409 invalid_state`: the payment cannot be canceled, or the provider reports it in another state (e.g. it was captured meanwhile; that answer is stored for the `Idempotency-Key`).\n* `402`/`400 provider_invalid_request`/`502`: the provider refused; nothing changed.\n\nRole: `full`.",
+        "description": "Cancels a payment that has not been captured (`requires_action`, `processing` once the provider has confirmed it, `authorized`). Canceling a `canceled` payment answers `200` again. Takes no body (none, or `{}`).\n\n* `200`: `canceled`.\n* `202`: the outcome is not known yet; the payment keeps its status and the resolver finishes it.\n* `409 invalid_state`: the payment cannot be canceled, or the provider reports it in another state (e.g. it was captured meanwhile; that answer is stored for the `Idempotency-Key`).\n* `402`/`400 provider_invalid_request`/`502`: the provider refused; nothing changed (the error's `payment`).\n\nRole: `full`.",
         "security": [
           {
             "apiKey": []
@@ -1316,7 +1483,7 @@ enum PaymentsOpenAPI {
           "content": {
             "application/json": {
               "schema": {
-                "$ref": "#/components/schemas/CancelRequest"
+                "$ref": "#/components/schemas/EmptyRequest"
               },
               "examples": {
                 "empty": {
@@ -1391,6 +1558,7 @@ enum PaymentsOpenAPI {
                       "updated": "2025-05-14T10:05:12Z",
                       "captured_at": null,
                       "payment_method": "pm_card_visa",
+                      "return_url": null,
                       "fees": null
                     }
                   }
@@ -1461,6 +1629,7 @@ enum PaymentsOpenAPI {
                       "updated": "2025-05-14T09:21:38Z",
                       "captured_at": null,
                       "payment_method": "pm_card_visa",
+                      "return_url": null,
                       "fees": null
                     }
                   }
@@ -1469,13 +1638,22 @@ enum PaymentsOpenAPI {
             }
           },
           "400": {
-            "description": "Refused: the body has fields other than `cancellation_reason` (`unknown_fields`, `invalid_json`, `invalid_request`), or the provider refused (`provider_invalid_request`).",
+            "description": "Refused: the body has fields (`unknown_fields`; `cancellation_reason` is no longer taken), is not JSON (`invalid_json`) or not an object (`invalid_request`), or the provider refused (`provider_invalid_request`, the unchanged payment in `error.payment`).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -1485,13 +1663,13 @@ enum PaymentsOpenAPI {
                 },
                 "examples": {
                   "unknown_fields": {
-                    "summary": "Unknown field",
+                    "summary": "A body with fields",
                     "value": {
                       "error": {
                         "code": "unknown_fields",
-                        "message": "Unknown fields: reason.",
+                        "message": "Unknown fields: cancellation_reason.",
                         "request_id": "req_5f0c2a9e41b7000000002a",
-                        "param": "reason"
+                        "param": "cancellation_reason"
                       }
                     }
                   },
@@ -1501,7 +1679,43 @@ enum PaymentsOpenAPI {
                       "error": {
                         "code": "provider_invalid_request",
                         "message": "The provider refused the request for pay_01JV71JX78QXE7768TS0ZM5JSS: You cannot cancel this PaymentIntent because it has a status of succeeded.",
-                        "request_id": "req_5f0c2a9e41b7000000002a"
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "payment": {
+                          "id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                          "object": "payment",
+                          "livemode": false,
+                          "amount": 12500,
+                          "currency": "USD",
+                          "amount_capturable": 12500,
+                          "amount_received": 0,
+                          "amount_refunded": 0,
+                          "amount_refundable": 0,
+                          "status": "authorized",
+                          "capture_method": "manual",
+                          "provider": "stripe",
+                          "connector_id": "con_01JT5EFA60QAZGBQA8Q10A045Y",
+                          "provider_payment_id": "pi_3PkR2vLq8ZtW1xYb0Jd4Hs9K",
+                          "customer": {
+                            "email": "amara.okafor@example.com",
+                            "name": "Amara Okafor",
+                            "reference": "cust-8812"
+                          },
+                          "payee_id": "pe_01JTB9QD889FQ48NXMP11YJCS5",
+                          "description": "Order #10472 (2 items)",
+                          "metadata": {
+                            "order_id": "10472"
+                          },
+                          "next_action": null,
+                          "failure_code": null,
+                          "failure_message": null,
+                          "fulfillment": null,
+                          "created": "2025-05-14T09:21:37Z",
+                          "updated": "2025-05-14T09:21:39Z",
+                          "captured_at": null,
+                          "payment_method": "pm_card_visa",
+                          "return_url": null,
+                          "fees": null
+                        }
                       }
                     }
                   }
@@ -1529,6 +1743,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -1606,7 +1829,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Refund a payment",
         "operationId": "createRefund",
-        "description": "Refunds a `captured` or `partially_refunded` payment, all that is left (`amount_refundable`) or `amount`. The amount is held on the payment at once, so concurrent refunds can never exceed what was captured. The tenant's `refund_policy` applies: a refund after `window_days` is `409 refund_window_expired`, beyond `max_refund_share_bps` `400 refund_exceeds_policy`, and above the currency's `approval_thresholds` the refund waits for approval (`pending_approval`, event `refund.pending_approval`) instead of being sent.\n\n* `201`: `pending_approval`, or the provider answered: `succeeded`, or `failed` when it refused (`failure_code`, `failure_message`; the held amount is released).\n* `202`: `pending`: the outcome is not known yet; the resolver finishes it.\n\nRole: `full`.",
+        "description": "Refunds a `captured` or `partially_refunded` payment of the key's mode, all that is left (`amount_refundable`) or `amount`. The amount is held on the payment at once, so concurrent refunds can never exceed what was captured. The tenant's `refund_policy` applies: a refund after `window_days` is `409 refund_window_expired`, beyond `max_refund_share_bps` `400 refund_exceeds_policy`, and a refund of more than the currency's `approval_thresholds` (strictly above) waits for approval (`pending_approval`, event `refund.pending_approval`) instead of being sent.\n\n* `201`: `pending_approval`, or the provider answered: `succeeded` (or `failed`, should it report the refund failed outright).\n* `202`: `pending`: the outcome is not known yet; the resolver finishes it.\n* `402 payment_declined`, `400 provider_invalid_request`, `502 provider_authentication_failed`: the provider refused the refund; it is recorded as `failed` (the held amount is released) and is in the error's `refund`.\n\nRole: `full`.",
         "security": [
           {
             "apiKey": []
@@ -1635,7 +1858,10 @@ enum PaymentsOpenAPI {
                   "summary": "Refund part",
                   "value": {
                     "amount": 2500,
-                    "reason": "requested_by_customer"
+                    "reason": "requested_by_customer",
+                    "metadata": {
+                      "support_ticket": "CS-20931"
+                    }
                   }
                 },
                 "all": {
@@ -1648,7 +1874,7 @@ enum PaymentsOpenAPI {
         },
         "responses": {
           "201": {
-            "description": "The refund: `succeeded`, `failed` or `pending_approval`.",
+            "description": "The refund: `succeeded`, `pending_approval` (or `failed`, if the provider accepted it but reports it failed).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
@@ -1685,6 +1911,9 @@ enum PaymentsOpenAPI {
                       "currency": "USD",
                       "status": "succeeded",
                       "reason": "requested_by_customer",
+                      "metadata": {
+                        "support_ticket": "CS-20931"
+                      },
                       "provider_refund_id": "re_3PkR2vLq8ZtW1xYb0Hq1Tm2c",
                       "failure_code": null,
                       "failure_message": null,
@@ -1704,6 +1933,7 @@ enum PaymentsOpenAPI {
                       "currency": "USD",
                       "status": "pending_approval",
                       "reason": "requested_by_customer",
+                      "metadata": {},
                       "provider_refund_id": null,
                       "failure_code": null,
                       "failure_message": null,
@@ -1711,25 +1941,6 @@ enum PaymentsOpenAPI {
                       "approved_by": null,
                       "created": "2025-05-15T16:40:51Z",
                       "updated": "2025-05-15T16:40:51Z"
-                    }
-                  },
-                  "failed": {
-                    "summary": "Refused by the provider",
-                    "value": {
-                      "id": "re_01JV9P9X5R2EKDRRHT41T1WMWF",
-                      "object": "refund",
-                      "payment_id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
-                      "amount": 2500,
-                      "currency": "USD",
-                      "status": "failed",
-                      "reason": "requested_by_customer",
-                      "provider_refund_id": null,
-                      "failure_code": "charge_disputed",
-                      "failure_message": "The charge is disputed; it cannot be refunded.",
-                      "created_by": "key_01JT5DR400RG9RFBHEG3EV7FCX",
-                      "approved_by": null,
-                      "created": "2025-05-15T10:02:11Z",
-                      "updated": "2025-05-15T10:02:12Z"
                     }
                   }
                 }
@@ -1774,6 +1985,9 @@ enum PaymentsOpenAPI {
                       "currency": "USD",
                       "status": "pending",
                       "reason": "requested_by_customer",
+                      "metadata": {
+                        "support_ticket": "CS-20931"
+                      },
                       "provider_refund_id": null,
                       "failure_code": null,
                       "failure_message": null,
@@ -1788,13 +2002,22 @@ enum PaymentsOpenAPI {
             }
           },
           "400": {
-            "description": "Refused: the request is invalid (`invalid_amount`, `invalid_request` for `reason` or `metadata`, `unknown_fields`, `invalid_json`), the amount is above what is left (`amount_too_large`), or the tenant's policy forbids it (`refund_exceeds_policy`).",
+            "description": "Refused: the request is invalid (`invalid_amount`, `invalid_request` for `reason` or `metadata`, `unknown_fields`, `invalid_json`), the amount is above what is left (`amount_too_large`), the tenant's policy forbids it (`refund_exceeds_policy`), or the provider refused it as invalid (`provider_invalid_request`: the refund is recorded as `failed` and is in `error.refund`).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -1846,6 +2069,35 @@ enum PaymentsOpenAPI {
                         "param": "reason"
                       }
                     }
+                  },
+                  "provider_invalid_request": {
+                    "summary": "The provider refused the refund",
+                    "value": {
+                      "error": {
+                        "code": "provider_invalid_request",
+                        "message": "The provider refused the request for re_01JV9P9X5R2EKDRRHT41T1WMWF: Charge ch_3PkR2vLq8ZtW1xYb0s7Hd2Qe has been charged back; cannot issue a refund.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "refund": {
+                          "id": "re_01JV9P9X5R2EKDRRHT41T1WMWF",
+                          "object": "refund",
+                          "payment_id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                          "amount": 2500,
+                          "currency": "USD",
+                          "status": "failed",
+                          "reason": "requested_by_customer",
+                          "metadata": {
+                            "support_ticket": "CS-20931"
+                          },
+                          "provider_refund_id": null,
+                          "failure_code": "charge_disputed",
+                          "failure_message": "Charge ch_3PkR2vLq8ZtW1xYb0s7Hd2Qe has been charged back; cannot issue a refund.",
+                          "created_by": "key_01JT5DR400RG9RFBHEG3EV7FCX",
+                          "approved_by": null,
+                          "created": "2025-05-15T10:02:11Z",
+                          "updated": "2025-05-15T10:02:12Z"
+                        }
+                      }
+                    }
                   }
                 }
               }
@@ -1853,6 +2105,9 @@ enum PaymentsOpenAPI {
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
+          },
+          "402": {
+            "$ref": "#/components/responses/RefundDeclined"
           },
           "403": {
             "$ref": "#/components/responses/InsufficientRole"
@@ -1868,6 +2123,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -1921,6 +2185,9 @@ enum PaymentsOpenAPI {
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
+          },
+          "502": {
+            "$ref": "#/components/responses/RefundProviderAuthenticationFailed"
           }
         }
       },
@@ -1930,7 +2197,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "List a payment's refunds",
         "operationId": "listPaymentRefunds",
-        "description": "Role: any.",
+        "description": "The refunds of a payment of the key's mode, newest first. Role: any.",
         "security": [
           {
             "apiKey": []
@@ -1989,6 +2256,9 @@ enum PaymentsOpenAPI {
                           "currency": "USD",
                           "status": "succeeded",
                           "reason": "requested_by_customer",
+                          "metadata": {
+                            "support_ticket": "CS-20931"
+                          },
                           "provider_refund_id": "re_3PkR2vLq8ZtW1xYb0Hq1Tm2c",
                           "failure_code": null,
                           "failure_message": null,
@@ -2013,6 +2283,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -2069,7 +2348,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "List refunds",
         "operationId": "listRefunds",
-        "description": "The tenant's refunds, newest first (test and live alike). Role: any.",
+        "description": "The tenant's refunds of the key's mode (refunds of its payments), newest first. Role: any.",
         "security": [
           {
             "apiKey": []
@@ -2134,6 +2413,7 @@ enum PaymentsOpenAPI {
                           "currency": "USD",
                           "status": "pending_approval",
                           "reason": "requested_by_customer",
+                          "metadata": {},
                           "provider_refund_id": null,
                           "failure_code": null,
                           "failure_message": null,
@@ -2150,6 +2430,9 @@ enum PaymentsOpenAPI {
                           "currency": "USD",
                           "status": "succeeded",
                           "reason": "requested_by_customer",
+                          "metadata": {
+                            "support_ticket": "CS-20931"
+                          },
                           "provider_refund_id": "re_3PkR2vLq8ZtW1xYb0Hq1Tm2c",
                           "failure_code": null,
                           "failure_message": null,
@@ -2174,6 +2457,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -2227,7 +2519,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Retrieve a refund",
         "operationId": "getRefund",
-        "description": "Role: any.",
+        "description": "A refund of a payment of the key's mode (one of the other mode is `404`). Role: any.",
         "security": [
           {
             "apiKey": []
@@ -2277,6 +2569,9 @@ enum PaymentsOpenAPI {
                       "currency": "USD",
                       "status": "succeeded",
                       "reason": "requested_by_customer",
+                      "metadata": {
+                        "support_ticket": "CS-20931"
+                      },
                       "provider_refund_id": "re_3PkR2vLq8ZtW1xYb0Hq1Tm2c",
                       "failure_code": null,
                       "failure_message": null,
@@ -2312,7 +2607,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Approve a refund",
         "operationId": "approveRefund",
-        "description": "Approves a `pending_approval` refund and sends it to the provider. The approving key must differ from the one that requested it. Approving a refund that was already approved (or canceled) answers it as it stands.\n\n* `201`: the provider answered (`succeeded`, `failed`), or the refund had already been dealt with.\n* `202`: `pending`: the outcome is not known yet.\n\nRole: `full` or `approver`.",
+        "description": "Approves a `pending_approval` refund and sends it to the provider. The approving key must differ from the one that requested it. Approving a refund that was already approved answers `200` with it as it stands, whatever its status now; approving a `canceled` refund, or one that never waited for approval, is `409 invalid_state`.\n\n* `200`: the provider answered (`succeeded`), or the refund had already been approved.\n* `202`: `pending`: the provider's outcome is not known yet; the resolver finishes it.\n* `402 payment_declined`, `400 provider_invalid_request`, `502 provider_authentication_failed`: the provider refused the refund; it is recorded as `failed` (the held amount is released) and is in the error's `refund`.\n\nRole: `full` or `approver`.",
         "security": [
           {
             "apiKey": []
@@ -2340,8 +2635,8 @@ enum PaymentsOpenAPI {
           }
         },
         "responses": {
-          "201": {
-            "description": "The approved refund.",
+          "200": {
+            "description": "The approved refund: `succeeded`, or as it stands when it had already been approved.",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
@@ -2378,6 +2673,7 @@ enum PaymentsOpenAPI {
                       "currency": "USD",
                       "status": "succeeded",
                       "reason": "requested_by_customer",
+                      "metadata": {},
                       "provider_refund_id": "re_3PkR2vLq8ZtW1xYb1Vw8Nc0d",
                       "failure_code": null,
                       "failure_message": null,
@@ -2429,6 +2725,7 @@ enum PaymentsOpenAPI {
                       "currency": "USD",
                       "status": "pending",
                       "reason": "requested_by_customer",
+                      "metadata": {},
                       "provider_refund_id": null,
                       "failure_code": null,
                       "failure_message": null,
@@ -2443,13 +2740,22 @@ enum PaymentsOpenAPI {
             }
           },
           "400": {
-            "description": "Refused: the body has fields (`unknown_fields`, `invalid_json`, `invalid_request`).",
+            "description": "Refused: the body has fields (`unknown_fields`, `invalid_json`, `invalid_request`), or the provider refused the refund as invalid (`provider_invalid_request`: the refund is `failed`, in `error.refund`).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -2468,6 +2774,33 @@ enum PaymentsOpenAPI {
                         "param": "note"
                       }
                     }
+                  },
+                  "provider_invalid_request": {
+                    "summary": "The provider refused the refund",
+                    "value": {
+                      "error": {
+                        "code": "provider_invalid_request",
+                        "message": "The provider refused the request for re_01JVAD3WHR7KFH55JYAS5JD4VD: Insufficient funds in your Stripe balance to refund this amount.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "refund": {
+                          "id": "re_01JVAD3WHR7KFH55JYAS5JD4VD",
+                          "object": "refund",
+                          "payment_id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                          "amount": 9000,
+                          "currency": "USD",
+                          "status": "failed",
+                          "reason": "requested_by_customer",
+                          "metadata": {},
+                          "provider_refund_id": null,
+                          "failure_code": "balance_insufficient",
+                          "failure_message": "Insufficient funds in your Stripe balance to refund this amount.",
+                          "created_by": "key_01JT5DR400RG9RFBHEG3EV7FCX",
+                          "approved_by": "key_01JT8C5GJ8Z5ZKEEHJE285PAJP",
+                          "created": "2025-05-15T16:40:51Z",
+                          "updated": "2025-05-15T17:02:30Z"
+                        }
+                      }
+                    }
                   }
                 }
               }
@@ -2475,6 +2808,9 @@ enum PaymentsOpenAPI {
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
+          },
+          "402": {
+            "$ref": "#/components/responses/RefundDeclined"
           },
           "403": {
             "description": "The key's role may not approve (`insufficient_role`), or it requested the refund itself (`approver_must_differ`).",
@@ -2484,6 +2820,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -2520,13 +2865,22 @@ enum PaymentsOpenAPI {
             "$ref": "#/components/responses/RefundNotFound"
           },
           "409": {
-            "description": "The refund is not waiting for approval (`invalid_state`), or the `Idempotency-Key` is in use.",
+            "description": "The refund is `canceled`, or never waited for approval (`invalid_state`); or the `Idempotency-Key` is in use (`idempotency_key_in_use`).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -2535,8 +2889,18 @@ enum PaymentsOpenAPI {
                   "$ref": "#/components/schemas/Error"
                 },
                 "examples": {
+                  "canceled": {
+                    "summary": "Canceled",
+                    "value": {
+                      "error": {
+                        "code": "invalid_state",
+                        "message": "This refund is canceled; only a refund pending approval can be approved.",
+                        "request_id": "req_5f0c2a9e41b7000000002a"
+                      }
+                    }
+                  },
                   "state": {
-                    "summary": "Not pending approval",
+                    "summary": "Never waited for approval",
                     "value": {
                       "error": {
                         "code": "invalid_state",
@@ -2570,6 +2934,9 @@ enum PaymentsOpenAPI {
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
+          },
+          "502": {
+            "$ref": "#/components/responses/RefundProviderAuthenticationFailed"
           }
         }
       }
@@ -2581,7 +2948,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Decline a refund waiting for approval",
         "operationId": "cancelRefund",
-        "description": "Cancels a `pending_approval` refund: it is never sent and its held amount is released (event `refund.canceled`). Canceling a `canceled` refund answers it again. Any key with the role may cancel, including the one that requested it. Role: `full` or `approver`.",
+        "description": "Cancels a `pending_approval` refund: it is never sent and its held amount is released (event `refund.canceled`). Canceling a `canceled` refund answers `200` with it again. Any key with the role may cancel, including the one that requested it. Role: `full` or `approver`.",
         "security": [
           {
             "apiKey": []
@@ -2609,7 +2976,7 @@ enum PaymentsOpenAPI {
           }
         },
         "responses": {
-          "201": {
+          "200": {
             "description": "The canceled refund.",
             "headers": {
               "X-Request-ID": {
@@ -2647,6 +3014,7 @@ enum PaymentsOpenAPI {
                       "currency": "USD",
                       "status": "canceled",
                       "reason": "requested_by_customer",
+                      "metadata": {},
                       "provider_refund_id": null,
                       "failure_code": null,
                       "failure_message": null,
@@ -2668,6 +3036,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -2708,6 +3085,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -2925,6 +3311,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -3013,6 +3408,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -3053,6 +3457,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -3467,6 +3880,15 @@ enum PaymentsOpenAPI {
               },
               "X-Correlation-ID": {
                 "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
               }
             },
             "content": {
@@ -3642,6 +4064,7 @@ enum PaymentsOpenAPI {
                       "api_key": {
                         "id": "key_01JT5DR400RG9RFBHEG3EV7FCX",
                         "object": "api_key",
+                        "tenant_id": "ten_01JT5DR400789X684YNYCQNGFM",
                         "secret": "ck_test_sTKau96Rb5M6BzI3WXMEf2MDoMaTRGpE",
                         "prefix": "ck_test_sTKa",
                         "role": "full",
@@ -3655,7 +4078,7 @@ enum PaymentsOpenAPI {
             }
           },
           "400": {
-            "description": "Refused: `name` is missing or too long (`invalid_request`), a setting is invalid (`invalid_setting`, `param` is `settings.` and its path), or the body has other fields (`unknown_fields`, `invalid_json`).",
+            "description": "Refused: `name` is missing or too long, or `livemode` is not a boolean (`invalid_request`); `settings` is not an object or a setting is invalid (`invalid_setting`, `param` is `settings` or `settings.` and the setting's path); or the body has other fields (`unknown_fields`, `invalid_json`).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
@@ -3691,6 +4114,28 @@ enum PaymentsOpenAPI {
                         "param": "settings.time_zone"
                       }
                     }
+                  },
+                  "livemode": {
+                    "summary": "livemode not a boolean",
+                    "value": {
+                      "error": {
+                        "code": "invalid_request",
+                        "message": "livemode must be true or false.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "livemode"
+                      }
+                    }
+                  },
+                  "settings_object": {
+                    "summary": "settings not an object",
+                    "value": {
+                      "error": {
+                        "code": "invalid_setting",
+                        "message": "settings must be an object (merged over the defaults).",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "settings"
+                      }
+                    }
                   }
                 }
               }
@@ -3698,6 +4143,481 @@ enum PaymentsOpenAPI {
           },
           "401": {
             "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "409": {
+            "$ref": "#/components/responses/IdempotencyKeyInUse"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "422": {
+            "$ref": "#/components/responses/IdempotencyKeyReused"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      },
+      "get": {
+        "tags": [
+          "Operator"
+        ],
+        "summary": "List tenants",
+        "operationId": "listTenants",
+        "description": "Every tenant of the platform, newest first, active and suspended alike.",
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/TenantStartingAfter"
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of tenants.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/TenantList"
+                },
+                "examples": {
+                  "page": {
+                    "summary": "One page",
+                    "value": {
+                      "object": "list",
+                      "data": [
+                        {
+                          "id": "ten_01JT9W3KQ5M8B2X7R4N6P1D0ZF",
+                          "object": "tenant",
+                          "name": "Lumen Books",
+                          "status": "suspended",
+                          "settings": {
+                            "time_zone": "Asia/Kolkata",
+                            "refund_policy": {
+                              "window_days": 180,
+                              "max_refund_share_bps": 10000,
+                              "approval_thresholds": {}
+                            },
+                            "fees": {
+                              "platform_fee_bps": 800,
+                              "provider_fee_bps": 0,
+                              "provider_fee_fixed": {},
+                              "referral_bounty_bps": 0,
+                              "provider_fee_bearer": "payee"
+                            },
+                            "api_rate_limit_per_minute": 100,
+                            "payout_limits": {
+                              "max_single_payout": {},
+                              "daily_total": {},
+                              "max_payouts_per_payee_per_day": 10,
+                              "new_payee_cooling_hours": 0,
+                              "approval_thresholds": {}
+                            },
+                            "test_payout": {
+                              "enabled": false,
+                              "amount_major_units": 1
+                            }
+                          },
+                          "created": "2025-05-02T14:31:09Z"
+                        },
+                        {
+                          "id": "ten_01JT5DR400789X684YNYCQNGFM",
+                          "object": "tenant",
+                          "name": "Kora Market",
+                          "status": "active",
+                          "settings": {
+                            "time_zone": "Africa/Lagos",
+                            "refund_policy": {
+                              "window_days": 180,
+                              "max_refund_share_bps": 10000,
+                              "approval_thresholds": {}
+                            },
+                            "fees": {
+                              "platform_fee_bps": 1000,
+                              "provider_fee_bps": 0,
+                              "provider_fee_fixed": {},
+                              "referral_bounty_bps": 0,
+                              "provider_fee_bearer": "payee"
+                            },
+                            "api_rate_limit_per_minute": 100,
+                            "payout_limits": {
+                              "max_single_payout": {},
+                              "daily_total": {},
+                              "max_payouts_per_payee_per_day": 10,
+                              "new_payee_cooling_hours": 0,
+                              "approval_thresholds": {}
+                            },
+                            "test_payout": {
+                              "enabled": false,
+                              "amount_major_units": 1
+                            }
+                          },
+                          "created": "2025-05-01T08:00:00Z"
+                        }
+                      ],
+                      "has_more": false
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Refused: `limit` or `starting_after` is invalid (`invalid_parameter`, `invalid_id`).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "examples": {
+                  "limit": {
+                    "summary": "Bad limit",
+                    "value": {
+                      "error": {
+                        "code": "invalid_parameter",
+                        "message": "limit must be an integer from 1 to 100.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "limit"
+                      }
+                    }
+                  },
+                  "cursor": {
+                    "summary": "Bad cursor",
+                    "value": {
+                      "error": {
+                        "code": "invalid_id",
+                        "message": "starting_after must be a ten_ id from a previous page.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "starting_after"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/admin/tenants/{id}": {
+      "get": {
+        "tags": [
+          "Operator"
+        ],
+        "summary": "Retrieve a tenant",
+        "operationId": "getTenant",
+        "description": "The tenant, with its settings.",
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/TenantIDPath"
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The tenant.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Tenant"
+                },
+                "examples": {
+                  "tenant": {
+                    "summary": "A tenant",
+                    "value": {
+                      "id": "ten_01JT5DR400789X684YNYCQNGFM",
+                      "object": "tenant",
+                      "name": "Kora Market",
+                      "status": "active",
+                      "settings": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {}
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 0,
+                          "provider_fee_fixed": {},
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {},
+                          "daily_total": {},
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 0,
+                          "approval_thresholds": {}
+                        },
+                        "test_payout": {
+                          "enabled": false,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "created": "2025-05-01T08:00:00Z"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/TenantNotFound"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      },
+      "post": {
+        "tags": [
+          "Operator"
+        ],
+        "summary": "Rename, suspend or reactivate a tenant",
+        "operationId": "updateTenant",
+        "description": "Changes the tenant's `name` and/or `status` and answers the tenant. Suspending it makes every API key of the tenant fail with `401 invalid_api_key` (at once on this instance, within a second everywhere); reactivating it lets its unrevoked keys work again. A change is audited (`tenant.renamed`, `tenant.suspended`, `tenant.reactivated`) and published to the other services (`tenant.upserted`); a body that changes nothing (`{}`, or the current values) answers the tenant as it is.",
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/TenantIDPath"
+          },
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/UpdateTenantRequest"
+              },
+              "examples": {
+                "suspend": {
+                  "summary": "Suspend",
+                  "value": {
+                    "status": "suspended"
+                  }
+                },
+                "reactivate": {
+                  "summary": "Reactivate",
+                  "value": {
+                    "status": "active"
+                  }
+                },
+                "rename": {
+                  "summary": "Rename",
+                  "value": {
+                    "name": "Kora Market Ltd"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The tenant after the change.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "Idempotent-Replayed": {
+                "$ref": "#/components/headers/Idempotent-Replayed"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Tenant"
+                },
+                "examples": {
+                  "suspended": {
+                    "summary": "Suspended",
+                    "value": {
+                      "id": "ten_01JT5DR400789X684YNYCQNGFM",
+                      "object": "tenant",
+                      "name": "Kora Market",
+                      "status": "suspended",
+                      "settings": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {}
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 0,
+                          "provider_fee_fixed": {},
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {},
+                          "daily_total": {},
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 0,
+                          "approval_thresholds": {}
+                        },
+                        "test_payout": {
+                          "enabled": false,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "created": "2025-05-01T08:00:00Z"
+                    }
+                  },
+                  "renamed": {
+                    "summary": "Renamed",
+                    "value": {
+                      "id": "ten_01JT5DR400789X684YNYCQNGFM",
+                      "object": "tenant",
+                      "name": "Kora Market Ltd",
+                      "status": "active",
+                      "settings": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {}
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 0,
+                          "provider_fee_fixed": {},
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {},
+                          "daily_total": {},
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 0,
+                          "approval_thresholds": {}
+                        },
+                        "test_payout": {
+                          "enabled": false,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "created": "2025-05-01T08:00:00Z"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Refused: `name` is empty or too long, or `status` is not `active` or `suspended` (`invalid_request`); or the body has other fields (`unknown_fields`, `invalid_json`).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "examples": {
+                  "status": {
+                    "summary": "Unknown status",
+                    "value": {
+                      "error": {
+                        "code": "invalid_request",
+                        "message": "status must be one of active, suspended.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "status"
+                      }
+                    }
+                  },
+                  "unknown_fields": {
+                    "summary": "Unknown field",
+                    "value": {
+                      "error": {
+                        "code": "unknown_fields",
+                        "message": "Unknown fields: settings.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "settings"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/TenantNotFound"
           },
           "409": {
             "$ref": "#/components/responses/IdempotencyKeyInUse"
@@ -3787,6 +4707,7 @@ enum PaymentsOpenAPI {
                     "value": {
                       "id": "key_01JT8C5GJ8Z5ZKEEHJE285PAJP",
                       "object": "api_key",
+                      "tenant_id": "ten_01JT5DR400789X684YNYCQNGFM",
                       "secret": "ck_test_18A-QLWGJd2JcFYCvzf5YIFR_Cn4hWUg",
                       "prefix": "ck_test_18A-",
                       "role": "approver",
@@ -3799,7 +4720,7 @@ enum PaymentsOpenAPI {
             }
           },
           "400": {
-            "description": "Refused: `role` is not a role (`invalid_request`), or the body has other fields (`unknown_fields`, `invalid_json`).",
+            "description": "Refused: `role` is not a role or `livemode` is not a boolean (`invalid_request`), or the body has other fields (`unknown_fields`, `invalid_json`).",
             "headers": {
               "X-Request-ID": {
                 "$ref": "#/components/headers/X-Request-ID"
@@ -3824,6 +4745,17 @@ enum PaymentsOpenAPI {
                         "param": "role"
                       }
                     }
+                  },
+                  "livemode": {
+                    "summary": "livemode not a boolean",
+                    "value": {
+                      "error": {
+                        "code": "invalid_request",
+                        "message": "livemode must be true or false.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "livemode"
+                      }
+                    }
                   }
                 }
               }
@@ -3833,35 +4765,7 @@ enum PaymentsOpenAPI {
             "$ref": "#/components/responses/AdminUnauthorized"
           },
           "404": {
-            "description": "No such tenant (`not_found`, `param: id`).",
-            "headers": {
-              "X-Request-ID": {
-                "$ref": "#/components/headers/X-Request-ID"
-              },
-              "X-Correlation-ID": {
-                "$ref": "#/components/headers/X-Correlation-ID"
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                },
-                "examples": {
-                  "tenant": {
-                    "summary": "Unknown tenant",
-                    "value": {
-                      "error": {
-                        "code": "not_found",
-                        "message": "No such tenant.",
-                        "request_id": "req_5f0c2a9e41b7000000002a",
-                        "param": "id"
-                      }
-                    }
-                  }
-                }
-              }
-            }
+            "$ref": "#/components/responses/TenantNotFound"
           },
           "409": {
             "$ref": "#/components/responses/IdempotencyKeyInUse"
@@ -4359,7 +5263,7 @@ enum PaymentsOpenAPI {
           "code": {
             "type": "string",
             "pattern": "^[a-z0-9_]+$",
-            "description": "Stable, machine-readable. New codes may be added; treat an unknown one by its HTTP status.\n\n| status | code | meaning |\n|---|---|---|\n| 400 | `invalid_json` | The body is not valid JSON. |\n| 400 | `invalid_request` | A field is missing, has the wrong type or is out of range (`param` names it); the body is not a JSON object; a query parameter is invalid. |\n| 400 | `unknown_fields` | The body has fields the operation does not take (`param` is the first, alphabetically). |\n| 400 | `invalid_amount` | An amount is not a positive integer of at most 99999999999 minor units. |\n| 400 | `invalid_currency` | `currency` is not an ISO 4217 code Coffer knows. |\n| 400 | `invalid_id` | An id in the body or query has the wrong prefix or shape. |\n| 400 | `invalid_parameter` | `limit` is not an integer from 1 to 100. |\n| 400 | `invalid_provider` | `provider` is not a provider payments can be made through. |\n| 400 | `invalid_setting` | A setting is unknown or out of range (`param` is its dotted path). |\n| 400 | `invalid_idempotency_key` | `Idempotency-Key` is empty, longer than 255 bytes or has control characters. |\n| 400 | `idempotency_key_required` | Not returned by payments (the key is optional here); the payouts service requires one on money-moving requests. |\n| 400 | `no_connector` | The tenant has no active connector of the key's mode (of `provider`, when given). |\n| 400 | `unknown_payee` | `payee_id` names no payee of the tenant. |\n| 400 | `payee_inactive` | The payee is not active. |\n| 400 | `amount_too_large` | The amount exceeds what can be captured or refunded (nothing left to refund included). |\n| 400 | `refund_exceeds_policy` | The refund would take the payment's refunds beyond the tenant's `max_refund_share_bps`. |\n| 400 | `parameter_missing` | A connector lacks a field its provider requires (`param` names the first). |\n| 400 | `api_base_url_not_allowed` | `api_base_url` is not the provider's own API (live connectors, and every connector in production). |\n| 400 | `provider_invalid_request` | The provider refused the request as invalid; a new payment is marked `failed`. |\n| 401 | `missing_api_key` | No `Authorization: Bearer ck_…` header. |\n| 401 | `invalid_api_key` | The API key is unknown or revoked, or its tenant is suspended. |\n| 401 | `unauthorized` | `/admin`: no operator token, or not a valid one. |\n| 402 | `payment_declined` | The provider declined the payment (or the capture or cancellation); a new payment is marked `failed`. |\n| 403 | `insufficient_role` | The key's role may not do this. |\n| 403 | `mode_mismatch` | A test key manages only test connectors, a live key only live ones. |\n| 403 | `approver_must_differ` | A refund must be approved by a different API key than the one that requested it. |\n| 403 | `forbidden` | Generic refusal (the default code for 403). |\n| 404 | `not_found` | No such object for this tenant (also malformed ids and unknown providers in paths). |\n| 404 | `route_not_found` | No route matches the path. |\n| 405 | `method_not_allowed` | The path exists but not with this method (see `Allow`). |\n| 408 | `request_timeout` | The request's head or body did not arrive in time (transport level). |\n| 409 | `invalid_state` | The object's state does not allow this (e.g. capturing a payment that is not `authorized`). |\n| 409 | `idempotency_key_in_use` | A request with this `Idempotency-Key` is still running; retry shortly. |\n| 409 | `refund_window_expired` | The tenant's refund window (`refund_policy.window_days`) has passed for this payment. |\n| 413 | `body_too_large` | The body is larger than the server's limit (transport level; the connection is closed). |\n| 422 | `idempotency_key_reused` | This `Idempotency-Key` was used with a different request. |\n| 429 | `rate_limited` | The API key exceeded its requests per minute; see `Retry-After`. |\n| 500 | `internal_error` | Something failed inside Coffer; the details are in its logs under `request_id`. |\n| 502 | `provider_authentication_failed` | The provider refused the connector's credentials; fix the connector. Nothing was processed. |\n| 503 | `provider_unavailable` | No connector that could take the payment is healthy right now (circuit breakers open, or no provider Coffer has an adapter for); retry after `Retry-After`. |\n| 503 | `service_unavailable` | Generic temporary unavailability (the default code for 503); retry after `Retry-After`. |\n| 503 | `overloaded` | The server is handling too many requests (transport level); retry after `Retry-After`. |"
+            "description": "Stable, machine-readable. New codes may be added; treat an unknown one by its HTTP status.\n\n| status | code | meaning |\n|---|---|---|\n| 400 | `invalid_json` | The body is not valid JSON. |\n| 400 | `invalid_request` | A field is missing, has the wrong type or is out of range (`param` names it); the body is not a JSON object; a query parameter is invalid. |\n| 400 | `unknown_fields` | The body has fields the operation does not take (`param` is the first, alphabetically; `customer.<field>` inside `customer`). |\n| 400 | `invalid_amount` | An amount is not a positive integer of at most 99999999999 minor units. |\n| 400 | `invalid_currency` | `currency` is not an ISO 4217 code Coffer knows. |\n| 400 | `invalid_id` | An id in the body or query has the wrong prefix or shape. |\n| 400 | `invalid_parameter` | `limit` is not an integer from 1 to 100. |\n| 400 | `invalid_provider` | `provider` is not a provider Coffer knows (or is `standard`, which takes webhooks only). |\n| 400 | `invalid_setting` | A setting is unknown or out of range (`param` is its dotted path). |\n| 400 | `invalid_idempotency_key` | `Idempotency-Key` is empty, longer than 255 bytes or has control characters. |\n| 400 | `idempotency_key_required` | Not returned by payments (the key is optional here); the payouts service requires one on money-moving requests. |\n| 400 | `no_connector` | The tenant has no active connector of the key's mode (of `provider`, when given). |\n| 400 | `provider_not_supported` | Every connector that could take the payment is of a provider Coffer cannot create payments through yet (only Stripe, Razorpay and PayPal; the others are webhooks only). |\n| 400 | `unknown_payee` | `payee_id` names no payee of the tenant. |\n| 400 | `payee_inactive` | The payee is not active. |\n| 400 | `amount_too_large` | The amount exceeds what can be captured or refunded (nothing left to refund included). |\n| 400 | `refund_exceeds_policy` | The refund would take the payment's refunds beyond the tenant's `max_refund_share_bps`. |\n| 400 | `parameter_missing` | A connector lacks a field its provider requires (`param` names the first). |\n| 400 | `api_base_url_not_allowed` | `api_base_url` is not the provider's own API (live connectors, and every connector in production). |\n| 400 | `provider_invalid_request` | The provider refused the request as invalid; the error carries the `payment` or `refund` (a new one is `failed`). |\n| 401 | `missing_api_key` | No `Authorization: Bearer ck_…` header. |\n| 401 | `invalid_api_key` | The API key is unknown or revoked, or its tenant is suspended. |\n| 401 | `unauthorized` | `/admin`: no operator token, or not a valid one. |\n| 402 | `payment_declined` | The provider declined the payment (or the capture, cancellation or refund); the error carries the `payment` or `refund` (a new one is `failed`). |\n| 403 | `insufficient_role` | The key's role may not do this. |\n| 403 | `mode_mismatch` | A test key manages only test connectors, a live key only live ones. |\n| 403 | `approver_must_differ` | A refund must be approved by a different API key than the one that requested it. |\n| 403 | `forbidden` | Generic refusal (the default code for 403). |\n| 404 | `not_found` | No such object for this tenant in the key's mode (also malformed ids and unknown providers in paths). |\n| 404 | `route_not_found` | No route matches the path. |\n| 405 | `method_not_allowed` | The path exists but not with this method (see `Allow`). |\n| 408 | `request_timeout` | The request's head or body did not arrive in time (transport level). |\n| 409 | `invalid_state` | The object's state does not allow this (e.g. capturing a payment that is not `authorized`, approving a `canceled` refund). |\n| 409 | `idempotency_key_in_use` | A request with this `Idempotency-Key` is still running; retry shortly. |\n| 409 | `refund_window_expired` | The tenant's refund window (`refund_policy.window_days`) has passed for this payment. |\n| 413 | `body_too_large` | The body is larger than the server's limit (transport level; the connection is closed). |\n| 422 | `idempotency_key_reused` | This `Idempotency-Key` was used with a different request. |\n| 429 | `rate_limited` | The API key exceeded its requests per minute; see `Retry-After`. |\n| 500 | `internal_error` | Something failed inside Coffer; the details are in its logs under `request_id`. |\n| 502 | `provider_authentication_failed` | The provider refused the connector's credentials; fix the connector. Nothing was processed; the error carries the `payment` or `refund` (a new one is `failed`). |\n| 503 | `provider_unavailable` | Every connector that could take the payment is failing right now (their circuit breakers are open); retry after `Retry-After`. |\n| 503 | `service_unavailable` | Generic temporary unavailability (the default code for 503); retry after `Retry-After`. |\n| 503 | `overloaded` | The server is handling too many requests (transport level); retry after `Retry-After`. |"
           },
           "message": {
             "type": "string",
@@ -4374,12 +5278,143 @@ enum PaymentsOpenAPI {
           },
           "param": {
             "type": "string",
-            "description": "The field or parameter at fault, as a dotted path (`settings.fees.platform_fee_bps`, `metadata.order_id`).",
+            "description": "The field or parameter at fault, as a dotted path (`customer.email`, `settings.fees.platform_fee_bps`, `metadata.order_id`).",
             "examples": [
               "amount"
             ]
+          },
+          "payment": {
+            "$ref": "#/components/schemas/Payment",
+            "description": "Provider refusals of a payment call (`402 payment_declined`, `400 provider_invalid_request`, `502 provider_authentication_failed`): the payment as it now stands."
+          },
+          "refund": {
+            "$ref": "#/components/schemas/Refund",
+            "description": "Provider refusals of a refund (creating or approving one): the refund as it now stands, `failed`."
           }
         }
+      },
+      "PaymentRefusal": {
+        "description": "The provider's definite refusal of a payment call (create, capture, cancel): an `Error` whose `error` also carries the `payment` as it now stands.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Error"
+          },
+          {
+            "type": "object",
+            "required": [
+              "error"
+            ],
+            "properties": {
+              "error": {
+                "type": "object",
+                "required": [
+                  "code",
+                  "message",
+                  "request_id",
+                  "payment"
+                ]
+              }
+            }
+          }
+        ],
+        "examples": [
+          {
+            "error": {
+              "code": "payment_declined",
+              "message": "The provider declined pay_01JV71JX78QXE7768TS0ZM5JSS: Your card was declined.",
+              "request_id": "req_5f0c2a9e41b7000000002a",
+              "payment": {
+                "id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                "object": "payment",
+                "livemode": false,
+                "amount": 12500,
+                "currency": "USD",
+                "amount_capturable": 0,
+                "amount_received": 0,
+                "amount_refunded": 0,
+                "amount_refundable": 0,
+                "status": "failed",
+                "capture_method": "automatic",
+                "provider": "stripe",
+                "connector_id": "con_01JT5EFA60QAZGBQA8Q10A045Y",
+                "provider_payment_id": null,
+                "customer": {
+                  "email": "amara.okafor@example.com",
+                  "name": "Amara Okafor",
+                  "reference": "cust-8812"
+                },
+                "payee_id": "pe_01JTB9QD889FQ48NXMP11YJCS5",
+                "description": "Order #10472 (2 items)",
+                "metadata": {
+                  "order_id": "10472"
+                },
+                "next_action": null,
+                "failure_code": "card_declined",
+                "failure_message": "Your card was declined.",
+                "fulfillment": null,
+                "created": "2025-05-14T09:21:37Z",
+                "updated": "2025-05-14T09:21:38Z",
+                "captured_at": null,
+                "payment_method": "pm_card_visa",
+                "return_url": null,
+                "fees": null
+              }
+            }
+          }
+        ]
+      },
+      "RefundRefusal": {
+        "description": "The provider's definite refusal of a refund (create or approve): an `Error` whose `error` also carries the `refund` as it now stands.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Error"
+          },
+          {
+            "type": "object",
+            "required": [
+              "error"
+            ],
+            "properties": {
+              "error": {
+                "type": "object",
+                "required": [
+                  "code",
+                  "message",
+                  "request_id",
+                  "refund"
+                ]
+              }
+            }
+          }
+        ],
+        "examples": [
+          {
+            "error": {
+              "code": "provider_invalid_request",
+              "message": "The provider refused the request for re_01JV9P9X5R2EKDRRHT41T1WMWF: Charge ch_3PkR2vLq8ZtW1xYb0s7Hd2Qe has been charged back; cannot issue a refund.",
+              "request_id": "req_5f0c2a9e41b7000000002a",
+              "refund": {
+                "id": "re_01JV9P9X5R2EKDRRHT41T1WMWF",
+                "object": "refund",
+                "payment_id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                "amount": 2500,
+                "currency": "USD",
+                "status": "failed",
+                "reason": "requested_by_customer",
+                "metadata": {
+                  "support_ticket": "CS-20931"
+                },
+                "provider_refund_id": null,
+                "failure_code": "charge_disputed",
+                "failure_message": "Charge ch_3PkR2vLq8ZtW1xYb0s7Hd2Qe has been charged back; cannot issue a refund.",
+                "created_by": "key_01JT5DR400RG9RFBHEG3EV7FCX",
+                "approved_by": null,
+                "created": "2025-05-15T10:02:11Z",
+                "updated": "2025-05-15T10:02:12Z"
+              }
+            }
+          }
+        ]
       },
       "TenantID": {
         "type": "string",
@@ -4544,7 +5579,7 @@ enum PaymentsOpenAPI {
       "Customer": {
         "type": "object",
         "additionalProperties": false,
-        "description": "Who pays. Shown back as sent; the provider receives `email` when it takes one.",
+        "description": "Who pays. Shown back as sent; the provider receives `email` when it takes one. Read as strictly as the body: an unknown field is `400 unknown_fields` and every error names its field as `customer.<field>` (`param: customer.email`).",
         "properties": {
           "email": {
             "type": "string",
@@ -4669,6 +5704,7 @@ enum PaymentsOpenAPI {
           "updated",
           "captured_at",
           "payment_method",
+          "return_url",
           "fees"
         ],
         "properties": {
@@ -4846,6 +5882,16 @@ enum PaymentsOpenAPI {
               "pm_card_visa"
             ]
           },
+          "return_url": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Where the provider sends the customer back after an approval step, as sent at creation.",
+            "examples": [
+              "https://shop.example.com/orders/10472/return"
+            ]
+          },
           "fees": {
             "oneOf": [
               {
@@ -4894,6 +5940,7 @@ enum PaymentsOpenAPI {
             "updated": "2025-05-14T09:21:39Z",
             "captured_at": "2025-05-14T09:21:39Z",
             "payment_method": "pm_card_visa",
+            "return_url": null,
             "fees": {
               "platform_fee": 1250,
               "provider_fee": 393,
@@ -4935,7 +5982,7 @@ enum PaymentsOpenAPI {
               "paystack",
               "flutterwave"
             ],
-            "description": "Use this provider's connector. Without it, Coffer takes the tenant's active connector of the key's mode with the best (lowest) `priority` whose provider is healthy, failing over to the next. Anything else is `400 invalid_provider`."
+            "description": "Use this provider's connector. Without it, Coffer takes the tenant's active connector of the key's mode with the best (lowest) `priority` whose provider Coffer can make payments through (Stripe, Razorpay, PayPal) and is healthy, failing over to the next. A name Coffer does not know (or `standard`) is `400 invalid_provider`; a connector only of providers Coffer takes webhooks from is `400 provider_not_supported`."
           },
           "customer": {
             "$ref": "#/components/schemas/Customer"
@@ -4970,7 +6017,7 @@ enum PaymentsOpenAPI {
             "minLength": 1,
             "maxLength": 2048,
             "pattern": "^https?://",
-            "description": "Where the provider sends the customer back after an approval step (http or https). Stored, not shown in the payment."
+            "description": "Where the provider sends the customer back after an approval step (http or https). Stored, and shown in the payment (`return_url`)."
           }
         },
         "description": "Strings must be non-empty and free of control characters (except newline and tab); `null` counts as absent."
@@ -4982,15 +6029,6 @@ enum PaymentsOpenAPI {
           "amount_to_capture": {
             "$ref": "#/components/schemas/Amount",
             "description": "Capture less than authorized (at most `amount_capturable`); absent captures all of it."
-          }
-        }
-      },
-      "CancelRequest": {
-        "type": "object",
-        "additionalProperties": false,
-        "properties": {
-          "cancellation_reason": {
-            "description": "Accepted for compatibility and ignored (not validated or stored)."
           }
         }
       },
@@ -5022,6 +6060,7 @@ enum PaymentsOpenAPI {
           "currency",
           "status",
           "reason",
+          "metadata",
           "provider_refund_id",
           "failure_code",
           "failure_message",
@@ -5059,6 +6098,10 @@ enum PaymentsOpenAPI {
                 "type": "null"
               }
             ]
+          },
+          "metadata": {
+            "$ref": "#/components/schemas/Metadata",
+            "description": "As sent when the refund was requested (`{}` if none was)."
           },
           "provider_refund_id": {
             "type": [
@@ -5115,6 +6158,9 @@ enum PaymentsOpenAPI {
             "currency": "USD",
             "status": "succeeded",
             "reason": "requested_by_customer",
+            "metadata": {
+              "support_ticket": "CS-20931"
+            },
             "provider_refund_id": "re_3PkR2vLq8ZtW1xYb0Hq1Tm2c",
             "failure_code": null,
             "failure_message": null,
@@ -5147,7 +6193,7 @@ enum PaymentsOpenAPI {
           },
           "metadata": {
             "$ref": "#/components/schemas/Metadata",
-            "description": "Validated like a payment's metadata, but not stored."
+            "description": "Stored with the refund and shown in it (`metadata`)."
           }
         }
       },
@@ -6036,6 +7082,7 @@ enum PaymentsOpenAPI {
         "required": [
           "id",
           "object",
+          "tenant_id",
           "secret",
           "prefix",
           "role",
@@ -6049,6 +7096,9 @@ enum PaymentsOpenAPI {
           "object": {
             "type": "string",
             "const": "api_key"
+          },
+          "tenant_id": {
+            "$ref": "#/components/schemas/TenantID"
           },
           "secret": {
             "type": "string",
@@ -6078,6 +7128,7 @@ enum PaymentsOpenAPI {
           {
             "id": "key_01JT5DR400RG9RFBHEG3EV7FCX",
             "object": "api_key",
+            "tenant_id": "ten_01JT5DR400789X684YNYCQNGFM",
             "secret": "ck_test_sTKau96Rb5M6BzI3WXMEf2MDoMaTRGpE",
             "prefix": "ck_test_sTKa",
             "role": "full",
@@ -6160,7 +7211,8 @@ enum PaymentsOpenAPI {
             "enum": [
               "active",
               "suspended"
-            ]
+            ],
+            "description": "`suspended`: every API key of the tenant is refused (`401 invalid_api_key`) until it is `active` again."
           },
           "settings": {
             "$ref": "#/components/schemas/Settings"
@@ -6168,7 +7220,44 @@ enum PaymentsOpenAPI {
           "created": {
             "$ref": "#/components/schemas/Timestamp"
           }
-        }
+        },
+        "description": "A tenant (`object: \"tenant\"`): a business that takes payments through Coffer.",
+        "examples": [
+          {
+            "id": "ten_01JT5DR400789X684YNYCQNGFM",
+            "object": "tenant",
+            "name": "Kora Market",
+            "status": "active",
+            "settings": {
+              "time_zone": "Africa/Lagos",
+              "refund_policy": {
+                "window_days": 180,
+                "max_refund_share_bps": 10000,
+                "approval_thresholds": {}
+              },
+              "fees": {
+                "platform_fee_bps": 1000,
+                "provider_fee_bps": 0,
+                "provider_fee_fixed": {},
+                "referral_bounty_bps": 0,
+                "provider_fee_bearer": "payee"
+              },
+              "api_rate_limit_per_minute": 100,
+              "payout_limits": {
+                "max_single_payout": {},
+                "daily_total": {},
+                "max_payouts_per_payee_per_day": 10,
+                "new_payee_cooling_hours": 0,
+                "approval_thresholds": {}
+              },
+              "test_payout": {
+                "enabled": false,
+                "amount_major_units": 1
+              }
+            },
+            "created": "2025-05-01T08:00:00Z"
+          }
+        ]
       },
       "CreatedTenant": {
         "allOf": [
@@ -6195,14 +7284,14 @@ enum PaymentsOpenAPI {
             "name": "Kora Market",
             "status": "active",
             "settings": {
-              "time_zone": "UTC",
+              "time_zone": "Africa/Lagos",
               "refund_policy": {
                 "window_days": 180,
                 "max_refund_share_bps": 10000,
                 "approval_thresholds": {}
               },
               "fees": {
-                "platform_fee_bps": 0,
+                "platform_fee_bps": 1000,
                 "provider_fee_bps": 0,
                 "provider_fee_fixed": {},
                 "referral_bounty_bps": 0,
@@ -6225,11 +7314,30 @@ enum PaymentsOpenAPI {
             "api_key": {
               "id": "key_01JT5DR400RG9RFBHEG3EV7FCX",
               "object": "api_key",
+              "tenant_id": "ten_01JT5DR400789X684YNYCQNGFM",
               "secret": "ck_test_sTKau96Rb5M6BzI3WXMEf2MDoMaTRGpE",
               "prefix": "ck_test_sTKa",
               "role": "full",
               "livemode": false,
               "created": "2025-05-01T08:00:00Z"
+            }
+          }
+        ]
+      },
+      "TenantList": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/ListEnvelope"
+          },
+          {
+            "type": "object",
+            "properties": {
+              "data": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/Tenant"
+                }
+              }
             }
           }
         ]
@@ -6251,12 +7359,35 @@ enum PaymentsOpenAPI {
           },
           "settings": {
             "$ref": "#/components/schemas/SettingsPatch",
-            "description": "Merged over the defaults (as a merge patch)."
+            "description": "Merged over the defaults (as a merge patch). Must be an object (`null` counts as absent); anything else is `400 invalid_setting` with `param: settings`."
           },
           "livemode": {
             "type": "boolean",
             "default": false,
-            "description": "The first key's mode. Anything but `true` means test."
+            "description": "The first key's mode: `true` live, `false` test. Must be a boolean (`null` counts as absent); anything else is `400 invalid_request` with `param: livemode`."
+          }
+        }
+      },
+      "UpdateTenantRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "description": "What to change; absent (or `null`) fields keep their value, and `{}` changes nothing.",
+        "properties": {
+          "name": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "examples": [
+              "Kora Market Ltd"
+            ]
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "active",
+              "suspended"
+            ],
+            "description": "`suspended` stops every API key of the tenant (`401 invalid_api_key`, at once on this instance and within a second everywhere); `active` lets its unrevoked keys work again."
           }
         }
       },
@@ -6271,7 +7402,7 @@ enum PaymentsOpenAPI {
           "livemode": {
             "type": "boolean",
             "default": false,
-            "description": "Anything but `true` makes a test key."
+            "description": "`true` makes a live key, `false` a test key. Must be a boolean (`null` counts as absent); anything else is `400 invalid_request` with `param: livemode`."
           }
         }
       },
@@ -6311,7 +7442,7 @@ enum PaymentsOpenAPI {
         "name": "Idempotency-Key",
         "in": "header",
         "required": false,
-        "description": "Makes the request safe to retry: the first answer is stored for 24 hours and replayed (with `Idempotent-Replayed: true`) to a retry with the same key and the same request. The same key with a different request is `422 idempotency_key_reused`; while the first still runs, `409 idempotency_key_in_use`.",
+        "description": "Makes the request safe to retry: the first answer is stored for 24 hours and replayed (with `Idempotent-Replayed: true`) to a retry with the same key and the same request; after that the key is free again. Keys are scoped to the tenant and the API key's mode (on `/admin`, to the operator). The same key with a different request is `422 idempotency_key_reused`; while the first still runs, `409 idempotency_key_in_use`.",
         "schema": {
           "type": "string",
           "minLength": 1,
@@ -6336,7 +7467,7 @@ enum PaymentsOpenAPI {
         "name": "id",
         "in": "path",
         "required": true,
-        "description": "The payment's id.",
+        "description": "The payment's id (a payment of the key's mode).",
         "schema": {
           "$ref": "#/components/schemas/PaymentID"
         }
@@ -6345,7 +7476,7 @@ enum PaymentsOpenAPI {
         "name": "id",
         "in": "path",
         "required": true,
-        "description": "The refund's id.",
+        "description": "The refund's id (a refund of a payment of the key's mode).",
         "schema": {
           "$ref": "#/components/schemas/RefundID"
         }
@@ -6354,7 +7485,7 @@ enum PaymentsOpenAPI {
         "name": "id",
         "in": "path",
         "required": true,
-        "description": "The tenant's id.",
+        "description": "The tenant's id (a malformed one is `404 not_found`).",
         "schema": {
           "$ref": "#/components/schemas/TenantID"
         }
@@ -6405,6 +7536,15 @@ enum PaymentsOpenAPI {
         "description": "The last refund id of the previous page (`400 invalid_id` if malformed).",
         "schema": {
           "$ref": "#/components/schemas/RefundID"
+        }
+      },
+      "TenantStartingAfter": {
+        "name": "starting_after",
+        "in": "query",
+        "required": false,
+        "description": "The last tenant id of the previous page (`400 invalid_id` if malformed).",
+        "schema": {
+          "$ref": "#/components/schemas/TenantID"
         }
       }
     },
@@ -6478,7 +7618,7 @@ enum PaymentsOpenAPI {
     },
     "responses": {
       "Unauthorized": {
-        "description": "No API key, or not a valid one (`missing_api_key`, `invalid_api_key`).",
+        "description": "No API key, or not a valid one (`missing_api_key`; `invalid_api_key`: unknown or revoked, or its tenant is suspended).",
         "headers": {
           "X-Request-ID": {
             "$ref": "#/components/headers/X-Request-ID"
@@ -6507,7 +7647,7 @@ enum PaymentsOpenAPI {
                 }
               },
               "invalid": {
-                "summary": "Unknown or revoked key",
+                "summary": "Unknown or revoked key, or suspended tenant",
                 "value": {
                   "error": {
                     "code": "invalid_api_key",
@@ -6571,6 +7711,15 @@ enum PaymentsOpenAPI {
           },
           "X-Correlation-ID": {
             "$ref": "#/components/headers/X-Correlation-ID"
+          },
+          "X-RateLimit-Limit": {
+            "$ref": "#/components/headers/X-RateLimit-Limit"
+          },
+          "X-RateLimit-Remaining": {
+            "$ref": "#/components/headers/X-RateLimit-Remaining"
+          },
+          "X-RateLimit-Reset": {
+            "$ref": "#/components/headers/X-RateLimit-Reset"
           }
         },
         "content": {
@@ -6636,13 +7785,22 @@ enum PaymentsOpenAPI {
         }
       },
       "PaymentNotFound": {
-        "description": "No such payment for this tenant (`not_found`, `param: id`); malformed ids too.",
+        "description": "No such payment for this tenant in the key's mode (`not_found`, `param: id`): a payment of the other mode and a malformed id answer the same.",
         "headers": {
           "X-Request-ID": {
             "$ref": "#/components/headers/X-Request-ID"
           },
           "X-Correlation-ID": {
             "$ref": "#/components/headers/X-Correlation-ID"
+          },
+          "X-RateLimit-Limit": {
+            "$ref": "#/components/headers/X-RateLimit-Limit"
+          },
+          "X-RateLimit-Remaining": {
+            "$ref": "#/components/headers/X-RateLimit-Remaining"
+          },
+          "X-RateLimit-Reset": {
+            "$ref": "#/components/headers/X-RateLimit-Reset"
           }
         },
         "content": {
@@ -6667,13 +7825,22 @@ enum PaymentsOpenAPI {
         }
       },
       "RefundNotFound": {
-        "description": "No such refund for this tenant (`not_found`, `param: id`); malformed ids too.",
+        "description": "No such refund for this tenant in the key's mode (`not_found`, `param: id`): a refund of the other mode and a malformed id answer the same.",
         "headers": {
           "X-Request-ID": {
             "$ref": "#/components/headers/X-Request-ID"
           },
           "X-Correlation-ID": {
             "$ref": "#/components/headers/X-Correlation-ID"
+          },
+          "X-RateLimit-Limit": {
+            "$ref": "#/components/headers/X-RateLimit-Limit"
+          },
+          "X-RateLimit-Remaining": {
+            "$ref": "#/components/headers/X-RateLimit-Remaining"
+          },
+          "X-RateLimit-Reset": {
+            "$ref": "#/components/headers/X-RateLimit-Reset"
           }
         },
         "content": {
@@ -6697,8 +7864,39 @@ enum PaymentsOpenAPI {
           }
         }
       },
+      "TenantNotFound": {
+        "description": "No such tenant (`not_found`, `param: id`); malformed ids too.",
+        "headers": {
+          "X-Request-ID": {
+            "$ref": "#/components/headers/X-Request-ID"
+          },
+          "X-Correlation-ID": {
+            "$ref": "#/components/headers/X-Correlation-ID"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "tenant": {
+                "summary": "Unknown tenant",
+                "value": {
+                  "error": {
+                    "code": "not_found",
+                    "message": "No such tenant.",
+                    "request_id": "req_5f0c2a9e41b7000000002a",
+                    "param": "id"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
       "PaymentDeclined": {
-        "description": "The provider declined (`payment_declined`). On creation the payment is recorded as `failed` (its id is in `message`; it is listed by `GET /v1/payments`); a declined capture leaves the payment `authorized`; a declined cancellation changes nothing. Stored for `Idempotency-Key` replays.",
+        "description": "The provider declined (`payment_declined`); `error.payment` is the payment as it now stands. On creation it is recorded as `failed` (and listed by `GET /v1/payments`); after a declined capture it is `authorized` again; a declined cancellation changes nothing. Stored for `Idempotency-Key` replays.",
         "headers": {
           "X-Request-ID": {
             "$ref": "#/components/headers/X-Request-ID"
@@ -6722,16 +7920,98 @@ enum PaymentsOpenAPI {
         "content": {
           "application/json": {
             "schema": {
-              "$ref": "#/components/schemas/Error"
+              "$ref": "#/components/schemas/PaymentRefusal"
             },
             "examples": {
               "declined": {
-                "summary": "Card declined",
+                "summary": "Card declined (a new payment)",
                 "value": {
                   "error": {
                     "code": "payment_declined",
                     "message": "The provider declined pay_01JV71JX78QXE7768TS0ZM5JSS: Your card was declined.",
-                    "request_id": "req_5f0c2a9e41b7000000002a"
+                    "request_id": "req_5f0c2a9e41b7000000002a",
+                    "payment": {
+                      "id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                      "object": "payment",
+                      "livemode": false,
+                      "amount": 12500,
+                      "currency": "USD",
+                      "amount_capturable": 0,
+                      "amount_received": 0,
+                      "amount_refunded": 0,
+                      "amount_refundable": 0,
+                      "status": "failed",
+                      "capture_method": "automatic",
+                      "provider": "stripe",
+                      "connector_id": "con_01JT5EFA60QAZGBQA8Q10A045Y",
+                      "provider_payment_id": null,
+                      "customer": {
+                        "email": "amara.okafor@example.com",
+                        "name": "Amara Okafor",
+                        "reference": "cust-8812"
+                      },
+                      "payee_id": "pe_01JTB9QD889FQ48NXMP11YJCS5",
+                      "description": "Order #10472 (2 items)",
+                      "metadata": {
+                        "order_id": "10472"
+                      },
+                      "next_action": null,
+                      "failure_code": "card_declined",
+                      "failure_message": "Your card was declined.",
+                      "fulfillment": null,
+                      "created": "2025-05-14T09:21:37Z",
+                      "updated": "2025-05-14T09:21:38Z",
+                      "captured_at": null,
+                      "payment_method": "pm_card_visa",
+                      "return_url": null,
+                      "fees": null
+                    }
+                  }
+                }
+              },
+              "capture_declined": {
+                "summary": "Capture declined (the payment stays authorized)",
+                "value": {
+                  "error": {
+                    "code": "payment_declined",
+                    "message": "The provider declined pay_01JV71JX78QXE7768TS0ZM5JSS: Your card has insufficient funds.",
+                    "request_id": "req_5f0c2a9e41b7000000002a",
+                    "payment": {
+                      "id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                      "object": "payment",
+                      "livemode": false,
+                      "amount": 12500,
+                      "currency": "USD",
+                      "amount_capturable": 12500,
+                      "amount_received": 0,
+                      "amount_refunded": 0,
+                      "amount_refundable": 0,
+                      "status": "authorized",
+                      "capture_method": "manual",
+                      "provider": "stripe",
+                      "connector_id": "con_01JT5EFA60QAZGBQA8Q10A045Y",
+                      "provider_payment_id": "pi_3PkR2vLq8ZtW1xYb0Jd4Hs9K",
+                      "customer": {
+                        "email": "amara.okafor@example.com",
+                        "name": "Amara Okafor",
+                        "reference": "cust-8812"
+                      },
+                      "payee_id": "pe_01JTB9QD889FQ48NXMP11YJCS5",
+                      "description": "Order #10472 (2 items)",
+                      "metadata": {
+                        "order_id": "10472"
+                      },
+                      "next_action": null,
+                      "failure_code": null,
+                      "failure_message": null,
+                      "fulfillment": null,
+                      "created": "2025-05-14T09:21:37Z",
+                      "updated": "2025-05-14T09:30:03Z",
+                      "captured_at": null,
+                      "payment_method": "pm_card_visa",
+                      "return_url": null,
+                      "fees": null
+                    }
                   }
                 }
               }
@@ -6740,7 +8020,7 @@ enum PaymentsOpenAPI {
         }
       },
       "ProviderAuthenticationFailed": {
-        "description": "The provider refused the connector's credentials (`provider_authentication_failed`): fix the connector. Nothing was processed; a new payment is recorded as `failed`.",
+        "description": "The provider refused the connector's credentials (`provider_authentication_failed`): fix the connector. Nothing was processed; `error.payment` is the payment as it now stands (a new payment is recorded as `failed`, a capture leaves it `authorized`). Stored for `Idempotency-Key` replays.",
         "headers": {
           "X-Request-ID": {
             "$ref": "#/components/headers/X-Request-ID"
@@ -6764,7 +8044,7 @@ enum PaymentsOpenAPI {
         "content": {
           "application/json": {
             "schema": {
-              "$ref": "#/components/schemas/Error"
+              "$ref": "#/components/schemas/PaymentRefusal"
             },
             "examples": {
               "credentials": {
@@ -6773,7 +8053,163 @@ enum PaymentsOpenAPI {
                   "error": {
                     "code": "provider_authentication_failed",
                     "message": "The provider refused the connector's credentials; check the connector (pay_01JV71JX78QXE7768TS0ZM5JSS was not processed).",
-                    "request_id": "req_5f0c2a9e41b7000000002a"
+                    "request_id": "req_5f0c2a9e41b7000000002a",
+                    "payment": {
+                      "id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                      "object": "payment",
+                      "livemode": false,
+                      "amount": 12500,
+                      "currency": "USD",
+                      "amount_capturable": 0,
+                      "amount_received": 0,
+                      "amount_refunded": 0,
+                      "amount_refundable": 0,
+                      "status": "failed",
+                      "capture_method": "automatic",
+                      "provider": "stripe",
+                      "connector_id": "con_01JT5EFA60QAZGBQA8Q10A045Y",
+                      "provider_payment_id": null,
+                      "customer": {
+                        "email": "amara.okafor@example.com",
+                        "name": "Amara Okafor",
+                        "reference": "cust-8812"
+                      },
+                      "payee_id": "pe_01JTB9QD889FQ48NXMP11YJCS5",
+                      "description": "Order #10472 (2 items)",
+                      "metadata": {
+                        "order_id": "10472"
+                      },
+                      "next_action": null,
+                      "failure_code": "invalid_request_error",
+                      "failure_message": "Invalid API Key provided: sk_test_********************9xQa",
+                      "fulfillment": null,
+                      "created": "2025-05-14T09:21:37Z",
+                      "updated": "2025-05-14T09:21:38Z",
+                      "captured_at": null,
+                      "payment_method": "pm_card_visa",
+                      "return_url": null,
+                      "fees": null
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "RefundDeclined": {
+        "description": "The provider declined the refund (`payment_declined`); `error.refund` is the refund, now `failed` (the amount it held on the payment is released). Stored for `Idempotency-Key` replays.",
+        "headers": {
+          "X-Request-ID": {
+            "$ref": "#/components/headers/X-Request-ID"
+          },
+          "X-Correlation-ID": {
+            "$ref": "#/components/headers/X-Correlation-ID"
+          },
+          "X-RateLimit-Limit": {
+            "$ref": "#/components/headers/X-RateLimit-Limit"
+          },
+          "X-RateLimit-Remaining": {
+            "$ref": "#/components/headers/X-RateLimit-Remaining"
+          },
+          "X-RateLimit-Reset": {
+            "$ref": "#/components/headers/X-RateLimit-Reset"
+          },
+          "Idempotent-Replayed": {
+            "$ref": "#/components/headers/Idempotent-Replayed"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/RefundRefusal"
+            },
+            "examples": {
+              "declined": {
+                "summary": "Refund refused by the provider",
+                "value": {
+                  "error": {
+                    "code": "payment_declined",
+                    "message": "The provider declined re_01JVC3A7F2K9P4T6W8Y0B3D5GH: The request was refused.",
+                    "request_id": "req_5f0c2a9e41b7000000002a",
+                    "refund": {
+                      "id": "re_01JVC3A7F2K9P4T6W8Y0B3D5GH",
+                      "object": "refund",
+                      "payment_id": "pay_01JVC2M8T4R6QW9ZK3H5N7B1XD",
+                      "amount": 64000,
+                      "currency": "USD",
+                      "status": "failed",
+                      "reason": "requested_by_customer",
+                      "metadata": {},
+                      "provider_refund_id": null,
+                      "failure_code": "TRANSACTION_REFUSED",
+                      "failure_message": "The request was refused.",
+                      "created_by": "key_01JT5DR400RG9RFBHEG3EV7FCX",
+                      "approved_by": "key_01JT8C5GJ8Z5ZKEEHJE285PAJP",
+                      "created": "2025-05-16T08:12:40Z",
+                      "updated": "2025-05-16T09:47:05Z"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "RefundProviderAuthenticationFailed": {
+        "description": "The provider refused the connector's credentials (`provider_authentication_failed`): fix the connector. The refund was not processed: `error.refund` is the refund, now `failed` (the amount it held is released). Stored for `Idempotency-Key` replays.",
+        "headers": {
+          "X-Request-ID": {
+            "$ref": "#/components/headers/X-Request-ID"
+          },
+          "X-Correlation-ID": {
+            "$ref": "#/components/headers/X-Correlation-ID"
+          },
+          "X-RateLimit-Limit": {
+            "$ref": "#/components/headers/X-RateLimit-Limit"
+          },
+          "X-RateLimit-Remaining": {
+            "$ref": "#/components/headers/X-RateLimit-Remaining"
+          },
+          "X-RateLimit-Reset": {
+            "$ref": "#/components/headers/X-RateLimit-Reset"
+          },
+          "Idempotent-Replayed": {
+            "$ref": "#/components/headers/Idempotent-Replayed"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/RefundRefusal"
+            },
+            "examples": {
+              "credentials": {
+                "summary": "Bad connector credentials",
+                "value": {
+                  "error": {
+                    "code": "provider_authentication_failed",
+                    "message": "The provider refused the connector's credentials; check the connector (re_01JV9P9X5R2EKDRRHT41T1WMWF was not processed).",
+                    "request_id": "req_5f0c2a9e41b7000000002a",
+                    "refund": {
+                      "id": "re_01JV9P9X5R2EKDRRHT41T1WMWF",
+                      "object": "refund",
+                      "payment_id": "pay_01JV71JX78QXE7768TS0ZM5JSS",
+                      "amount": 2500,
+                      "currency": "USD",
+                      "status": "failed",
+                      "reason": "requested_by_customer",
+                      "metadata": {
+                        "support_ticket": "CS-20931"
+                      },
+                      "provider_refund_id": null,
+                      "failure_code": "invalid_request_error",
+                      "failure_message": "Invalid API Key provided: sk_test_********************9xQa",
+                      "created_by": "key_01JT5DR400RG9RFBHEG3EV7FCX",
+                      "approved_by": null,
+                      "created": "2025-05-15T10:02:11Z",
+                      "updated": "2025-05-15T10:02:12Z"
+                    }
                   }
                 }
               }
@@ -6782,13 +8218,22 @@ enum PaymentsOpenAPI {
         }
       },
       "IdempotencyKeyInUse": {
-        "description": "A request with this `Idempotency-Key` is still running (`idempotency_key_in_use`); retry shortly. Also the state conflicts listed on the operation (`invalid_state`).",
+        "description": "A request with this `Idempotency-Key` is still running (`idempotency_key_in_use`); retry shortly. Also the state conflicts listed on the operation (`invalid_state`). `X-RateLimit-*` only on `/v1`.",
         "headers": {
           "X-Request-ID": {
             "$ref": "#/components/headers/X-Request-ID"
           },
           "X-Correlation-ID": {
             "$ref": "#/components/headers/X-Correlation-ID"
+          },
+          "X-RateLimit-Limit": {
+            "$ref": "#/components/headers/X-RateLimit-Limit"
+          },
+          "X-RateLimit-Remaining": {
+            "$ref": "#/components/headers/X-RateLimit-Remaining"
+          },
+          "X-RateLimit-Reset": {
+            "$ref": "#/components/headers/X-RateLimit-Reset"
           }
         },
         "content": {
@@ -6812,13 +8257,22 @@ enum PaymentsOpenAPI {
         }
       },
       "IdempotencyKeyReused": {
-        "description": "This `Idempotency-Key` was used with a different request (method, path or body) (`idempotency_key_reused`).",
+        "description": "This `Idempotency-Key` was used with a different request (method, path or body) (`idempotency_key_reused`). `X-RateLimit-*` only on `/v1`.",
         "headers": {
           "X-Request-ID": {
             "$ref": "#/components/headers/X-Request-ID"
           },
           "X-Correlation-ID": {
             "$ref": "#/components/headers/X-Correlation-ID"
+          },
+          "X-RateLimit-Limit": {
+            "$ref": "#/components/headers/X-RateLimit-Limit"
+          },
+          "X-RateLimit-Remaining": {
+            "$ref": "#/components/headers/X-RateLimit-Remaining"
+          },
+          "X-RateLimit-Reset": {
+            "$ref": "#/components/headers/X-RateLimit-Reset"
           }
         },
         "content": {
