@@ -74,17 +74,7 @@ struct PaymentsApp: Sendable {
         }
         let v1 = router.group("/v1", middleware: [authenticator, tenantIdempotency])
         PaymentRoutes.register(on: v1, payments: PaymentService(core: core), refunds: RefundService(core: core))
-        TenantRoutes.register(on: v1, tenants: tenants, connectors: connectors)
-        v1.get("/audit") { request, context in
-            let key = try context.requireRole(PaymentRoutes.readers)
-            let query = request.queryParameters
-            let limit = try ListParameters.limit(query)
-            let page = try await database.tenantTransaction(key.tenantID) { connection in
-                try await AuditQueries.list(schema: "payments", tenantID: key.tenantID, limit: limit, startingAfter: query["starting_after"],
-                                            on: connection)
-            }
-            return .json(.ok, bytes: page.body)
-        }
+        TenantRoutes.register(on: v1, tenants: tenants, connectors: connectors, database: database)
         let operatorIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
             ("operator:" + (context.adminPrincipal?.name ?? "unknown"), "platform")
         }

@@ -5225,6 +5225,246 @@ enum PaymentsOpenAPI {
           }
         }
       }
+    },
+    "/v1/audit": {
+      "get": {
+        "tags": [
+          "Settings"
+        ],
+        "summary": "List the audit trail",
+        "operationId": "listAuditEntries",
+        "description": "The tenant's own audit trail, newest first: every change to its settings, keys, connectors, refunds and manual captures and cancels, with actor, before and after (secrets masked) and correlation id. The trail is append-only (the database refuses edits and deletions) and sealed into a per-tenant hash chain; operators check the chains with `cofferctl audit verify`. Role: any.",
+        "security": [
+          {
+            "apiKey": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "name": "starting_after",
+            "in": "query",
+            "required": false,
+            "description": "An `aud_…` id from a previous page (`400 invalid_parameter` if malformed).",
+            "schema": {
+              "type": "string",
+              "pattern": "^aud_[0-9]+$"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of audit entries.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AuditEntryList"
+                },
+                "examples": {
+                  "page": {
+                    "summary": "One page",
+                    "value": {
+                      "object": "list",
+                      "data": [
+                        {
+                          "id": "aud_4182",
+                          "object": "audit_entry",
+                          "actor": "key_01JT5DR400RG9RFBHEG3EV7FCX",
+                          "action": "settings.updated",
+                          "object_type": "settings",
+                          "object_id": "ten_01JT5DR3ZZ6W2M9Q7YV4K8N1PB",
+                          "before": {
+                            "time_zone": "UTC"
+                          },
+                          "after": {
+                            "time_zone": "Africa/Lagos"
+                          },
+                          "correlation_id": "c0ffee00-1111-2222-3333-444455556666",
+                          "occurred_at": "2025-05-15T16:40:51.123456Z",
+                          "created": 1747327251,
+                          "chain_seq": 7,
+                          "prev_hash": "9f2c000000000000000000000000000000000000000000000000000000000000",
+                          "hash": "4b1d111111111111111111111111111111111111111111111111111111111111"
+                        }
+                      ],
+                      "has_more": false
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Refused: a query parameter is invalid (`invalid_parameter`, `invalid_id`).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              },
+              "X-RateLimit-Limit": {
+                "$ref": "#/components/headers/X-RateLimit-Limit"
+              },
+              "X-RateLimit-Remaining": {
+                "$ref": "#/components/headers/X-RateLimit-Remaining"
+              },
+              "X-RateLimit-Reset": {
+                "$ref": "#/components/headers/X-RateLimit-Reset"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "examples": {
+                  "limit": {
+                    "summary": "Bad limit",
+                    "value": {
+                      "error": {
+                        "code": "invalid_parameter",
+                        "message": "limit must be an integer from 1 to 100.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "limit"
+                      }
+                    }
+                  },
+                  "payment_id": {
+                    "summary": "Bad payment id",
+                    "value": {
+                      "error": {
+                        "code": "invalid_id",
+                        "message": "payment_id must be a pay_ id.",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "payment_id"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
+    },
+    "/admin/audit/verify": {
+      "get": {
+        "tags": [
+          "Operator"
+        ],
+        "summary": "Verify the audit chains",
+        "operationId": "verifyAuditChains",
+        "description": "Walks every tenant's audit chain (or one: `tenant_id`) and recomputes each sealed entry's hash, reporting edited, deleted, relinked and long-unsealed entries. `cofferctl audit verify` calls this on every service that keeps an audit trail.",
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "tenant_id",
+            "in": "query",
+            "required": false,
+            "description": "One tenant's chain (`ten_…`), or `platform` for operator entries without a tenant.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The verification report (also when problems were found: read `ok`).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AuditVerification"
+                },
+                "examples": {
+                  "clean": {
+                    "summary": "Every chain verifies",
+                    "value": {
+                      "ok": true,
+                      "tenants": 3,
+                      "rows": 1822,
+                      "unsealed": 0,
+                      "problems": [],
+                      "problems_truncated": false
+                    }
+                  },
+                  "tampered": {
+                    "summary": "An entry was edited",
+                    "value": {
+                      "ok": false,
+                      "tenants": 3,
+                      "rows": 1822,
+                      "unsealed": 0,
+                      "problems": [
+                        {
+                          "kind": "hash_mismatch",
+                          "tenant_id": "ten_01JT5DR3ZZ6W2M9Q7YV4K8N1PB",
+                          "chain_seq": 7,
+                          "row_id": 4182,
+                          "detail": "the stored hash does not match the entry's content"
+                        }
+                      ],
+                      "problems_truncated": false
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -7435,6 +7675,219 @@ enum PaymentsOpenAPI {
             "key_version": 3
           }
         ]
+      },
+      "AuditEntry": {
+        "type": "object",
+        "description": "One audited change. `chain_seq`, `prev_hash` and `hash` are null until the entry is sealed into the tenant's hash chain (moments after it is written); `hash` is the lowercase hex SHA-256 of the canonical JSON array `[\"coffer.audit.v1\", id, tenant_id, chain_seq, actor, action, object_type, object_id, before, after, correlation_id, occurred_at, prev_hash]`, so a tenant can check its own chain. Secrets in `before`/`after` are masked.",
+        "required": [
+          "id",
+          "object",
+          "actor",
+          "action",
+          "object_type",
+          "object_id",
+          "before",
+          "after",
+          "correlation_id",
+          "occurred_at",
+          "created",
+          "chain_seq",
+          "prev_hash",
+          "hash"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^aud_[0-9]+$",
+            "description": "`aud_<row number>`."
+          },
+          "object": {
+            "const": "audit_entry"
+          },
+          "actor": {
+            "type": "string",
+            "description": "The API key id (`key_…`), `operator:<name>`, or `system`."
+          },
+          "action": {
+            "type": "string",
+            "examples": [
+              "settings.updated",
+              "refund.created",
+              "refund.approved",
+              "connector.updated",
+              "payment.capture_requested"
+            ]
+          },
+          "object_type": {
+            "type": "string"
+          },
+          "object_id": {
+            "type": "string"
+          },
+          "before": {
+            "description": "The object before the change (null for creations).",
+            "type": [
+              "object",
+              "array",
+              "string",
+              "number",
+              "boolean",
+              "null"
+            ]
+          },
+          "after": {
+            "description": "The object after the change.",
+            "type": [
+              "object",
+              "array",
+              "string",
+              "number",
+              "boolean",
+              "null"
+            ]
+          },
+          "correlation_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "occurred_at": {
+            "type": "string",
+            "description": "UTC, RFC 3339 with microseconds."
+          },
+          "created": {
+            "type": "integer",
+            "format": "int64",
+            "description": "Unix seconds."
+          },
+          "chain_seq": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "format": "int64"
+          },
+          "prev_hash": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[0-9a-f]{64}$"
+          },
+          "hash": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[0-9a-f]{64}$"
+          }
+        }
+      },
+      "AuditEntryList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AuditEntry"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
+      },
+      "AuditVerification": {
+        "type": "object",
+        "required": [
+          "ok",
+          "tenants",
+          "rows",
+          "unsealed",
+          "problems",
+          "problems_truncated"
+        ],
+        "additionalProperties": false,
+        "description": "What walking the chains found. `ok` is false when any problem was found.",
+        "properties": {
+          "ok": {
+            "type": "boolean"
+          },
+          "tenants": {
+            "type": "integer",
+            "description": "Chains walked."
+          },
+          "rows": {
+            "type": "integer",
+            "description": "Sealed entries whose hash was recomputed."
+          },
+          "unsealed": {
+            "type": "integer",
+            "description": "Entries not sealed yet (overdue ones are also problems)."
+          },
+          "problems": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "kind",
+                "tenant_id",
+                "chain_seq",
+                "row_id",
+                "detail"
+              ],
+              "additionalProperties": false,
+              "properties": {
+                "kind": {
+                  "enum": [
+                    "hash_mismatch",
+                    "prev_hash_mismatch",
+                    "sequence_gap",
+                    "duplicate_sequence",
+                    "head_mismatch",
+                    "unsealed",
+                    "unreadable"
+                  ]
+                },
+                "tenant_id": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "chain_seq": {
+                  "type": [
+                    "integer",
+                    "null"
+                  ]
+                },
+                "row_id": {
+                  "type": [
+                    "integer",
+                    "null"
+                  ]
+                },
+                "detail": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "problems_truncated": {
+            "type": "boolean"
+          }
+        }
       }
     },
     "parameters": {

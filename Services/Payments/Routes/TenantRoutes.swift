@@ -1,11 +1,22 @@
 import Foundation
 import HTTP
 import Platform
+import Postgres
 import Shared
 
-/// The tenant's own configuration: `/v1/connectors` and `/v1/settings`.
+/// The tenant's own configuration and its trail: `/v1/connectors`, `/v1/settings`, `/v1/audit`.
 enum TenantRoutes {
-    static func register(on v1: RouterGroup, tenants: TenantStore, connectors: ConnectorStore) {
+    static func register(on v1: RouterGroup, tenants: TenantStore, connectors: ConnectorStore, database: PostgresPool) {
+        v1.get("/audit") { request, context in
+            let key = try context.requireRole(PaymentRoutes.readers)
+            let query = request.queryParameters
+            let limit = try ListParameters.limit(query)
+            let page = try await database.tenantTransaction(key.tenantID) { connection in
+                try await AuditQueries.list(schema: "payments", tenantID: key.tenantID, limit: limit, startingAfter: query["starting_after"],
+                                            on: connection)
+            }
+            return .json(.ok, bytes: page.body)
+        }
         v1.put("/connectors/{provider}") { request, context in
             let key = try context.requireRole(PaymentRoutes.writers)
             let name = context.parameter("provider")
