@@ -11,6 +11,8 @@ public enum NotificationsService {
     public static func main() async -> Int32 {
         let (runtime, _) = await ServiceRuntime.boot(identity) { _, _ in () }
         let router = Router()
+        InternalEventsEndpoint(schema: "notifications", database: runtime.database, consumer: NotificationsEventConsumer(), metrics: runtime.metrics)
+            .register(on: router, authentication: runtime.internalAuthentication)
         let server = runtime.makeServer(router: router)
         return await runtime.run([server])
     }

@@ -5,8 +5,10 @@ import Shared
 /// Payments' own settings (the common ones are in `CommonConfiguration`).
 struct PaymentsConfiguration: Sendable {
     var masterKey: EncryptionKeyring?
-    /// Where tenancy events are delivered (ingress's internal address).
+    /// Where events are delivered: tenancy to all three; money to payouts; payment news to notifications.
     var ingressURL: String
+    var payoutsURL: String
+    var notificationsURL: String
     /// The address providers reach ingress at, shown as each connector's `webhook_url`.
     var publicIngressURL: String
     var providerTimeout: Duration
@@ -27,6 +29,8 @@ struct PaymentsConfiguration: Sendable {
             masterKey = nil
         }
         ingressURL = reader.url("INGRESS_URL", default: "http://127.0.0.1:8080")
+        payoutsURL = reader.url("PAYOUTS_URL", default: "http://127.0.0.1:8082")
+        notificationsURL = reader.url("NOTIFICATIONS_URL", default: "http://127.0.0.1:8083")
         publicIngressURL = reader.url("PUBLIC_INGRESS_URL", default: ingressURL)
         providerTimeout = reader.duration("PROVIDER_TIMEOUT", default: .seconds(10), minimum: .milliseconds(100))
         providerMaxAttempts = reader.int("PROVIDER_MAX_ATTEMPTS", default: 3, range: 1...10)

@@ -31,15 +31,22 @@ struct PaymentsApp: Sendable {
 
     var services: [any Service] { [relay, scheduler, parkedEvents, auditSealer, server] }
 
-    /// Who hears what payments publishes. Consumers that do not exist yet are added with them; one
-    /// that starts later takes a snapshot first (DESIGN.md).
+    /// Who hears what payments publishes (DESIGN.md): tenancy to every service that keeps a copy, a
+    /// payee's money to payouts, what happened to payments to notifications.
     static func routes(_ configuration: PaymentsConfiguration) -> EventRoutes {
         let ingress = EventRoutes.Subscriber(name: "ingress", baseURL: configuration.ingressURL)
+        let payouts = EventRoutes.Subscriber(name: "payouts", baseURL: configuration.payoutsURL)
+        let notifications = EventRoutes.Subscriber(name: "notifications", baseURL: configuration.notificationsURL)
         return EventRoutes([
-            (TenancyEventType.tenantUpserted, [ingress]),
-            (TenancyEventType.apiKeyCreated, [ingress]),
-            (TenancyEventType.apiKeyRevoked, [ingress]),
-            (TenancyEventType.connectorUpserted, [ingress]),
+            (TenancyEventType.tenantUpserted, [ingress, payouts, notifications]),
+            (TenancyEventType.apiKeyCreated, [ingress, payouts, notifications]),
+            (TenancyEventType.apiKeyRevoked, [ingress, payouts, notifications]),
+            (TenancyEventType.connectorUpserted, [ingress, payouts, notifications]),
+            ("payee.", [payouts]),
+            ("payment.", [notifications]),
+            ("refund.", [notifications]),
+            ("fulfillment.", [notifications]),
+            ("dispute.", [notifications]),
         ])
     }
 

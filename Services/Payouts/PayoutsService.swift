@@ -11,6 +11,8 @@ public enum PayoutsService {
     public static func main() async -> Int32 {
         let (runtime, _) = await ServiceRuntime.boot(identity) { _, _ in () }
         let router = Router()
+        InternalEventsEndpoint(schema: "payouts", database: runtime.database, consumer: PayoutsEventConsumer(), metrics: runtime.metrics)
+            .register(on: router, authentication: runtime.internalAuthentication)
         let server = runtime.makeServer(router: router)
         return await runtime.run([server])
     }
