@@ -8,6 +8,8 @@ import Shared
 struct SandboxApp: Sendable {
     let context: SimulatorContext
     let stripe: StripeSimulator
+    let razorpay: RazorpaySimulator
+    let paypal: PayPalSimulator
     let operationStore: OperationStore
     let accountStore: AccountStore
     let server: HTTPServer
@@ -21,7 +23,11 @@ struct SandboxApp: Sendable {
         let behaviour = BehaviourBook(defaults: configuration.defaultBehaviour)
         let generation = ResetGeneration()
         let operations = OperationLog()
-        let signers: [SandboxProvider: any WebhookSigner] = [.stripe: StripeWebhookSigner()]
+        let paypalIdentity = try await SigningIdentityStore(database: runtime.database).paypalIdentity(logger: logger)
+        let signers: [SandboxProvider: any WebhookSigner] = [
+            .stripe: StripeWebhookSigner(), .razorpay: RazorpayWebhookSigner(),
+            .paypal: PayPalWebhookSigner(identity: paypalIdentity, publicURL: configuration.publicURL),
+        ]
         let webhooks = WebhookDispatcher(settings: configuration.webhooks, client: runtime.httpClient, signers: signers,
                                          accounts: accounts, behaviour: behaviour, generation: generation, logger: logger)
         let context = SimulatorContext(
@@ -35,7 +41,10 @@ struct SandboxApp: Sendable {
         operations.restore(try await operationStore.load())
 
         let stripe = StripeSimulator(context: context)
-        let simulators: [SandboxProvider: any ProviderSimulator] = [.stripe: stripe]
+        let razorpay = RazorpaySimulator(context: context)
+        let paypal = PayPalSimulator(context: context, tokens: PayPalTokens(lifetime: configuration.paypalTokenLifetime),
+                                     identity: paypalIdentity)
+        let simulators: [SandboxProvider: any ProviderSimulator] = [.stripe: stripe, .razorpay: razorpay, .paypal: paypal]
 
         let router = Router()
         SandboxControlRoutes.register(on: router)
@@ -57,9 +66,11 @@ struct SandboxApp: Sendable {
         OperationRoutes.register(on: router, operations: operations)
         WebhookControlRoutes.register(on: router, webhooks: webhooks, simulators: simulators)
         StripeRoutes.register(on: router, simulator: stripe)
+        RazorpayRoutes.register(on: router, simulator: razorpay)
+        PayPalRoutes.register(on: router, simulator: paypal)
         let server = runtime.makeServer(router: router)
         logger.info("sandbox ready", ["public_url": .string(configuration.publicURL), "accounts": .int(Int64(accounts.all.count)),
                                       "operations": .int(Int64(operations.count))])
-        return SandboxApp(context: context, stripe: stripe, operationStore: operationStore, accountStore: accountStore, server: server)
+        return SandboxApp(context: context, stripe: stripe, razorpay: razorpay, paypal: paypal, operationStore: operationStore, accountStore: accountStore, server: server)
     }
 }

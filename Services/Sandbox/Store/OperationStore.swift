@@ -71,7 +71,8 @@ final class OperationStore: Service {
             """)
         var operations: [SandboxOperation] = []
         for row in rows {
-            let (id, providerName, kind, accountID, objectID) = try row.decode((Int64, String, String, String?, String?).self)
+            let (id, providerName, kind, accountID, objectID) = try row.decode(
+                (Int64, String, String, String?, String?).self, startingAt: 0)
             let (related, key, cofferID, amount, currency, at) = try row.decode(
                 (String?, String?, String?, Int64?, String?, Int64).self, startingAt: 5)
             guard let provider = SandboxProvider(rawValue: providerName) else { continue }
