@@ -151,9 +151,10 @@ final class SandboxHarness: @unchecked Sendable {
     }
 
     /// A Razorpay call: Basic key_id:key_secret, JSON body.
-    func razorpay(_ method: HTTPMethod, _ path: String, keyID: String, keySecret: String,
-                  json: JSONValue? = nil) async throws -> (HTTPClientResponse, JSONValue) {
+    func razorpay(_ method: HTTPMethod, _ path: String, keyID: String, keySecret: String, json: JSONValue? = nil,
+                  headers extra: HTTPHeaders = [:]) async throws -> (HTTPClientResponse, JSONValue) {
         var headers: HTTPHeaders = ["Authorization": "Basic " + Base64.encode(Array("\(keyID):\(keySecret)".utf8))]
+        for field in extra { headers.add(field.name, field.value) }
         if json != nil { headers.add("Content-Type", "application/json") }
         let response = try await send(method, "/razorpay" + path, headers: headers, body: json?.serialized() ?? [])
         return (response, (try? JSONValue.parse(response.body)) ?? .null)

@@ -11,8 +11,9 @@ final class SandboxRazorpayTests: XCTestCase {
         let harness = try await SandboxHarness.start()
         let sink = try await WebhookSink.start()
         let account = try await harness.registerRazorpay(webhookURL: sink.url("razorpay"))
-        func call(_ method: HTTPMethod, _ path: String, _ json: JSONValue? = nil) async throws -> (HTTPClientResponse, JSONValue) {
-            try await harness.razorpay(method, path, keyID: account.keyID, keySecret: account.keySecret, json: json)
+        func call(_ method: HTTPMethod, _ path: String, _ json: JSONValue? = nil,
+                  headers: HTTPHeaders = [:]) async throws -> (HTTPClientResponse, JSONValue) {
+            try await harness.razorpay(method, path, keyID: account.keyID, keySecret: account.keySecret, json: json, headers: headers)
         }
 
         let (created, order) = try await call(.POST, "/v1/orders", [
@@ -76,10 +77,21 @@ final class SandboxRazorpayTests: XCTestCase {
         XCTAssertEqual(payments.value(at: "items.0.id")?.stringValue, paymentID)
 
         // Refunds, never beyond what was captured.
-        let (refunded, refund) = try await call(.POST, "/v1/payments/\(paymentID)/refund", [
-            "amount": 20_000, "notes": ["coffer_refund_id": "re_01RAZOR"], "receipt": "re_01RAZOR",
-        ])
+        let refundBody: JSONValue = ["amount": 20_000, "notes": ["coffer_refund_id": "re_01RAZOR"], "receipt": "re_01RAZOR"]
+        let (refunded, refund) = try await call(.POST, "/v1/payments/\(paymentID)/refund", refundBody,
+                                                headers: ["X-Refund-Idempotency": "refund-razor-0001"])
         XCTAssertEqual(refunded.status, .ok, refunded.bodyText)
+        // Razorpay's refund idempotency: the same key and body replay, another body is refused.
+        let (replayed, replayedRefund) = try await call(.POST, "/v1/payments/\(paymentID)/refund", refundBody,
+                                                        headers: ["X-Refund-Idempotency": "refund-razor-0001"])
+        XCTAssertEqual(replayed.status, .ok)
+        XCTAssertEqual(replayedRefund["id"], refund["id"])
+        let (reused, reusedBody) = try await call(.POST, "/v1/payments/\(paymentID)/refund", ["amount": 100],
+                                                  headers: ["X-Refund-Idempotency": "refund-razor-0001"])
+        XCTAssertEqual(reused.status, .badRequest)
+        XCTAssertEqual(reusedBody.value(at: "error.description"), "Different request with the same idempotency key has already been processed.")
+        let (shortKey, _) = try await call(.POST, "/v1/payments/\(paymentID)/refund", refundBody, headers: ["X-Refund-Idempotency": "short"])
+        XCTAssertEqual(shortKey.status, .badRequest)
         let refundID = try XCTUnwrap(refund["id"]?.stringValue)
         XCTAssertTrue(refundID.hasPrefix("rfnd_"))
         XCTAssertEqual(refund["entity"], "refund")

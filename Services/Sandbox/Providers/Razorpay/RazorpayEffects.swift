@@ -21,10 +21,10 @@ struct RazorpayEffects: Sendable {
         events.append((type, payload))
     }
 
-    mutating func operation(_ kind: OperationKind, objectID: String, relatedObjectID: String?, cofferID: String?,
-                            amount: Int64?, currency: String?) {
+    mutating func operation(_ kind: OperationKind, objectID: String, relatedObjectID: String?, idempotencyKey: String? = nil,
+                            cofferID: String?, amount: Int64?, currency: String?) {
         operations.append(OperationDraft(provider: .razorpay, kind: kind, accountID: accountID, objectID: objectID,
-                                         relatedObjectID: relatedObjectID, idempotencyKey: nil, cofferID: cofferID,
+                                         relatedObjectID: relatedObjectID, idempotencyKey: idempotencyKey, cofferID: cofferID,
                                          amount: amount, currency: currency))
     }
 }

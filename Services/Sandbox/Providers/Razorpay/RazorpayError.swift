@@ -41,8 +41,7 @@ struct RazorpayError: ProviderFailure, Sendable {
     }
 }
 
-/// How Razorpay words outages. It has no idempotency keys on these endpoints, so the idempotency
-/// answers are never used.
+/// How Razorpay words outages and `X-Refund-Idempotency` conflicts (its only idempotency key here).
 struct RazorpayDialect: ProviderDialect {
     var provider: SandboxProvider { .razorpay }
 
@@ -60,8 +59,18 @@ struct RazorpayDialect: ProviderDialect {
         }
     }
 
-    func idempotencyMismatch(key: String) -> HTTPResponse { injectedFailure(status: 400) }
-    func idempotencyInFlight(key: String) -> HTTPResponse? { injectedFailure(status: 409) }
+    func idempotencyMismatch(key: String) -> HTTPResponse {
+        RazorpayError(description: "Different request with the same idempotency key has already been processed.", source: "NA",
+                      step: "NA", reason: "NA").response
+    }
+
+    func idempotencyInFlight(key: String) -> HTTPResponse? {
+        RazorpayError(status: .conflict, description: "A request with the same idempotency key is being processed.", source: "NA",
+                      step: "NA", reason: "NA").response
+    }
+
     var replayHeaders: HTTPHeaders { [:] }
-    func remembers(status: HTTPStatus, executed: Bool) -> Bool { false }
+
+    /// Successful refunds are kept for their key; a refused one can be retried with it.
+    func remembers(status: HTTPStatus, executed: Bool) -> Bool { executed && status.isSuccess }
 }

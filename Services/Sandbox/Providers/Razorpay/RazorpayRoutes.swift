@@ -38,10 +38,12 @@ enum RazorpayRoutes {
                 try simulator.capture(id, input, accountID: account.id).json
             }
         }
+        // Refunds take Razorpay's `X-Refund-Idempotency` key.
         router.post("/razorpay/v1/payments/{id}/refund") { request, context in
             let id = context.parameter("id")
-            return await api.call(request, context) { input, account throws(RazorpayError) in
-                try simulator.refund(payment: id, input, accountID: account.id).json
+            let key = request.headers["X-Refund-Idempotency"]
+            return await api.call(request, context, idempotencyKey: key) { input, account throws(RazorpayError) in
+                try simulator.refund(payment: id, input, accountID: account.id, idempotencyKey: key).json
             }
         }
         router.get("/razorpay/v1/payments/{id}/refunds") { request, context in
@@ -102,7 +104,7 @@ struct RazorpayAPI: Sendable {
     let simulator: RazorpaySimulator
     let gate: ProviderGate
 
-    func call(_ request: HTTPRequest, _ context: RequestContext,
+    func call(_ request: HTTPRequest, _ context: RequestContext, idempotencyKey: String? = nil,
               _ body: @Sendable (RazorpayInput, SandboxAccount) throws(RazorpayError) -> JSONValue) async -> HTTPResponse {
         guard let credentials = AuthorizationHeader.basic(request.headers) else {
             return RazorpayError.authentication("Please provide your api key for authentication purposes.").response
@@ -116,8 +118,28 @@ struct RazorpayAPI: Sendable {
         } catch {
             return error.response
         }
-        return await gate.run(account: account, idempotency: nil, logger: context.logger) {
+        var idempotency: ProviderGate.Idempotency?
+        if let idempotencyKey {
+            guard idempotencyKey.utf8.count >= 10, idempotencyKey.utf8.count <= 255, idempotencyKey.utf8.allSatisfy(Self.isKeyByte) else {
+                return RazorpayError.badRequest("The idempotency key must be at least 10 characters long and contain only "
+                    + "alphabets, numbers, hyphens and underscores.").response
+            }
+            var material = Array((request.method.rawValue + " " + request.path + "\n").utf8)
+            material.append(contentsOf: JSONValue.object(input.fields).serialized())
+            idempotency = .init(key: idempotencyKey, fingerprint: Digest.sha256.hash(material))
+        }
+        return await gate.run(account: account, idempotency: idempotency, logger: context.logger) {
             .json(.ok, bytes: try body(input, account).serialized())
+        }
+    }
+
+    private static func isKeyByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
+        default:
+            false
         }
     }
 }

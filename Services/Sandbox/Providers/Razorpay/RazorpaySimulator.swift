@@ -141,7 +141,8 @@ final class RazorpaySimulator: Sendable {
 
     // MARK: Refunds
 
-    func refund(payment id: String, _ input: RazorpayInput, accountID: String) throws(RazorpayError) -> RazorpayRefund {
+    func refund(payment id: String, _ input: RazorpayInput, accountID: String,
+                idempotencyKey: String? = nil) throws(RazorpayError) -> RazorpayRefund {
         let requested = try input.integer("amount")
         if let requested, requested < 100 {
             throw .badRequest("The amount must be atleast INR 1.00", field: "amount")
@@ -171,8 +172,8 @@ final class RazorpaySimulator: Sendable {
             effects.orderID = payment.orderID
             effects.event("refund.created", ["refund": refund.json, "payment": payment.json])
             effects.event("refund.processed", ["refund": refund.json, "payment": payment.json])
-            effects.operation(.refund, objectID: refund.id, relatedObjectID: id, cofferID: notes["coffer_refund_id"] ?? receipt,
-                              amount: amount, currency: payment.currency)
+            effects.operation(.refund, objectID: refund.id, relatedObjectID: id, idempotencyKey: idempotencyKey,
+                              cofferID: notes["coffer_refund_id"] ?? receipt, amount: amount, currency: payment.currency)
             return refund
         }
         finish(effects)

@@ -82,6 +82,17 @@ struct StripeAPI: Sendable {
     let simulator: StripeSimulator
     let gate: ProviderGate
 
+    /// `expand[]=latest_charge` replaces the charge id with the charge, as Stripe does; other
+    /// expansions are not simulated and leave ids as they are.
+    func expand(_ object: JSONValue, form: StripeForm, accountID: String) -> JSONValue {
+        let wanted = form.pairs.contains { $0.name.hasPrefix("expand[") && $0.value == "latest_charge" }
+        guard wanted, case .object(var members) = object, let chargeID = members["latest_charge"]?.stringValue,
+              let charge = simulator.charge(chargeID, accountID: accountID)
+        else { return object }
+        members["latest_charge"] = charge.json
+        return .object(members)
+    }
+
     func call(_ request: HTTPRequest, _ context: RequestContext,
               _ body: @Sendable (StripeForm, StripeSimulator.Caller) throws(StripeError) -> JSONValue) async -> HTTPResponse {
         let accounts = simulator.context.accounts
@@ -107,7 +118,7 @@ struct StripeAPI: Sendable {
         let requestID = ProviderIDs.stripe("req")
         let caller = StripeSimulator.Caller(accountID: account.id, idempotencyKey: idempotencyKey, requestID: requestID)
         return await gate.run(account: account, idempotency: idempotency, logger: context.logger) {
-            StripeResponse.json(.ok, try body(form, caller), requestID: requestID)
+            StripeResponse.json(.ok, expand(try body(form, caller), form: form, accountID: account.id), requestID: requestID)
         }
     }
 }

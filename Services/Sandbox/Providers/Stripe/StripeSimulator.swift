@@ -106,6 +106,14 @@ final class StripeSimulator: Sendable {
         return intent
     }
 
+    /// A charge of the account's (for `expand[]=latest_charge`).
+    func charge(_ id: String, accountID: String) -> StripeCharge? {
+        state.withLock { state in
+            guard let charge = state.charges[id], state.intents[charge.paymentIntent]?.accountID == accountID else { return nil }
+            return charge
+        }
+    }
+
     func capture(_ id: String, _ form: StripeForm, caller: Caller) throws(StripeError) -> StripePaymentIntent {
         let requested = try form.integer("amount_to_capture")
         var effects = StripeEffects(accountID: caller.accountID, intentID: id)
