@@ -24,6 +24,7 @@ struct SandboxConfiguration: Sendable {
         webhooks.timeout = reader.duration("SANDBOX_WEBHOOK_TIMEOUT", default: .seconds(5), minimum: .milliseconds(10))
         webhooks.concurrency = reader.int("SANDBOX_WEBHOOK_CONCURRENCY", default: 64, range: 1...4096)
         webhooks.reorderWindow = reader.duration("SANDBOX_WEBHOOK_REORDER_WINDOW", default: .seconds(2))
+        webhooks.queueLimit = reader.int("SANDBOX_WEBHOOK_QUEUE_LIMIT", default: 1_000_000, range: 1...100_000_000)
         self.webhooks = webhooks
         var behaviour = Behaviour()
         behaviour.autoCompleteDelayMilliseconds = Int(Self.milliseconds(

@@ -17,12 +17,21 @@ final class WebhookDispatcher: Sendable {
         var concurrency = 64
         /// How long reordered webhooks are held before they are sent (newest first) unless flushed.
         var reorderWindow: Duration = .seconds(2)
+        /// Webhooks waiting for their first attempt before new ones are dropped (and logged): a safety
+        /// valve against an endpoint far slower than the API traffic, not something tests should reach.
+        var queueLimit = 1_000_000
     }
 
     private struct Held: Sendable {
         let deliveryID: Int64
         let webhook: OutgoingWebhook
         let badSignature: Bool
+    }
+
+    /// Webhooks whose first attempts go out in order, by one worker.
+    private struct Batch: Sendable {
+        let items: [Held]
+        let epoch: Int
     }
 
     private struct HeldGroup {
@@ -45,6 +54,10 @@ final class WebhookDispatcher: Sendable {
     private let permits: AsyncSemaphore
     private let logger: Logger
     private let state = Mutex(State())
+    private let queue: AsyncStream<Batch>.Continuation
+    /// Webhooks queued or in their first attempt.
+    private let queued = Atomic<Int>(0)
+    private let overflowed = Atomic<Int>(0)
 
     init(settings: Settings, client: any HTTPClient, signers: [SandboxProvider: any WebhookSigner], accounts: AccountRegistry,
          behaviour: BehaviourBook, generation: ResetGeneration, logger: Logger) {
@@ -56,6 +69,18 @@ final class WebhookDispatcher: Sendable {
         self.generation = generation
         self.permits = AsyncSemaphore(permits: settings.concurrency)
         self.logger = logger.with(["component": "webhooks"])
+        // Queued batches are plain data; only `concurrency` tasks ever exist to send them.
+        let (stream, continuation) = AsyncStream.makeStream(of: Batch.self)
+        queue = continuation
+        Task { [self] in
+            for await batch in stream {
+                await permits.acquire()
+                Task {
+                    await transmitInOrder(batch.items, epoch: batch.epoch)
+                    permits.release()
+                }
+            }
+        }
     }
 
     /// Queues the events of one provider-side change, in the order they happened. Returns at once.
@@ -88,9 +113,10 @@ final class WebhookDispatcher: Sendable {
             }
         }
         guard !sequence.isEmpty else { return }
+        guard delayMilliseconds > 0 else { return enqueue(sequence, epoch: epoch) }
         Task { [self] in
-            if delayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(delayMilliseconds)) }
-            await transmitInOrder(sequence, epoch: epoch)
+            try? await Task.sleep(for: .milliseconds(delayMilliseconds))
+            enqueue(sequence, epoch: epoch)
         }
     }
 
@@ -102,9 +128,7 @@ final class WebhookDispatcher: Sendable {
             return Array(state.held.values).sorted { $0.token < $1.token }
         }
         let epoch = generation.current
-        for group in groups {
-            Task { [self] in await transmitInOrder(group.items.reversed(), epoch: epoch) }
-        }
+        for group in groups { enqueue(group.items.reversed(), epoch: epoch) }
         return groups.reduce(0) { $0 + $1.items.count }
     }
 
@@ -134,16 +158,40 @@ final class WebhookDispatcher: Sendable {
                 state.held[key] = nil
                 return group
             }
-            if let group { await transmitInOrder(group.items.reversed(), epoch: epoch) }
+            if let group { enqueue(group.items.reversed(), epoch: epoch) }
         }
+    }
+
+    private func enqueue(_ items: [Held], epoch: Int) {
+        let total = queued.add(items.count, ordering: .relaxed).newValue
+        guard total <= settings.queueLimit else {
+            queued.subtract(items.count, ordering: .relaxed)
+            for item in items {
+                log.update(item.deliveryID) { record in
+                    record.status = .dropped
+                    record.lastError = "queue full"
+                }
+            }
+            // One line per thousand, so an overload does not also flood the log.
+            let dropped = overflowed.add(items.count, ordering: .relaxed).newValue
+            if dropped % 1000 < items.count {
+                logger.warning("webhook queue full; dropping webhooks", ["dropped_total": .int(Int64(dropped)),
+                                                                        "queue_limit": .int(Int64(settings.queueLimit))])
+            }
+            return
+        }
+        queue.yield(Batch(items: items, epoch: epoch))
     }
 
     /// First attempts go out one after another, in order; a webhook that needs retries retries on its
     /// own, so one failing endpoint answer does not hold back the rest.
+    /// Runs holding a permit (taken by the queue's reader).
     private func transmitInOrder(_ items: [Held], epoch: Int) async {
         for item in items {
             log.update(item.deliveryID) { $0.status = .pending }
-            if await attempt(item, number: 1, epoch: epoch) { continue }
+            let settled = await attempt(item, number: 1, epoch: epoch)
+            queued.subtract(1, ordering: .relaxed)
+            if settled { continue }
             Task { [self] in await retry(item, epoch: epoch) }
         }
     }
@@ -151,7 +199,7 @@ final class WebhookDispatcher: Sendable {
     private func retry(_ item: Held, epoch: Int) async {
         for number in 2...max(2, settings.attempts) where number <= settings.attempts {
             try? await Task.sleep(for: RetryPolicy.backoffCeiling(base: settings.retryBase, attempt: number - 1, cap: settings.retryMax))
-            if await attempt(item, number: number, epoch: epoch) { return }
+            if await permits.withPermit({ await attempt(item, number: number, epoch: epoch) }) { return }
         }
         guard generation.current == epoch else { return }
         log.update(item.deliveryID) { $0.status = .failed }
@@ -161,7 +209,8 @@ final class WebhookDispatcher: Sendable {
         ])
     }
 
-    /// One transmission; true when it is settled (delivered, or there is nothing more to do).
+    /// One transmission, by a caller holding a permit; true when it is settled (delivered, or there is
+    /// nothing more to do).
     private func attempt(_ item: Held, number: Int, epoch: Int) async -> Bool {
         guard generation.current == epoch else {
             log.update(item.deliveryID) { $0.status = .canceled }
@@ -180,12 +229,10 @@ final class WebhookDispatcher: Sendable {
                                         timeout: settings.timeout, retryPolicy: RetryPolicy.none, isIdempotent: false)
         var statusCode: Int?
         var failure: String?
-        await permits.withPermit {
-            do {
-                statusCode = try await client.send(request).status.code
-            } catch {
-                failure = String(describing: error)
-            }
+        do {
+            statusCode = try await client.send(request).status.code
+        } catch {
+            failure = String(describing: error)
         }
         let delivered = statusCode.map { (200..<300).contains($0) } ?? false
         let now = Timestamp.nowUnixMilliseconds()
