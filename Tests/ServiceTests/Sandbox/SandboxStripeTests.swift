@@ -207,6 +207,17 @@ final class SandboxStripeTests: XCTestCase {
         XCTAssertEqual(confirmedBody["last_payment_error"], .null)
         let kinds = try await harness.operations("?provider=stripe").compactMap { $0["kind"]?.stringValue }
         XCTAssertEqual(kinds, ["create_payment", "confirm"])
+
+        // decline_next turns the next attempt with a good card into a generic decline, once.
+        try await harness.behaviour("stripe", account: account.secretKey, ["decline_next": 1])
+        let (forced, forcedBody) = try await harness.stripe(.POST, "/v1/payment_intents", key: account.secretKey,
+                                                            form: [("amount", "300"), ("currency", "usd"), ("confirm", "true")])
+        XCTAssertEqual(forced.status.code, 402)
+        XCTAssertEqual(forcedBody.value(at: "error.decline_code"), "generic_decline")
+        let (fine, fineBody) = try await harness.stripe(.POST, "/v1/payment_intents", key: account.secretKey,
+                                                        form: [("amount", "300"), ("currency", "usd"), ("confirm", "true")])
+        XCTAssertEqual(fine.status, .ok)
+        XCTAssertEqual(fineBody["status"], "succeeded")
         await sink.stop()
         await harness.stop()
     }
