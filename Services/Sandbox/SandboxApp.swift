@@ -28,23 +28,28 @@ struct SandboxApp: Sendable {
             .stripe: StripeWebhookSigner(), .razorpay: RazorpayWebhookSigner(),
             .paypal: PayPalWebhookSigner(identity: paypalIdentity, publicURL: configuration.publicURL),
         ]
-        let webhooks = WebhookDispatcher(settings: configuration.webhooks, client: runtime.httpClient, signers: signers,
-                                         accounts: accounts, behaviour: behaviour, generation: generation, logger: logger)
+        let webhooks = WebhookDispatcher(
+            settings: configuration.webhooks, client: runtime.httpClient, signers: signers,
+            accounts: accounts, behaviour: behaviour, generation: generation, logger: logger)
         let context = SimulatorContext(
             publicURL: configuration.publicURL, accounts: accounts, behaviour: behaviour, operations: operations,
             idempotency: IdempotencyCache(capacity: configuration.idempotencyCapacity), webhooks: webhooks,
             generation: generation, logger: logger)
         let accountStore = AccountStore(database: runtime.database)
-        let operationStore = OperationStore(database: runtime.database, log: operations,
-                                            interval: configuration.operationsFlushInterval, logger: logger)
+        let operationStore = OperationStore(
+            database: runtime.database, log: operations,
+            interval: configuration.operationsFlushInterval, logger: logger)
         accounts.replaceAll(with: try await accountStore.load())
         operations.restore(try await operationStore.load())
 
         let stripe = StripeSimulator(context: context)
         let razorpay = RazorpaySimulator(context: context)
-        let paypal = PayPalSimulator(context: context, tokens: PayPalTokens(lifetime: configuration.paypalTokenLifetime),
-                                     identity: paypalIdentity)
-        let simulators: [SandboxProvider: any ProviderSimulator] = [.stripe: stripe, .razorpay: razorpay, .paypal: paypal]
+        let paypal = PayPalSimulator(
+            context: context, tokens: PayPalTokens(lifetime: configuration.paypalTokenLifetime),
+            identity: paypalIdentity)
+        let simulators: [SandboxProvider: any ProviderSimulator] = [
+            .stripe: stripe, .razorpay: razorpay, .paypal: paypal,
+        ]
 
         let router = Router()
         SandboxControlRoutes.register(on: router)
@@ -69,8 +74,14 @@ struct SandboxApp: Sendable {
         RazorpayRoutes.register(on: router, simulator: razorpay)
         PayPalRoutes.register(on: router, simulator: paypal)
         let server = runtime.makeServer(router: router)
-        logger.info("sandbox ready", ["public_url": .string(configuration.publicURL), "accounts": .int(Int64(accounts.all.count)),
-                                      "operations": .int(Int64(operations.count))])
-        return SandboxApp(context: context, stripe: stripe, razorpay: razorpay, paypal: paypal, operationStore: operationStore, accountStore: accountStore, server: server)
+        logger.info(
+            "sandbox ready",
+            [
+                "public_url": .string(configuration.publicURL), "accounts": .int(Int64(accounts.all.count)),
+                "operations": .int(Int64(operations.count)),
+            ])
+        return SandboxApp(
+            context: context, stripe: stripe, razorpay: razorpay, paypal: paypal, operationStore: operationStore,
+            accountStore: accountStore, server: server)
     }
 }

@@ -27,14 +27,18 @@ struct SandboxConfiguration: Sendable {
         webhooks.queueLimit = reader.int("SANDBOX_WEBHOOK_QUEUE_LIMIT", default: 1_000_000, range: 1...100_000_000)
         self.webhooks = webhooks
         var behaviour = Behaviour()
-        behaviour.autoCompleteDelayMilliseconds = Int(Self.milliseconds(
-            reader.duration("SANDBOX_AUTO_COMPLETE_DELAY", default: .milliseconds(500))))
-        behaviour.timeoutMilliseconds = Int(Self.milliseconds(reader.duration("SANDBOX_TIMEOUT_HOLD", default: .seconds(30))))
+        behaviour.autoCompleteDelayMilliseconds = Int(
+            Self.milliseconds(
+                reader.duration("SANDBOX_AUTO_COMPLETE_DELAY", default: .milliseconds(500))))
+        behaviour.timeoutMilliseconds = Int(
+            Self.milliseconds(reader.duration("SANDBOX_TIMEOUT_HOLD", default: .seconds(30))))
         defaultBehaviour = behaviour
         idempotencyCapacity = reader.int("SANDBOX_IDEMPOTENCY_KEYS", default: 200_000, range: 100...10_000_000)
-        operationsFlushInterval = reader.duration("SANDBOX_OPERATIONS_FLUSH_INTERVAL", default: .milliseconds(200),
-                                                  minimum: .milliseconds(10))
-        paypalTokenLifetime = reader.duration("SANDBOX_PAYPAL_TOKEN_TTL", default: .seconds(32_400), minimum: .seconds(1))
+        operationsFlushInterval = reader.duration(
+            "SANDBOX_OPERATIONS_FLUSH_INTERVAL", default: .milliseconds(200),
+            minimum: .milliseconds(10))
+        paypalTokenLifetime = reader.duration(
+            "SANDBOX_PAYPAL_TOKEN_TTL", default: .seconds(32_400), minimum: .seconds(1))
     }
 
     static func milliseconds(_ duration: Duration) -> Int64 {

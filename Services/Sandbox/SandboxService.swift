@@ -19,7 +19,8 @@ public enum SandboxService {
         do {
             app = try await SandboxApp.make(runtime: runtime, configuration: configuration)
         } catch {
-            runtime.logger.critical("cannot start: loading sandbox state failed", ["error": .string(String(describing: error))])
+            runtime.logger.critical(
+                "cannot start: loading sandbox state failed", ["error": .string(String(describing: error))])
             runtime.logger.sink.flush()
             return 1
         }

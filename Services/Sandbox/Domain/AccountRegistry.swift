@@ -15,7 +15,8 @@ final class AccountRegistry: Sendable {
     @discardableResult
     func register(_ account: SandboxAccount) -> Bool {
         state.withLock { state in
-            let previous = state.byCredential[account.provider, default: [:]].updateValue(account, forKey: account.credential)
+            let previous = state.byCredential[account.provider, default: [:]].updateValue(
+                account, forKey: account.credential)
             if let previous, previous.id != account.id { state.byID[previous.id] = nil }
             state.byID[account.id] = account
             return previous != nil
@@ -46,7 +47,7 @@ final class AccountRegistry: Sendable {
     /// Checks a key id and secret pair (Razorpay, PayPal) in constant time.
     func authenticate(_ provider: SandboxProvider, credential: String, secret: String) -> SandboxAccount? {
         guard let account = account(provider, credential: credential), let expected = account.secret,
-              ConstantTime.equals(expected, secret)
+            ConstantTime.equals(expected, secret)
         else { return nil }
         return account
     }

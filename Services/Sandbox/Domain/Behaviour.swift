@@ -72,7 +72,8 @@ struct BehaviourPatch: Sendable, Equatable {
     init(json body: JSONValue) throws(HTTPError) {
         guard case .object(let members) = body else { throw .badRequest("The body must be a JSON object.") }
         let known: Set<String> = [
-            "provider", "account", "fail_next", "fail_status", "timeout_next", "timeout_ms", "latency_ms", "decline_next",
+            "provider", "account", "fail_next", "fail_status", "timeout_next", "timeout_ms", "latency_ms",
+            "decline_next",
             "webhook_delay_ms", "webhook_duplicates", "webhook_reorder", "webhook_drop", "webhook_bad_signature",
             "auto_complete", "auto_complete_delay_ms",
         ]
@@ -82,7 +83,8 @@ struct BehaviourPatch: Sendable, Equatable {
         func int(_ name: String, _ range: ClosedRange<Int>) throws(HTTPError) -> Int? {
             guard let value = members[name], !value.isNull else { return nil }
             guard let number = value.int64Value, let small = Int(exactly: number), range.contains(small) else {
-                throw .badRequest("`\(name)` must be an integer from \(range.lowerBound) to \(range.upperBound).", param: name)
+                throw .badRequest(
+                    "`\(name)` must be an integer from \(range.lowerBound) to \(range.upperBound).", param: name)
             }
             return small
         }

@@ -59,7 +59,8 @@ final class BehaviourBook: Sendable {
 
     init(defaults: Behaviour) {
         self.defaults = defaults
-        state = Mutex(State(providers: Dictionary(uniqueKeysWithValues: SandboxProvider.allCases.map { ($0, defaults) })))
+        state = Mutex(
+            State(providers: Dictionary(uniqueKeysWithValues: SandboxProvider.allCases.map { ($0, defaults) })))
     }
 
     /// Merges `patch` into the provider's behaviour, or into one account's override.
@@ -126,7 +127,9 @@ final class BehaviourBook: Sendable {
         return behaviour
     }
 
-    private static func take(_ counter: Counter, _ state: inout State, _ provider: SandboxProvider, _ accountID: String) -> Bool {
+    private static func take(_ counter: Counter, _ state: inout State, _ provider: SandboxProvider, _ accountID: String)
+        -> Bool
+    {
         if var patch = state.accounts[accountID], let value = counter.value(patch), value > 0 {
             counter.decrement(&patch)
             state.accounts[accountID] = patch

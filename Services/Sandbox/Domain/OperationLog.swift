@@ -30,9 +30,11 @@ final class OperationLog: Sendable {
         let now = Timestamp.nowUnixMilliseconds()
         return state.withLock { state in
             let operation = SandboxOperation(
-                sequence: state.nextSequence, provider: draft.provider, kind: draft.kind.rawValue, accountID: draft.accountID,
+                sequence: state.nextSequence, provider: draft.provider, kind: draft.kind.rawValue,
+                accountID: draft.accountID,
                 objectID: draft.objectID, relatedObjectID: draft.relatedObjectID, idempotencyKey: draft.idempotencyKey,
-                cofferID: draft.cofferID, amount: draft.amount, currency: draft.currency?.uppercased(), atMilliseconds: now)
+                cofferID: draft.cofferID, amount: draft.amount, currency: draft.currency?.uppercased(),
+                atMilliseconds: now)
             state.nextSequence += 1
             state.operations.append(operation)
             state.unpersisted.append(operation)
@@ -58,7 +60,8 @@ final class OperationLog: Sendable {
                     && (filter.kind == nil || operation.kind == filter.kind)
                     && (filter.sinceMilliseconds.map { operation.atMilliseconds >= $0 } ?? true)
                     && (filter.cofferID == nil || operation.cofferID == filter.cofferID)
-                    && (filter.objectID == nil || operation.objectID == filter.objectID || operation.relatedObjectID == filter.objectID)
+                    && (filter.objectID == nil || operation.objectID == filter.objectID
+                        || operation.relatedObjectID == filter.objectID)
             }
         }
     }

@@ -16,7 +16,8 @@ enum OperationSummary {
             byProvider[operation.provider, default: [:]][operation.kind, default: 0] += 1
             if let key = operation.idempotencyKey {
                 byKey[key, default: 0] += 1
-                keyGroups[operation.provider.rawValue + "\u{0}" + operation.accountID + "\u{0}" + key, default: []].append(operation)
+                keyGroups[operation.provider.rawValue + "\u{0}" + operation.accountID + "\u{0}" + key, default: []]
+                    .append(operation)
             }
             if let cofferID = operation.cofferID, OperationKind(rawValue: operation.kind)?.mustNotRepeat ?? false {
                 cofferGroups[operation.provider.rawValue + "\u{0}" + operation.kind + "\u{0}" + cofferID, default: []]
@@ -28,7 +29,8 @@ enum OperationSummary {
             return .object([
                 "provider": .string(first.provider.rawValue), "account_id": .string(first.accountID),
                 "idempotency_key": .string(first.idempotencyKey ?? ""), "count": .int(Int64(group.count)),
-                "kinds": .array(group.map { .string($0.kind) }), "object_ids": .array(group.map { .string($0.objectID) }),
+                "kinds": .array(group.map { .string($0.kind) }),
+                "object_ids": .array(group.map { .string($0.objectID) }),
                 "sequences": .array(group.map { .int($0.sequence) }),
             ])
         }.sorted { ($0["sequences"]?[0]?.int64Value ?? 0) < ($1["sequences"]?[0]?.int64Value ?? 0) }

@@ -24,8 +24,9 @@ struct SandboxAccount: Sendable, Equatable {
             throw .badRequest("`provider` is required (stripe, razorpay or paypal).", param: "provider")
         }
         guard let provider = SandboxProvider(name: providerName) else {
-            throw .badRequest("Unknown provider \"\(providerName)\"; the sandbox simulates stripe, razorpay and paypal.",
-                              param: "provider")
+            throw .badRequest(
+                "Unknown provider \"\(providerName)\"; the sandbox simulates stripe, razorpay and paypal.",
+                param: "provider")
         }
         func field(_ name: String, required: Bool) throws(HTTPError) -> String? {
             guard let value = body[name], !value.isNull else {
@@ -71,8 +72,10 @@ struct SandboxAccount: Sendable, Equatable {
         self.webhookID = webhookID
     }
 
-    init(id: String, provider: SandboxProvider, credential: String, secret: String?, webhookURL: String?,
-         webhookSecret: String?, webhookID: String?) {
+    init(
+        id: String, provider: SandboxProvider, credential: String, secret: String?, webhookURL: String?,
+        webhookSecret: String?, webhookID: String?
+    ) {
         self.id = id
         self.provider = provider
         self.credential = credential
@@ -84,7 +87,10 @@ struct SandboxAccount: Sendable, Equatable {
 
     static func newID(for provider: SandboxProvider) -> String {
         switch provider {
-        case .stripe: "acct_" + ProviderIDs.random(16, from: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8))
+        case .stripe:
+            "acct_"
+                + ProviderIDs.random(
+                    16, from: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8))
         case .razorpay: ProviderIDs.razorpay("acc")
         case .paypal: "acct_" + ProviderIDs.random(13, from: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8))
         }
@@ -92,8 +98,10 @@ struct SandboxAccount: Sendable, Equatable {
 
     /// Everything, secrets included: what the sandbox persists (a development-only database).
     var storedConfiguration: JSONValue {
-        var members: [String: JSONValue] = ["id": .string(id), "provider": .string(provider.rawValue),
-                                            "credential": .string(credential)]
+        var members: [String: JSONValue] = [
+            "id": .string(id), "provider": .string(provider.rawValue),
+            "credential": .string(credential),
+        ]
         if let secret { members["secret"] = .string(secret) }
         if let webhookURL { members["webhook_url"] = .string(webhookURL) }
         if let webhookSecret { members["webhook_secret"] = .string(webhookSecret) }
@@ -103,11 +111,12 @@ struct SandboxAccount: Sendable, Equatable {
 
     init?(stored: JSONValue) {
         guard let id = stored["id"]?.stringValue, let providerName = stored["provider"]?.stringValue,
-              let provider = SandboxProvider(rawValue: providerName), let credential = stored["credential"]?.stringValue
+            let provider = SandboxProvider(rawValue: providerName), let credential = stored["credential"]?.stringValue
         else { return nil }
-        self.init(id: id, provider: provider, credential: credential, secret: stored["secret"]?.stringValue,
-                  webhookURL: stored["webhook_url"]?.stringValue, webhookSecret: stored["webhook_secret"]?.stringValue,
-                  webhookID: stored["webhook_id"]?.stringValue)
+        self.init(
+            id: id, provider: provider, credential: credential, secret: stored["secret"]?.stringValue,
+            webhookURL: stored["webhook_url"]?.stringValue, webhookSecret: stored["webhook_secret"]?.stringValue,
+            webhookID: stored["webhook_id"]?.stringValue)
     }
 
     /// The account as `GET /_sandbox/accounts` shows it: secrets masked.

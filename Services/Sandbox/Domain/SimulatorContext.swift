@@ -13,8 +13,10 @@ final class SimulatorContext: Sendable {
     let generation: ResetGeneration
     let logger: Logger
 
-    init(publicURL: String, accounts: AccountRegistry, behaviour: BehaviourBook, operations: OperationLog,
-         idempotency: IdempotencyCache, webhooks: WebhookDispatcher, generation: ResetGeneration, logger: Logger) {
+    init(
+        publicURL: String, accounts: AccountRegistry, behaviour: BehaviourBook, operations: OperationLog,
+        idempotency: IdempotencyCache, webhooks: WebhookDispatcher, generation: ResetGeneration, logger: Logger
+    ) {
         self.publicURL = publicURL
         self.accounts = accounts
         self.behaviour = behaviour
@@ -27,7 +29,9 @@ final class SimulatorContext: Sendable {
 
     /// Plays the customer: runs `complete` after the account's auto-complete delay, unless
     /// auto-completion is off for it or a reset has forgotten the object meanwhile.
-    func scheduleAutoComplete(_ provider: SandboxProvider, accountID: String, _ complete: @escaping @Sendable () -> Void) {
+    func scheduleAutoComplete(
+        _ provider: SandboxProvider, accountID: String, _ complete: @escaping @Sendable () -> Void
+    ) {
         let rules = behaviour.effective(provider, accountID: accountID)
         guard rules.autoComplete else { return }
         let epoch = generation.current

@@ -12,8 +12,12 @@ enum AccountRoutes {
             }
             try await store.save(account)
             let replaced = accounts.register(account)
-            context.logger.info("account registered", ["provider": .string(account.provider.rawValue), "account_id": .string(account.id),
-                                                       "replaced": .bool(replaced)])
+            context.logger.info(
+                "account registered",
+                [
+                    "provider": .string(account.provider.rawValue), "account_id": .string(account.id),
+                    "replaced": .bool(replaced),
+                ])
             var json = account.publicJSON.objectValue ?? [:]
             json["replaced"] = .bool(replaced)
             return ControlBody.json(.object(json), status: replaced ? .ok : .created)

@@ -18,8 +18,8 @@ enum AuthorizationHeader {
         guard let value = headers["Authorization"] else { return nil }
         let parts = value.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let decoded = Base64.decode(parts[1].trimmingCharacters(in: .whitespaces)),
-              let text = String(validating: decoded, as: UTF8.self)
+            let decoded = Base64.decode(parts[1].trimmingCharacters(in: .whitespaces)),
+            let text = String(validating: decoded, as: UTF8.self)
         else { return nil }
         let pair = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard pair.count == 2 else { return nil }

@@ -5,8 +5,10 @@ import Shared
 /// one account's, with `"account"`), `GET` shows it, `POST /_sandbox/reset` forgets objects,
 /// operations, held webhooks and behaviour (and accounts with `{"accounts":true}`).
 enum BehaviourRoutes {
-    static func register(on router: Router, behaviour: BehaviourBook, accounts: AccountRegistry,
-                         reset: @escaping @Sendable (_ includingAccounts: Bool) async throws -> Void) {
+    static func register(
+        on router: Router, behaviour: BehaviourBook, accounts: AccountRegistry,
+        reset: @escaping @Sendable (_ includingAccounts: Bool) async throws -> Void
+    ) {
         router.post("/_sandbox/behaviour") { request, context in
             let body = try ControlBody.object(request)
             let patch = try BehaviourPatch(json: body)
@@ -19,13 +21,18 @@ enum BehaviourRoutes {
             var accountID: String?
             if let reference = body["account"], !reference.isNull {
                 guard let text = reference.stringValue, let account = accounts.resolve(provider, reference: text) else {
-                    throw HTTPError.notFound("No \(provider.rawValue) account with that id or credential.", param: "account")
+                    throw HTTPError.notFound(
+                        "No \(provider.rawValue) account with that id or credential.", param: "account")
                 }
                 accountID = account.id
             }
             behaviour.update(provider, accountID: accountID, patch: patch)
-            context.logger.info("behaviour changed", ["provider": .string(provider.rawValue), "account_id": accountID.map(LogValue.string) ?? .null,
-                                                      "patch": .string(patch.json.jsonString)])
+            context.logger.info(
+                "behaviour changed",
+                [
+                    "provider": .string(provider.rawValue), "account_id": accountID.map(LogValue.string) ?? .null,
+                    "patch": .string(patch.json.jsonString),
+                ])
             return ControlBody.json(current(behaviour, accounts))
         }
         router.get("/_sandbox/behaviour") { _, _ in

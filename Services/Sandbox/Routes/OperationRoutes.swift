@@ -11,14 +11,17 @@ enum OperationRoutes {
             let filter = try filter(query)
             var listed = operations.list(filter)
             if let limitText = query["limit"] {
-                guard let limit = Int(limitText), limit > 0 else { throw HTTPError.badRequest("`limit` must be a positive integer.", param: "limit") }
+                guard let limit = Int(limitText), limit > 0 else {
+                    throw HTTPError.badRequest("`limit` must be a positive integer.", param: "limit")
+                }
                 listed = Array(listed.suffix(limit))
             }
-            return ControlBody.json(.object([
-                "object": "list", "count": .int(Int64(listed.count)),
-                "last_sequence": listed.last.map { .int($0.sequence) } ?? .null,
-                "data": .array(listed.map(\.json)),
-            ]))
+            return ControlBody.json(
+                .object([
+                    "object": "list", "count": .int(Int64(listed.count)),
+                    "last_sequence": listed.last.map { .int($0.sequence) } ?? .null,
+                    "data": .array(listed.map(\.json)),
+                ]))
         }
         router.get("/_sandbox/operations/summary") { request, _ in
             let query = request.queryParameters
@@ -33,7 +36,9 @@ enum OperationRoutes {
     private static func filter(_ query: [String: String]) throws(HTTPError) -> OperationLog.Filter {
         var filter = OperationLog.Filter()
         if let name = query["provider"], !name.isEmpty {
-            guard let provider = SandboxProvider(name: name) else { throw .badRequest("Unknown provider \"\(name)\".", param: "provider") }
+            guard let provider = SandboxProvider(name: name) else {
+                throw .badRequest("Unknown provider \"\(name)\".", param: "provider")
+            }
             filter.provider = provider
         }
         if let kind = query["kind"], !kind.isEmpty { filter.kind = kind }

@@ -37,8 +37,10 @@ struct ProviderGate: Sendable {
         let fingerprint: [UInt8]
     }
 
-    func run(account: SandboxAccount, idempotency: Idempotency?, logger: Logger,
-             _ execute: () async throws -> HTTPResponse) async -> HTTPResponse {
+    func run(
+        account: SandboxAccount, idempotency: Idempotency?, logger: Logger,
+        _ execute: () async throws -> HTTPResponse
+    ) async -> HTTPResponse {
         let provider = dialect.provider
         let admission = context.behaviour.admit(provider, accountID: account.id)
         if admission.latencyMilliseconds > 0 {
@@ -71,20 +73,25 @@ struct ProviderGate: Sendable {
             response = failure.response
             executed = failure.executed
         } catch {
-            logger.error("simulator failed", ["provider": .string(provider.rawValue), "error": .string(String(describing: error))])
+            logger.error(
+                "simulator failed",
+                ["provider": .string(provider.rawValue), "error": .string(String(describing: error))])
             response = dialect.injectedFailure(status: 500)
             executed = false
         }
         if let idempotency {
             if dialect.remembers(status: response.status, executed: executed) {
-                context.idempotency.finish(scope: scope, key: idempotency.key,
-                                           response: .init(status: response.status, headers: response.headers, body: response.body))
+                context.idempotency.finish(
+                    scope: scope, key: idempotency.key,
+                    response: .init(status: response.status, headers: response.headers, body: response.body))
             } else {
                 context.idempotency.abandon(scope: scope, key: idempotency.key)
             }
         }
         if let hold = admission.timeoutMilliseconds {
-            logger.info("injected timeout: holding the answer", ["provider": .string(provider.rawValue), "hold_ms": .int(Int64(hold))])
+            logger.info(
+                "injected timeout: holding the answer",
+                ["provider": .string(provider.rawValue), "hold_ms": .int(Int64(hold))])
             try? await Task.sleep(for: .milliseconds(hold))
         }
         return response
@@ -94,9 +101,10 @@ struct ProviderGate: Sendable {
     private func lookUp(scope: String, _ idempotency: Idempotency) async -> IdempotencyCache.Lookup {
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
-            let lookup = context.idempotency.begin(scope: scope, key: idempotency.key, fingerprint: idempotency.fingerprint)
+            let lookup = context.idempotency.begin(
+                scope: scope, key: idempotency.key, fingerprint: idempotency.fingerprint)
             guard case .inFlight = lookup, dialect.idempotencyInFlight(key: idempotency.key) == nil,
-                  ContinuousClock.now < deadline
+                ContinuousClock.now < deadline
             else { return lookup }
             try? await Task.sleep(for: .milliseconds(20))
         }

@@ -5,16 +5,22 @@ import Shared
 /// `POST /_sandbox/webhooks/flush` sends held (reordered) webhooks now, and
 /// `POST /_sandbox/complete/{provider}/{object_id}` plays the customer for a payment awaiting them.
 enum WebhookControlRoutes {
-    static func register(on router: Router, webhooks: WebhookDispatcher, simulators: [SandboxProvider: any ProviderSimulator]) {
+    static func register(
+        on router: Router, webhooks: WebhookDispatcher, simulators: [SandboxProvider: any ProviderSimulator]
+    ) {
         router.get("/_sandbox/webhooks") { request, _ in
             let query = request.queryParameters
             var provider: SandboxProvider?
             if let name = query["provider"], !name.isEmpty {
-                guard let known = SandboxProvider(name: name) else { throw HTTPError.badRequest("Unknown provider \"\(name)\".", param: "provider") }
+                guard let known = SandboxProvider(name: name) else {
+                    throw HTTPError.badRequest("Unknown provider \"\(name)\".", param: "provider")
+                }
                 provider = known
             }
-            let records = webhooks.log.list(provider: provider, eventType: query["type"], status: query["status"], accountID: query["account_id"])
-            return ControlBody.json(.object(["object": "list", "count": .int(Int64(records.count)), "data": .array(records.map(\.json))]))
+            let records = webhooks.log.list(
+                provider: provider, eventType: query["type"], status: query["status"], accountID: query["account_id"])
+            return ControlBody.json(
+                .object(["object": "list", "count": .int(Int64(records.count)), "data": .array(records.map(\.json))]))
         }
         router.post("/_sandbox/webhooks/flush") { _, _ in
             let sent = webhooks.flushHeld()
@@ -34,10 +40,12 @@ enum WebhookControlRoutes {
             guard let result = simulator.completeAsCustomer(objectID, succeed: outcome == "succeed") else {
                 throw HTTPError.notFound("No \(provider.rawValue) object \(objectID).")
             }
-            return ControlBody.json(.object([
-                "provider": .string(provider.rawValue), "object_id": .string(objectID), "completed": .bool(result.completed),
-                "object": result.object,
-            ]))
+            return ControlBody.json(
+                .object([
+                    "provider": .string(provider.rawValue), "object_id": .string(objectID),
+                    "completed": .bool(result.completed),
+                    "object": result.object,
+                ]))
         }
     }
 }

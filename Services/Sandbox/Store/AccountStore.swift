@@ -7,7 +7,8 @@ struct AccountStore: Sendable {
     let database: PostgresPool
 
     func save(_ account: SandboxAccount) async throws {
-        _ = try await database.execute("""
+        _ = try await database.execute(
+            """
             INSERT INTO sandbox.accounts (provider, credential, configuration)
             VALUES (\(account.provider.rawValue), \(account.credential), \(account.storedConfiguration.jsonString)::jsonb)
             ON CONFLICT (provider, credential) DO UPDATE SET configuration = excluded.configuration, updated_at = now()
@@ -19,11 +20,14 @@ struct AccountStore: Sendable {
     }
 
     func load() async throws -> [SandboxAccount] {
-        let rows = try await database.query("SELECT configuration::text FROM sandbox.accounts ORDER BY provider, credential")
+        let rows = try await database.query(
+            "SELECT configuration::text FROM sandbox.accounts ORDER BY provider, credential")
         var accounts: [SandboxAccount] = []
         for row in rows {
             let text = try row.decode(String.self, at: 0)
-            if let stored = try? JSONValue.parse(text), let account = SandboxAccount(stored: stored) { accounts.append(account) }
+            if let stored = try? JSONValue.parse(text), let account = SandboxAccount(stored: stored) {
+                accounts.append(account)
+            }
         }
         return accounts
     }

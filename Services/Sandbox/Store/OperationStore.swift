@@ -43,13 +43,19 @@ final class OperationStore: Service {
             let batch = log.takeUnpersisted()
             guard !batch.isEmpty else { return }
             do {
-                for chunk in stride(from: 0, to: batch.count, by: 5000).map({ Array(batch[$0..<min($0 + 5000, batch.count)]) }) {
+                for chunk in stride(from: 0, to: batch.count, by: 5000).map({
+                    Array(batch[$0..<min($0 + 5000, batch.count)])
+                }) {
                     try await insert(chunk)
                 }
             } catch {
                 log.returnUnpersisted(batch)
-                logger.warning("cannot persist operations; will retry", ["error": .string(String(describing: error)),
-                                                                         "pending": .int(Int64(batch.count))])
+                logger.warning(
+                    "cannot persist operations; will retry",
+                    [
+                        "error": .string(String(describing: error)),
+                        "pending": .int(Int64(batch.count)),
+                    ])
             }
         }
     }
@@ -64,7 +70,8 @@ final class OperationStore: Service {
 
     /// What earlier runs stored, oldest first.
     func load() async throws -> [SandboxOperation] {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT id, provider, kind, account_id, object_id, related_object_id, idempotency_key, coffer_id, amount, currency,
                    (extract(epoch FROM created_at) * 1000)::bigint
             FROM sandbox.operations ORDER BY id
@@ -76,29 +83,34 @@ final class OperationStore: Service {
             let (related, key, cofferID, amount, currency, at) = try row.decode(
                 (String?, String?, String?, Int64?, String?, Int64).self, startingAt: 5)
             guard let provider = SandboxProvider(rawValue: providerName) else { continue }
-            operations.append(SandboxOperation(
-                sequence: id, provider: provider, kind: kind, accountID: accountID ?? "", objectID: objectID ?? "",
-                relatedObjectID: related, idempotencyKey: key, cofferID: cofferID, amount: amount, currency: currency,
-                atMilliseconds: at))
+            operations.append(
+                SandboxOperation(
+                    sequence: id, provider: provider, kind: kind, accountID: accountID ?? "", objectID: objectID ?? "",
+                    relatedObjectID: related, idempotencyKey: key, cofferID: cofferID, amount: amount,
+                    currency: currency,
+                    atMilliseconds: at))
         }
         return operations
     }
 
     /// One statement per batch: the rows travel as one JSON document.
     private func insert(_ batch: [SandboxOperation]) async throws {
-        let rows = JSONValue.array(batch.map { operation in
-            .object([
-                "id": .int(operation.sequence), "provider": .string(operation.provider.rawValue), "kind": .string(operation.kind),
-                "account_id": .string(operation.accountID), "object_id": .string(operation.objectID),
-                "related_object_id": operation.relatedObjectID.map(JSONValue.string) ?? .null,
-                "idempotency_key": operation.idempotencyKey.map(JSONValue.string) ?? .null,
-                "coffer_id": operation.cofferID.map(JSONValue.string) ?? .null,
-                "amount": operation.amount.map(JSONValue.int) ?? .null,
-                "currency": operation.currency.map(JSONValue.string) ?? .null,
-                "at_ms": .int(operation.atMilliseconds),
-            ])
-        })
-        _ = try await database.execute("""
+        let rows = JSONValue.array(
+            batch.map { operation in
+                .object([
+                    "id": .int(operation.sequence), "provider": .string(operation.provider.rawValue),
+                    "kind": .string(operation.kind),
+                    "account_id": .string(operation.accountID), "object_id": .string(operation.objectID),
+                    "related_object_id": operation.relatedObjectID.map(JSONValue.string) ?? .null,
+                    "idempotency_key": operation.idempotencyKey.map(JSONValue.string) ?? .null,
+                    "coffer_id": operation.cofferID.map(JSONValue.string) ?? .null,
+                    "amount": operation.amount.map(JSONValue.int) ?? .null,
+                    "currency": operation.currency.map(JSONValue.string) ?? .null,
+                    "at_ms": .int(operation.atMilliseconds),
+                ])
+            })
+        _ = try await database.execute(
+            """
             INSERT INTO sandbox.operations
                 (id, provider, kind, account_id, object_id, related_object_id, idempotency_key, coffer_id, amount, currency, created_at)
             SELECT id, provider, kind, account_id, object_id, related_object_id, idempotency_key, coffer_id, amount, currency,

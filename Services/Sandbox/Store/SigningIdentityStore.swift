@@ -12,7 +12,8 @@ struct SigningIdentityStore: Sendable {
             return stored
         }
         let fresh = try PayPalSigningIdentity.generate()
-        _ = try await database.execute("""
+        _ = try await database.execute(
+            """
             INSERT INTO sandbox.signing_identities (name, private_key_pem, certificate_chain_pem, certificate_id)
             VALUES ('paypal', \(fresh.key.pemRepresentation), \(fresh.chainPEM), \(fresh.certificateID))
             ON CONFLICT (name) DO UPDATE SET private_key_pem = excluded.private_key_pem,
@@ -23,13 +24,17 @@ struct SigningIdentityStore: Sendable {
     }
 
     private func load() async throws -> PayPalSigningIdentity? {
-        guard let row = try await database.query("""
-            SELECT private_key_pem, certificate_chain_pem, certificate_id FROM sandbox.signing_identities WHERE name = 'paypal'
-            """).first
+        guard
+            let row = try await database.query(
+                """
+                SELECT private_key_pem, certificate_chain_pem, certificate_id FROM sandbox.signing_identities WHERE name = 'paypal'
+                """
+            ).first
         else { return nil }
         let (keyPEM, chainPEM, certificateID) = try row.decode((String, String, String).self)
         let chain = try X509Certificate.certificates(fromPEMChain: chainPEM)
         guard chain.count >= 2 else { return nil }
-        return PayPalSigningIdentity(key: try RSAPrivateKey(pem: keyPEM), leaf: chain[0], authority: chain[1], certificateID: certificateID)
+        return PayPalSigningIdentity(
+            key: try RSAPrivateKey(pem: keyPEM), leaf: chain[0], authority: chain[1], certificateID: certificateID)
     }
 }

@@ -29,13 +29,16 @@ final class WebhookDeliveryLog: Sendable {
 
         var json: JSONValue {
             .object([
-                "delivery_id": .int(deliveryID), "provider": .string(provider.rawValue), "account_id": .string(accountID),
+                "delivery_id": .int(deliveryID), "provider": .string(provider.rawValue),
+                "account_id": .string(accountID),
                 "event_id": .string(eventID), "event_type": .string(eventType), "group": .string(groupKey),
                 "copy": .int(Int64(copy)), "bad_signature": .bool(badSignature), "status": .string(status.rawValue),
                 "attempts": .int(Int64(attempts)), "last_status": lastStatusCode.map { .int(Int64($0)) } ?? .null,
                 "last_error": lastError.map(JSONValue.string) ?? .null,
                 "queued_at": .string(Timestamp.format(unixMilliseconds: queuedAtMilliseconds, fractional: true)),
-                "delivered_at": deliveredAtMilliseconds.map { .string(Timestamp.format(unixMilliseconds: $0, fractional: true)) }
+                "delivered_at": deliveredAtMilliseconds.map {
+                    .string(Timestamp.format(unixMilliseconds: $0, fractional: true))
+                }
                     ?? .null,
             ])
         }
@@ -83,7 +86,8 @@ final class WebhookDeliveryLog: Sendable {
         state.withLock { state in
             state.records.values.filter { record in
                 (provider == nil || record.provider == provider) && (eventType == nil || record.eventType == eventType)
-                    && (status == nil || record.status.rawValue == status) && (accountID == nil || record.accountID == accountID)
+                    && (status == nil || record.status.rawValue == status)
+                    && (accountID == nil || record.accountID == accountID)
             }.sorted { $0.deliveryID < $1.deliveryID }
         }
     }

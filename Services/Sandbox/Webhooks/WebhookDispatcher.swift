@@ -59,8 +59,11 @@ final class WebhookDispatcher: Sendable {
     private let queued = Atomic<Int>(0)
     private let overflowed = Atomic<Int>(0)
 
-    init(settings: Settings, client: any HTTPClient, signers: [SandboxProvider: any WebhookSigner], accounts: AccountRegistry,
-         behaviour: BehaviourBook, generation: ResetGeneration, logger: Logger) {
+    init(
+        settings: Settings, client: any HTTPClient, signers: [SandboxProvider: any WebhookSigner],
+        accounts: AccountRegistry,
+        behaviour: BehaviourBook, generation: ResetGeneration, logger: Logger
+    ) {
         self.settings = settings
         self.client = client
         self.signers = signers
@@ -97,8 +100,12 @@ final class WebhookDispatcher: Sendable {
                 continue
             }
             if rules.webhookDrop {
-                for copy in 0..<copies { _ = log.add(webhook, copy: copy, badSignature: rules.webhookBadSignature, status: .dropped) }
-                logger.info("webhook dropped on purpose", ["event_id": .string(webhook.eventID), "event_type": .string(webhook.eventType)])
+                for copy in 0..<copies {
+                    _ = log.add(webhook, copy: copy, badSignature: rules.webhookBadSignature, status: .dropped)
+                }
+                logger.info(
+                    "webhook dropped on purpose",
+                    ["event_id": .string(webhook.eventID), "event_type": .string(webhook.eventType)])
                 continue
             }
             for copy in 0..<copies {
@@ -175,8 +182,12 @@ final class WebhookDispatcher: Sendable {
             // One line per thousand, so an overload does not also flood the log.
             let dropped = overflowed.add(items.count, ordering: .relaxed).newValue
             if dropped % 1000 < items.count {
-                logger.warning("webhook queue full; dropping webhooks", ["dropped_total": .int(Int64(dropped)),
-                                                                        "queue_limit": .int(Int64(settings.queueLimit))])
+                logger.warning(
+                    "webhook queue full; dropping webhooks",
+                    [
+                        "dropped_total": .int(Int64(dropped)),
+                        "queue_limit": .int(Int64(settings.queueLimit)),
+                    ])
             }
             return
         }
@@ -198,15 +209,18 @@ final class WebhookDispatcher: Sendable {
 
     private func retry(_ item: Held, epoch: Int) async {
         for number in 2...max(2, settings.attempts) where number <= settings.attempts {
-            try? await Task.sleep(for: RetryPolicy.backoffCeiling(base: settings.retryBase, attempt: number - 1, cap: settings.retryMax))
+            try? await Task.sleep(
+                for: RetryPolicy.backoffCeiling(base: settings.retryBase, attempt: number - 1, cap: settings.retryMax))
             if await permits.withPermit({ await attempt(item, number: number, epoch: epoch) }) { return }
         }
         guard generation.current == epoch else { return }
         log.update(item.deliveryID) { $0.status = .failed }
-        logger.warning("webhook not delivered; giving up", [
-            "event_id": .string(item.webhook.eventID), "event_type": .string(item.webhook.eventType),
-            "attempts": .int(Int64(settings.attempts)),
-        ])
+        logger.warning(
+            "webhook not delivered; giving up",
+            [
+                "event_id": .string(item.webhook.eventID), "event_type": .string(item.webhook.eventType),
+                "attempts": .int(Int64(settings.attempts)),
+            ])
     }
 
     /// One transmission, by a caller holding a permit; true when it is settled (delivered, or there is
@@ -218,15 +232,16 @@ final class WebhookDispatcher: Sendable {
         }
         // Looked up per attempt: a re-registered URL or secret applies to retries, as at a provider.
         guard let account = accounts.account(id: item.webhook.accountID), let url = account.webhookURL,
-              let signer = signers[item.webhook.provider]
+            let signer = signers[item.webhook.provider]
         else {
             log.update(item.deliveryID) { $0.status = .noEndpoint }
             return true
         }
         var headers = signer.headers(for: item.webhook, account: account, corrupt: item.badSignature)
         if !headers.contains("Content-Type") { headers.add("Content-Type", "application/json") }
-        let request = HTTPClientRequest(method: .POST, url: url, headers: headers, body: item.webhook.body,
-                                        timeout: settings.timeout, retryPolicy: RetryPolicy.none, isIdempotent: false)
+        let request = HTTPClientRequest(
+            method: .POST, url: url, headers: headers, body: item.webhook.body,
+            timeout: settings.timeout, retryPolicy: RetryPolicy.none, isIdempotent: false)
         var statusCode: Int?
         var failure: String?
         do {
@@ -246,10 +261,13 @@ final class WebhookDispatcher: Sendable {
             }
         }
         if !delivered {
-            logger.info("webhook attempt failed", [
-                "event_id": .string(item.webhook.eventID), "event_type": .string(item.webhook.eventType),
-                "attempt": .int(Int64(number)), "status": statusCode.map { .int(Int64($0)) } ?? .string("no answer"),
-            ])
+            logger.info(
+                "webhook attempt failed",
+                [
+                    "event_id": .string(item.webhook.eventID), "event_type": .string(item.webhook.eventType),
+                    "attempt": .int(Int64(number)),
+                    "status": statusCode.map { .int(Int64($0)) } ?? .string("no answer"),
+                ])
         }
         return delivered
     }

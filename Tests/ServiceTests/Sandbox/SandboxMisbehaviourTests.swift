@@ -12,17 +12,20 @@ final class SandboxMisbehaviourTests: XCTestCase {
         try await harness.behaviour("stripe", account: stripe.secretKey, ["fail_next": 2, "fail_status": 503])
         let form = [("amount", "1000"), ("currency", "usd"), ("metadata[coffer_payment_id]", "pay_01FAIL")]
         for attempt in 1...2 {
-            let (failed, body) = try await harness.stripe(.POST, "/v1/payment_intents", key: stripe.secretKey, form: form,
-                                                          idempotencyKey: "fail-key")
+            let (failed, body) = try await harness.stripe(
+                .POST, "/v1/payment_intents", key: stripe.secretKey, form: form,
+                idempotencyKey: "fail-key")
             XCTAssertEqual(failed.status.code, 503, "attempt \(attempt)")
             XCTAssertEqual(body.value(at: "error.type"), "api_error")
         }
-        let (succeeded, intent) = try await harness.stripe(.POST, "/v1/payment_intents", key: stripe.secretKey, form: form,
-                                                           idempotencyKey: "fail-key")
+        let (succeeded, intent) = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: stripe.secretKey, form: form,
+            idempotencyKey: "fail-key")
         XCTAssertEqual(succeeded.status, .ok, "the outage answers were not kept for the key")
         XCTAssertNil(succeeded.headers["Idempotent-Replayed"])
-        let (replayed, replay) = try await harness.stripe(.POST, "/v1/payment_intents", key: stripe.secretKey, form: form,
-                                                          idempotencyKey: "fail-key")
+        let (replayed, replay) = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: stripe.secretKey, form: form,
+            idempotencyKey: "fail-key")
         XCTAssertEqual(replayed.headers["Idempotent-Replayed"], "true")
         XCTAssertEqual(replay["id"], intent["id"])
         let created = try await harness.operations("?provider=stripe&kind=create_payment")
@@ -37,17 +40,20 @@ final class SandboxMisbehaviourTests: XCTestCase {
 
         let razorpay = try await harness.registerRazorpay(webhookURL: nil)
         try await harness.behaviour("razorpay", ["fail_next": 1, "fail_status": 500])
-        let (razorpayFailed, razorpayBody) = try await harness.razorpay(.POST, "/v1/orders", keyID: razorpay.keyID,
-                                                                        keySecret: razorpay.keySecret, json: ["amount": 1000, "currency": "INR"])
+        let (razorpayFailed, razorpayBody) = try await harness.razorpay(
+            .POST, "/v1/orders", keyID: razorpay.keyID,
+            keySecret: razorpay.keySecret, json: ["amount": 1000, "currency": "INR"])
         XCTAssertEqual(razorpayFailed.status.code, 500)
         XCTAssertEqual(razorpayBody.value(at: "error.code"), "SERVER_ERROR")
 
         let paypal = try await harness.registerPayPal(webhookURL: nil)
         let token = try await harness.paypalToken(paypal)
         try await harness.behaviour("paypal", account: paypal.clientID, ["fail_next": 1, "fail_status": 503])
-        let (paypalFailed, paypalBody) = try await harness.paypal(.POST, "/v2/checkout/orders", token: token, json: [
-            "intent": "CAPTURE", "purchase_units": [["amount": ["currency_code": "USD", "value": "1.00"]]],
-        ], requestID: "pp-fail")
+        let (paypalFailed, paypalBody) = try await harness.paypal(
+            .POST, "/v2/checkout/orders", token: token,
+            json: [
+                "intent": "CAPTURE", "purchase_units": [["amount": ["currency_code": "USD", "value": "1.00"]]],
+            ], requestID: "pp-fail")
         XCTAssertEqual(paypalFailed.status.code, 503)
         XCTAssertEqual(paypalBody["name"], "SERVICE_UNAVAILABLE")
         let behaviour = try await harness.control(.GET, "/_sandbox/behaviour")
@@ -60,10 +66,14 @@ final class SandboxMisbehaviourTests: XCTestCase {
         let harness = try await SandboxHarness.start()
         let account = try await harness.registerStripe(webhookURL: nil)
         try await harness.behaviour("stripe", account: account.secretKey, ["timeout_next": 1, "timeout_ms": 1500])
-        let form = [("amount", "4500"), ("currency", "usd"), ("confirm", "true"), ("metadata[coffer_payment_id]", "pay_01TIMEOUT")]
+        let form = [
+            ("amount", "4500"), ("currency", "usd"), ("confirm", "true"),
+            ("metadata[coffer_payment_id]", "pay_01TIMEOUT"),
+        ]
         do {
-            _ = try await harness.stripe(.POST, "/v1/payment_intents", key: account.secretKey, form: form, idempotencyKey: "timeout-1",
-                                         timeout: .milliseconds(400))
+            _ = try await harness.stripe(
+                .POST, "/v1/payment_intents", key: account.secretKey, form: form, idempotencyKey: "timeout-1",
+                timeout: .milliseconds(400))
             XCTFail("the answer should have been withheld past the client's timeout")
         } catch let error as HTTPClientError {
             XCTAssertEqual(error.kind, .timeout)
@@ -72,15 +82,17 @@ final class SandboxMisbehaviourTests: XCTestCase {
         let executed = try await harness.operations("?provider=stripe")
         XCTAssertEqual(executed.count, 1)
         // A well-behaved retry with the same key gets the original answer and executes nothing.
-        let (retried, intent) = try await harness.stripe(.POST, "/v1/payment_intents", key: account.secretKey, form: form,
-                                                         idempotencyKey: "timeout-1")
+        let (retried, intent) = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: account.secretKey, form: form,
+            idempotencyKey: "timeout-1")
         XCTAssertEqual(retried.status, .ok)
         XCTAssertEqual(retried.headers["Idempotent-Replayed"], "true")
         XCTAssertEqual(intent["id"], executed.first?["object_id"])
         var summary = try await harness.summary()
         XCTAssertEqual(summary["clean"], true)
         // A careless retry with a new key charges twice — and the summary says so.
-        _ = try await harness.stripe(.POST, "/v1/payment_intents", key: account.secretKey, form: form, idempotencyKey: "timeout-2")
+        _ = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: account.secretKey, form: form, idempotencyKey: "timeout-2")
         summary = try await harness.summary()
         XCTAssertEqual(summary["clean"], false)
         XCTAssertEqual(summary.value(at: "duplicates.coffer_ids.0.coffer_id"), "pay_01TIMEOUT")
@@ -88,23 +100,33 @@ final class SandboxMisbehaviourTests: XCTestCase {
         // PayPal the same way: a capture that timed out replays for its PayPal-Request-Id.
         let paypal = try await harness.registerPayPal(webhookURL: nil)
         let token = try await harness.paypalToken(paypal)
-        let (_, order) = try await harness.paypal(.POST, "/v2/checkout/orders", token: token, json: [
-            "intent": "CAPTURE", "purchase_units": [["custom_id": "pay_01PPTIMEOUT", "amount": ["currency_code": "USD", "value": "2.00"]]],
-        ])
+        let (_, order) = try await harness.paypal(
+            .POST, "/v2/checkout/orders", token: token,
+            json: [
+                "intent": "CAPTURE",
+                "purchase_units": [
+                    ["custom_id": "pay_01PPTIMEOUT", "amount": ["currency_code": "USD", "value": "2.00"]]
+                ],
+            ])
         let orderID = try XCTUnwrap(order["id"]?.stringValue)
         _ = try await harness.control(.POST, "/_sandbox/complete/paypal/\(orderID)")
         try await harness.behaviour("paypal", account: paypal.clientID, ["timeout_next": 1, "timeout_ms": 1500])
         do {
-            _ = try await harness.client.send(HTTPClientRequest(
-                method: .POST, url: harness.baseURL + "/paypal/v2/checkout/orders/\(orderID)/capture",
-                headers: ["Authorization": "Bearer \(token)", "PayPal-Request-Id": "pp-capture-timeout", "Content-Type": "application/json"],
-                timeout: .milliseconds(400), retryPolicy: RetryPolicy.none))
+            _ = try await harness.client.send(
+                HTTPClientRequest(
+                    method: .POST, url: harness.baseURL + "/paypal/v2/checkout/orders/\(orderID)/capture",
+                    headers: [
+                        "Authorization": "Bearer \(token)", "PayPal-Request-Id": "pp-capture-timeout",
+                        "Content-Type": "application/json",
+                    ],
+                    timeout: .milliseconds(400), retryPolicy: RetryPolicy.none))
             XCTFail("the answer should have been withheld")
         } catch let error as HTTPClientError {
             XCTAssertEqual(error.kind, .timeout)
         }
-        let (again, againBody) = try await harness.paypal(.POST, "/v2/checkout/orders/\(orderID)/capture", token: token,
-                                                          requestID: "pp-capture-timeout")
+        let (again, againBody) = try await harness.paypal(
+            .POST, "/v2/checkout/orders/\(orderID)/capture", token: token,
+            requestID: "pp-capture-timeout")
         XCTAssertEqual(again.status, .created, again.bodyText)
         XCTAssertEqual(againBody["status"], "COMPLETED")
         let captures = try await harness.operations("?provider=paypal&kind=capture")
@@ -117,8 +139,9 @@ final class SandboxMisbehaviourTests: XCTestCase {
         let account = try await harness.registerStripe(webhookURL: nil)
         try await harness.behaviour("stripe", account: account.secretKey, ["latency_ms": 300])
         let started = ContinuousClock.now
-        let (response, _) = try await harness.stripe(.POST, "/v1/payment_intents", key: account.secretKey,
-                                                     form: [("amount", "100"), ("currency", "usd")])
+        let (response, _) = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: account.secretKey,
+            form: [("amount", "100"), ("currency", "usd")])
         XCTAssertEqual(response.status, .ok)
         XCTAssertGreaterThanOrEqual(ContinuousClock.now - started, .milliseconds(300))
         try await harness.behaviour("stripe", account: account.secretKey, ["latency_ms": 0])
@@ -133,8 +156,9 @@ final class SandboxMisbehaviourTests: XCTestCase {
         let sink = try await WebhookSink.start()
         let account = try await harness.registerStripe(webhookURL: sink.url("stripe"))
         try await harness.behaviour("stripe", account: account.secretKey, ["webhook_duplicates": 2])
-        let (_, intent) = try await harness.stripe(.POST, "/v1/payment_intents", key: account.secretKey,
-                                                   form: [("amount", "100"), ("currency", "usd"), ("confirm", "true")])
+        let (_, intent) = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: account.secretKey,
+            form: [("amount", "100"), ("currency", "usd"), ("confirm", "true")])
         let received = try await sink.wait(for: 6, name: "stripe")
         let byEvent = Dictionary(grouping: received, by: { $0.eventID ?? "" })
         XCTAssertEqual(byEvent.count, 2, "two events")
@@ -147,9 +171,11 @@ final class SandboxMisbehaviourTests: XCTestCase {
         try await harness.behaviour("stripe", account: account.secretKey, ["webhook_duplicates": 0])
         sink.failNext(2)
         let before = sink.all().count
-        let (_, pending) = try await harness.stripe(.POST, "/v1/payment_intents", key: account.secretKey,
-                                                    form: [("amount", "300"), ("currency", "usd")])
-        _ = try await harness.stripe(.POST, "/v1/payment_intents/\(pending["id"]?.stringValue ?? "")/cancel", key: account.secretKey)
+        let (_, pending) = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: account.secretKey,
+            form: [("amount", "300"), ("currency", "usd")])
+        _ = try await harness.stripe(
+            .POST, "/v1/payment_intents/\(pending["id"]?.stringValue ?? "")/cancel", key: account.secretKey)
         let canceled = try await sink.wait(for: 3, name: "stripe", type: "payment_intent.canceled")
         XCTAssertEqual(canceled.count, 3, "one event, sent three times: two failures and a success")
         XCTAssertEqual(Set(canceled.map(\.eventID)).count, 1)
@@ -170,9 +196,11 @@ final class SandboxMisbehaviourTests: XCTestCase {
         let sink = try await WebhookSink.start()
         let account = try await harness.registerStripe(webhookURL: sink.url("stripe"))
         try await harness.behaviour("stripe", account: account.secretKey, ["webhook_reorder": true])
-        let (_, intent) = try await harness.stripe(.POST, "/v1/payment_intents", key: account.secretKey, form: [
-            ("amount", "900"), ("currency", "usd"), ("confirm", "true"), ("capture_method", "manual"),
-        ])
+        let (_, intent) = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: account.secretKey,
+            form: [
+                ("amount", "900"), ("currency", "usd"), ("confirm", "true"), ("capture_method", "manual"),
+            ])
         let id = try XCTUnwrap(intent["id"]?.stringValue)
         _ = try await harness.stripe(.POST, "/v1/payment_intents/\(id)/capture", key: account.secretKey)
         try await Task.sleep(for: .milliseconds(300))
@@ -183,9 +211,12 @@ final class SandboxMisbehaviourTests: XCTestCase {
         let flushed = try await harness.control(.POST, "/_sandbox/webhooks/flush")
         XCTAssertEqual(flushed["flushed"]?.int64Value, 4)
         let received = try await sink.wait(for: 4, name: "stripe")
-        XCTAssertEqual(received.map(\.eventType), [
-            "payment_intent.succeeded", "charge.captured", "payment_intent.amount_capturable_updated", "charge.succeeded",
-        ], "the reverse of the order they happened in")
+        XCTAssertEqual(
+            received.map(\.eventType),
+            [
+                "payment_intent.succeeded", "charge.captured", "payment_intent.amount_capturable_updated",
+                "charge.succeeded",
+            ], "the reverse of the order they happened in")
         XCTAssertTrue(received.allSatisfy { WebhookVerification.stripe($0, secret: account.webhookSecret) })
         await sink.stop()
         await harness.stop()
@@ -196,37 +227,47 @@ final class SandboxMisbehaviourTests: XCTestCase {
         let sink = try await WebhookSink.start()
         let stripe = try await harness.registerStripe(webhookURL: sink.url("stripe"))
         try await harness.behaviour("stripe", account: stripe.secretKey, ["webhook_drop": true])
-        _ = try await harness.stripe(.POST, "/v1/payment_intents", key: stripe.secretKey,
-                                     form: [("amount", "100"), ("currency", "usd"), ("confirm", "true")])
+        _ = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: stripe.secretKey,
+            form: [("amount", "100"), ("currency", "usd"), ("confirm", "true")])
         try await Task.sleep(for: .milliseconds(500))
         XCTAssertTrue(sink.all().isEmpty)
         let dropped = try await harness.webhookRecords("?provider=stripe&status=dropped")
-        XCTAssertEqual(dropped.compactMap { $0["event_type"]?.stringValue }, ["charge.succeeded", "payment_intent.succeeded"])
+        XCTAssertEqual(
+            dropped.compactMap { $0["event_type"]?.stringValue }, ["charge.succeeded", "payment_intent.succeeded"])
 
         // Bad signatures: the right headers, a signature that does not verify — for each provider.
         try await harness.behaviour("stripe", ["webhook_bad_signature": true])
         try await harness.behaviour("razorpay", ["webhook_bad_signature": true])
         try await harness.behaviour("paypal", ["webhook_bad_signature": true])
         let badStripe = try await harness.registerStripe(webhookURL: sink.url("stripe-bad"))
-        _ = try await harness.stripe(.POST, "/v1/payment_intents", key: badStripe.secretKey,
-                                     form: [("amount", "100"), ("currency", "usd"), ("confirm", "true")])
+        _ = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: badStripe.secretKey,
+            form: [("amount", "100"), ("currency", "usd"), ("confirm", "true")])
         let razorpay = try await harness.registerRazorpay(webhookURL: sink.url("razorpay-bad"))
-        _ = try await harness.razorpay(.POST, "/v1/orders", keyID: razorpay.keyID, keySecret: razorpay.keySecret,
-                                       json: ["amount": 1000, "currency": "INR"])
+        _ = try await harness.razorpay(
+            .POST, "/v1/orders", keyID: razorpay.keyID, keySecret: razorpay.keySecret,
+            json: ["amount": 1000, "currency": "INR"])
         let paypal = try await harness.registerPayPal(webhookURL: sink.url("paypal-bad"))
         let token = try await harness.paypalToken(paypal)
-        _ = try await harness.paypal(.POST, "/v2/checkout/orders", token: token, json: [
-            "intent": "CAPTURE", "purchase_units": [["amount": ["currency_code": "USD", "value": "1.00"]]],
-        ])
+        _ = try await harness.paypal(
+            .POST, "/v2/checkout/orders", token: token,
+            json: [
+                "intent": "CAPTURE", "purchase_units": [["amount": ["currency_code": "USD", "value": "1.00"]]],
+            ])
         let stripeBad = try await sink.wait(for: 2, name: "stripe-bad")
         XCTAssertTrue(stripeBad.allSatisfy { $0.headers["Stripe-Signature"]?.hasPrefix("t=") ?? false })
         XCTAssertTrue(stripeBad.allSatisfy { !WebhookVerification.stripe($0, secret: badStripe.webhookSecret) })
         let razorpayBad = try await sink.wait(for: 1, name: "razorpay-bad")
         XCTAssertTrue(razorpayBad.allSatisfy { $0.headers["X-Razorpay-Signature"]?.count == 64 })
         XCTAssertTrue(razorpayBad.allSatisfy { !WebhookVerification.razorpay($0, secret: razorpay.webhookSecret) })
-        let certificate = try X509Certificate(pem: try await harness.send(.GET, "/_sandbox/paypal/certificate").bodyText)
+        let certificate = try X509Certificate(
+            pem: try await harness.send(.GET, "/_sandbox/paypal/certificate").bodyText)
         let paypalBad = try await sink.wait(for: 1, name: "paypal-bad")
-        XCTAssertTrue(paypalBad.allSatisfy { !WebhookVerification.paypal($0, webhookID: paypal.webhookID, certificate: certificate) })
+        XCTAssertTrue(
+            paypalBad.allSatisfy {
+                !WebhookVerification.paypal($0, webhookID: paypal.webhookID, certificate: certificate)
+            })
         let records = try await harness.webhookRecords("?provider=paypal")
         XCTAssertEqual(records.first?["bad_signature"], true)
         await sink.stop()
@@ -237,10 +278,12 @@ final class SandboxMisbehaviourTests: XCTestCase {
         let harness = try await SandboxHarness.start()
         let sink = try await WebhookSink.start()
         let account = try await harness.registerRazorpay(webhookURL: sink.url("razorpay"))
-        try await harness.behaviour("razorpay", account: account.keyID, ["webhook_delay_ms": 600, "auto_complete_delay_ms": 0])
+        try await harness.behaviour(
+            "razorpay", account: account.keyID, ["webhook_delay_ms": 600, "auto_complete_delay_ms": 0])
         let started = ContinuousClock.now
-        let (response, _) = try await harness.razorpay(.POST, "/v1/orders", keyID: account.keyID, keySecret: account.keySecret,
-                                                       json: ["amount": 1000, "currency": "INR"])
+        let (response, _) = try await harness.razorpay(
+            .POST, "/v1/orders", keyID: account.keyID, keySecret: account.keySecret,
+            json: ["amount": 1000, "currency": "INR"])
         XCTAssertEqual(response.status, .ok)
         XCTAssertLessThan(ContinuousClock.now - started, .milliseconds(400), "an API call never waits for its webhooks")
         let received = try await sink.wait(for: 3, name: "razorpay")
@@ -254,9 +297,11 @@ final class SandboxMisbehaviourTests: XCTestCase {
         let account = try await harness.registerStripe(webhookURL: nil)
         try await harness.control(.POST, "/_sandbox/behaviour", ["provider": "stripe", "fail_nxt": 1], expect: 400)
         try await harness.control(.POST, "/_sandbox/behaviour", ["provider": "visa", "fail_next": 1], expect: 400)
-        try await harness.control(.POST, "/_sandbox/behaviour", ["provider": "stripe", "fail_status": 200], expect: 400)
-        try await harness.control(.POST, "/_sandbox/behaviour", ["provider": "stripe", "account": "sk_test_nobody", "fail_next": 1],
-                                  expect: 404)
+        try await harness.control(
+            .POST, "/_sandbox/behaviour", ["provider": "stripe", "fail_status": 200], expect: 400)
+        try await harness.control(
+            .POST, "/_sandbox/behaviour", ["provider": "stripe", "account": "sk_test_nobody", "fail_next": 1],
+            expect: 404)
         try await harness.behaviour("stripe", account: account.secretKey, ["latency_ms": 5, "webhook_duplicates": 1])
         try await harness.behaviour("stripe", ["auto_complete_delay_ms": 50])
         let shown = try await harness.control(.GET, "/_sandbox/behaviour")
@@ -267,8 +312,9 @@ final class SandboxMisbehaviourTests: XCTestCase {
         XCTAssertEqual(overrides.values.first?["latency_ms"]?.int64Value, 5)
         XCTAssertNil(overrides.values.first?["fail_next"], "only what was set")
 
-        let (_, intent) = try await harness.stripe(.POST, "/v1/payment_intents", key: account.secretKey,
-                                                   form: [("amount", "100"), ("currency", "usd")])
+        let (_, intent) = try await harness.stripe(
+            .POST, "/v1/payment_intents", key: account.secretKey,
+            form: [("amount", "100"), ("currency", "usd")])
         let id = try XCTUnwrap(intent["id"]?.stringValue)
         try await harness.control(.POST, "/_sandbox/reset")
         let afterReset = try await harness.control(.GET, "/_sandbox/behaviour")

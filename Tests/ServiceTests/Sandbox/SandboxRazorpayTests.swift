@@ -11,15 +11,20 @@ final class SandboxRazorpayTests: XCTestCase {
         let harness = try await SandboxHarness.start()
         let sink = try await WebhookSink.start()
         let account = try await harness.registerRazorpay(webhookURL: sink.url("razorpay"))
-        func call(_ method: HTTPMethod, _ path: String, _ json: JSONValue? = nil,
-                  headers: HTTPHeaders = [:]) async throws -> (HTTPClientResponse, JSONValue) {
-            try await harness.razorpay(method, path, keyID: account.keyID, keySecret: account.keySecret, json: json, headers: headers)
+        func call(
+            _ method: HTTPMethod, _ path: String, _ json: JSONValue? = nil,
+            headers: HTTPHeaders = [:]
+        ) async throws -> (HTTPClientResponse, JSONValue) {
+            try await harness.razorpay(
+                method, path, keyID: account.keyID, keySecret: account.keySecret, json: json, headers: headers)
         }
 
-        let (created, order) = try await call(.POST, "/v1/orders", [
-            "amount": 50_000, "currency": "INR", "receipt": "pay_01RAZOR", "payment_capture": 0,
-            "notes": ["coffer_payment_id": "pay_01RAZOR", "tenant": "ten_1"],
-        ])
+        let (created, order) = try await call(
+            .POST, "/v1/orders",
+            [
+                "amount": 50_000, "currency": "INR", "receipt": "pay_01RAZOR", "payment_capture": 0,
+                "notes": ["coffer_payment_id": "pay_01RAZOR", "tenant": "ten_1"],
+            ])
         XCTAssertEqual(created.status, .ok, created.bodyText)
         let orderID = try XCTUnwrap(order["id"]?.stringValue)
         XCTAssertTrue(orderID.hasPrefix("order_"))
@@ -49,7 +54,8 @@ final class SandboxRazorpayTests: XCTestCase {
         XCTAssertEqual(attempted["attempts"]?.int64Value, 1)
 
         // Capture must name the authorized amount and currency.
-        let (partial, partialBody) = try await call(.POST, "/v1/payments/\(paymentID)/capture", ["amount": 40_000, "currency": "INR"])
+        let (partial, partialBody) = try await call(
+            .POST, "/v1/payments/\(paymentID)/capture", ["amount": 40_000, "currency": "INR"])
         XCTAssertEqual(partial.status, .badRequest)
         XCTAssertEqual(partialBody.value(at: "error.code"), "BAD_REQUEST_ERROR")
         XCTAssertEqual(partialBody.value(at: "error.field"), "amount")
@@ -57,12 +63,14 @@ final class SandboxRazorpayTests: XCTestCase {
         XCTAssertNotNil(partialBody.value(at: "error.source"))
         XCTAssertNotNil(partialBody.value(at: "error.step"))
         XCTAssertNotNil(partialBody.value(at: "error.reason"))
-        let (captured, capturedBody) = try await call(.POST, "/v1/payments/\(paymentID)/capture", ["amount": 50_000, "currency": "INR"])
+        let (captured, capturedBody) = try await call(
+            .POST, "/v1/payments/\(paymentID)/capture", ["amount": 50_000, "currency": "INR"])
         XCTAssertEqual(captured.status, .ok, captured.bodyText)
         XCTAssertEqual(capturedBody["status"], "captured")
         XCTAssertEqual(capturedBody["captured"], true)
         XCTAssertEqual(capturedBody["fee"]?.int64Value, 1180, "2% plus 18% GST, in paise")
-        let (twice, twiceBody) = try await call(.POST, "/v1/payments/\(paymentID)/capture", ["amount": 50_000, "currency": "INR"])
+        let (twice, twiceBody) = try await call(
+            .POST, "/v1/payments/\(paymentID)/capture", ["amount": 50_000, "currency": "INR"])
         XCTAssertEqual(twice.status, .badRequest)
         XCTAssertEqual(twiceBody.value(at: "error.description"), "This payment has already been captured")
         let paid = try await sink.wait(for: 1, name: "razorpay", type: "order.paid")
@@ -77,20 +85,28 @@ final class SandboxRazorpayTests: XCTestCase {
         XCTAssertEqual(payments.value(at: "items.0.id")?.stringValue, paymentID)
 
         // Refunds, never beyond what was captured.
-        let refundBody: JSONValue = ["amount": 20_000, "notes": ["coffer_refund_id": "re_01RAZOR"], "receipt": "re_01RAZOR"]
-        let (refunded, refund) = try await call(.POST, "/v1/payments/\(paymentID)/refund", refundBody,
-                                                headers: ["X-Refund-Idempotency": "refund-razor-0001"])
+        let refundBody: JSONValue = [
+            "amount": 20_000, "notes": ["coffer_refund_id": "re_01RAZOR"], "receipt": "re_01RAZOR",
+        ]
+        let (refunded, refund) = try await call(
+            .POST, "/v1/payments/\(paymentID)/refund", refundBody,
+            headers: ["X-Refund-Idempotency": "refund-razor-0001"])
         XCTAssertEqual(refunded.status, .ok, refunded.bodyText)
         // Razorpay's refund idempotency: the same key and body replay, another body is refused.
-        let (replayed, replayedRefund) = try await call(.POST, "/v1/payments/\(paymentID)/refund", refundBody,
-                                                        headers: ["X-Refund-Idempotency": "refund-razor-0001"])
+        let (replayed, replayedRefund) = try await call(
+            .POST, "/v1/payments/\(paymentID)/refund", refundBody,
+            headers: ["X-Refund-Idempotency": "refund-razor-0001"])
         XCTAssertEqual(replayed.status, .ok)
         XCTAssertEqual(replayedRefund["id"], refund["id"])
-        let (reused, reusedBody) = try await call(.POST, "/v1/payments/\(paymentID)/refund", ["amount": 100],
-                                                  headers: ["X-Refund-Idempotency": "refund-razor-0001"])
+        let (reused, reusedBody) = try await call(
+            .POST, "/v1/payments/\(paymentID)/refund", ["amount": 100],
+            headers: ["X-Refund-Idempotency": "refund-razor-0001"])
         XCTAssertEqual(reused.status, .badRequest)
-        XCTAssertEqual(reusedBody.value(at: "error.description"), "Different request with the same idempotency key has already been processed.")
-        let (shortKey, _) = try await call(.POST, "/v1/payments/\(paymentID)/refund", refundBody, headers: ["X-Refund-Idempotency": "short"])
+        XCTAssertEqual(
+            reusedBody.value(at: "error.description"),
+            "Different request with the same idempotency key has already been processed.")
+        let (shortKey, _) = try await call(
+            .POST, "/v1/payments/\(paymentID)/refund", refundBody, headers: ["X-Refund-Idempotency": "short"])
         XCTAssertEqual(shortKey.status, .badRequest)
         let refundID = try XCTUnwrap(refund["id"]?.stringValue)
         XCTAssertTrue(refundID.hasPrefix("rfnd_"))
@@ -123,7 +139,8 @@ final class SandboxRazorpayTests: XCTestCase {
         XCTAssertEqual(all.count, 7)
         for webhook in all {
             XCTAssertTrue(WebhookVerification.razorpay(webhook, secret: account.webhookSecret), webhook.eventType ?? "")
-            XCTAssertFalse(WebhookVerification.razorpay(webhook, secret: account.keySecret), "not signed with the API secret")
+            XCTAssertFalse(
+                WebhookVerification.razorpay(webhook, secret: account.keySecret), "not signed with the API secret")
             XCTAssertEqual(webhook.json["entity"], "event")
             XCTAssertNil(webhook.json["id"], "Razorpay bodies carry no event id")
             XCTAssertNotNil(webhook.json["created_at"]?.int64Value)
@@ -141,13 +158,16 @@ final class SandboxRazorpayTests: XCTestCase {
         let sink = try await WebhookSink.start()
         let account = try await harness.registerRazorpay(webhookURL: sink.url("razorpay"))
         try await harness.behaviour("razorpay", account: account.keyID, ["auto_complete": false])
-        let (_, order) = try await harness.razorpay(.POST, "/v1/orders", keyID: account.keyID, keySecret: account.keySecret,
-                                                    json: ["amount": 12_345, "currency": "INR", "receipt": "pay_01PAGE"])
+        let (_, order) = try await harness.razorpay(
+            .POST, "/v1/orders", keyID: account.keyID, keySecret: account.keySecret,
+            json: ["amount": 12_345, "currency": "INR", "receipt": "pay_01PAGE"])
         let orderID = try XCTUnwrap(order["id"]?.stringValue)
         try await Task.sleep(for: .milliseconds(400))
         XCTAssertTrue(sink.all().isEmpty, "nobody paid yet")
 
-        let page = try await harness.send(.GET, "/razorpay/checkout/\(orderID)?callback_url=" + CustomerPageEncoding.escape("https://shop.example/paid"))
+        let page = try await harness.send(
+            .GET,
+            "/razorpay/checkout/\(orderID)?callback_url=" + CustomerPageEncoding.escape("https://shop.example/paid"))
         XCTAssertEqual(page.status.code, 302)
         let location = try XCTUnwrap(page.headers["Location"].flatMap { URLComponents(string: $0) })
         let items = Dictionary(uniqueKeysWithValues: (location.queryItems ?? []).map { ($0.name, $0.value ?? "") })
@@ -158,14 +178,16 @@ final class SandboxRazorpayTests: XCTestCase {
 
         let events = try await sink.wait(for: 3, name: "razorpay")
         XCTAssertEqual(events.map(\.eventType), ["payment.authorized", "payment.captured", "order.paid"])
-        let (_, paid) = try await harness.razorpay(.GET, "/v1/orders/\(orderID)", keyID: account.keyID, keySecret: account.keySecret)
+        let (_, paid) = try await harness.razorpay(
+            .GET, "/v1/orders/\(orderID)", keyID: account.keyID, keySecret: account.keySecret)
         XCTAssertEqual(paid["status"], "paid")
         XCTAssertEqual(paid["amount_due"]?.int64Value, 0)
         // Opening the page again pays nothing twice.
         let again = try await harness.send(.GET, "/razorpay/checkout/\(orderID)")
         XCTAssertEqual(again.status, .ok)
-        let (_, payments) = try await harness.razorpay(.GET, "/v1/orders/\(orderID)/payments", keyID: account.keyID,
-                                                       keySecret: account.keySecret)
+        let (_, payments) = try await harness.razorpay(
+            .GET, "/v1/orders/\(orderID)/payments", keyID: account.keyID,
+            keySecret: account.keySecret)
         XCTAssertEqual(payments["count"]?.int64Value, 1)
         await sink.stop()
         await harness.stop()
@@ -176,8 +198,9 @@ final class SandboxRazorpayTests: XCTestCase {
         let sink = try await WebhookSink.start()
         let account = try await harness.registerRazorpay(webhookURL: sink.url("razorpay"))
         try await harness.behaviour("razorpay", account: account.keyID, ["decline_next": 1])
-        let (_, order) = try await harness.razorpay(.POST, "/v1/orders", keyID: account.keyID, keySecret: account.keySecret,
-                                                    json: ["amount": 100, "currency": "INR", "notes": ["coffer_payment_id": "pay_01DECLINE"]])
+        let (_, order) = try await harness.razorpay(
+            .POST, "/v1/orders", keyID: account.keyID, keySecret: account.keySecret,
+            json: ["amount": 100, "currency": "INR", "notes": ["coffer_payment_id": "pay_01DECLINE"]])
         let orderID = try XCTUnwrap(order["id"]?.stringValue)
         let failed = try await sink.wait(for: 1, name: "razorpay", type: "payment.failed")
         XCTAssertEqual(failed.first?.json.value(at: "payload.payment.entity.status"), "failed")
@@ -200,27 +223,34 @@ final class SandboxRazorpayTests: XCTestCase {
         let (missing, missingBody) = try await harness.send(.GET, "/razorpay/v1/orders/order_x").withJSON()
         XCTAssertEqual(missing.status, .unauthorized)
         XCTAssertEqual(missingBody.value(at: "error.code"), "BAD_REQUEST_ERROR")
-        let (wrong, wrongBody) = try await harness.razorpay(.GET, "/v1/orders/order_x", keyID: account.keyID, keySecret: "wrong")
+        let (wrong, wrongBody) = try await harness.razorpay(
+            .GET, "/v1/orders/order_x", keyID: account.keyID, keySecret: "wrong")
         XCTAssertEqual(wrong.status, .unauthorized)
         XCTAssertEqual(wrongBody.value(at: "error.description"), "The api key provided is invalid")
-        let (unknown, unknownBody) = try await harness.razorpay(.GET, "/v1/payments/pay_nope", keyID: account.keyID,
-                                                                keySecret: account.keySecret)
+        let (unknown, unknownBody) = try await harness.razorpay(
+            .GET, "/v1/payments/pay_nope", keyID: account.keyID,
+            keySecret: account.keySecret)
         XCTAssertEqual(unknown.status, .badRequest, "Razorpay answers 400 for ids it does not know")
         XCTAssertEqual(unknownBody.value(at: "error.description"), "The id provided does not exist")
-        let (small, smallBody) = try await harness.razorpay(.POST, "/v1/orders", keyID: account.keyID, keySecret: account.keySecret,
-                                                            json: ["amount": 99, "currency": "INR"])
+        let (small, smallBody) = try await harness.razorpay(
+            .POST, "/v1/orders", keyID: account.keyID, keySecret: account.keySecret,
+            json: ["amount": 99, "currency": "INR"])
         XCTAssertEqual(small.status, .badRequest)
         XCTAssertEqual(smallBody.value(at: "error.field"), "amount")
         // Form-encoded bodies work too, as Razorpay accepts both.
-        let form = try await harness.send(.POST, "/razorpay/v1/orders", headers: [
-            "Authorization": "Basic " + Base64.encode(Array("\(account.keyID):\(account.keySecret)".utf8)),
-            "Content-Type": "application/x-www-form-urlencoded",
-        ], body: Array("amount=1000&currency=INR&notes[coffer_payment_id]=pay_01FORM".utf8)).withJSON()
+        let form = try await harness.send(
+            .POST, "/razorpay/v1/orders",
+            headers: [
+                "Authorization": "Basic " + Base64.encode(Array("\(account.keyID):\(account.keySecret)".utf8)),
+                "Content-Type": "application/x-www-form-urlencoded",
+            ], body: Array("amount=1000&currency=INR&notes[coffer_payment_id]=pay_01FORM".utf8)
+        ).withJSON()
         XCTAssertEqual(form.0.status, .ok, form.0.bodyText)
         XCTAssertEqual(form.1.value(at: "notes.coffer_payment_id"), "pay_01FORM")
         // Empty notes are `[]`, as Razorpay writes them.
-        let (_, bare) = try await harness.razorpay(.POST, "/v1/orders", keyID: account.keyID, keySecret: account.keySecret,
-                                                   json: ["amount": 1000, "currency": "INR"])
+        let (_, bare) = try await harness.razorpay(
+            .POST, "/v1/orders", keyID: account.keyID, keySecret: account.keySecret,
+            json: ["amount": 1000, "currency": "INR"])
         XCTAssertEqual(bare["notes"], [])
         await harness.stop()
     }

@@ -16,7 +16,9 @@ final class WebhookSink: Sendable {
 
         var json: JSONValue { (try? JSONValue.parse(body)) ?? .null }
         /// Stripe `type`, Razorpay `event`, PayPal `event_type`.
-        var eventType: String? { json["type"]?.stringValue ?? json["event"]?.stringValue ?? json["event_type"]?.stringValue }
+        var eventType: String? {
+            json["type"]?.stringValue ?? json["event"]?.stringValue ?? json["event_type"]?.stringValue
+        }
         /// Stripe and PayPal `id`; Razorpay's header.
         var eventID: String? { headers["x-razorpay-event-id"] ?? json["id"]?.stringValue }
     }
@@ -53,15 +55,19 @@ final class WebhookSink: Sendable {
                 return true
             }
             record.received.withLock {
-                $0.append(Received(name: context.parameter("name"), headers: request.headers, body: request.body, at: .now))
+                $0.append(
+                    Received(name: context.parameter("name"), headers: request.headers, body: request.body, at: .now))
             }
-            return fail ? .text(.internalServerError, "failing on purpose") : .json(.ok, bytes: Array(#"{"received":true}"#.utf8))
+            return fail
+                ? .text(.internalServerError, "failing on purpose")
+                : .json(.ok, bytes: Array(#"{"received":true}"#.utf8))
         }
         let logger = TestEnvironment.logger()
         let metrics = MetricsRegistry()
-        server = HTTPServer(configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
-                            responder: RouterResponder(router: router, logger: logger, metrics: metrics, accessLog: false),
-                            logger: logger, metrics: metrics)
+        server = HTTPServer(
+            configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0),
+            responder: RouterResponder(router: router, logger: logger, metrics: metrics, accessLog: false),
+            logger: logger, metrics: metrics)
     }
 
     func stop() async { await server.shutdown() }
@@ -72,15 +78,18 @@ final class WebhookSink: Sendable {
 
     /// Waits until at least `count` webhooks (for `name`, of `type` when given) have arrived.
     @discardableResult
-    func wait(for count: Int, name: String? = nil, type: String? = nil, timeout: Duration = .seconds(10),
-              line: UInt = #line) async throws -> [Received] {
+    func wait(
+        for count: Int, name: String? = nil, type: String? = nil, timeout: Duration = .seconds(10),
+        line: UInt = #line
+    ) async throws -> [Received] {
         let deadline = ContinuousClock.now + timeout
         while true {
             let matching = all(name).filter { type == nil || $0.eventType == type }
             if matching.count >= count { return matching }
             if ContinuousClock.now >= deadline {
-                XCTFail("expected \(count) webhooks\(type.map { " of type \($0)" } ?? ""), got \(matching.count): "
-                    + all(name).compactMap(\.eventType).joined(separator: ", "), line: line)
+                XCTFail(
+                    "expected \(count) webhooks\(type.map { " of type \($0)" } ?? ""), got \(matching.count): "
+                        + all(name).compactMap(\.eventType).joined(separator: ", "), line: line)
                 return matching
             }
             try await Task.sleep(for: .milliseconds(25))
@@ -100,8 +109,10 @@ enum WebhookVerification {
             guard pair.count == 2 else { continue }
             if pair[0] == "t" { timestamp = pair[1] } else if pair[0] == "v1" { signatures.append(pair[1]) }
         }
-        guard let timestamp, let seconds = Int64(timestamp), abs(Int64(Date().timeIntervalSince1970) - seconds) < 300 else { return false }
-        let expected = Hex.encode(HMAC.sha256(key: Array(secret.utf8), message: Array((timestamp + ".").utf8) + webhook.body))
+        guard let timestamp, let seconds = Int64(timestamp), abs(Int64(Date().timeIntervalSince1970) - seconds) < 300
+        else { return false }
+        let expected = Hex.encode(
+            HMAC.sha256(key: Array(secret.utf8), message: Array((timestamp + ".").utf8) + webhook.body))
         return signatures.contains { ConstantTime.equals($0, expected) }
     }
 
@@ -115,8 +126,8 @@ enum WebhookVerification {
     static func paypal(_ webhook: WebhookSink.Received, webhookID: String, certificate: X509Certificate) -> Bool {
         let headers = webhook.headers
         guard headers["PAYPAL-AUTH-ALGO"] == "SHA256withRSA", let id = headers["PAYPAL-TRANSMISSION-ID"],
-              let time = headers["PAYPAL-TRANSMISSION-TIME"], let signatureText = headers["PAYPAL-TRANSMISSION-SIG"],
-              let signature = Base64.decode(signatureText), let key = try? certificate.publicKey
+            let time = headers["PAYPAL-TRANSMISSION-TIME"], let signatureText = headers["PAYPAL-TRANSMISSION-SIG"],
+            let signature = Base64.decode(signatureText), let key = try? certificate.publicKey
         else { return false }
         let message = Array("\(id)|\(time)|\(webhookID)|\(CRC32.checksum(webhook.body))".utf8)
         return key.isValidSignature(signature, for: message, digest: .sha256)

@@ -19,18 +19,24 @@ struct PayPalEffects: Sendable {
         events.append((type, resourceType, summary, resource))
     }
 
-    mutating func operation(_ kind: OperationKind, objectID: String, relatedObjectID: String?, idempotencyKey: String?,
-                            cofferID: String?, amount: Money) {
-        operations.append(OperationDraft(provider: .paypal, kind: kind, accountID: accountID, objectID: objectID,
-                                         relatedObjectID: relatedObjectID, idempotencyKey: idempotencyKey, cofferID: cofferID,
-                                         amount: amount.minorUnits, currency: amount.currency.code))
+    mutating func operation(
+        _ kind: OperationKind, objectID: String, relatedObjectID: String?, idempotencyKey: String?,
+        cofferID: String?, amount: Money
+    ) {
+        operations.append(
+            OperationDraft(
+                provider: .paypal, kind: kind, accountID: accountID, objectID: objectID,
+                relatedObjectID: relatedObjectID, idempotencyKey: idempotencyKey, cofferID: cofferID,
+                amount: amount.minorUnits, currency: amount.currency.code))
     }
 }
 
 /// PayPal's webhook event: `{"id":"WH-…","event_type","resource_type","summary","resource":{…},…}`.
 enum PayPalEvents {
-    static func envelope(type: String, resourceType: String, summary: String, resource: JSONValue,
-                         base: String) -> (id: String, body: [UInt8]) {
+    static func envelope(
+        type: String, resourceType: String, summary: String, resource: JSONValue,
+        base: String
+    ) -> (id: String, body: [UInt8]) {
         let id = ProviderIDs.paypalEvent()
         let body = JSONValue.object([
             "id": .string(id), "event_version": "1.0", "create_time": .string(Timestamp.rfc3339(Date())),
@@ -38,7 +44,8 @@ enum PayPalEvents {
             "summary": .string(summary), "resource": resource,
             "links": .array([
                 PayPalLinks.link(base + "/v1/notifications/webhooks-events/" + id, rel: "self"),
-                PayPalLinks.link(base + "/v1/notifications/webhooks-events/" + id + "/resend", rel: "resend", method: "POST"),
+                PayPalLinks.link(
+                    base + "/v1/notifications/webhooks-events/" + id + "/resend", rel: "resend", method: "POST"),
             ]),
         ])
         return (id, body.serialized())

@@ -52,19 +52,26 @@ struct PayPalCapture: Sendable {
         var related: [String: JSONValue] = ["order_id": .string(orderID)]
         if let authorizationID { related["authorization_id"] = .string(authorizationID) }
         var members: [String: JSONValue] = [
-            "id": .string(id), "status": .string(status), "amount": PayPalAmount.json(amount), "final_capture": .bool(finalCapture),
-            "seller_protection": .object(["status": "ELIGIBLE", "dispute_categories": ["ITEM_NOT_RECEIVED", "UNAUTHORIZED_TRANSACTION"]]),
+            "id": .string(id), "status": .string(status), "amount": PayPalAmount.json(amount),
+            "final_capture": .bool(finalCapture),
+            "seller_protection": .object([
+                "status": "ELIGIBLE", "dispute_categories": ["ITEM_NOT_RECEIVED", "UNAUTHORIZED_TRANSACTION"],
+            ]),
             "seller_receivable_breakdown": .object([
                 "gross_amount": PayPalAmount.json(amount), "paypal_fee": PayPalAmount.json(fee),
-                "net_amount": PayPalAmount.json(Money(minorUnits: amount.minorUnits - fee.minorUnits, currency: amount.currency)),
+                "net_amount": PayPalAmount.json(
+                    Money(minorUnits: amount.minorUnits - fee.minorUnits, currency: amount.currency)),
             ]),
             "supplementary_data": .object(["related_ids": .object(related)]),
-            "create_time": .string(Timestamp.rfc3339(createTime)), "update_time": .string(Timestamp.rfc3339(updateTime)),
+            "create_time": .string(Timestamp.rfc3339(createTime)),
+            "update_time": .string(Timestamp.rfc3339(updateTime)),
             "links": .array([
                 PayPalLinks.link(base + "/v2/payments/captures/" + id, rel: "self"),
                 PayPalLinks.link(base + "/v2/payments/captures/" + id + "/refund", rel: "refund", method: "POST"),
-                PayPalLinks.link(authorizationID.map { base + "/v2/payments/authorizations/" + $0 } ?? base + "/v2/checkout/orders/" + orderID,
-                                 rel: "up"),
+                PayPalLinks.link(
+                    authorizationID.map { base + "/v2/payments/authorizations/" + $0 } ?? base + "/v2/checkout/orders/"
+                        + orderID,
+                    rel: "up"),
             ]),
         ]
         if let customID { members["custom_id"] = .string(customID) }
@@ -92,13 +99,17 @@ struct PayPalAuthorization: Sendable {
     func json(base: String) -> JSONValue {
         var members: [String: JSONValue] = [
             "id": .string(id), "status": .string(status), "amount": PayPalAmount.json(amount),
-            "seller_protection": .object(["status": "ELIGIBLE", "dispute_categories": ["ITEM_NOT_RECEIVED", "UNAUTHORIZED_TRANSACTION"]]),
+            "seller_protection": .object([
+                "status": "ELIGIBLE", "dispute_categories": ["ITEM_NOT_RECEIVED", "UNAUTHORIZED_TRANSACTION"],
+            ]),
             "supplementary_data": .object(["related_ids": .object(["order_id": .string(orderID)])]),
             "expiration_time": .string(Timestamp.rfc3339(createTime.addingTimeInterval(29 * 86_400))),
-            "create_time": .string(Timestamp.rfc3339(createTime)), "update_time": .string(Timestamp.rfc3339(updateTime)),
+            "create_time": .string(Timestamp.rfc3339(createTime)),
+            "update_time": .string(Timestamp.rfc3339(updateTime)),
             "links": .array([
                 PayPalLinks.link(base + "/v2/payments/authorizations/" + id, rel: "self"),
-                PayPalLinks.link(base + "/v2/payments/authorizations/" + id + "/capture", rel: "capture", method: "POST"),
+                PayPalLinks.link(
+                    base + "/v2/payments/authorizations/" + id + "/capture", rel: "capture", method: "POST"),
                 PayPalLinks.link(base + "/v2/payments/authorizations/" + id + "/void", rel: "void", method: "POST"),
                 PayPalLinks.link(base + "/v2/checkout/orders/" + orderID, rel: "up"),
             ]),
@@ -128,7 +139,8 @@ struct PayPalRefund: Sendable {
                 "gross_amount": PayPalAmount.json(amount), "total_refunded_amount": PayPalAmount.json(amount),
                 "net_amount": PayPalAmount.json(amount),
             ]),
-            "create_time": .string(Timestamp.rfc3339(createTime)), "update_time": .string(Timestamp.rfc3339(createTime)),
+            "create_time": .string(Timestamp.rfc3339(createTime)),
+            "update_time": .string(Timestamp.rfc3339(createTime)),
             "links": .array([
                 PayPalLinks.link(base + "/v2/payments/refunds/" + id, rel: "self"),
                 PayPalLinks.link(base + "/v2/payments/captures/" + captureID, rel: "up"),
@@ -170,9 +182,11 @@ struct PayPalOrderView: Sendable {
                 "payer_id": .string(payerID), "email_address": "buyer@example.com",
                 "name": .object(["given_name": "Sandbox", "surname": "Buyer"]),
             ])
-            members["payment_source"] = .object(["paypal": .object([
-                "account_id": .string(payerID), "email_address": "buyer@example.com", "account_status": "VERIFIED",
-            ])])
+            members["payment_source"] = .object([
+                "paypal": .object([
+                    "account_id": .string(payerID), "email_address": "buyer@example.com", "account_status": "VERIFIED",
+                ])
+            ])
         }
         return .object(members)
     }
@@ -187,15 +201,21 @@ struct PayPalOrderView: Sendable {
         var links = [PayPalLinks.link(orderURL, rel: "self")]
         switch order.status {
         case "CREATED", "PAYER_ACTION_REQUIRED":
-            links.append(PayPalLinks.link(sandboxURL + "/paypal/checkoutnow?token=" + order.id,
-                                          rel: order.usesPayerAction ? "payer-action" : "approve"))
+            links.append(
+                PayPalLinks.link(
+                    sandboxURL + "/paypal/checkoutnow?token=" + order.id,
+                    rel: order.usesPayerAction ? "payer-action" : "approve"))
             links.append(PayPalLinks.link(orderURL, rel: "update", method: "PATCH"))
-            links.append(PayPalLinks.link(orderURL + (order.intent == "CAPTURE" ? "/capture" : "/authorize"),
-                                          rel: order.intent == "CAPTURE" ? "capture" : "authorize", method: "POST"))
+            links.append(
+                PayPalLinks.link(
+                    orderURL + (order.intent == "CAPTURE" ? "/capture" : "/authorize"),
+                    rel: order.intent == "CAPTURE" ? "capture" : "authorize", method: "POST"))
         case "APPROVED":
             links.append(PayPalLinks.link(orderURL, rel: "update", method: "PATCH"))
-            links.append(PayPalLinks.link(orderURL + (order.intent == "CAPTURE" ? "/capture" : "/authorize"),
-                                          rel: order.intent == "CAPTURE" ? "capture" : "authorize", method: "POST"))
+            links.append(
+                PayPalLinks.link(
+                    orderURL + (order.intent == "CAPTURE" ? "/capture" : "/authorize"),
+                    rel: order.intent == "CAPTURE" ? "capture" : "authorize", method: "POST"))
         default:
             break
         }

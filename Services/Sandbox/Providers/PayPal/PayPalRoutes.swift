@@ -7,7 +7,8 @@ import Shared
 /// (`/paypal/checkoutnow?token=…`) and the webhook-signing certificate (`/paypal/certs/{id}`).
 enum PayPalRoutes {
     static func register(on router: Router, simulator: PayPalSimulator) {
-        let api = PayPalAPI(simulator: simulator, gate: ProviderGate(context: simulator.context, dialect: PayPalDialect()))
+        let api = PayPalAPI(
+            simulator: simulator, gate: ProviderGate(context: simulator.context, dialect: PayPalDialect()))
         let base = simulator.base
         let sandboxURL = simulator.context.publicURL
 
@@ -18,7 +19,12 @@ enum PayPalRoutes {
             let full = request.headers["Prefer"]?.lowercased().contains("return=representation") ?? false
             return await api.call(request, context) { body, account, requestID throws(PayPalError) in
                 let view = try simulator.createOrder(body, accountID: account.id, requestID: requestID)
-                return (.created, full ? view.json(base: base, sandboxURL: sandboxURL) : view.minimalJSON(base: base, sandboxURL: sandboxURL))
+                return (
+                    .created,
+                    full
+                        ? view.json(base: base, sandboxURL: sandboxURL)
+                        : view.minimalJSON(base: base, sandboxURL: sandboxURL)
+                )
             }
         }
         router.get("/paypal/v2/checkout/orders/{id}") { request, context in
@@ -30,13 +36,21 @@ enum PayPalRoutes {
         router.post("/paypal/v2/checkout/orders/{id}/capture") { request, context in
             let id = context.parameter("id")
             return await api.call(request, context) { _, account, requestID throws(PayPalError) in
-                (.created, try simulator.captureOrder(id, accountID: account.id, requestID: requestID).json(base: base, sandboxURL: sandboxURL))
+                (
+                    .created,
+                    try simulator.captureOrder(id, accountID: account.id, requestID: requestID).json(
+                        base: base, sandboxURL: sandboxURL)
+                )
             }
         }
         router.post("/paypal/v2/checkout/orders/{id}/authorize") { request, context in
             let id = context.parameter("id")
             return await api.call(request, context) { _, account, requestID throws(PayPalError) in
-                (.created, try simulator.authorizeOrder(id, accountID: account.id, requestID: requestID).json(base: base, sandboxURL: sandboxURL))
+                (
+                    .created,
+                    try simulator.authorizeOrder(id, accountID: account.id, requestID: requestID).json(
+                        base: base, sandboxURL: sandboxURL)
+                )
             }
         }
         router.get("/paypal/v2/payments/authorizations/{id}") { request, context in
@@ -48,7 +62,11 @@ enum PayPalRoutes {
         router.post("/paypal/v2/payments/authorizations/{id}/capture") { request, context in
             let id = context.parameter("id")
             return await api.call(request, context) { body, account, requestID throws(PayPalError) in
-                (.created, try simulator.captureAuthorization(id, body, accountID: account.id, requestID: requestID).json(base: base))
+                (
+                    .created,
+                    try simulator.captureAuthorization(id, body, accountID: account.id, requestID: requestID).json(
+                        base: base)
+                )
             }
         }
         router.post("/paypal/v2/payments/authorizations/{id}/void") { request, context in
@@ -68,7 +86,10 @@ enum PayPalRoutes {
         router.post("/paypal/v2/payments/captures/{id}/refund") { request, context in
             let id = context.parameter("id")
             return await api.call(request, context) { body, account, requestID throws(PayPalError) in
-                (.created, try simulator.refundCapture(id, body, accountID: account.id, requestID: requestID).json(base: base))
+                (
+                    .created,
+                    try simulator.refundCapture(id, body, accountID: account.id, requestID: requestID).json(base: base)
+                )
             }
         }
         router.get("/paypal/v2/payments/refunds/{id}") { request, context in
@@ -82,18 +103,25 @@ enum PayPalRoutes {
         // sends the payer back to the merchant's return (or cancel) URL when the order has one.
         router.get("/paypal/checkoutnow") { request, _ in
             let query = request.queryParameters
-            guard let token = query["token"], let result = simulator.approve(token, succeed: !["cancel", "fail"].contains(query["result"] ?? "")) else {
+            guard let token = query["token"],
+                let result = simulator.approve(token, succeed: !["cancel", "fail"].contains(query["result"] ?? ""))
+            else {
                 return CustomerPage.html(.notFound, title: "Unknown order", message: "No such PayPal order.")
             }
             let order = result.view.order
             if order.payerCanceled {
-                if let cancelURL = order.cancelURL { return CustomerPage.redirect(to: cancelURL, adding: [("token", order.id)]) }
-                return CustomerPage.html(.ok, title: "Payment cancelled", message: "You cancelled the payment for order \(order.id).")
+                if let cancelURL = order.cancelURL {
+                    return CustomerPage.redirect(to: cancelURL, adding: [("token", order.id)])
+                }
+                return CustomerPage.html(
+                    .ok, title: "Payment cancelled", message: "You cancelled the payment for order \(order.id).")
             }
             if let returnURL = order.returnURL, let payerID = order.payerID {
                 return CustomerPage.redirect(to: returnURL, adding: [("token", order.id), ("PayerID", payerID)])
             }
-            return CustomerPage.html(.ok, title: "Payment approved", message: "Order \(order.id) is \(order.status). You can close this window.")
+            return CustomerPage.html(
+                .ok, title: "Payment approved",
+                message: "Order \(order.id) is \(order.status). You can close this window.")
         }
 
         let certificate: RouteHandler = { _, context in
@@ -115,7 +143,8 @@ enum PayPalRoutes {
     /// `POST /v1/oauth2/token`: Basic client credentials, `grant_type=client_credentials`.
     private static func token(_ request: HTTPRequest, simulator: PayPalSimulator) -> HTTPResponse {
         guard let credentials = AuthorizationHeader.basic(request.headers),
-              let account = simulator.context.accounts.authenticate(.paypal, credential: credentials.user, secret: credentials.password)
+            let account = simulator.context.accounts.authenticate(
+                .paypal, credential: credentials.user, secret: credentials.password)
         else { return PayPalOAuthError.response(.unauthorized, "invalid_client", "Client Authentication failed") }
         let form = (try? StripeForm(encoded: request.body)) ?? StripeForm(pairs: [])
         guard let grant = form.value("grant_type") else {
@@ -125,12 +154,17 @@ enum PayPalRoutes {
             return PayPalOAuthError.response(.badRequest, "unsupported_grant_type", "unsupported grant_type")
         }
         let token = simulator.tokens.issue(accountID: account.id)
-        return .json(.ok, bytes: JSONValue.object([
-            "scope": "https://uri.paypal.com/services/payments/payment https://uri.paypal.com/services/payments/refund",
-            "access_token": .string(token), "token_type": "Bearer", "app_id": .string("APP-" + account.id.uppercased()),
-            "expires_in": .int(simulator.tokens.lifetime.components.seconds),
-            "nonce": .string(Timestamp.rfc3339(Date()) + ProviderIDs.random(16, from: Array("0123456789abcdef".utf8))),
-        ]).serialized())
+        return .json(
+            .ok,
+            bytes: JSONValue.object([
+                "scope":
+                    "https://uri.paypal.com/services/payments/payment https://uri.paypal.com/services/payments/refund",
+                "access_token": .string(token), "token_type": "Bearer",
+                "app_id": .string("APP-" + account.id.uppercased()),
+                "expires_in": .int(simulator.tokens.lifetime.components.seconds),
+                "nonce": .string(
+                    Timestamp.rfc3339(Date()) + ProviderIDs.random(16, from: Array("0123456789abcdef".utf8))),
+            ]).serialized())
     }
 }
 
@@ -140,14 +174,20 @@ struct PayPalAPI: Sendable {
     let gate: ProviderGate
 
     /// `body` returns the status and the JSON to answer with (nil for an empty body).
-    func call(_ request: HTTPRequest, _ context: RequestContext,
-              _ body: @Sendable (JSONValue, SandboxAccount, String?) throws(PayPalError) -> (HTTPStatus, JSONValue?)) async -> HTTPResponse {
-        guard let token = AuthorizationHeader.bearer(request.headers) else { return PayPalError.authenticationFailure().response }
+    func call(
+        _ request: HTTPRequest, _ context: RequestContext,
+        _ body: @Sendable (JSONValue, SandboxAccount, String?) throws(PayPalError) -> (HTTPStatus, JSONValue?)
+    ) async -> HTTPResponse {
+        guard let token = AuthorizationHeader.bearer(request.headers) else {
+            return PayPalError.authenticationFailure().response
+        }
         let accountID: String
         switch simulator.tokens.look(up: token) {
         case .valid(let id): accountID = id
-        case .expired: return PayPalOAuthError.response(.unauthorized, "invalid_token", "Access Token not found in cache")
-        case .unknown: return PayPalOAuthError.response(.unauthorized, "invalid_token", "Token signature verification failed")
+        case .expired:
+            return PayPalOAuthError.response(.unauthorized, "invalid_token", "Access Token not found in cache")
+        case .unknown:
+            return PayPalOAuthError.response(.unauthorized, "invalid_token", "Token signature verification failed")
         }
         guard let account = simulator.context.accounts.account(id: accountID) else {
             return PayPalOAuthError.response(.unauthorized, "invalid_token", "Token signature verification failed")
@@ -155,7 +195,8 @@ struct PayPalAPI: Sendable {
         var json = JSONValue.object([:])
         if request.method == .POST, !request.body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             guard let parsed = try? JSONValue.parse(request.body), case .object = parsed else {
-                return PayPalError.invalidRequest("MALFORMED_REQUEST_JSON", "The request JSON is not well formed.").response
+                return PayPalError.invalidRequest("MALFORMED_REQUEST_JSON", "The request JSON is not well formed.")
+                    .response
             }
             json = parsed
         }
@@ -163,8 +204,10 @@ struct PayPalAPI: Sendable {
         let requestID = request.method == .POST ? request.headers["PayPal-Request-Id"] : nil
         if let requestID {
             guard !requestID.isEmpty, requestID.utf8.count <= 108 else {
-                return PayPalError.invalidRequest("INVALID_STRING_LENGTH", "The value of a field is either too short or too long.",
-                                                  field: "PayPal-Request-Id").response
+                return PayPalError.invalidRequest(
+                    "INVALID_STRING_LENGTH", "The value of a field is either too short or too long.",
+                    field: "PayPal-Request-Id"
+                ).response
             }
             var material = Array((request.method.rawValue + " " + request.path + "\n").utf8)
             material.append(contentsOf: json.serialized())
@@ -172,7 +215,9 @@ struct PayPalAPI: Sendable {
         }
         return await gate.run(account: account, idempotency: idempotency, logger: context.logger) {
             let (status, answer) = try body(json, account, requestID)
-            var response = HTTPResponse(status: status, headers: ["Paypal-Debug-Id": ProviderIDs.random(13, from: Array("0123456789abcdef".utf8))])
+            var response = HTTPResponse(
+                status: status,
+                headers: ["Paypal-Debug-Id": ProviderIDs.random(13, from: Array("0123456789abcdef".utf8))])
             if let answer {
                 response.headers.add("Content-Type", "application/json")
                 response.body = answer.serialized()

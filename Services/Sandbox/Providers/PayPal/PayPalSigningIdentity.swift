@@ -26,14 +26,17 @@ final class PayPalSigningIdentity: Sendable {
         let now = Date()
         let authorityKey = try RSAPrivateKey.generate(bits: 2048)
         let authority = try X509Certificate.makeSelfSignedAuthority(
-            commonName: "Coffer Sandbox PayPal Webhook CA", key: authorityKey, notBefore: now.addingTimeInterval(-86_400),
+            commonName: "Coffer Sandbox PayPal Webhook CA", key: authorityKey,
+            notBefore: now.addingTimeInterval(-86_400),
             notAfter: now.addingTimeInterval(3 * 365 * 86_400))
         let key = try RSAPrivateKey.generate(bits: 2048)
         let leaf = try X509Certificate.issue(
             commonName: leafName, subjectAlternativeDNSNames: [leafName], publicKey: key.publicKey, issuer: authority,
-            issuerKey: authorityKey, notBefore: now.addingTimeInterval(-86_400), notAfter: now.addingTimeInterval(2 * 365 * 86_400))
+            issuerKey: authorityKey, notBefore: now.addingTimeInterval(-86_400),
+            notAfter: now.addingTimeInterval(2 * 365 * 86_400))
         let hex = Array("0123456789abcdef".utf8)
-        let certificateID = "CERT-" + ProviderIDs.random(8, from: hex) + "-" + ProviderIDs.random(8, from: hex) + "-"
+        let certificateID =
+            "CERT-" + ProviderIDs.random(8, from: hex) + "-" + ProviderIDs.random(8, from: hex) + "-"
             + ProviderIDs.random(8, from: hex)
         return PayPalSigningIdentity(key: key, leaf: leaf, authority: authority, certificateID: certificateID)
     }

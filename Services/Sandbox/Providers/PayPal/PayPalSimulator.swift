@@ -12,8 +12,9 @@ final class PayPalSimulator: Sendable {
         var refunds: [String: PayPalRefund] = [:]
 
         func view(_ order: PayPalOrder) -> PayPalOrderView {
-            PayPalOrderView(order: order, captures: order.captureIDs.compactMap { captures[$0] },
-                            authorizations: order.authorizationIDs.compactMap { authorizations[$0] })
+            PayPalOrderView(
+                order: order, captures: order.captureIDs.compactMap { captures[$0] },
+                authorizations: order.authorizationIDs.compactMap { authorizations[$0] })
         }
     }
 
@@ -36,24 +37,28 @@ final class PayPalSimulator: Sendable {
 
     func createOrder(_ body: JSONValue, accountID: String, requestID: String?) throws(PayPalError) -> PayPalOrderView {
         guard let intent = body["intent"]?.stringValue else {
-            throw .invalidRequest("MISSING_REQUIRED_PARAMETER", "A required field / parameter is missing.", field: "/intent")
+            throw .invalidRequest(
+                "MISSING_REQUIRED_PARAMETER", "A required field / parameter is missing.", field: "/intent")
         }
         guard intent == "CAPTURE" || intent == "AUTHORIZE" else {
             throw .invalidRequest("INVALID_PARAMETER_VALUE", "The value of a field is invalid.", field: "/intent")
         }
         guard let units = body["purchase_units"]?.arrayValue, let unit = units.first else {
-            throw .invalidRequest("MISSING_REQUIRED_PARAMETER", "A required field / parameter is missing.", field: "/purchase_units")
+            throw .invalidRequest(
+                "MISSING_REQUIRED_PARAMETER", "A required field / parameter is missing.", field: "/purchase_units")
         }
         guard units.count == 1 else {
-            throw .unprocessable("MULTIPLE_PURCHASE_UNITS_NOT_SUPPORTED",
-                                 "The sandbox supports one purchase unit per order.", field: "/purchase_units")
+            throw .unprocessable(
+                "MULTIPLE_PURCHASE_UNITS_NOT_SUPPORTED",
+                "The sandbox supports one purchase unit per order.", field: "/purchase_units")
         }
         let amount = try PayPalAmount.parse(unit["amount"], field: "/purchase_units/@reference_id=='default'/amount")
         func text(_ name: String, max: Int) throws(PayPalError) -> String? {
             guard let value = unit[name], !value.isNull else { return nil }
             guard let string = value.stringValue, !string.isEmpty, string.count <= max else {
-                throw .invalidRequest("INVALID_STRING_LENGTH", "The value of a field is either too short or too long.",
-                                      field: "/purchase_units/@reference_id=='default'/" + name)
+                throw .invalidRequest(
+                    "INVALID_STRING_LENGTH", "The value of a field is either too short or too long.",
+                    field: "/purchase_units/@reference_id=='default'/" + name)
             }
             return string
         }
@@ -71,8 +76,10 @@ final class PayPalSimulator: Sendable {
             usesPayerAction: body["payment_source"] != nil, createTime: now, updateTime: now)
         state.withLock { $0.orders[order.id] = order }
         var effects = PayPalEffects(accountID: accountID, orderID: order.id)
-        effects.operation(.createPayment, objectID: order.id, relatedObjectID: nil, idempotencyKey: requestID, cofferID: order.cofferID,
-                          amount: amount)
+        effects.operation(
+            .createPayment, objectID: order.id, relatedObjectID: nil, idempotencyKey: requestID,
+            cofferID: order.cofferID,
+            amount: amount)
         effects.awaitsPayer = true
         finish(effects)
         return PayPalOrderView(order: order, captures: [], authorizations: [])
@@ -105,11 +112,14 @@ final class PayPalSimulator: Sendable {
             }
             state.orders[id] = order
             let view = state.view(order)
-            changes.operation(.customerAction, objectID: id, relatedObjectID: nil, idempotencyKey: nil, cofferID: order.cofferID,
-                              amount: order.amount)
+            changes.operation(
+                .customerAction, objectID: id, relatedObjectID: nil, idempotencyKey: nil, cofferID: order.cofferID,
+                amount: order.amount)
             if succeed {
-                changes.event("CHECKOUT.ORDER.APPROVED", resourceType: "checkout-order", summary: "An order has been approved by buyer",
-                              view.json(base: base, sandboxURL: context.publicURL))
+                changes.event(
+                    "CHECKOUT.ORDER.APPROVED", resourceType: "checkout-order",
+                    summary: "An order has been approved by buyer",
+                    view.json(base: base, sandboxURL: context.publicURL))
             }
             return (view, true)
         }
@@ -126,38 +136,54 @@ final class PayPalSimulator: Sendable {
     }
 
     /// Captures or authorizes an approved order, as its intent says.
-    private func settle(_ id: String, accountID: String, requestID: String?, intent: String) throws(PayPalError) -> PayPalOrderView {
+    private func settle(_ id: String, accountID: String, requestID: String?, intent: String) throws(PayPalError)
+        -> PayPalOrderView
+    {
         var effects = PayPalEffects(accountID: accountID, orderID: id)
-        let outcome = try state.withLock { (state: inout State) throws(PayPalError) -> Result<PayPalOrderView, PayPalError> in
+        let outcome = try state.withLock {
+            (state: inout State) throws(PayPalError) -> Result<PayPalOrderView, PayPalError> in
             guard var order = state.orders[id], order.accountID == accountID else { throw .notFound() }
             guard order.intent == intent else {
-                throw .unprocessable("ACTION_DOES_NOT_MATCH_INTENT", intent == "CAPTURE"
-                    ? "Order was created with an intent to 'AUTHORIZE'. Please use v2/checkout/orders/order_id/authorize to complete the transaction or alternately Create an order with an intent of 'CAPTURE'."
-                    : "Order was created with an intent to 'CAPTURE'. Please use v2/checkout/orders/order_id/capture to complete the transaction or alternately Create an order with an intent of 'AUTHORIZE'.")
+                throw .unprocessable(
+                    "ACTION_DOES_NOT_MATCH_INTENT",
+                    intent == "CAPTURE"
+                        ? "Order was created with an intent to 'AUTHORIZE'. Please use v2/checkout/orders/order_id/authorize to complete the transaction or alternately Create an order with an intent of 'CAPTURE'."
+                        : "Order was created with an intent to 'CAPTURE'. Please use v2/checkout/orders/order_id/capture to complete the transaction or alternately Create an order with an intent of 'AUTHORIZE'."
+                )
             }
             if order.status == "COMPLETED" {
                 throw intent == "CAPTURE"
-                    ? .unprocessable("ORDER_ALREADY_CAPTURED", "Order already captured. If 'intent=CAPTURE' only one capture per order is allowed.")
-                    : .unprocessable("ORDER_ALREADY_AUTHORIZED", "Order already authorized. If 'intent=AUTHORIZE' only one authorization per order is allowed.")
+                    ? .unprocessable(
+                        "ORDER_ALREADY_CAPTURED",
+                        "Order already captured. If 'intent=CAPTURE' only one capture per order is allowed.")
+                    : .unprocessable(
+                        "ORDER_ALREADY_AUTHORIZED",
+                        "Order already authorized. If 'intent=AUTHORIZE' only one authorization per order is allowed.")
             }
             guard order.status == "APPROVED" else {
-                throw .unprocessable("ORDER_NOT_APPROVED", "Payer has not yet approved the Order for payment. Please redirect the payer to "
-                    + "the 'rel':'approve' url returned as part of the HATEOAS links within the Create Order call or provide a valid "
-                    + "payment_source in the request.")
+                throw .unprocessable(
+                    "ORDER_NOT_APPROVED",
+                    "Payer has not yet approved the Order for payment. Please redirect the payer to "
+                        + "the 'rel':'approve' url returned as part of the HATEOAS links within the Create Order call or provide a valid "
+                        + "payment_source in the request.")
             }
             let now = Date()
             if context.takeDecline(.paypal, accountID: accountID) {
                 if intent == "CAPTURE" {
-                    let declined = PayPalCapture(id: ProviderIDs.paypal(), accountID: accountID, orderID: id, authorizationID: nil,
-                                                 amount: order.amount, status: "DECLINED", customID: order.customID,
-                                                 invoiceID: order.invoiceID, finalCapture: true, createTime: now, updateTime: now)
+                    let declined = PayPalCapture(
+                        id: ProviderIDs.paypal(), accountID: accountID, orderID: id, authorizationID: nil,
+                        amount: order.amount, status: "DECLINED", customID: order.customID,
+                        invoiceID: order.invoiceID, finalCapture: true, createTime: now, updateTime: now)
                     state.captures[declined.id] = declined
-                    effects.event("PAYMENT.CAPTURE.DECLINED", resourceType: "capture",
-                                  summary: "Payment for \(order.amount.majorUnitString) \(order.amount.currency.code) was declined",
-                                  declined.json(base: base))
+                    effects.event(
+                        "PAYMENT.CAPTURE.DECLINED", resourceType: "capture",
+                        summary:
+                            "Payment for \(order.amount.majorUnitString) \(order.amount.currency.code) was declined",
+                        declined.json(base: base))
                 }
                 var error = PayPalError.unprocessable(
-                    "INSTRUMENT_DECLINED", "The instrument presented  was either declined by the processor or bank, or it can't be used "
+                    "INSTRUMENT_DECLINED",
+                    "The instrument presented  was either declined by the processor or bank, or it can't be used "
                         + "for this payment.")
                 error.executed = true
                 return .failure(error)
@@ -165,27 +191,35 @@ final class PayPalSimulator: Sendable {
             order.status = "COMPLETED"
             order.updateTime = now
             if intent == "CAPTURE" {
-                let capture = PayPalCapture(id: ProviderIDs.paypal(), accountID: accountID, orderID: id, authorizationID: nil,
-                                            amount: order.amount, status: "COMPLETED", customID: order.customID, invoiceID: order.invoiceID,
-                                            finalCapture: true, createTime: now, updateTime: now)
+                let capture = PayPalCapture(
+                    id: ProviderIDs.paypal(), accountID: accountID, orderID: id, authorizationID: nil,
+                    amount: order.amount, status: "COMPLETED", customID: order.customID, invoiceID: order.invoiceID,
+                    finalCapture: true, createTime: now, updateTime: now)
                 state.captures[capture.id] = capture
                 order.captureIDs.append(capture.id)
-                effects.event("PAYMENT.CAPTURE.COMPLETED", resourceType: "capture",
-                              summary: "Payment completed for \(order.amount.majorUnitString) \(order.amount.currency.code)",
-                              capture.json(base: base))
-                effects.operation(.capture, objectID: capture.id, relatedObjectID: id, idempotencyKey: requestID, cofferID: order.cofferID,
-                                  amount: order.amount)
+                effects.event(
+                    "PAYMENT.CAPTURE.COMPLETED", resourceType: "capture",
+                    summary: "Payment completed for \(order.amount.majorUnitString) \(order.amount.currency.code)",
+                    capture.json(base: base))
+                effects.operation(
+                    .capture, objectID: capture.id, relatedObjectID: id, idempotencyKey: requestID,
+                    cofferID: order.cofferID,
+                    amount: order.amount)
             } else {
-                let authorization = PayPalAuthorization(id: ProviderIDs.paypal(), accountID: accountID, orderID: id, amount: order.amount,
-                                                        status: "CREATED", customID: order.customID, invoiceID: order.invoiceID,
-                                                        createTime: now, updateTime: now)
+                let authorization = PayPalAuthorization(
+                    id: ProviderIDs.paypal(), accountID: accountID, orderID: id, amount: order.amount,
+                    status: "CREATED", customID: order.customID, invoiceID: order.invoiceID,
+                    createTime: now, updateTime: now)
                 state.authorizations[authorization.id] = authorization
                 order.authorizationIDs.append(authorization.id)
-                effects.event("PAYMENT.AUTHORIZATION.CREATED", resourceType: "authorization",
-                              summary: "A payment authorization was created for \(order.amount.majorUnitString) \(order.amount.currency.code)",
-                              authorization.json(base: base))
-                effects.operation(.authorize, objectID: authorization.id, relatedObjectID: id, idempotencyKey: requestID,
-                                  cofferID: order.cofferID, amount: order.amount)
+                effects.event(
+                    "PAYMENT.AUTHORIZATION.CREATED", resourceType: "authorization",
+                    summary:
+                        "A payment authorization was created for \(order.amount.majorUnitString) \(order.amount.currency.code)",
+                    authorization.json(base: base))
+                effects.operation(
+                    .authorize, objectID: authorization.id, relatedObjectID: id, idempotencyKey: requestID,
+                    cofferID: order.cofferID, amount: order.amount)
             }
             state.orders[id] = order
             return .success(state.view(order))
@@ -207,10 +241,12 @@ final class PayPalSimulator: Sendable {
     func finish(_ effects: PayPalEffects) {
         for draft in effects.operations { context.operations.record(draft) }
         let webhooks = effects.events.map { event -> OutgoingWebhook in
-            let envelope = PayPalEvents.envelope(type: event.type, resourceType: event.resourceType, summary: event.summary,
-                                                 resource: event.resource, base: base)
-            return OutgoingWebhook(provider: .paypal, accountID: effects.accountID, eventID: envelope.id, eventType: event.type,
-                                   groupKey: effects.orderID, body: envelope.body)
+            let envelope = PayPalEvents.envelope(
+                type: event.type, resourceType: event.resourceType, summary: event.summary,
+                resource: event.resource, base: base)
+            return OutgoingWebhook(
+                provider: .paypal, accountID: effects.accountID, eventID: envelope.id, eventType: event.type,
+                groupKey: effects.orderID, body: envelope.body)
         }
         context.webhooks.send(webhooks)
         if effects.awaitsPayer {

@@ -30,7 +30,10 @@ final class PayPalTokens: Sendable {
 
     /// A new token for the account (`A21AA…`, as PayPal's look).
     func issue(accountID: String) -> String {
-        let token = "A21AA" + ProviderIDs.random(92, from: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_".utf8))
+        let token =
+            "A21AA"
+            + ProviderIDs.random(
+                92, from: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_".utf8))
         let now = ContinuousClock.now
         state.withLock { state in
             state.tokens[token] = Token(accountID: accountID, expiresAt: now + lifetime)

@@ -21,11 +21,15 @@ struct RazorpayEffects: Sendable {
         events.append((type, payload))
     }
 
-    mutating func operation(_ kind: OperationKind, objectID: String, relatedObjectID: String?, idempotencyKey: String? = nil,
-                            cofferID: String?, amount: Int64?, currency: String?) {
-        operations.append(OperationDraft(provider: .razorpay, kind: kind, accountID: accountID, objectID: objectID,
-                                         relatedObjectID: relatedObjectID, idempotencyKey: idempotencyKey, cofferID: cofferID,
-                                         amount: amount, currency: currency))
+    mutating func operation(
+        _ kind: OperationKind, objectID: String, relatedObjectID: String?, idempotencyKey: String? = nil,
+        cofferID: String?, amount: Int64?, currency: String?
+    ) {
+        operations.append(
+            OperationDraft(
+                provider: .razorpay, kind: kind, accountID: accountID, objectID: objectID,
+                relatedObjectID: relatedObjectID, idempotencyKey: idempotencyKey, cofferID: cofferID,
+                amount: amount, currency: currency))
     }
 }
 
@@ -33,7 +37,9 @@ struct RazorpayEffects: Sendable {
 /// The event id travels only in the `x-razorpay-event-id` header.
 enum RazorpayEvents {
     static func envelope(type: String, payload: [String: JSONValue], accountID: String) -> (id: String, body: [UInt8]) {
-        let id = "evt_" + ProviderIDs.random(14, from: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8))
+        let id =
+            "evt_"
+            + ProviderIDs.random(14, from: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8))
         let order = ["payment", "order", "refund"]
         let contains = payload.keys.sorted { (order.firstIndex(of: $0) ?? 9) < (order.firstIndex(of: $1) ?? 9) }
         let body = JSONValue.object([

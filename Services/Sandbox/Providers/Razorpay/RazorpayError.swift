@@ -16,7 +16,8 @@ struct RazorpayError: ProviderFailure, Sendable {
 
     var response: HTTPResponse {
         var error: [String: JSONValue] = [
-            "code": .string(code), "description": .string(description), "source": .string(source), "step": .string(step),
+            "code": .string(code), "description": .string(description), "source": .string(source),
+            "step": .string(step),
             "reason": .string(reason), "metadata": .object([:]),
         ]
         if let field { error["field"] = .string(field) }
@@ -48,25 +49,35 @@ struct RazorpayDialect: ProviderDialect {
     func injectedFailure(status: Int) -> HTTPResponse {
         switch status {
         case 429:
-            return RazorpayError(status: 429, description: "Too many requests", source: "NA", step: "NA", reason: "NA").response
+            return RazorpayError(status: 429, description: "Too many requests", source: "NA", step: "NA", reason: "NA")
+                .response
         case 500...:
-            return RazorpayError(status: HTTPStatus(status), code: "SERVER_ERROR",
-                                 description: "We are facing some trouble completing your request at the moment. Please try again shortly.",
-                                 source: "NA", step: "NA", reason: "NA").response
+            return RazorpayError(
+                status: HTTPStatus(status), code: "SERVER_ERROR",
+                description:
+                    "We are facing some trouble completing your request at the moment. Please try again shortly.",
+                source: "NA", step: "NA", reason: "NA"
+            ).response
         default:
-            return RazorpayError(status: HTTPStatus(status), description: "The sandbox was asked to fail this request (fail_next).",
-                                 source: "NA", step: "NA", reason: "NA").response
+            return RazorpayError(
+                status: HTTPStatus(status), description: "The sandbox was asked to fail this request (fail_next).",
+                source: "NA", step: "NA", reason: "NA"
+            ).response
         }
     }
 
     func idempotencyMismatch(key: String) -> HTTPResponse {
-        RazorpayError(description: "Different request with the same idempotency key has already been processed.", source: "NA",
-                      step: "NA", reason: "NA").response
+        RazorpayError(
+            description: "Different request with the same idempotency key has already been processed.", source: "NA",
+            step: "NA", reason: "NA"
+        ).response
     }
 
     func idempotencyInFlight(key: String) -> HTTPResponse? {
-        RazorpayError(status: .conflict, description: "A request with the same idempotency key is being processed.", source: "NA",
-                      step: "NA", reason: "NA").response
+        RazorpayError(
+            status: .conflict, description: "A request with the same idempotency key is being processed.", source: "NA",
+            step: "NA", reason: "NA"
+        ).response
     }
 
     var replayHeaders: HTTPHeaders { [:] }

@@ -12,7 +12,9 @@ struct RazorpayInput: Sendable {
             return
         }
         if request.headers["Content-Type"]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false {
-            guard let form = try? StripeForm(encoded: body) else { throw .badRequest("The request body could not be decoded.") }
+            guard let form = try? StripeForm(encoded: body) else {
+                throw .badRequest("The request body could not be decoded.")
+            }
             var fields: [String: JSONValue] = [:]
             var notes: [String: JSONValue] = [:]
             for pair in form.pairs {
@@ -73,12 +75,18 @@ struct RazorpayInput: Sendable {
     func notes() throws(RazorpayError) -> [String: String] {
         guard let value = fields["notes"], !value.isNull else { return [:] }
         if case .array(let items) = value, items.isEmpty { return [:] }
-        guard case .object(let members) = value else { throw .badRequest("The notes must be an object.", field: "notes") }
-        guard members.count <= 15 else { throw .badRequest("Number of fields in notes should be less than or equal to 15", field: "notes") }
+        guard case .object(let members) = value else {
+            throw .badRequest("The notes must be an object.", field: "notes")
+        }
+        guard members.count <= 15 else {
+            throw .badRequest("Number of fields in notes should be less than or equal to 15", field: "notes")
+        }
         var notes: [String: String] = [:]
         for (key, item) in members {
             let text = item.stringValue ?? item.numberLiteral ?? item.boolValue.map { $0 ? "true" : "false" } ?? ""
-            guard text.count <= 256 else { throw .badRequest("notes.\(key) should be less than 256 characters", field: "notes") }
+            guard text.count <= 256 else {
+                throw .badRequest("notes.\(key) should be less than 256 characters", field: "notes")
+            }
             notes[key] = text
         }
         return notes

@@ -24,8 +24,10 @@ struct RazorpayOrder: Sendable {
     var json: JSONValue {
         .object([
             "id": .string(id), "entity": "order", "amount": .int(amount), "amount_paid": .int(amountPaid),
-            "amount_due": .int(amount - amountPaid), "currency": .string(currency), "receipt": receipt.map(JSONValue.string) ?? .null,
-            "offer_id": .null, "status": .string(status), "attempts": .int(Int64(attempts)), "notes": notes.razorpayNotes,
+            "amount_due": .int(amount - amountPaid), "currency": .string(currency),
+            "receipt": receipt.map(JSONValue.string) ?? .null,
+            "offer_id": .null, "status": .string(status), "attempts": .int(Int64(attempts)),
+            "notes": notes.razorpayNotes,
             "created_at": .int(createdAt),
         ])
     }
@@ -60,14 +62,18 @@ struct RazorpayPayment: Sendable {
     var json: JSONValue {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         return .object([
-            "id": .string(id), "entity": "payment", "amount": .int(amount), "currency": .string(currency), "status": .string(status),
+            "id": .string(id), "entity": "payment", "amount": .int(amount), "currency": .string(currency),
+            "status": .string(status),
             "order_id": .string(orderID), "invoice_id": .null, "international": false, "method": "card",
             "amount_refunded": .int(amountRefunded), "refund_status": text(refundStatus), "captured": .bool(captured),
-            "description": .null, "card_id": .null, "bank": .null, "wallet": .null, "vpa": .null, "email": "customer@example.com",
+            "description": .null, "card_id": .null, "bank": .null, "wallet": .null, "vpa": .null,
+            "email": "customer@example.com",
             "contact": "+919000090000", "notes": notes.razorpayNotes, "fee": fee.map(JSONValue.int) ?? .null,
-            "tax": tax.map(JSONValue.int) ?? .null, "error_code": text(errorCode), "error_description": text(errorDescription),
+            "tax": tax.map(JSONValue.int) ?? .null, "error_code": text(errorCode),
+            "error_description": text(errorDescription),
             "error_source": text(errorSource), "error_step": text(errorStep), "error_reason": text(errorReason),
-            "acquirer_data": .object(["auth_code": status == "failed" ? .null : "123456"]), "created_at": .int(createdAt),
+            "acquirer_data": .object(["auth_code": status == "failed" ? .null : "123456"]),
+            "created_at": .int(createdAt),
         ])
     }
 }
@@ -87,8 +93,10 @@ struct RazorpayRefund: Sendable {
     var json: JSONValue {
         .object([
             "id": .string(id), "entity": "refund", "amount": .int(amount), "currency": .string(currency),
-            "payment_id": .string(paymentID), "notes": notes.razorpayNotes, "receipt": receipt.map(JSONValue.string) ?? .null,
-            "acquirer_data": .object(["arn": .null]), "created_at": .int(createdAt), "batch_id": .null, "status": .string(status),
+            "payment_id": .string(paymentID), "notes": notes.razorpayNotes,
+            "receipt": receipt.map(JSONValue.string) ?? .null,
+            "acquirer_data": .object(["arn": .null]), "created_at": .int(createdAt), "batch_id": .null,
+            "status": .string(status),
             "speed_processed": "normal", "speed_requested": "normal",
         ])
     }

@@ -7,7 +7,8 @@ import Shared
 /// (`/razorpay/checkout/{order_id}`, and the hosted `POST /razorpay/v1/checkout/embedded` form).
 enum RazorpayRoutes {
     static func register(on router: Router, simulator: RazorpaySimulator) {
-        let api = RazorpayAPI(simulator: simulator, gate: ProviderGate(context: simulator.context, dialect: RazorpayDialect()))
+        let api = RazorpayAPI(
+            simulator: simulator, gate: ProviderGate(context: simulator.context, dialect: RazorpayDialect()))
 
         router.post("/razorpay/v1/orders") { request, context in
             await api.call(request, context) { input, account throws(RazorpayError) in
@@ -63,16 +64,18 @@ enum RazorpayRoutes {
         // the customer is sent back with Razorpay's signed parameters.
         router.get("/razorpay/checkout/{order_id}") { request, context in
             let query = request.queryParameters
-            return checkout(simulator, orderID: context.parameter("order_id"), succeed: query["result"] != "fail",
-                            callbackURL: query["callback_url"])
+            return checkout(
+                simulator, orderID: context.parameter("order_id"), succeed: query["result"] != "fail",
+                callbackURL: query["callback_url"])
         }
         router.post("/razorpay/v1/checkout/embedded") { request, _ in
             let form = (try? StripeForm(encoded: request.body)) ?? StripeForm(pairs: [])
             guard let orderID = form.value("order_id") else {
                 return CustomerPage.html(.badRequest, title: "Checkout failed", message: "order_id is required.")
             }
-            return checkout(simulator, orderID: orderID, succeed: form.value("result") != "fail",
-                            callbackURL: form.value("callback_url"))
+            return checkout(
+                simulator, orderID: orderID, succeed: form.value("result") != "fail",
+                callbackURL: form.value("callback_url"))
         }
     }
 
@@ -80,22 +83,29 @@ enum RazorpayRoutes {
         .object(["entity": "collection", "count": .int(Int64(items.count)), "items": .array(items)])
     }
 
-    private static func checkout(_ simulator: RazorpaySimulator, orderID: String, succeed: Bool, callbackURL: String?) -> HTTPResponse {
+    private static func checkout(_ simulator: RazorpaySimulator, orderID: String, succeed: Bool, callbackURL: String?)
+        -> HTTPResponse
+    {
         guard let result = simulator.completeCheckout(orderID, succeed: succeed) else {
             return CustomerPage.html(.notFound, title: "Unknown order", message: "No such Razorpay order.")
         }
         guard let payment = result.payment, payment.status != "failed" else {
-            return CustomerPage.html(.ok, title: "Payment failed", message: "The payment for order \(orderID) was declined.")
+            return CustomerPage.html(
+                .ok, title: "Payment failed", message: "The payment for order \(orderID) was declined.")
         }
         if let callbackURL, let secret = simulator.context.accounts.account(id: payment.accountID)?.secret {
             // Razorpay's payment signature: HMAC-SHA256(key_secret, "order_id|payment_id").
             let signature = Hex.encode(HMAC.sha256(key: secret, message: orderID + "|" + payment.id))
-            return CustomerPage.redirect(to: callbackURL, adding: [
-                ("razorpay_payment_id", payment.id), ("razorpay_order_id", orderID), ("razorpay_signature", signature),
-            ])
+            return CustomerPage.redirect(
+                to: callbackURL,
+                adding: [
+                    ("razorpay_payment_id", payment.id), ("razorpay_order_id", orderID),
+                    ("razorpay_signature", signature),
+                ])
         }
-        return CustomerPage.html(.ok, title: "Payment successful",
-                                 message: "Payment \(payment.id) for order \(orderID) is \(payment.status). You can close this window.")
+        return CustomerPage.html(
+            .ok, title: "Payment successful",
+            message: "Payment \(payment.id) for order \(orderID) is \(payment.status). You can close this window.")
     }
 }
 
@@ -104,13 +114,17 @@ struct RazorpayAPI: Sendable {
     let simulator: RazorpaySimulator
     let gate: ProviderGate
 
-    func call(_ request: HTTPRequest, _ context: RequestContext, idempotencyKey: String? = nil,
-              _ body: @Sendable (RazorpayInput, SandboxAccount) throws(RazorpayError) -> JSONValue) async -> HTTPResponse {
+    func call(
+        _ request: HTTPRequest, _ context: RequestContext, idempotencyKey: String? = nil,
+        _ body: @Sendable (RazorpayInput, SandboxAccount) throws(RazorpayError) -> JSONValue
+    ) async -> HTTPResponse {
         guard let credentials = AuthorizationHeader.basic(request.headers) else {
             return RazorpayError.authentication("Please provide your api key for authentication purposes.").response
         }
-        guard let account = simulator.context.accounts.authenticate(.razorpay, credential: credentials.user,
-                                                                    secret: credentials.password)
+        guard
+            let account = simulator.context.accounts.authenticate(
+                .razorpay, credential: credentials.user,
+                secret: credentials.password)
         else { return RazorpayError.authentication("The api key provided is invalid").response }
         let input: RazorpayInput
         do {
@@ -120,9 +134,13 @@ struct RazorpayAPI: Sendable {
         }
         var idempotency: ProviderGate.Idempotency?
         if let idempotencyKey {
-            guard idempotencyKey.utf8.count >= 10, idempotencyKey.utf8.count <= 255, idempotencyKey.utf8.allSatisfy(Self.isKeyByte) else {
-                return RazorpayError.badRequest("The idempotency key must be at least 10 characters long and contain only "
-                    + "alphabets, numbers, hyphens and underscores.").response
+            guard idempotencyKey.utf8.count >= 10, idempotencyKey.utf8.count <= 255,
+                idempotencyKey.utf8.allSatisfy(Self.isKeyByte)
+            else {
+                return RazorpayError.badRequest(
+                    "The idempotency key must be at least 10 characters long and contain only "
+                        + "alphabets, numbers, hyphens and underscores."
+                ).response
             }
             var material = Array((request.method.rawValue + " " + request.path + "\n").utf8)
             material.append(contentsOf: JSONValue.object(input.fields).serialized())
@@ -135,8 +153,9 @@ struct RazorpayAPI: Sendable {
 
     private static func isKeyByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "_"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"):
             true
         default:
             false

@@ -21,7 +21,9 @@ final class RazorpaySimulator: Sendable {
     // MARK: Orders
 
     func createOrder(_ input: RazorpayInput, accountID: String) throws(RazorpayError) -> RazorpayOrder {
-        guard let amount = try input.integer("amount") else { throw .badRequest("The amount field is required.", field: "amount") }
+        guard let amount = try input.integer("amount") else {
+            throw .badRequest("The amount field is required.", field: "amount")
+        }
         guard let currencyText = try input.string("currency") else {
             throw .badRequest("The currency field is required.", field: "currency")
         }
@@ -34,13 +36,15 @@ final class RazorpaySimulator: Sendable {
         let receipt = try input.string("receipt", maxLength: 40)
         let notes = try input.notes()
         let capture = try input.flag("payment_capture") ?? true
-        let order = RazorpayOrder(id: ProviderIDs.razorpay("order"), accountID: accountID, amount: amount, currency: currency.code,
-                                  receipt: receipt, notes: notes, capturesAutomatically: capture,
-                                  createdAt: Int64(Date().timeIntervalSince1970))
+        let order = RazorpayOrder(
+            id: ProviderIDs.razorpay("order"), accountID: accountID, amount: amount, currency: currency.code,
+            receipt: receipt, notes: notes, capturesAutomatically: capture,
+            createdAt: Int64(Date().timeIntervalSince1970))
         state.withLock { $0.orders[order.id] = order }
         var effects = RazorpayEffects(accountID: accountID, orderID: order.id)
-        effects.operation(.createPayment, objectID: order.id, relatedObjectID: nil, cofferID: order.cofferID, amount: amount,
-                          currency: order.currency)
+        effects.operation(
+            .createPayment, objectID: order.id, relatedObjectID: nil, cofferID: order.cofferID, amount: amount,
+            currency: order.currency)
         effects.awaitsCustomer = true
         finish(effects)
         return order
@@ -63,7 +67,9 @@ final class RazorpaySimulator: Sendable {
     /// The customer pays the order (or fails to). Nil when there is no such order; `changed` false
     /// when it needed nothing (already paid, or a payment is already authorized).
     @discardableResult
-    func completeCheckout(_ orderID: String, succeed: Bool) -> (order: RazorpayOrder, payment: RazorpayPayment?, changed: Bool)? {
+    func completeCheckout(_ orderID: String, succeed: Bool) -> (
+        order: RazorpayOrder, payment: RazorpayPayment?, changed: Bool
+    )? {
         var effects: RazorpayEffects?
         let result = state.withLock { state -> (order: RazorpayOrder, payment: RazorpayPayment?, changed: Bool)? in
             guard var order = state.orders[orderID] else { return nil }
@@ -72,18 +78,21 @@ final class RazorpaySimulator: Sendable {
             var changes = RazorpayEffects(accountID: order.accountID, orderID: orderID)
             defer { effects = changes }
             let now = Int64(Date().timeIntervalSince1970)
-            var payment = RazorpayPayment(id: ProviderIDs.razorpay("pay"), accountID: order.accountID, orderID: orderID,
-                                          amount: order.amount, currency: order.currency, status: "authorized", notes: order.notes,
-                                          createdAt: now)
+            var payment = RazorpayPayment(
+                id: ProviderIDs.razorpay("pay"), accountID: order.accountID, orderID: orderID,
+                amount: order.amount, currency: order.currency, status: "authorized", notes: order.notes,
+                createdAt: now)
             order.attempts += 1
             order.status = "attempted"
             order.paymentIDs.append(payment.id)
-            changes.operation(.customerAction, objectID: payment.id, relatedObjectID: orderID, cofferID: order.cofferID,
-                              amount: order.amount, currency: order.currency)
+            changes.operation(
+                .customerAction, objectID: payment.id, relatedObjectID: orderID, cofferID: order.cofferID,
+                amount: order.amount, currency: order.currency)
             if !succeed || context.takeDecline(.razorpay, accountID: order.accountID) {
                 payment.status = "failed"
                 payment.errorCode = "BAD_REQUEST_ERROR"
-                payment.errorDescription = "Your payment didn't go through as it was declined by the bank. Try another payment method or contact your bank."
+                payment.errorDescription =
+                    "Your payment didn't go through as it was declined by the bank. Try another payment method or contact your bank."
                 payment.errorSource = "bank"
                 payment.errorStep = "payment_authorization"
                 payment.errorReason = "payment_declined"
@@ -97,8 +106,9 @@ final class RazorpaySimulator: Sendable {
             changes.event("payment.authorized", ["payment": payment.json])
             if order.capturesAutomatically {
                 Self.capture(&payment, order: &order, state: &state, effects: &changes)
-                changes.operation(.capture, objectID: payment.id, relatedObjectID: orderID, cofferID: order.cofferID,
-                                  amount: payment.amount, currency: payment.currency)
+                changes.operation(
+                    .capture, objectID: payment.id, relatedObjectID: orderID, cofferID: order.cofferID,
+                    amount: payment.amount, currency: payment.currency)
             }
             return (order, payment, true)
         }
@@ -109,30 +119,42 @@ final class RazorpaySimulator: Sendable {
     // MARK: Payments
 
     func payment(_ id: String, accountID: String) throws(RazorpayError) -> RazorpayPayment {
-        guard let payment = state.withLock({ $0.payments[id] }), payment.accountID == accountID else { throw .noSuchID() }
+        guard let payment = state.withLock({ $0.payments[id] }), payment.accountID == accountID else {
+            throw .noSuchID()
+        }
         return payment
     }
 
     func capture(_ id: String, _ input: RazorpayInput, accountID: String) throws(RazorpayError) -> RazorpayPayment {
-        guard let amount = try input.integer("amount") else { throw .badRequest("The amount field is required.", field: "amount") }
-        guard let currency = try input.string("currency") else { throw .badRequest("The currency field is required.", field: "currency") }
+        guard let amount = try input.integer("amount") else {
+            throw .badRequest("The amount field is required.", field: "amount")
+        }
+        guard let currency = try input.string("currency") else {
+            throw .badRequest("The currency field is required.", field: "currency")
+        }
         var effects = RazorpayEffects(accountID: accountID, orderID: "")
         let payment = try state.withLock { (state: inout State) throws(RazorpayError) -> RazorpayPayment in
-            guard var payment = state.payments[id], payment.accountID == accountID, var order = state.orders[payment.orderID] else {
+            guard var payment = state.payments[id], payment.accountID == accountID,
+                var order = state.orders[payment.orderID]
+            else {
                 throw .noSuchID()
             }
             if payment.captured { throw .invalidState("This payment has already been captured") }
             guard payment.status == "authorized" else {
                 throw .invalidState("Only payments which have been authorized and not yet captured can be captured")
             }
-            guard currency == payment.currency else { throw .badRequest("The currency should be same as the payment currency", field: "currency") }
+            guard currency == payment.currency else {
+                throw .badRequest("The currency should be same as the payment currency", field: "currency")
+            }
             guard amount == payment.amount else {
                 throw .badRequest("Capture amount must be equal to the amount authorized", field: "amount")
             }
             effects.orderID = order.id
             Self.capture(&payment, order: &order, state: &state, effects: &effects)
-            effects.operation(.capture, objectID: payment.id, relatedObjectID: order.id, cofferID: payment.notes["coffer_payment_id"] ?? order.cofferID,
-                              amount: amount, currency: payment.currency)
+            effects.operation(
+                .capture, objectID: payment.id, relatedObjectID: order.id,
+                cofferID: payment.notes["coffer_payment_id"] ?? order.cofferID,
+                amount: amount, currency: payment.currency)
             return payment
         }
         finish(effects)
@@ -141,8 +163,10 @@ final class RazorpaySimulator: Sendable {
 
     // MARK: Refunds
 
-    func refund(payment id: String, _ input: RazorpayInput, accountID: String,
-                idempotencyKey: String? = nil) throws(RazorpayError) -> RazorpayRefund {
+    func refund(
+        payment id: String, _ input: RazorpayInput, accountID: String,
+        idempotencyKey: String? = nil
+    ) throws(RazorpayError) -> RazorpayRefund {
         let requested = try input.integer("amount")
         if let requested, requested < 100 {
             throw .badRequest("The amount must be atleast INR 1.00", field: "amount")
@@ -165,15 +189,17 @@ final class RazorpaySimulator: Sendable {
             payment.amountRefunded += amount
             if payment.amountRefunded >= payment.amount { payment.status = "refunded" }
             state.payments[id] = payment
-            let refund = RazorpayRefund(id: ProviderIDs.razorpay("rfnd"), accountID: accountID, paymentID: id, amount: amount,
-                                        currency: payment.currency, notes: notes, receipt: receipt,
-                                        createdAt: Int64(Date().timeIntervalSince1970))
+            let refund = RazorpayRefund(
+                id: ProviderIDs.razorpay("rfnd"), accountID: accountID, paymentID: id, amount: amount,
+                currency: payment.currency, notes: notes, receipt: receipt,
+                createdAt: Int64(Date().timeIntervalSince1970))
             state.refunds[refund.id] = refund
             effects.orderID = payment.orderID
             effects.event("refund.created", ["refund": refund.json, "payment": payment.json])
             effects.event("refund.processed", ["refund": refund.json, "payment": payment.json])
-            effects.operation(.refund, objectID: refund.id, relatedObjectID: id, idempotencyKey: idempotencyKey,
-                              cofferID: notes["coffer_refund_id"] ?? receipt, amount: amount, currency: payment.currency)
+            effects.operation(
+                .refund, objectID: refund.id, relatedObjectID: id, idempotencyKey: idempotencyKey,
+                cofferID: notes["coffer_refund_id"] ?? receipt, amount: amount, currency: payment.currency)
             return refund
         }
         finish(effects)
@@ -197,8 +223,10 @@ final class RazorpaySimulator: Sendable {
     }
 
     /// Captures an authorized payment: the order is paid once one of its payments is captured.
-    private static func capture(_ payment: inout RazorpayPayment, order: inout RazorpayOrder, state: inout State,
-                                effects: inout RazorpayEffects) {
+    private static func capture(
+        _ payment: inout RazorpayPayment, order: inout RazorpayOrder, state: inout State,
+        effects: inout RazorpayEffects
+    ) {
         payment.status = "captured"
         payment.captured = true
         // Razorpay's fee is 2% plus 18% GST on it, in integer paise.
@@ -216,9 +244,11 @@ final class RazorpaySimulator: Sendable {
     private func finish(_ effects: RazorpayEffects) {
         for draft in effects.operations { context.operations.record(draft) }
         let webhooks = effects.events.map { event -> OutgoingWebhook in
-            let envelope = RazorpayEvents.envelope(type: event.type, payload: event.payload, accountID: effects.accountID)
-            return OutgoingWebhook(provider: .razorpay, accountID: effects.accountID, eventID: envelope.id, eventType: event.type,
-                                   groupKey: effects.orderID, body: envelope.body)
+            let envelope = RazorpayEvents.envelope(
+                type: event.type, payload: event.payload, accountID: effects.accountID)
+            return OutgoingWebhook(
+                provider: .razorpay, accountID: effects.accountID, eventID: envelope.id, eventType: event.type,
+                groupKey: effects.orderID, body: envelope.body)
         }
         context.webhooks.send(webhooks)
         if effects.awaitsCustomer {

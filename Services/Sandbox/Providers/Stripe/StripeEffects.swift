@@ -22,21 +22,28 @@ struct StripeEffects: Sendable {
         events.append((type, object))
     }
 
-    mutating func operation(_ kind: OperationKind, objectID: String, relatedObjectID: String? = nil, idempotencyKey: String?,
-                            cofferID: String?, amount: Int64?, currency: String?) {
-        operations.append(OperationDraft(provider: .stripe, kind: kind, accountID: accountID, objectID: objectID,
-                                         relatedObjectID: relatedObjectID, idempotencyKey: idempotencyKey, cofferID: cofferID,
-                                         amount: amount, currency: currency))
+    mutating func operation(
+        _ kind: OperationKind, objectID: String, relatedObjectID: String? = nil, idempotencyKey: String?,
+        cofferID: String?, amount: Int64?, currency: String?
+    ) {
+        operations.append(
+            OperationDraft(
+                provider: .stripe, kind: kind, accountID: accountID, objectID: objectID,
+                relatedObjectID: relatedObjectID, idempotencyKey: idempotencyKey, cofferID: cofferID,
+                amount: amount, currency: currency))
     }
 }
 
 /// Stripe's event envelope: `{"id":"evt_…","object":"event","type",…,"data":{"object":{…}}}`.
 enum StripeEvents {
-    static func envelope(type: String, object: JSONValue, requestID: String?, idempotencyKey: String?) -> (id: String, body: [UInt8]) {
+    static func envelope(type: String, object: JSONValue, requestID: String?, idempotencyKey: String?) -> (
+        id: String, body: [UInt8]
+    ) {
         let id = ProviderIDs.stripe("evt")
         let body = JSONValue.object([
             "id": .string(id), "object": "event", "api_version": .string(StripeResponse.apiVersion),
-            "created": .int(Int64(Date().timeIntervalSince1970)), "data": .object(["object": object]), "livemode": false,
+            "created": .int(Int64(Date().timeIntervalSince1970)), "data": .object(["object": object]),
+            "livemode": false,
             "pending_webhooks": 1,
             "request": .object([
                 "id": requestID.map(JSONValue.string) ?? .null,

@@ -20,7 +20,8 @@ struct StripeError: ProviderFailure, Sendable {
         var error: [String: JSONValue] = ["type": .string(type), "message": .string(message)]
         if let code {
             error["code"] = .string(code)
-            error["doc_url"] = .string("https://stripe.com/docs/error-codes/" + code.replacingOccurrences(of: "_", with: "-"))
+            error["doc_url"] = .string(
+                "https://stripe.com/docs/error-codes/" + code.replacingOccurrences(of: "_", with: "-"))
         }
         if let declineCode { error["decline_code"] = .string(declineCode) }
         if let param { error["param"] = .string(param) }
@@ -43,8 +44,9 @@ struct StripeError: ProviderFailure, Sendable {
 
     /// `No such payment_intent: 'pi_…'` (also for another account's object, as Stripe does).
     static func noSuch(_ objectName: String, _ id: String, param: String) -> StripeError {
-        StripeError(status: .notFound, type: "invalid_request_error", code: "resource_missing",
-                    message: "No such \(objectName): '\(id)'", param: param)
+        StripeError(
+            status: .notFound, type: "invalid_request_error", code: "resource_missing",
+            message: "No such \(objectName): '\(id)'", param: param)
     }
 
     static func unexpectedState(_ message: String) -> StripeError {
@@ -52,14 +54,16 @@ struct StripeError: ProviderFailure, Sendable {
     }
 
     static func missingAPIKey() -> StripeError {
-        StripeError(status: .unauthorized, type: "invalid_request_error",
-                    message: "You did not provide an API key. You need to provide your API key in the Authorization header, "
-                        + "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
+        StripeError(
+            status: .unauthorized, type: "invalid_request_error",
+            message: "You did not provide an API key. You need to provide your API key in the Authorization header, "
+                + "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
     }
 
     static func invalidAPIKey(_ key: String) -> StripeError {
-        StripeError(status: .unauthorized, type: "invalid_request_error", code: "api_key_invalid",
-                    message: "Invalid API Key provided: \(SandboxAccount.mask(key))")
+        StripeError(
+            status: .unauthorized, type: "invalid_request_error", code: "api_key_invalid",
+            message: "Invalid API Key provided: \(SandboxAccount.mask(key))")
     }
 }
 
@@ -67,7 +71,9 @@ struct StripeError: ProviderFailure, Sendable {
 enum StripeResponse {
     static let apiVersion = "2024-06-20"
 
-    static func json(_ status: HTTPStatus, _ body: JSONValue, requestID: String = ProviderIDs.stripe("req")) -> HTTPResponse {
+    static func json(_ status: HTTPStatus, _ body: JSONValue, requestID: String = ProviderIDs.stripe("req"))
+        -> HTTPResponse
+    {
         .json(status, bytes: body.serialized(), headers: ["Request-Id": requestID, "Stripe-Version": apiVersion])
     }
 }

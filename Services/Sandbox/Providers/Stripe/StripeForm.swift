@@ -19,7 +19,7 @@ struct StripeForm: Sendable {
         for piece in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = PercentDecoding.decode(parts[0], plusAsSpace: true),
-                  let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
+                let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
             else { throw .invalidRequest("Invalid request body: could not decode form parameters.") }
             pairs.append((name, value))
         }

@@ -14,7 +14,9 @@ struct StripePaymentError: Sendable {
         if let declineCode { members["decline_code"] = .string(declineCode) }
         if let chargeID { members["charge"] = .string(chargeID) }
         if let paymentMethod {
-            members["payment_method"] = .object(["id": .string(paymentMethod), "object": "payment_method", "type": "card"])
+            members["payment_method"] = .object([
+                "id": .string(paymentMethod), "object": "payment_method", "type": "card",
+            ])
         }
         return .object(members)
     }
@@ -98,19 +100,22 @@ struct StripeCharge: Sendable {
         return .object([
             "id": .string(id), "object": "charge", "amount": .int(amount), "amount_captured": .int(amountCaptured),
             "amount_refunded": .int(amountRefunded), "balance_transaction": .null, "captured": .bool(captured),
-            "created": .int(created), "currency": .string(currency), "description": description.map(JSONValue.string) ?? .null,
+            "created": .int(created), "currency": .string(currency),
+            "description": description.map(JSONValue.string) ?? .null,
             "failure_code": failureCode.map(JSONValue.string) ?? .null,
             "failure_message": failureMessage.map(JSONValue.string) ?? .null, "livemode": false,
             "metadata": .object(metadata.mapValues(JSONValue.string)),
             "outcome": .object([
                 "network_status": succeeded ? "approved_by_network" : "declined_by_network",
                 "risk_level": "normal", "type": succeeded ? "authorized" : "issuer_declined",
-                "seller_message": succeeded ? "Payment complete." : "The bank did not return any further details with this decline.",
+                "seller_message": succeeded
+                    ? "Payment complete." : "The bank did not return any further details with this decline.",
             ]),
             "paid": .bool(succeeded), "payment_intent": .string(paymentIntent),
             "payment_method": paymentMethod.map(JSONValue.string) ?? .null,
             "receipt_email": receiptEmail.map(JSONValue.string) ?? .null,
-            "refunded": .bool(captured && amountRefunded >= amountCaptured && amountCaptured > 0), "status": .string(status),
+            "refunded": .bool(captured && amountRefunded >= amountCaptured && amountCaptured > 0),
+            "status": .string(status),
         ])
     }
 }

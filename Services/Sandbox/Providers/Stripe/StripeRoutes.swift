@@ -7,7 +7,8 @@ import Shared
 /// opens for 3-D Secure (`/stripe/authenticate/{id}`).
 enum StripeRoutes {
     static func register(on router: Router, simulator: StripeSimulator) {
-        let api = StripeAPI(simulator: simulator, gate: ProviderGate(context: simulator.context, dialect: StripeDialect()))
+        let api = StripeAPI(
+            simulator: simulator, gate: ProviderGate(context: simulator.context, dialect: StripeDialect()))
         let publicURL = simulator.context.publicURL
 
         router.post("/stripe/v1/payment_intents") { request, context in
@@ -64,13 +65,18 @@ enum StripeRoutes {
                 return CustomerPage.html(.notFound, title: "Unknown payment", message: "No such PaymentIntent.")
             }
             if let returnURL = intent.returnURL {
-                let status = intent.status == "succeeded" || intent.status == "requires_capture" ? "succeeded" : "failed"
-                return CustomerPage.redirect(to: returnURL, adding: [
-                    ("payment_intent", intent.id), ("payment_intent_client_secret", intent.clientSecret), ("redirect_status", status),
-                ])
+                let status =
+                    intent.status == "succeeded" || intent.status == "requires_capture" ? "succeeded" : "failed"
+                return CustomerPage.redirect(
+                    to: returnURL,
+                    adding: [
+                        ("payment_intent", intent.id), ("payment_intent_client_secret", intent.clientSecret),
+                        ("redirect_status", status),
+                    ])
             }
-            return CustomerPage.html(.ok, title: "Authentication complete",
-                                     message: "PaymentIntent \(intent.id) is now \(intent.status). You can close this window.")
+            return CustomerPage.html(
+                .ok, title: "Authentication complete",
+                message: "PaymentIntent \(intent.id) is now \(intent.status). You can close this window.")
         }
         router.get("/stripe/authenticate/{id}", authenticate)
         router.post("/stripe/authenticate/{id}", authenticate)
@@ -87,21 +93,27 @@ struct StripeAPI: Sendable {
     func expand(_ object: JSONValue, form: StripeForm, accountID: String) -> JSONValue {
         let wanted = form.pairs.contains { $0.name.hasPrefix("expand[") && $0.value == "latest_charge" }
         guard wanted, case .object(var members) = object, let chargeID = members["latest_charge"]?.stringValue,
-              let charge = simulator.charge(chargeID, accountID: accountID)
+            let charge = simulator.charge(chargeID, accountID: accountID)
         else { return object }
         members["latest_charge"] = charge.json
         return .object(members)
     }
 
-    func call(_ request: HTTPRequest, _ context: RequestContext,
-              _ body: @Sendable (StripeForm, StripeSimulator.Caller) throws(StripeError) -> JSONValue) async -> HTTPResponse {
+    func call(
+        _ request: HTTPRequest, _ context: RequestContext,
+        _ body: @Sendable (StripeForm, StripeSimulator.Caller) throws(StripeError) -> JSONValue
+    ) async -> HTTPResponse {
         let accounts = simulator.context.accounts
         let key = AuthorizationHeader.bearer(request.headers) ?? AuthorizationHeader.basic(request.headers)?.user
         guard let key, !key.isEmpty else { return StripeError.missingAPIKey().response }
-        guard let account = accounts.account(.stripe, credential: key) else { return StripeError.invalidAPIKey(key).response }
+        guard let account = accounts.account(.stripe, credential: key) else {
+            return StripeError.invalidAPIKey(key).response
+        }
         let form: StripeForm
         do {
-            form = request.method == .GET ? try StripeForm(encoded: (request.head.query ?? "").utf8) : try StripeForm(encoded: request.body)
+            form =
+                request.method == .GET
+                ? try StripeForm(encoded: (request.head.query ?? "").utf8) : try StripeForm(encoded: request.body)
         } catch {
             return error.response
         }
@@ -109,7 +121,8 @@ struct StripeAPI: Sendable {
         let idempotencyKey = request.method == .POST ? request.headers["Idempotency-Key"] : nil
         if let idempotencyKey {
             guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= 255 else {
-                return StripeError.invalidRequest("Idempotency keys must be between 1 and 255 characters long.").response
+                return StripeError.invalidRequest("Idempotency keys must be between 1 and 255 characters long.")
+                    .response
             }
             var material = Array((request.method.rawValue + " " + request.path + "\n").utf8)
             material.append(contentsOf: form.canonicalBytes)
@@ -118,7 +131,8 @@ struct StripeAPI: Sendable {
         let requestID = ProviderIDs.stripe("req")
         let caller = StripeSimulator.Caller(accountID: account.id, idempotencyKey: idempotencyKey, requestID: requestID)
         return await gate.run(account: account, idempotency: idempotency, logger: context.logger) {
-            StripeResponse.json(.ok, expand(try body(form, caller), form: form, accountID: account.id), requestID: requestID)
+            StripeResponse.json(
+                .ok, expand(try body(form, caller), form: form, accountID: account.id), requestID: requestID)
         }
     }
 }

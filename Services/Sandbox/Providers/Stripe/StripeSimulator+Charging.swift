@@ -5,8 +5,10 @@ import Synchronization
 /// Charge attempts and what a change causes afterwards (operations, events, the simulated customer).
 extension StripeSimulator {
     /// Confirms with `paymentMethod`: authentication first when the card asks for it, else a charge.
-    func attempt(_ id: String, paymentMethod: String, state: inout State,
-                 effects: inout StripeEffects) -> Result<StripePaymentIntent, StripeError> {
+    func attempt(
+        _ id: String, paymentMethod: String, state: inout State,
+        effects: inout StripeEffects
+    ) -> Result<StripePaymentIntent, StripeError> {
         guard var intent = state.intents[id] else { return .failure(.noSuch("payment_intent", id, param: "intent")) }
         intent.paymentMethod = paymentMethod
         intent.lastPaymentError = nil
@@ -23,15 +25,18 @@ extension StripeSimulator {
     }
 
     /// One charge attempt. `decline_next` turns an attempt that would succeed into a generic decline.
-    func charge(_ id: String, outcome requested: StripeTestPaymentMethods.Outcome, state: inout State,
-                effects: inout StripeEffects) -> Result<StripePaymentIntent, StripeError> {
+    func charge(
+        _ id: String, outcome requested: StripeTestPaymentMethods.Outcome, state: inout State,
+        effects: inout StripeEffects
+    ) -> Result<StripePaymentIntent, StripeError> {
         guard var intent = state.intents[id] else { return .failure(.noSuch("payment_intent", id, param: "intent")) }
         var outcome = requested
         if outcome == .succeed, context.takeDecline(.stripe, accountID: intent.accountID) {
             outcome = StripeTestPaymentMethods.genericDecline
         }
         var charge = StripeCharge(
-            id: ProviderIDs.stripe("ch"), paymentIntent: id, amount: intent.amount, currency: intent.currency, status: "succeeded",
+            id: ProviderIDs.stripe("ch"), paymentIntent: id, amount: intent.amount, currency: intent.currency,
+            status: "succeeded",
             metadata: intent.metadata, paymentMethod: intent.paymentMethod, description: intent.description,
             receiptEmail: intent.receiptEmail, created: Int64(Date().timeIntervalSince1970))
         intent.latestCharge = charge.id
@@ -41,15 +46,18 @@ extension StripeSimulator {
             charge.failureCode = code
             charge.failureMessage = message
             intent.status = "requires_payment_method"
-            intent.lastPaymentError = StripePaymentError(code: code, declineCode: declineCode, message: message, chargeID: charge.id,
-                                                         paymentMethod: intent.paymentMethod)
+            intent.lastPaymentError = StripePaymentError(
+                code: code, declineCode: declineCode, message: message, chargeID: charge.id,
+                paymentMethod: intent.paymentMethod)
             state.charges[charge.id] = charge
             state.intents[id] = intent
             let intentJSON = intent.json(publicURL: context.publicURL)
             effects.event("charge.failed", charge.json)
             effects.event("payment_intent.payment_failed", intentJSON)
-            return .failure(StripeError(status: 402, type: "card_error", code: code, declineCode: declineCode, message: message,
-                                        param: nil, paymentIntent: intentJSON, chargeID: charge.id, executed: true))
+            return .failure(
+                StripeError(
+                    status: 402, type: "card_error", code: code, declineCode: declineCode, message: message,
+                    param: nil, paymentIntent: intentJSON, chargeID: charge.id, executed: true))
         case .succeed, .requireAuthentication:
             if intent.capturesAutomatically {
                 charge.captured = true
@@ -63,8 +71,9 @@ extension StripeSimulator {
             state.charges[charge.id] = charge
             state.intents[id] = intent
             effects.event("charge.succeeded", charge.json)
-            effects.event(intent.capturesAutomatically ? "payment_intent.succeeded" : "payment_intent.amount_capturable_updated",
-                          intent.json(publicURL: context.publicURL))
+            effects.event(
+                intent.capturesAutomatically ? "payment_intent.succeeded" : "payment_intent.amount_capturable_updated",
+                intent.json(publicURL: context.publicURL))
             return .success(intent)
         }
     }
@@ -73,10 +82,12 @@ extension StripeSimulator {
     func finish(_ effects: StripeEffects, caller: Caller) {
         for draft in effects.operations { context.operations.record(draft) }
         let webhooks = effects.events.map { event -> OutgoingWebhook in
-            let envelope = StripeEvents.envelope(type: event.type, object: event.object, requestID: caller.requestID,
-                                                 idempotencyKey: caller.idempotencyKey)
-            return OutgoingWebhook(provider: .stripe, accountID: effects.accountID, eventID: envelope.id, eventType: event.type,
-                                   groupKey: effects.intentID, body: envelope.body)
+            let envelope = StripeEvents.envelope(
+                type: event.type, object: event.object, requestID: caller.requestID,
+                idempotencyKey: caller.idempotencyKey)
+            return OutgoingWebhook(
+                provider: .stripe, accountID: effects.accountID, eventID: envelope.id, eventType: event.type,
+                groupKey: effects.intentID, body: envelope.body)
         }
         context.webhooks.send(webhooks)
         if effects.awaitsAuthentication {

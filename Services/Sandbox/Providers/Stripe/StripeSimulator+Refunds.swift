@@ -8,16 +8,21 @@ extension StripeSimulator {
         let intentID = form.value("payment_intent")
         let chargeParameter = form.value("charge")
         guard intentID != nil || chargeParameter != nil else {
-            throw .invalidRequest("One of the following params should be provided for this request: payment_intent or charge.")
+            throw .invalidRequest(
+                "One of the following params should be provided for this request: payment_intent or charge.")
         }
         let requested = try form.integer("amount")
         if let requested, requested < 1 {
-            throw .invalidRequest("This value must be greater than or equal to 1.", code: "parameter_invalid_integer", param: "amount")
+            throw .invalidRequest(
+                "This value must be greater than or equal to 1.", code: "parameter_invalid_integer", param: "amount")
         }
         let reason = form.value("reason")
-        if let reason, !["duplicate", "fraudulent", "requested_by_customer", "expired_uncaptured_charge"].contains(reason) {
-            throw .invalidRequest("Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer",
-                                  code: "parameter_invalid_string", param: "reason")
+        if let reason,
+            !["duplicate", "fraudulent", "requested_by_customer", "expired_uncaptured_charge"].contains(reason)
+        {
+            throw .invalidRequest(
+                "Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer",
+                code: "parameter_invalid_string", param: "reason")
         }
         var metadata: [String: String] = [:]
         StripeForm.apply(try form.metadata(), to: &metadata)
@@ -32,15 +37,16 @@ extension StripeSimulator {
             } else {
                 let chargeID = chargeParameter ?? ""
                 guard let charge = state.charges[chargeID], let found = state.intents[charge.paymentIntent],
-                      found.accountID == caller.accountID
+                    found.accountID == caller.accountID
                 else { throw .noSuch("charge", chargeID, param: "charge") }
                 intent = found
             }
             guard let chargeID = intent.latestCharge, var charge = state.charges[chargeID], charge.captured,
-                  charge.status == "succeeded"
+                charge.status == "succeeded"
             else {
-                throw .invalidRequest("This PaymentIntent does not have a successful charge to refund.",
-                                      code: "charge_not_refundable", param: intentID == nil ? "charge" : "payment_intent")
+                throw .invalidRequest(
+                    "This PaymentIntent does not have a successful charge to refund.",
+                    code: "charge_not_refundable", param: intentID == nil ? "charge" : "payment_intent")
             }
             let remaining = charge.amountCaptured - charge.amountRefunded
             guard remaining > 0 else {
@@ -48,8 +54,10 @@ extension StripeSimulator {
             }
             let amount = requested ?? remaining
             guard amount <= remaining else {
-                throw .invalidRequest("Refund amount (\(Self.format(amount, charge.currency))) is greater than unrefunded amount "
-                    + "on charge (\(Self.format(remaining, charge.currency)))", code: "amount_too_large", param: "amount")
+                throw .invalidRequest(
+                    "Refund amount (\(Self.format(amount, charge.currency))) is greater than unrefunded amount "
+                        + "on charge (\(Self.format(remaining, charge.currency)))", code: "amount_too_large",
+                    param: "amount")
             }
             charge.amountRefunded += amount
             state.charges[chargeID] = charge
@@ -61,8 +69,9 @@ extension StripeSimulator {
             effects.intentID = intent.id
             effects.event("refund.created", refund.json)
             effects.event("charge.refunded", charge.json)
-            effects.operation(.refund, objectID: refund.id, relatedObjectID: intent.id, idempotencyKey: caller.idempotencyKey,
-                              cofferID: metadata["coffer_refund_id"], amount: amount, currency: charge.currency)
+            effects.operation(
+                .refund, objectID: refund.id, relatedObjectID: intent.id, idempotencyKey: caller.idempotencyKey,
+                cofferID: metadata["coffer_refund_id"], amount: amount, currency: charge.currency)
             return refund
         }
         finish(effects, caller: caller)
