@@ -128,6 +128,8 @@ final class SandboxRazorpayTests: XCTestCase {
         XCTAssertEqual(fullyRefunded["status"], "refunded")
         let (_, refunds) = try await call(.GET, "/v1/payments/\(paymentID)/refunds")
         XCTAssertEqual(refunds["count"]?.int64Value, 2)
+        let (_, nested) = try await call(.GET, "/v1/payments/\(paymentID)/refunds/\(refundID)")
+        XCTAssertEqual(nested["id"]?.stringValue, refundID)
 
         let processed = try await sink.wait(for: 2, name: "razorpay", type: "refund.processed")
         XCTAssertEqual(processed.first?.json.value(at: "payload.refund.entity.payment_id")?.stringValue, paymentID)

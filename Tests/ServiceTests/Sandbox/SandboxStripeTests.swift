@@ -101,8 +101,14 @@ final class SandboxStripeTests: XCTestCase {
         let (fetched, fetchedRefund) = try await harness.stripe(.GET, "/v1/refunds/\(refundID)", key: account.secretKey)
         XCTAssertEqual(fetched.status, .ok)
         XCTAssertEqual(fetchedRefund.value(at: "metadata.coffer_refund_id"), "re_01A")
-        let (_, current) = try await harness.stripe(.GET, "/v1/payment_intents/\(id)", key: account.secretKey)
+        let (_, current) = try await harness.stripe(
+            .GET, "/v1/payment_intents/\(id)", key: account.secretKey, form: [("expand[]", "latest_charge")])
         XCTAssertEqual(current["status"], "succeeded")
+        XCTAssertEqual(current.value(at: "latest_charge.object"), "charge", "expand[]=latest_charge")
+        XCTAssertEqual(current.value(at: "latest_charge.amount_refunded")?.int64Value, 800)
+        let chargeID = try XCTUnwrap(intent["latest_charge"]?.stringValue)
+        let (_, charge) = try await harness.stripe(.GET, "/v1/charges/\(chargeID)", key: account.secretKey)
+        XCTAssertEqual(charge["amount_captured"]?.int64Value, 800)
 
         let refundEvents = try await sink.wait(for: 2, name: "stripe", type: "refund.created")
         XCTAssertEqual(

@@ -59,6 +59,15 @@ enum RazorpayRoutes {
                 try simulator.refund(id, accountID: account.id).json
             }
         }
+        router.get("/razorpay/v1/payments/{id}/refunds/{refund_id}") { request, context in
+            let paymentID = context.parameter("id")
+            let refundID = context.parameter("refund_id")
+            return await api.call(request, context) { _, account throws(RazorpayError) in
+                let refund = try simulator.refund(refundID, accountID: account.id)
+                guard refund.paymentID == paymentID else { throw .noSuchID() }
+                return refund.json
+            }
+        }
 
         // Checkout: opening the page pays the order (`?result=fail` declines it); with `callback_url`
         // the customer is sent back with Razorpay's signed parameters.

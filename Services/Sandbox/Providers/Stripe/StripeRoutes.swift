@@ -45,6 +45,15 @@ enum StripeRoutes {
                 try simulator.createRefund(form, caller: caller).json
             }
         }
+        router.get("/stripe/v1/charges/{id}") { request, context in
+            let id = context.parameter("id")
+            return await api.call(request, context) { _, caller throws(StripeError) in
+                guard let charge = simulator.charge(id, accountID: caller.accountID) else {
+                    throw .noSuch("charge", id, param: "id")
+                }
+                return charge.json
+            }
+        }
         router.get("/stripe/v1/refunds/{id}") { request, context in
             let id = context.parameter("id")
             return await api.call(request, context) { _, caller throws(StripeError) in
