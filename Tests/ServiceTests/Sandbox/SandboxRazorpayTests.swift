@@ -219,6 +219,64 @@ final class SandboxRazorpayTests: XCTestCase {
         await harness.stop()
     }
 
+    func testPaymentLinkIsPaidOnItsShortURLAndCanBeCancelledBeforehand() async throws {
+        let harness = try await SandboxHarness.start()
+        let sink = try await WebhookSink.start()
+        let account = try await harness.registerRazorpay(webhookURL: sink.url("razorpay"))
+        try await harness.behaviour("razorpay", account: account.keyID, ["auto_complete": false])
+        func call(_ method: HTTPMethod, _ path: String, _ json: JSONValue? = nil) async throws -> (
+            HTTPClientResponse, JSONValue
+        ) {
+            try await harness.razorpay(method, path, keyID: account.keyID, keySecret: account.keySecret, json: json)
+        }
+        let (created, link) = try await call(
+            .POST, "/v1/payment_links",
+            [
+                "amount": 25_000, "currency": "INR", "reference_id": "pay_01PLINK", "description": "Order 9",
+                "callback_url": "https://shop.example/plink", "callback_method": "get",
+                "notes": ["coffer_payment_id": "pay_01PLINK"], "customer": ["email": "buyer@example.com"],
+            ])
+        XCTAssertEqual(created.status, .ok, created.bodyText)
+        let linkID = try XCTUnwrap(link["id"]?.stringValue)
+        XCTAssertTrue(linkID.hasPrefix("plink_"))
+        XCTAssertEqual(link["status"], "created")
+        XCTAssertEqual(link["short_url"]?.stringValue, harness.baseURL + "/razorpay/i/" + linkID)
+
+        let page = try await harness.send(.GET, "/razorpay/i/\(linkID)")
+        XCTAssertEqual(page.status.code, 302)
+        let location = try XCTUnwrap(page.headers["Location"].flatMap { URLComponents(string: $0) })
+        let items = Dictionary(uniqueKeysWithValues: (location.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+        let paymentID = try XCTUnwrap(items["razorpay_payment_id"])
+        XCTAssertEqual(items["razorpay_payment_link_status"], "paid")
+        XCTAssertEqual(items["razorpay_payment_link_reference_id"], "pay_01PLINK")
+        let message = [linkID, "pay_01PLINK", "paid", paymentID].joined(separator: "|")
+        XCTAssertEqual(items["razorpay_signature"], Hex.encode(HMAC.sha256(key: account.keySecret, message: message)))
+
+        let (_, paid) = try await call(.GET, "/v1/payment_links/\(linkID)")
+        XCTAssertEqual(paid["status"], "paid")
+        XCTAssertEqual(paid["amount_paid"]?.int64Value, 25_000)
+        XCTAssertEqual(paid.value(at: "payments.0.payment_id")?.stringValue, paymentID)
+        let event = try await sink.wait(for: 1, name: "razorpay", type: "payment_link.paid")
+        XCTAssertEqual(event.first?.json["contains"], ["payment_link", "payment", "order"])
+        XCTAssertEqual(event.first?.json.value(at: "payload.payment.entity.notes.coffer_payment_id"), "pay_01PLINK")
+        XCTAssertTrue(event.allSatisfy { WebhookVerification.razorpay($0, secret: account.webhookSecret) })
+        let (cancelPaid, _) = try await call(.POST, "/v1/payment_links/\(linkID)/cancel")
+        XCTAssertEqual(cancelPaid.status, .badRequest)
+
+        let (_, other) = try await call(.POST, "/v1/payment_links", ["amount": 1000, "currency": "INR"])
+        let otherID = try XCTUnwrap(other["id"]?.stringValue)
+        let (cancelled, cancelledBody) = try await call(.POST, "/v1/payment_links/\(otherID)/cancel")
+        XCTAssertEqual(cancelled.status, .ok, cancelled.bodyText)
+        XCTAssertEqual(cancelledBody["status"], "cancelled")
+        let refused = try await harness.send(.GET, "/razorpay/i/\(otherID)")
+        XCTAssertEqual(refused.status, .ok)
+        XCTAssertTrue(refused.bodyText.contains("cancelled"))
+        let kinds = try await harness.operations("?provider=razorpay").compactMap { $0["kind"]?.stringValue }
+        XCTAssertEqual(kinds, ["create_payment", "customer_action", "capture", "create_payment", "cancel"])
+        await sink.stop()
+        await harness.stop()
+    }
+
     func testAuthenticationFailuresAndUnknownIDsAnswerInRazorpaysShape() async throws {
         let harness = try await SandboxHarness.start()
         let account = try await harness.registerRazorpay(webhookURL: nil)

@@ -26,7 +26,8 @@ final class SandboxSDKCrossCheckTests: XCTestCase {
             "stripe_card_error", "stripe_idempotency_error", "stripe_authentication_error",
             "stripe_webhooks_verified_by_sdk",
             "razorpay_order", "razorpay_payment_signature_verified_by_sdk", "razorpay_capture", "razorpay_refund",
-            "razorpay_refund_too_large", "razorpay_webhooks_verified_by_sdk", "paypal_capture",
+            "razorpay_refund_too_large", "razorpay_payment_link", "razorpay_payment_link_signature_verified_by_sdk",
+            "razorpay_webhooks_verified_by_sdk", "paypal_capture",
             "paypal_webhooks_verified_by_cryptography", "paypal_amounts_exact",
         ]
         XCTAssertEqual(Set(results.keys), Set(expected), output)
@@ -182,6 +183,25 @@ enum SandboxSDKScript {
             report("razorpay_refund_too_large", False, "accepted")
         except razorpay.errors.BadRequestError as error:
             report("razorpay_refund_too_large", True, error)
+        link = client.payment_link.create({"amount": 25000, "currency": "INR", "reference_id": "plref" + RUN,
+                                           "callback_url": "https://shop.example/plink", "callback_method": "get",
+                                           "notes": {"coffer_payment_id": "pay_PLSDK" + RUN}})
+        report("razorpay_payment_link", link["status"] == "created" and link["short_url"].startswith(SANDBOX), link["id"])
+        try:
+            opener.open(link["short_url"])
+            location = ""
+        except urllib.error.HTTPError as redirect:
+            location = redirect.headers.get("Location", "")
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(location).query))
+        try:
+            signed = client.utility.verify_payment_link_signature({
+                "razorpay_payment_id": params.get("razorpay_payment_id"), "payment_link_id": params.get("razorpay_payment_link_id"),
+                "payment_link_reference_id": params.get("razorpay_payment_link_reference_id"),
+                "payment_link_status": params.get("razorpay_payment_link_status"), "razorpay_signature": params.get("razorpay_signature")})
+            paid = client.payment_link.fetch(link["id"])["status"] == "paid"
+            report("razorpay_payment_link_signature_verified_by_sdk", signed and paid, params.get("razorpay_payment_link_status"))
+        except Exception as error:
+            report("razorpay_payment_link_signature_verified_by_sdk", False, error)
         rzp_hooks = wait_for("/razorpay", 5)
         verified = 0
         for _, headers, body in rzp_hooks:

@@ -40,7 +40,7 @@ enum RazorpayEvents {
         let id =
             "evt_"
             + ProviderIDs.random(14, from: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8))
-        let order = ["payment", "order", "refund"]
+        let order = ["payment_link", "payment", "order", "refund"]
         let contains = payload.keys.sorted { (order.firstIndex(of: $0) ?? 9) < (order.firstIndex(of: $1) ?? 9) }
         let body = JSONValue.object([
             "entity": "event", "account_id": .string(accountID), "event": .string(type),

@@ -16,6 +16,8 @@ struct RazorpayOrder: Sendable {
     var amountPaid: Int64 = 0
     var attempts = 0
     var paymentIDs: [String] = []
+    /// Set when the order was made for a payment link (Razorpay makes one per link).
+    var paymentLinkID: String?
     let createdAt: Int64
 
     /// Coffer's id as the merchant wrote it: `notes.coffer_payment_id`, else the receipt.

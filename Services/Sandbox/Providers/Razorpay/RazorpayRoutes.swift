@@ -69,6 +69,53 @@ enum RazorpayRoutes {
             }
         }
 
+        router.post("/razorpay/v1/payment_links") { request, context in
+            await api.call(request, context) { input, account throws(RazorpayError) in
+                try simulator.createPaymentLink(input, accountID: account.id).json
+            }
+        }
+        router.get("/razorpay/v1/payment_links/{id}") { request, context in
+            let id = context.parameter("id")
+            return await api.call(request, context) { _, account throws(RazorpayError) in
+                try simulator.paymentLink(id, accountID: account.id).json
+            }
+        }
+        router.post("/razorpay/v1/payment_links/{id}/cancel") { request, context in
+            let id = context.parameter("id")
+            return await api.call(request, context) { _, account throws(RazorpayError) in
+                try simulator.cancelPaymentLink(id, accountID: account.id).json
+            }
+        }
+        // A payment link's short URL: opening it pays (`?result=fail` declines), then goes to its
+        // callback URL with Razorpay's payment-link signature.
+        router.get("/razorpay/i/{id}") { request, context in
+            let succeed = request.queryParameters["result"] != "fail"
+            guard let result = simulator.payLink(context.parameter("id"), succeed: succeed) else {
+                return CustomerPage.html(.notFound, title: "Unknown link", message: "No such Razorpay payment link.")
+            }
+            let link = result.link
+            guard let payment = result.payment, payment.status != "failed" else {
+                return CustomerPage.html(
+                    .ok, title: "Payment not completed", message: "Payment link \(link.id) is \(link.status).")
+            }
+            if let callbackURL = link.callbackURL,
+                let secret = simulator.context.accounts.account(id: link.accountID)?.secret
+            {
+                // HMAC-SHA256(key_secret, "plink_id|reference_id|status|payment_id"), as Razorpay's SDKs verify it.
+                let message = [link.id, link.referenceID ?? "", link.status, payment.id].joined(separator: "|")
+                return CustomerPage.redirect(
+                    to: callbackURL,
+                    adding: [
+                        ("razorpay_payment_id", payment.id), ("razorpay_payment_link_id", link.id),
+                        ("razorpay_payment_link_reference_id", link.referenceID ?? ""),
+                        ("razorpay_payment_link_status", link.status),
+                        ("razorpay_signature", Hex.encode(HMAC.sha256(key: secret, message: message))),
+                    ])
+            }
+            return CustomerPage.html(
+                .ok, title: "Payment successful", message: "Payment link \(link.id) is \(link.status).")
+        }
+
         // Checkout: opening the page pays the order (`?result=fail` declines it); with `callback_url`
         // the customer is sent back with Razorpay's signed parameters.
         router.get("/razorpay/checkout/{order_id}") { request, context in

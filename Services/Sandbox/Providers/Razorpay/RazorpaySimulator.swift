@@ -9,10 +9,12 @@ final class RazorpaySimulator: Sendable {
         var orders: [String: RazorpayOrder] = [:]
         var payments: [String: RazorpayPayment] = [:]
         var refunds: [String: RazorpayRefund] = [:]
+        var paymentLinks: [String: RazorpayPaymentLink] = [:]
     }
 
     let context: SimulatorContext
-    private let state = Mutex(State())
+    /// Every object, behind one lock (extensions in other files change it too).
+    let state = Mutex(State())
 
     init(context: SimulatorContext) {
         self.context = context
@@ -75,6 +77,10 @@ final class RazorpaySimulator: Sendable {
             guard var order = state.orders[orderID] else { return nil }
             let existing = order.paymentIDs.compactMap { state.payments[$0] }.last { $0.status != "failed" }
             if order.status == "paid" || existing != nil { return (order, existing, false) }
+            // A cancelled payment link can no longer be paid.
+            if let linkID = order.paymentLinkID, state.paymentLinks[linkID]?.status != "created" {
+                return (order, nil, false)
+            }
             var changes = RazorpayEffects(accountID: order.accountID, orderID: orderID)
             defer { effects = changes }
             let now = Int64(Date().timeIntervalSince1970)
@@ -223,7 +229,7 @@ final class RazorpaySimulator: Sendable {
     }
 
     /// Captures an authorized payment: the order is paid once one of its payments is captured.
-    private static func capture(
+    static func capture(
         _ payment: inout RazorpayPayment, order: inout RazorpayOrder, state: inout State,
         effects: inout RazorpayEffects
     ) {
@@ -239,9 +245,15 @@ final class RazorpaySimulator: Sendable {
         state.orders[order.id] = order
         effects.event("payment.captured", ["payment": payment.json])
         effects.event("order.paid", ["payment": payment.json, "order": order.json])
+        if let linkID = order.paymentLinkID, var link = state.paymentLinks[linkID] {
+            link.markPaid(by: payment)
+            state.paymentLinks[linkID] = link
+            effects.event(
+                "payment_link.paid", ["payment_link": link.json, "payment": payment.json, "order": order.json])
+        }
     }
 
-    private func finish(_ effects: RazorpayEffects) {
+    func finish(_ effects: RazorpayEffects) {
         for draft in effects.operations { context.operations.record(draft) }
         let webhooks = effects.events.map { event -> OutgoingWebhook in
             let envelope = RazorpayEvents.envelope(
@@ -263,8 +275,11 @@ final class RazorpaySimulator: Sendable {
 extension RazorpaySimulator: ProviderSimulator {
     var provider: SandboxProvider { .razorpay }
 
+    /// `objectID` is an order, or a payment link (which pays its order).
     func completeAsCustomer(_ objectID: String, succeed: Bool) -> (completed: Bool, object: JSONValue)? {
-        guard let result = completeCheckout(objectID, succeed: succeed) else { return nil }
+        var orderID: String? = objectID
+        if objectID.hasPrefix("plink_") { orderID = state.withLock { $0.paymentLinks[objectID]?.orderID } }
+        guard let orderID, let result = completeCheckout(orderID, succeed: succeed) else { return nil }
         var object = result.order.json.objectValue ?? [:]
         if let payment = result.payment { object["payment"] = payment.json }
         return (result.changed, .object(object))
