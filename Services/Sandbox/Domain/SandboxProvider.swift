@@ -1,0 +1,12 @@
+/// The payment providers the sandbox simulates. Each lives under its own URL prefix (`/stripe`, …)
+/// and its own `Providers/<Name>/` folder.
+enum SandboxProvider: String, Sendable, CaseIterable, Comparable {
+    case stripe, razorpay, paypal
+
+    static func < (lhs: SandboxProvider, rhs: SandboxProvider) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The provider named in a control request (`"stripe"`), case-insensitively.
+    init?(name: String) {
+        self.init(rawValue: name.lowercased())
+    }
+}

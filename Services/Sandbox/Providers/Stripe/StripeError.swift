@@ -1,0 +1,79 @@
+import HTTP
+import Shared
+
+/// An error in Stripe's shape: `{"error":{"type","code","decline_code","message","param",…}}` with
+/// Stripe's statuses (400 invalid request, 401 authentication, 402 card errors, 404 missing objects,
+/// 409 idempotency conflicts, 429 rate limits, 5xx API errors).
+struct StripeError: ProviderFailure, Sendable {
+    var status: HTTPStatus
+    var type: String
+    var code: String?
+    var declineCode: String?
+    var message: String
+    var param: String?
+    /// Card errors on a PaymentIntent carry the intent as it now is, and the failed charge.
+    var paymentIntent: JSONValue?
+    var chargeID: String?
+    var executed = false
+
+    var response: HTTPResponse {
+        var error: [String: JSONValue] = ["type": .string(type), "message": .string(message)]
+        if let code {
+            error["code"] = .string(code)
+            error["doc_url"] = .string(
+                "https://stripe.com/docs/error-codes/" + code.replacingOccurrences(of: "_", with: "-"))
+        }
+        if let declineCode { error["decline_code"] = .string(declineCode) }
+        if let param { error["param"] = .string(param) }
+        if let paymentIntent { error["payment_intent"] = paymentIntent }
+        if let chargeID { error["charge"] = .string(chargeID) }
+        return StripeResponse.json(status, .object(["error": .object(error)]))
+    }
+
+    static func invalidRequest(_ message: String, code: String? = nil, param: String? = nil) -> StripeError {
+        StripeError(status: .badRequest, type: "invalid_request_error", code: code, message: message, param: param)
+    }
+
+    static func missingParameter(_ name: String) -> StripeError {
+        invalidRequest("Missing required param: \(name).", code: "parameter_missing", param: name)
+    }
+
+    static func invalidInteger(_ name: String, _ value: String) -> StripeError {
+        invalidRequest("Invalid integer: \(value)", code: "parameter_invalid_integer", param: name)
+    }
+
+    /// `No such payment_intent: 'pi_…'` (also for another account's object, as Stripe does).
+    static func noSuch(_ objectName: String, _ id: String, param: String) -> StripeError {
+        StripeError(
+            status: .notFound, type: "invalid_request_error", code: "resource_missing",
+            message: "No such \(objectName): '\(id)'", param: param)
+    }
+
+    static func unexpectedState(_ message: String) -> StripeError {
+        invalidRequest(message, code: "payment_intent_unexpected_state")
+    }
+
+    static func missingAPIKey() -> StripeError {
+        StripeError(
+            status: .unauthorized, type: "invalid_request_error",
+            message: "You did not provide an API key. You need to provide your API key in the Authorization header, "
+                + "using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
+    }
+
+    static func invalidAPIKey(_ key: String) -> StripeError {
+        StripeError(
+            status: .unauthorized, type: "invalid_request_error", code: "api_key_invalid",
+            message: "Invalid API Key provided: \(SandboxAccount.mask(key))")
+    }
+}
+
+/// Stripe's response framing: JSON bodies and a `Request-Id` header on everything.
+enum StripeResponse {
+    static let apiVersion = "2024-06-20"
+
+    static func json(_ status: HTTPStatus, _ body: JSONValue, requestID: String = ProviderIDs.stripe("req"))
+        -> HTTPResponse
+    {
+        .json(status, bytes: body.serialized(), headers: ["Request-Id": requestID, "Stripe-Version": apiVersion])
+    }
+}

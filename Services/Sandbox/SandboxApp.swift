@@ -1,0 +1,87 @@
+import Foundation
+import HTTP
+import Platform
+import Shared
+
+/// The sandbox's parts, built from its runtime and configuration: the shared simulator context,
+/// one simulator per provider, the operation store, and the router with provider and control routes.
+struct SandboxApp: Sendable {
+    let context: SimulatorContext
+    let stripe: StripeSimulator
+    let razorpay: RazorpaySimulator
+    let paypal: PayPalSimulator
+    let operationStore: OperationStore
+    let accountStore: AccountStore
+    let server: HTTPServer
+
+    var services: [any Service] { [operationStore, server] }
+
+    /// Builds everything and loads what earlier runs persisted (accounts, operations).
+    static func make(runtime: ServiceRuntime, configuration: SandboxConfiguration) async throws -> SandboxApp {
+        let logger = runtime.logger
+        let accounts = AccountRegistry()
+        let behaviour = BehaviourBook(defaults: configuration.defaultBehaviour)
+        let generation = ResetGeneration()
+        let operations = OperationLog()
+        let paypalIdentity = try await SigningIdentityStore(database: runtime.database).paypalIdentity(logger: logger)
+        let signers: [SandboxProvider: any WebhookSigner] = [
+            .stripe: StripeWebhookSigner(), .razorpay: RazorpayWebhookSigner(),
+            .paypal: PayPalWebhookSigner(identity: paypalIdentity, publicURL: configuration.publicURL),
+        ]
+        let webhooks = WebhookDispatcher(
+            settings: configuration.webhooks, client: runtime.httpClient, signers: signers,
+            accounts: accounts, behaviour: behaviour, generation: generation, logger: logger)
+        let context = SimulatorContext(
+            publicURL: configuration.publicURL, accounts: accounts, behaviour: behaviour, operations: operations,
+            idempotency: IdempotencyCache(capacity: configuration.idempotencyCapacity), webhooks: webhooks,
+            generation: generation, logger: logger)
+        let accountStore = AccountStore(database: runtime.database)
+        let operationStore = OperationStore(
+            database: runtime.database, log: operations,
+            interval: configuration.operationsFlushInterval, logger: logger)
+        accounts.replaceAll(with: try await accountStore.load())
+        operations.restore(try await operationStore.load())
+
+        let stripe = StripeSimulator(context: context)
+        let razorpay = RazorpaySimulator(context: context)
+        let paypal = PayPalSimulator(
+            context: context, tokens: PayPalTokens(lifetime: configuration.paypalTokenLifetime),
+            identity: paypalIdentity)
+        let simulators: [SandboxProvider: any ProviderSimulator] = [
+            .stripe: stripe, .razorpay: razorpay, .paypal: paypal,
+        ]
+
+        let router = Router()
+        SandboxControlRoutes.register(on: router)
+        AccountRoutes.register(on: router, accounts: accounts, store: accountStore)
+        BehaviourRoutes.register(on: router, behaviour: behaviour, accounts: accounts) { includingAccounts in
+            // Delayed work scheduled before this point becomes a no-op.
+            generation.advance()
+            for simulator in simulators.values { simulator.reset() }
+            behaviour.reset()
+            webhooks.reset()
+            context.idempotency.reset()
+            operations.reset()
+            try await operationStore.deleteAll()
+            if includingAccounts {
+                try await accountStore.deleteAll()
+                accounts.replaceAll(with: [])
+            }
+        }
+        OperationRoutes.register(on: router, operations: operations)
+        WebhookControlRoutes.register(on: router, webhooks: webhooks, simulators: simulators)
+        StripeRoutes.register(on: router, simulator: stripe)
+        RazorpayRoutes.register(on: router, simulator: razorpay)
+        PayPalRoutes.register(on: router, simulator: paypal)
+        let server = runtime.makeServer(router: router)
+        logger.info(
+            "sandbox ready",
+            [
+                "public_url": .string(configuration.publicURL), "accounts": .int(Int64(accounts.all.count)),
+                "operations": .int(Int64(operations.count)),
+            ])
+        return SandboxApp(
+            context: context, stripe: stripe, razorpay: razorpay, paypal: paypal, operationStore: operationStore,
+            accountStore: accountStore, server: server)
+    }
+}
