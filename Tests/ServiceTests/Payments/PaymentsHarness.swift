@@ -6,37 +6,76 @@ import Shared
 import TestSupport
 import XCTest
 
-/// A running `coffer-payments` on a fresh database, with a recording stand-in for ingress (a real
-/// `/internal/events` endpoint with an inbox, so tests see the events payments publishes), and helpers
-/// for the operator and tenant APIs.
+/// A running `coffer-payments` on a fresh database, with a recording stand-in for the services it
+/// publishes to (a real `/internal/events` endpoint with an inbox, so tests see every event), helpers
+/// for the operator and tenant APIs, and — when asked — the real sandbox as its providers and the real
+/// ingress in front of it (the whole path a provider's webhook takes).
 final class PaymentsHarness: @unchecked Sendable {
     let database: TestDatabase
     private(set) var process: ServiceProcess
     private var environment: [String: String]
+    /// Records what payments publishes (to ingress, payouts and notifications alike, unless a real
+    /// ingress runs: then only payouts' and notifications' share).
     let ingress: RecordingSubscriber
+    let sandbox: ServiceProcess?
+    let realIngress: ServiceProcess?
     let client = LoopHTTPClient()
     let signer = InternalRequestSigner(secret: TestStackEnvironment.internalSecret)
     var baseURL: String { process.baseURL }
 
-    static func start(extraEnvironment: [String: String] = [:]) async throws -> PaymentsHarness {
+    /// Short delays so tests run in seconds.
+    static let sandboxEnvironment = [
+        "SANDBOX_AUTO_COMPLETE_DELAY": "300ms", "SANDBOX_WEBHOOK_ATTEMPTS": "6", "SANDBOX_WEBHOOK_RETRY_BASE": "100ms",
+        "SANDBOX_WEBHOOK_RETRY_MAX": "500ms", "SANDBOX_WEBHOOK_TIMEOUT": "2s", "SANDBOX_WEBHOOK_REORDER_WINDOW": "1s",
+        "SANDBOX_OPERATIONS_FLUSH_INTERVAL": "50ms", "SANDBOX_TIMEOUT_HOLD": "5s",
+    ]
+
+    static func start(sandbox withSandbox: Bool = false, realIngress withIngress: Bool = false,
+                      extraEnvironment: [String: String] = [:]) async throws -> PaymentsHarness {
         let database = try await TestDatabase.create()
-        let ingress = try await RecordingSubscriber.start(database: database)
+        let recorder = try await RecordingSubscriber.start(database: database)
+        var sandbox: ServiceProcess?
+        if withSandbox || withIngress {
+            sandbox = try ServiceProcess(binary: "coffer-sandbox",
+                                         environment: TestStackEnvironment.variables(database: database, extra: sandboxEnvironment))
+            try await sandbox?.waitUntilReady()
+        }
+        let paymentsPort = ServiceProcess.freePort()
+        var ingressURL = recorder.baseURL
+        var publicIngressURL = "https://hooks.example.test"
+        var ingressProcess: ServiceProcess?
+        if withIngress {
+            let ingressPort = ServiceProcess.freePort()
+            ingressURL = "http://127.0.0.1:\(ingressPort)"
+            publicIngressURL = ingressURL
+            ingressProcess = try ServiceProcess(binary: "coffer-ingress", port: ingressPort, environment: TestStackEnvironment.variables(
+                database: database, extra: [
+                    "PAYMENTS_URL": "http://127.0.0.1:\(paymentsPort)", "PAYOUTS_URL": recorder.baseURL,
+                    "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
+                ]))
+            try await ingressProcess?.waitUntilReady()
+        }
         var environment = TestStackEnvironment.variables(database: database, extra: [
-            "INGRESS_URL": ingress.baseURL, "PUBLIC_INGRESS_URL": "https://hooks.example.test",
+            "INGRESS_URL": ingressURL, "PUBLIC_INGRESS_URL": publicIngressURL,
+            "PAYOUTS_URL": recorder.baseURL, "NOTIFICATIONS_URL": recorder.baseURL,
             "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
             "PROVIDER_TIMEOUT": "2s", "IDEMPOTENCY_LEASE": "15s",
         ])
         for (key, value) in extraEnvironment { environment[key] = value }
-        let process = try ServiceProcess(binary: "coffer-payments", environment: environment)
+        let process = try ServiceProcess(binary: "coffer-payments", port: paymentsPort, environment: environment)
         try await process.waitUntilReady()
-        return PaymentsHarness(database: database, process: process, ingress: ingress, environment: environment)
+        return PaymentsHarness(database: database, process: process, ingress: recorder, environment: environment, sandbox: sandbox,
+                               realIngress: ingressProcess)
     }
 
-    private init(database: TestDatabase, process: ServiceProcess, ingress: RecordingSubscriber, environment: [String: String]) {
+    private init(database: TestDatabase, process: ServiceProcess, ingress: RecordingSubscriber, environment: [String: String],
+                 sandbox: ServiceProcess?, realIngress: ServiceProcess?) {
         self.database = database
         self.process = process
         self.ingress = ingress
         self.environment = environment
+        self.sandbox = sandbox
+        self.realIngress = realIngress
     }
 
     /// Stops the process (SIGTERM, or SIGKILL when `kill`) and starts a new one on the same database,
@@ -49,12 +88,14 @@ final class PaymentsHarness: @unchecked Sendable {
             _ = await process.stop()
         }
         for (key, value) in changes { environment[key] = value }
-        process = try ServiceProcess(binary: "coffer-payments", environment: environment)
+        process = try ServiceProcess(binary: "coffer-payments", port: process.port, environment: environment)
         try await process.waitUntilReady()
     }
 
     func stop() async {
         await process.stop()
+        await realIngress?.stop()
+        await sandbox?.stop()
         await ingress.stop()
         try? await database.drop()
     }
@@ -159,5 +200,82 @@ final class PaymentsHarness: @unchecked Sendable {
             await pool.shutdown()
             throw error
         }
+    }
+}
+
+// MARK: The sandbox as the tenant's providers
+
+extension PaymentsHarness {
+    var sandboxURL: String { sandbox?.baseURL ?? "" }
+
+    /// A Stripe connector on the sandbox, and the matching sandbox account (sending signed webhooks to
+    /// the connector's `webhook_url` when `webhooks`). Returns the connector JSON.
+    @discardableResult
+    func connectStripe(_ tenant: Tenant, webhooks: Bool = false, priority: Int = 1, file: StaticString = #filePath,
+                       line: UInt = #line) async throws -> JSONValue {
+        let secretKey = "sk_test_" + Hex.encode((0..<12).map { _ in UInt8.random(in: 0...255) })
+        let webhookSecret = "whsec_" + Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let connector = try await call(.PUT, "/v1/connectors/stripe", bearer: tenant.key, json: [
+            "credentials": ["secret_key": .string(secretKey)], "webhook_secret": .string(webhookSecret),
+            "api_base_url": .string(sandboxURL + "/stripe"), "priority": .int(Int64(priority)),
+        ])
+        XCTAssertEqual(connector.status, 200, connector.text, file: file, line: line)
+        var account: [String: JSONValue] = ["provider": "stripe", "secret_key": .string(secretKey)]
+        if webhooks {
+            account["webhook_url"] = connector["webhook_url"] ?? .null
+            account["webhook_secret"] = .string(webhookSecret)
+        }
+        try await sandboxControl(.POST, "/_sandbox/accounts", .object(account), expect: 201, file: file, line: line)
+        return connector.body
+    }
+
+    /// A Razorpay connector on the sandbox (no webhooks).
+    @discardableResult
+    func connectRazorpay(_ tenant: Tenant, priority: Int, file: StaticString = #filePath, line: UInt = #line) async throws -> JSONValue {
+        let keyID = "rzp_test_" + Hex.encode((0..<7).map { _ in UInt8.random(in: 0...255) })
+        let keySecret = Hex.encode((0..<12).map { _ in UInt8.random(in: 0...255) })
+        let connector = try await call(.PUT, "/v1/connectors/razorpay", bearer: tenant.key, json: [
+            "credentials": ["key_id": .string(keyID), "key_secret": .string(keySecret)], "webhook_secret": "razorpay_webhook_secret",
+            "api_base_url": .string(sandboxURL + "/razorpay"), "priority": .int(Int64(priority)),
+        ])
+        XCTAssertEqual(connector.status, 200, connector.text, file: file, line: line)
+        try await sandboxControl(.POST, "/_sandbox/accounts", ["provider": "razorpay", "key_id": .string(keyID), "key_secret": .string(keySecret)],
+                                 expect: 201, file: file, line: line)
+        return connector.body
+    }
+
+    @discardableResult
+    func sandboxControl(_ method: HTTPMethod, _ path: String, _ body: JSONValue? = nil, expect: Int = 200, file: StaticString = #filePath,
+                        line: UInt = #line) async throws -> JSONValue {
+        let response = try await client.send(HTTPClientRequest(method: method, url: sandboxURL + path,
+                                                               headers: ["Content-Type": "application/json"], body: body?.serialized() ?? [],
+                                                               timeout: .seconds(10)))
+        XCTAssertEqual(response.status.code, expect, response.bodyText, file: file, line: line)
+        return (try? JSONValue.parse(response.body)) ?? .null
+    }
+
+    /// Misbehaviour for one provider (`fail_next`, `timeout_next`, `decline_next`, `webhook_duplicates`, …).
+    func misbehave(_ provider: String, _ fields: [String: JSONValue]) async throws {
+        var body = fields
+        body["provider"] = .string(provider)
+        try await sandboxControl(.POST, "/_sandbox/behaviour", .object(body))
+    }
+
+    /// The sandbox's proof that nothing ran twice: `clean` and the counts per kind.
+    func operationsSummary(_ query: String = "") async throws -> JSONValue {
+        try await sandboxControl(.GET, "/_sandbox/operations/summary" + (query.isEmpty ? "" : "?" + query))
+    }
+
+    func operations(_ query: String) async throws -> [JSONValue] {
+        try await sandboxControl(.GET, "/_sandbox/operations?" + query)["data"]?.arrayValue ?? []
+    }
+
+    /// Events payments published of one type (as recorded by the stand-in subscriber).
+    func published(_ type: String) -> [EventEnvelope] {
+        ingress.applied.withLock { $0.filter { $0.type == type } }
+    }
+
+    func payment(_ id: String, _ tenant: Tenant) async throws -> Answer {
+        try await call(.GET, "/v1/payments/\(id)", bearer: tenant.key)
     }
 }
