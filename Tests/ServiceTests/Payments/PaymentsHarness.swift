@@ -208,11 +208,18 @@ final class PaymentsHarness: @unchecked Sendable {
 extension PaymentsHarness {
     var sandboxURL: String { sandbox?.baseURL ?? "" }
 
+    struct Connection: Sendable {
+        let json: JSONValue
+        /// The provider credential (what a provider-side call, as the tenant's dashboard would make, uses).
+        let secretKey: String
+        var id: String { json["id"]?.stringValue ?? "" }
+    }
+
     /// A Stripe connector on the sandbox, and the matching sandbox account (sending signed webhooks to
-    /// the connector's `webhook_url` when `webhooks`). Returns the connector JSON.
+    /// the connector's `webhook_url` when `webhooks`).
     @discardableResult
     func connectStripe(_ tenant: Tenant, webhooks: Bool = false, priority: Int = 1, file: StaticString = #filePath,
-                       line: UInt = #line) async throws -> JSONValue {
+                       line: UInt = #line) async throws -> Connection {
         let secretKey = "sk_test_" + Hex.encode((0..<12).map { _ in UInt8.random(in: 0...255) })
         let webhookSecret = "whsec_" + Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         let connector = try await call(.PUT, "/v1/connectors/stripe", bearer: tenant.key, json: [
@@ -226,7 +233,7 @@ extension PaymentsHarness {
             account["webhook_secret"] = .string(webhookSecret)
         }
         try await sandboxControl(.POST, "/_sandbox/accounts", .object(account), expect: 201, file: file, line: line)
-        return connector.body
+        return Connection(json: connector.body, secretKey: secretKey)
     }
 
     /// A Razorpay connector on the sandbox (no webhooks).
