@@ -15,9 +15,17 @@ echo "bench: building release binaries"
 swift build -c release >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 eval "$(scripts/postgres.sh start | sed 's/^/export /')"
+# A database of its own, dropped at the end: benchmarks leave hundreds of thousands of rows (and
+# undelivered events) that must not end up in `make run`'s database.
+BENCH_DB="coffer_bench_$$"
+psql -q "$TEST_DATABASE_ADMIN_URL" -c "CREATE DATABASE $BENCH_DB OWNER coffer" >/dev/null
+export DATABASE_URL="${DATABASE_URL%/*}/$BENCH_DB" DATABASE_OWNER_URL="${DATABASE_OWNER_URL%/*}/$BENCH_DB"
 
 PIDS=()
-cleanup() { stop_nginx; for pid in "${PIDS[@]:-}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+  stop_nginx; for pid in "${PIDS[@]:-}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true
+  psql -q "$TEST_DATABASE_ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 : > "$RESULTS"

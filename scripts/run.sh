@@ -103,11 +103,9 @@ for url in "$INGRESS_URL" "$PAYMENTS_URL" "$PAYOUTS_URL" "$NOTIFICATIONS_URL" "$
   wait_ready "$url" || { stop_all; exit 1; }
 done
 
-if [ -x scripts/seed-demo.sh ]; then
-  COFFER_DEMO_API_KEY=$(scripts/seed-demo.sh) || true
-  export COFFER_DEMO_API_KEY
-  write_env
-fi
+COFFER_DEMO_API_KEY=$(scripts/seed-demo.sh) || { echo "run: seeding the demo tenant failed; see above" >&2; COFFER_DEMO_API_KEY=; }
+export COFFER_DEMO_API_KEY
+write_env
 
 cat <<TXT
 
@@ -122,7 +120,11 @@ Coffer is running (logs: .run/logs/, variables: .run/coffer.env).
 Try:
   set -a; . .run/coffer.env; set +a
   $BIN/cofferctl status
-  curl -s \$PAYMENTS_URL/health/ready
+  # a payment on the sandbox's Stripe, captured at once (its webhook goes through ingress too):
+  curl -s \$PAYMENTS_URL/v1/payments -H "Authorization: Bearer \$COFFER_DEMO_API_KEY" \\
+       -H "Idempotency-Key: first-payment" -d '{"amount":1050,"currency":"USD","description":"First try"}'
+  curl -s \$PAYMENTS_URL/v1/payments -H "Authorization: Bearer \$COFFER_DEMO_API_KEY"
+  curl -s \$SANDBOX_URL/_sandbox/operations/summary
 TXT
 echo
 cat "$RUN/coffer.env"

@@ -28,8 +28,9 @@ struct PaymentsApp: Sendable {
     let scheduler: JobScheduler
     let parkedEvents: ParkedEventsWorker
     let auditSealer: AuditSealer
+    let autoCapture: AutoCaptureWorker
 
-    var services: [any Service] { [relay, scheduler, parkedEvents, auditSealer, server] }
+    var services: [any Service] { [relay, scheduler, parkedEvents, autoCapture, auditSealer, server] }
 
     /// Who hears what payments publishes (DESIGN.md): tenancy to every service that keeps a copy, a
     /// payee's money to payouts, what happened to payments to notifications.
@@ -72,6 +73,7 @@ struct PaymentsApp: Sendable {
                                 audit: audit, logger: runtime.logger)
         let authenticator = APIKeyAuthenticator(database: database)
         let parkedDoorbell = Doorbell()
+        let captureDoorbell = Doorbell()
 
         let router = Router()
         let tenantIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
@@ -97,7 +99,8 @@ struct PaymentsApp: Sendable {
             HTTPResponse.json(.ok, bytes: Array(PaymentsOpenAPI.document.utf8), headers: ["Cache-Control": "public, max-age=300"])
         }
         InternalEventsEndpoint(schema: "payments", database: database,
-                               consumer: PaymentsEventConsumer(outbox: outbox, confirmations: parkedDoorbell), metrics: runtime.metrics)
+                               consumer: PaymentsEventConsumer(outbox: outbox, confirmations: parkedDoorbell,
+                                                                              captures: captureDoorbell), metrics: runtime.metrics)
             .register(on: router, authentication: runtime.internalAuthentication)
         server = runtime.makeServer(router: router)
         relay = OutboxRelay(table: .outbox(schema: "payments"), subscribers: Self.routes(configuration).subscribers, doorbell: doorbell,
@@ -111,6 +114,7 @@ struct PaymentsApp: Sendable {
             },
         ], logger: runtime.logger, poll: .seconds(5))
         auditSealer = AuditSealer(auditLog: audit, runtime: runtime)
+        autoCapture = AutoCaptureWorker(core: core, doorbell: captureDoorbell)
         parkedEvents = ParkedEventsWorker(database: database, outbox: outbox, gateway: gateway, connectors: connectors, doorbell: parkedDoorbell,
                                           logger: runtime.logger)
     }

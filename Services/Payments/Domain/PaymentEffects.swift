@@ -48,6 +48,12 @@ struct PaymentEffects: Sendable {
             record.nextAction = nil
             changed = true
             events.add(PaymentEventType.paymentAuthorized, data: record.json, orderingKey: payment.id)
+            if payment.captureMethod == .automatic {
+                // The provider waits for the merchant to capture (PayPal after the buyer's approval):
+                // Coffer does, at once, through the capture worker (never inside this transaction).
+                record.status = .capturing
+                record.autoCaptureAt = Date()
+            }
         case .capture(let amount):
             if payment.status == .failed || payment.status == .canceled {
                 logger.warning("provider captured a payment Coffer had closed; capturing it", [
@@ -137,6 +143,7 @@ struct PaymentEffects: Sendable {
                 platform_fee = \(split?.platformFee), provider_fee = \(split?.providerFee), referral_bounty = \(split?.referralBounty),
                 recruiter_payee_id = \(split?.recruiterPayeeID), payee_net = \(split?.payeeNet), payee_refunded = \(split?.payeeRefunded ?? 0),
                 capture_requested = \(record.captureRequested),
+                auto_capture_at = \(record.status == .capturing ? record.autoCaptureAt : nil),
                 updated_at = now()
             WHERE p.id = \(record.id) AND p.tenant_id = \(record.tenantID)
             RETURNING \(unsafeSQL: PaymentRecord.columns)

@@ -37,6 +37,8 @@ struct PaymentRecord: Sendable {
     var split: CapturedSplit?
     /// The amount of a partial capture in flight (nil for a full capture).
     var captureRequested: Int64?
+    /// Set while an automatic-capture payment waits for the capture worker.
+    var autoCaptureAt: Date?
 
     struct CapturedSplit: Sendable, Equatable {
         let platformFee: Int64
@@ -54,7 +56,7 @@ struct PaymentRecord: Sendable {
         p.metadata::text, p.next_action::text, p.failure_code, p.failure_message, p.created_by, p.created_at, p.updated_at, p.captured_at,
         (SELECT f.status FROM payments.fulfillments f WHERE f.payment_id = p.id),
         p.payment_method, p.return_url, p.platform_fee, p.provider_fee, p.referral_bounty, p.recruiter_payee_id, p.payee_net, p.payee_refunded,
-        p.capture_requested
+        p.capture_requested, p.auto_capture_at
         """
 
     init(row: PostgresRow) throws {
@@ -97,6 +99,7 @@ struct PaymentRecord: Sendable {
             split = nil
         }
         captureRequested = try row.decode(Int64?.self, at: 34)
+        autoCaptureAt = try row.decode(Date?.self, at: 35)
     }
 
     var money: Money { Money(minorUnits: amount, currency: currency) }

@@ -8,6 +8,8 @@ import Shared
 struct PaymentsEventConsumer: EventConsumer {
     let outbox: Outbox
     let confirmations: Doorbell
+    /// Rung after payment news: an automatic-capture payment may now wait for its capture.
+    let captures: Doorbell
 
     func apply(_ event: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws -> EventOutcome {
         guard let tenantID = event.tenantID, CofferID.isValid(tenantID, prefix: .tenant) else {
@@ -58,6 +60,7 @@ struct PaymentsEventConsumer: EventConsumer {
         switch try await ProviderEventApplier(outbox: outbox).apply(type: type, data: data, tenantID: tenantID,
                                                                     correlationID: event.correlationID, logger: eventLogger, on: connection) {
         case .applied:
+            if type == .paymentAuthorized { captures.ring() }
             return .applied
         case .unmatched(let reason):
             // Often a race with the request that is creating the payment: try again shortly.

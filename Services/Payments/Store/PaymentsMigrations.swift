@@ -77,6 +77,9 @@ enum PaymentsMigrations {
                 return_url text,
                 -- A partial capture's amount while it is in flight (a resumed capture asks for the same).
                 capture_requested bigint,
+                -- An automatic-capture payment the provider only authorized (PayPal after approval): the
+                -- capture worker captures it from this time on (a lease while it does).
+                auto_capture_at timestamptz,
                 -- The fee split fixed at capture (refunds take back the payee's share of it, not of today's fees).
                 platform_fee bigint,
                 provider_fee bigint,
@@ -100,6 +103,7 @@ enum PaymentsMigrations {
             -- The resolver's work list: payments whose outcome the provider has not told us yet.
             CREATE INDEX payments_unsettled ON payments.payments (updated_at)
                 WHERE status IN ('processing', 'requires_action', 'capturing');
+            CREATE INDEX payments_auto_capture ON payments.payments (auto_capture_at) WHERE auto_capture_at IS NOT NULL;
             CREATE UNIQUE INDEX payments_by_provider_id ON payments.payments (connector_id, provider_payment_id)
                 WHERE provider_payment_id IS NOT NULL;
             CREATE TABLE payments.refunds (

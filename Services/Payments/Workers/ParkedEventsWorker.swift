@@ -188,7 +188,7 @@ final class ParkedEventsWorker: Service {
     private func backoff(_ attempts: Int32) -> Duration { .seconds(min(600, 1 << min(Int(attempts), 10))) }
 
     private func reschedule(_ parked: Parked, after delay: Duration, note: String?) async throws {
-        try await database.tenantTransaction(parked.tenantID) { connection in
+        _ = try await database.tenantTransaction(parked.tenantID) { connection in
             try await connection.execute("""
                 UPDATE payments.provider_events_awaiting
                 SET next_attempt_at = now() + make_interval(secs => \(Int64(delay.components.seconds))), reason = coalesce(\(note), reason)

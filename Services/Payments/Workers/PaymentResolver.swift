@@ -145,7 +145,7 @@ struct PaymentResolver: Sendable {
 
     /// Pushes an item to the back of the queue after a failed attempt.
     private func touch(_ item: Item) async throws {
-        try await core.database.tenantTransaction(item.tenantID) { connection in
+        _ = try await core.database.tenantTransaction(item.tenantID) { connection in
             if item.kind == "refund" {
                 try await connection.execute("UPDATE payments.refunds SET updated_at = now() WHERE id = \(item.id)")
             } else {

@@ -158,4 +158,39 @@ final class PaymentsEndToEndTests: XCTestCase {
         let summary = try await harness.operationsSummary()
         XCTAssertEqual(summary["clean"]?.boolValue, true, summary.serializedText)
     }
+
+    func testPayPalAndRazorpayCheckoutsCompleteThroughTheirWebhooks() async throws {
+        let tenant = try await harness.createTenant()
+        try await harness.connectPayPal(tenant, priority: 1, webhooks: true)
+        try await harness.connectRazorpay(tenant, priority: 2, webhooks: true)
+        let copied = await eventually(timeout: .seconds(15)) {
+            (try? await self.harness.withSuperuserPool { pool in
+                try await pool.query("SELECT count(*) FROM ingress.connectors WHERE tenant_id = \(tenant.id)").first?.decode(Int64.self, at: 0)
+            }) == 2
+        }
+        XCTAssertTrue(copied)
+        let paypal = try await harness.call(.POST, "/v1/payments", bearer: tenant.key, json: [
+            "amount": 4250, "currency": "USD", "provider": "paypal", "return_url": "https://shop.example/back",
+        ])
+        XCTAssertEqual(paypal["status"]?.stringValue, "requires_action", paypal.text)
+        XCTAssertTrue(paypal["next_action"]?["url"]?.stringValue?.contains("/paypal/checkoutnow") ?? false, paypal.text)
+        let razorpay = try await harness.call(.POST, "/v1/payments", bearer: tenant.key, json: [
+            "amount": 50_000, "currency": "INR", "provider": "razorpay",
+        ])
+        XCTAssertEqual(razorpay["status"]?.stringValue, "requires_action", razorpay.text)
+        // The buyer approves at PayPal (the sandbox plays it): the approval webhook authorizes the order,
+        // Coffer captures it at once; Razorpay captures by itself and says so.
+        let paypalCaptured = await eventually(timeout: .seconds(20)) { await self.status(paypal.id, tenant) == "captured" }
+        let paypalNow = try await harness.payment(paypal.id, tenant)
+        XCTAssertTrue(paypalCaptured, "PayPal: \(paypalNow.text)")
+        let razorpayCaptured = await eventually(timeout: .seconds(20)) { await self.status(razorpay.id, tenant) == "captured" }
+        XCTAssertTrue(razorpayCaptured)
+        let counts = try await fulfillments(tenant)
+        XCTAssertEqual(counts[paypal.id], 1)
+        XCTAssertEqual(counts[razorpay.id], 1)
+        let captures = try await harness.operations("kind=capture&provider=paypal")
+        XCTAssertEqual(captures.count, 1, "Coffer captured the approved order once")
+        let summary = try await harness.operationsSummary()
+        XCTAssertEqual(summary["clean"]?.boolValue, true, summary.serializedText)
+    }
 }

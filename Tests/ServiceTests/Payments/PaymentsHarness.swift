@@ -236,19 +236,48 @@ extension PaymentsHarness {
         return Connection(json: connector.body, secretKey: secretKey)
     }
 
-    /// A Razorpay connector on the sandbox (no webhooks).
+    /// A Razorpay connector on the sandbox (webhooks to ingress when `webhooks`).
     @discardableResult
-    func connectRazorpay(_ tenant: Tenant, priority: Int, file: StaticString = #filePath, line: UInt = #line) async throws -> JSONValue {
+    func connectRazorpay(_ tenant: Tenant, priority: Int = 1, webhooks: Bool = false, file: StaticString = #filePath,
+                         line: UInt = #line) async throws -> Connection {
         let keyID = "rzp_test_" + Hex.encode((0..<7).map { _ in UInt8.random(in: 0...255) })
         let keySecret = Hex.encode((0..<12).map { _ in UInt8.random(in: 0...255) })
+        let webhookSecret = Hex.encode((0..<12).map { _ in UInt8.random(in: 0...255) })
         let connector = try await call(.PUT, "/v1/connectors/razorpay", bearer: tenant.key, json: [
-            "credentials": ["key_id": .string(keyID), "key_secret": .string(keySecret)], "webhook_secret": "razorpay_webhook_secret",
+            "credentials": ["key_id": .string(keyID), "key_secret": .string(keySecret)], "webhook_secret": .string(webhookSecret),
             "api_base_url": .string(sandboxURL + "/razorpay"), "priority": .int(Int64(priority)),
         ])
         XCTAssertEqual(connector.status, 200, connector.text, file: file, line: line)
-        try await sandboxControl(.POST, "/_sandbox/accounts", ["provider": "razorpay", "key_id": .string(keyID), "key_secret": .string(keySecret)],
-                                 expect: 201, file: file, line: line)
-        return connector.body
+        var account: [String: JSONValue] = ["provider": "razorpay", "key_id": .string(keyID), "key_secret": .string(keySecret)]
+        if webhooks {
+            account["webhook_url"] = connector["webhook_url"] ?? .null
+            account["webhook_secret"] = .string(webhookSecret)
+        }
+        try await sandboxControl(.POST, "/_sandbox/accounts", .object(account), expect: 201, file: file, line: line)
+        return Connection(json: connector.body, secretKey: keySecret)
+    }
+
+    /// A PayPal connector on the sandbox, its signing certificate pinned (ingress fetches certificates
+    /// only from PayPal's hosts), webhooks to ingress when `webhooks`.
+    @discardableResult
+    func connectPayPal(_ tenant: Tenant, priority: Int = 1, webhooks: Bool = false, file: StaticString = #filePath,
+                       line: UInt = #line) async throws -> Connection {
+        let clientID = "client-" + Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255) })
+        let clientSecret = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let webhookID = "WH-" + Hex.encode((0..<6).map { _ in UInt8.random(in: 0...255) }).uppercased()
+        let certificate = try await client.send(HTTPClientRequest(method: .GET, url: sandboxURL + "/_sandbox/paypal/certificate")).bodyText
+        let connector = try await call(.PUT, "/v1/connectors/paypal", bearer: tenant.key, json: [
+            "credentials": ["client_id": .string(clientID), "client_secret": .string(clientSecret)], "webhook_id": .string(webhookID),
+            "certificates": [.string(certificate)], "api_base_url": .string(sandboxURL + "/paypal"), "priority": .int(Int64(priority)),
+        ])
+        XCTAssertEqual(connector.status, 200, connector.text, file: file, line: line)
+        var account: [String: JSONValue] = ["provider": "paypal", "client_id": .string(clientID), "client_secret": .string(clientSecret)]
+        if webhooks {
+            account["webhook_url"] = connector["webhook_url"] ?? .null
+            account["webhook_id"] = .string(webhookID)
+        }
+        try await sandboxControl(.POST, "/_sandbox/accounts", .object(account), expect: 201, file: file, line: line)
+        return Connection(json: connector.body, secretKey: clientSecret)
     }
 
     @discardableResult
