@@ -131,15 +131,26 @@ struct PaymentRecord: Sendable {
     /// Loads a payment of the tenant (under row-level security), locking it when asked.
     static func load(_ id: String, tenantID: String, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> PaymentRecord? {
         let lock = forUpdate ? "FOR UPDATE OF p" : ""
-        return try await connection.query("""
+        return try await connection.query(prepared: """
             SELECT \(unsafeSQL: columns) FROM payments.payments p WHERE p.id = \(id) AND p.tenant_id = \(tenantID) \(unsafeSQL: lock)
             """).first.map(PaymentRecord.init(row:))
+    }
+
+    /// Locks a payment and reads the tenant's capture terms in the same round trip (the settle path).
+    static func lockWithTerms(_ id: String, tenantID: String, on connection: PostgresConnection) async throws
+        -> (PaymentRecord, PaymentEffects.CaptureTerms)? {
+        let lock: PostgresQuery = """
+            SELECT \(unsafeSQL: columns) FROM payments.payments p WHERE p.id = \(id) AND p.tenant_id = \(tenantID) FOR UPDATE OF p
+            """
+        let results = try await connection.pipeline([lock.prepared(), PaymentEffects.termsQuery(tenantID: tenantID, paymentID: id)])
+        guard let paymentRow = results[0].first, let termsRow = results[1].first else { return nil }
+        return (try PaymentRecord(row: paymentRow), try PaymentEffects.terms(termsRow))
     }
 
     static func load(providerPaymentID: String, connectorID: String?, tenantID: String, forUpdate: Bool,
                      on connection: PostgresConnection) async throws -> PaymentRecord? {
         let lock = forUpdate ? "FOR UPDATE OF p" : ""
-        return try await connection.query("""
+        return try await connection.query(prepared: """
             SELECT \(unsafeSQL: columns) FROM payments.payments p
             WHERE p.tenant_id = \(tenantID) AND p.provider_payment_id = \(providerPaymentID)
               AND (\(connectorID ?? "") = '' OR p.connector_id = \(connectorID ?? ""))

@@ -40,29 +40,35 @@ struct PaymentService: Sendable {
                                                code: "provider_unavailable", retryAfterSeconds: 5)
         }
         let paymentID = CofferID.generate(.payment)
-        let payment = try await core.database.tenantTransaction(request.tenantID) { connection -> PaymentRecord in
-            if let payeeID = input.payeeID {
-                let payee = try await connection.query("""
-                    SELECT status FROM payments.payees WHERE tenant_id = \(request.tenantID) AND id = \(payeeID)
-                    """).first?.decode(String.self, at: 0)
-                guard let payee else { throw HTTPError.badRequest("No such payee.", code: "unknown_payee", param: "payee_id") }
-                guard payee == "active" else {
-                    throw HTTPError.badRequest("The payee is \(payee); it cannot be paid.", code: "payee_inactive", param: "payee_id")
-                }
+        // One round trip, one implicit transaction: the tenant setting, the payee check, the payment row
+        // and the idempotency key's recovery point (set only if the payment was inserted).
+        var statements: [PostgresQuery] = ["SELECT set_config('app.tenant_id', \(request.tenantID), true)"]
+        let payeeCheck: PostgresQuery = """
+            SELECT status FROM payments.payees WHERE tenant_id = \(request.tenantID) AND id = \(input.payeeID)
+            """
+        statements.append(payeeCheck.prepared())
+        let insert: PostgresQuery = """
+            INSERT INTO payments.payments AS p (id, tenant_id, livemode, amount, currency, status, capture_method, provider, connector_id,
+                customer, payee_id, description, metadata, payment_method, return_url, created_by, created_at, updated_at)
+            SELECT \(paymentID), \(request.tenantID), \(request.key.livemode), \(input.amount), \(input.currency.code), 'processing',
+                \(input.captureMethod.rawValue), \(connector.provider.rawValue), \(connector.connectorID), \(input.customer?.jsonString)::jsonb,
+                \(input.payeeID), \(input.description), \(input.metadata.jsonString)::jsonb, \(input.paymentMethod), \(input.returnURL),
+                \(request.actor), now(), now()
+            WHERE \(input.payeeID)::text IS NULL OR EXISTS (
+                SELECT 1 FROM payments.payees e WHERE e.tenant_id = \(request.tenantID) AND e.id = \(input.payeeID) AND e.status = 'active')
+            RETURNING \(unsafeSQL: PaymentRecord.columns)
+            """
+        statements.append(insert.prepared())
+        if let token = request.token { statements.append(core.idempotency.recoveryPointQuery(token, paymentID: paymentID)) }
+        let results = try await core.database.pipeline(statements)
+        guard let row = results[2].first else {
+            guard let payee = results[1].first.map({ try? $0.decode(String.self, at: 0) }) ?? nil else {
+                throw HTTPError.badRequest("No such payee.", code: "unknown_payee", param: "payee_id")
             }
-            guard let row = try await connection.query("""
-                INSERT INTO payments.payments AS p (id, tenant_id, livemode, amount, currency, status, capture_method, provider, connector_id,
-                    customer, payee_id, description, metadata, payment_method, return_url, created_by)
-                VALUES (\(paymentID), \(request.tenantID), \(request.key.livemode), \(input.amount), \(input.currency.code), 'processing',
-                    \(input.captureMethod.rawValue), \(connector.provider.rawValue), \(connector.connectorID), \(input.customer?.jsonString)::jsonb,
-                    \(input.payeeID), \(input.description), \(input.metadata.jsonString)::jsonb, \(input.paymentMethod), \(input.returnURL),
-                    \(request.actor))
-                RETURNING \(unsafeSQL: PaymentRecord.columns)
-                """).first
-            else { throw PaymentsInvariantError("insert returned no row") }
-            if let token = request.token { try await core.idempotency.setRecoveryPoint(token, objectID: paymentID, on: connection) }
-            return try PaymentRecord(row: row)
+            throw HTTPError.badRequest("The payee is \(payee); it cannot be paid.", code: "payee_inactive", param: "payee_id")
         }
+        request.token?.markEffectBegun()
+        let payment = try PaymentRecord(row: row)
         return try await callCreate(payment, connector: connector, request: request)
     }
 
@@ -190,20 +196,30 @@ struct PaymentService: Sendable {
     private func settle(_ paymentID: String, result: Result<ProviderPaymentState, ProviderError>, operation: String, request: RequestInfo,
                         status: @Sendable (PaymentRecord) -> HTTPStatus) async throws -> HTTPResponse {
         let response = try await core.database.tenantTransaction(request.tenantID) { connection -> HTTPResponse in
-            guard let locked = try await PaymentRecord.load(paymentID, tenantID: request.tenantID, forUpdate: true, on: connection) else {
+            // The lock and the tenant's capture terms in one round trip; the effects, the events and the
+            // stored answer in another.
+            guard let (locked, terms) = try await PaymentRecord.lockWithTerms(paymentID, tenantID: request.tenantID, on: connection) else {
                 throw PaymentsInvariantError("payment \(paymentID) vanished")
             }
-            let response: HTTPResponse
+            var response: HTTPResponse
+            var stored = false
             switch result {
             case .success(let state):
-                let updated = try await core.paymentEffects.apply(ProviderObservation(state, source: "api"), to: locked,
-                                                                  correlationID: request.correlationID, logger: request.logger, on: connection)
-                let code = status(updated)
-                response = code == .conflict
-                    ? ErrorBody.response(status: .conflict, code: "invalid_state",
-                                         message: "The provider reports this payment as \(updated.status.rawValue); it was not canceled.",
-                                         requestID: request.requestID)
-                    : .json(code, bytes: updated.json.serialized())
+                var answer = HTTPResponse.json(.ok, bytes: [])
+                let idempotency = core.idempotency
+                _ = try await core.paymentEffects.apply(ProviderObservation(state, source: "api"), to: locked, terms: terms,
+                                                        correlationID: request.correlationID, logger: request.logger, on: connection) { updated in
+                    let code = status(updated)
+                    answer = code == .conflict
+                        ? ErrorBody.response(status: .conflict, code: "invalid_state",
+                                             message: "The provider reports this payment as \(updated.status.rawValue); it was not canceled.",
+                                             requestID: request.requestID)
+                        : .json(code, bytes: updated.json.serialized())
+                    guard let token = request.token else { return [] }
+                    return [idempotency.completeQuery(token, status: answer.status.code, body: answer.body)]
+                }
+                stored = true
+                response = answer
             case .failure(let error) where ProviderRefusal.isFinal(error):
                 request.logger.warning("provider refused", ["payment_id": .string(paymentID), "operation": .string(operation),
                                                             "error": .string(error.description)])
@@ -232,11 +248,13 @@ struct PaymentService: Sendable {
                 try await connection.execute("UPDATE payments.payments SET updated_at = now() WHERE id = \(paymentID)")
                 response = .json(status(locked) == .conflict ? .accepted : status(locked), bytes: locked.json.serialized())
             }
-            if let token = request.token {
+            if let token = request.token, !stored {
                 try await core.idempotency.complete(token, status: response.status.code, body: response.body, on: connection)
             }
             return response
         }
+        // Committed: the answer is stored with the key.
+        request.token?.markCompleted()
         core.outbox.nudge()
         return response
     }

@@ -70,21 +70,21 @@ struct RefundRecord: Sendable {
     }
 
     static func load(_ id: String, tenantID: String, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> RefundRecord? {
-        try await connection.query("""
+        try await connection.query(prepared: """
             SELECT \(unsafeSQL: columns) FROM payments.refunds r WHERE r.id = \(id) AND r.tenant_id = \(tenantID)
             \(unsafeSQL: forUpdate ? "FOR UPDATE" : "")
             """).first.map(RefundRecord.init(row:))
     }
 
     static func load(providerRefundID: String, paymentID: String, tenantID: String, on connection: PostgresConnection) async throws -> RefundRecord? {
-        try await connection.query("""
+        try await connection.query(prepared: """
             SELECT \(unsafeSQL: columns) FROM payments.refunds r
             WHERE r.tenant_id = \(tenantID) AND r.payment_id = \(paymentID) AND r.provider_refund_id = \(providerRefundID) FOR UPDATE
             """).first.map(RefundRecord.init(row:))
     }
 
     func save(on connection: PostgresConnection) async throws -> RefundRecord {
-        guard let row = try await connection.query("""
+        guard let row = try await connection.query(prepared: """
             UPDATE payments.refunds r SET status = \(status.rawValue), provider_refund_id = \(providerRefundID), failure_code = \(failureCode),
                 failure_message = \(failureMessage), approved_by = \(approvedBy), updated_at = now()
             WHERE r.id = \(id) AND r.tenant_id = \(tenantID)

@@ -25,56 +25,77 @@ struct IdempotencyStore: Sendable {
     func claim(scope: String, key: String, tenantID: String, method: String, path: String, fingerprint: String) async throws -> Claim {
         let expires = Int64(retention.components.seconds)
         let leaseSeconds = Int64(lease.components.seconds)
-        return try await database.tenantTransaction(tenantID) { connection -> Claim in
-            let inserted = try await connection.query("""
-                INSERT INTO payments.idempotency_keys (scope, key, tenant_id, request_method, request_path, fingerprint, status,
-                    locked_until, expires_at)
-                VALUES (\(scope), \(key), \(tenantID), \(method), \(path), \(fingerprint), 'in_progress',
-                    now() + make_interval(secs => \(leaseSeconds)), now() + make_interval(secs => \(expires)))
-                ON CONFLICT (scope, key) DO NOTHING
-                RETURNING 1
-                """)
-            if !inserted.isEmpty {
-                return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
-            }
-            guard let row = try await connection.query("""
-                SELECT request_method, request_path, fingerprint, status, locked_until > now(), recovery_point, response_status, response_body,
-                       expires_at < now()
-                FROM payments.idempotency_keys WHERE scope = \(scope) AND key = \(key) FOR UPDATE
-                """).first
-            else {
-                // Purged between the insert and the read: treat as new on the next try.
-                throw HTTPError.conflict("The idempotency key is being reused concurrently; retry.", code: "idempotency_key_in_use")
-            }
-            let (storedMethod, storedPath, storedFingerprint, status, locked, recoveryPoint, responseStatus, responseBody, expired) =
-                try row.decode((String, String, String, String, Bool?, String?, Int32?, [UInt8]?, Bool).self)
-            if expired, status == "completed" {
-                // Past its retention (the purge job has not reached it yet): the key is free again.
-                try await connection.execute("""
+        // One round trip for the common cases (a new key, a replay): the tenant setting, the insert and
+        // the read travel as one pipelined implicit transaction.
+        let results = try await database.pipeline([
+            "SELECT set_config('app.tenant_id', \(tenantID), true)",
+            """
+            INSERT INTO payments.idempotency_keys (scope, key, tenant_id, request_method, request_path, fingerprint, status,
+                locked_until, expires_at)
+            VALUES (\(scope), \(key), \(tenantID), \(method), \(path), \(fingerprint), 'in_progress',
+                now() + make_interval(secs => \(leaseSeconds)), now() + make_interval(secs => \(expires)))
+            ON CONFLICT (scope, key) DO NOTHING
+            RETURNING 1
+            """,
+            """
+            SELECT request_method, request_path, fingerprint, status, locked_until > now(), recovery_point, response_status, response_body,
+                   expires_at < now()
+            FROM payments.idempotency_keys WHERE scope = \(scope) AND key = \(key)
+            """,
+        ])
+        if !results[1].isEmpty {
+            return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
+        }
+        guard let row = results[2].first else {
+            // Purged between the insert and the read: treat as new on the next try.
+            throw HTTPError.conflict("The idempotency key is being reused concurrently; retry.", code: "idempotency_key_in_use")
+        }
+        let (storedMethod, storedPath, storedFingerprint, status, locked, _, responseStatus, responseBody, expired) =
+            try row.decode((String, String, String, String, Bool?, String?, Int32?, [UInt8]?, Bool).self)
+        if expired, status == "completed" {
+            // Past its retention (the purge job has not reached it yet): the key is free again.
+            return try await database.tenantTransaction(tenantID) { connection -> Claim in
+                let taken = try await connection.query(prepared: """
                     UPDATE payments.idempotency_keys SET request_method = \(method), request_path = \(path), fingerprint = \(fingerprint),
                         status = 'in_progress', locked_until = now() + make_interval(secs => \(leaseSeconds)), recovery_point = NULL,
                         response_status = NULL, response_body = NULL, created_at = now(), expires_at = now() + make_interval(secs => \(expires))
-                    WHERE scope = \(scope) AND key = \(key)
+                    WHERE scope = \(scope) AND key = \(key) AND status = 'completed' AND expires_at < now()
+                    RETURNING 1
                     """)
+                guard !taken.isEmpty else { return .inProgress }
                 return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
             }
-            guard storedMethod == method, storedPath == path, storedFingerprint == fingerprint else { return .mismatch }
-            if status == "completed", let responseStatus, let responseBody {
-                return .replay(status: Int(responseStatus), body: responseBody)
-            }
-            if locked == true { return .inProgress }
-            // The first request died mid-way: take the key over and resume from its recovery point.
-            try await connection.execute("""
-                UPDATE payments.idempotency_keys SET locked_until = now() + make_interval(secs => \(leaseSeconds))
-                WHERE scope = \(scope) AND key = \(key)
-                """)
-            return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: recoveryPoint))
         }
+        guard storedMethod == method, storedPath == path, storedFingerprint == fingerprint else { return .mismatch }
+        if status == "completed", let responseStatus, let responseBody {
+            return .replay(status: Int(responseStatus), body: responseBody)
+        }
+        if locked == true { return .inProgress }
+        // The first request died mid-way: take the key over (only one retry can) and resume from its recovery point.
+        return try await database.tenantTransaction(tenantID) { connection -> Claim in
+            guard let row = try await connection.query(prepared: """
+                UPDATE payments.idempotency_keys SET locked_until = now() + make_interval(secs => \(leaseSeconds))
+                WHERE scope = \(scope) AND key = \(key) AND status = 'in_progress' AND (locked_until IS NULL OR locked_until <= now())
+                RETURNING recovery_point
+                """).first
+            else { return .inProgress }
+            return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: try row.decode(String?.self, at: 0)))
+        }
+    }
+
+    /// Records that the request created payment `paymentID`, in the pipeline that inserts it: only if
+    /// the payment row is there (a refused insert leaves the key free to retry).
+    func recoveryPointQuery(_ token: IdempotencyToken, paymentID: String) -> PostgresQuery {
+        let query: PostgresQuery = """
+            UPDATE payments.idempotency_keys SET recovery_point = \(paymentID)
+            WHERE scope = \(token.scope) AND key = \(token.key) AND EXISTS (SELECT 1 FROM payments.payments WHERE id = \(paymentID))
+            """
+        return query.prepared()
     }
 
     /// Records that the request created `objectID` (inside the transaction that created it).
     func setRecoveryPoint(_ token: IdempotencyToken, objectID: String, on connection: PostgresConnection) async throws {
-        try await connection.execute("""
+        try await connection.execute(prepared: """
             UPDATE payments.idempotency_keys SET recovery_point = \(objectID) WHERE scope = \(token.scope) AND key = \(token.key)
             """)
         token.markEffectBegun()
@@ -82,12 +103,19 @@ struct IdempotencyStore: Sendable {
 
     /// Stores the answer (inside the request's last transaction when it has one).
     func complete(_ token: IdempotencyToken, status: Int, body: [UInt8], on connection: PostgresConnection) async throws {
-        try await connection.execute("""
+        try await connection.execute(completeQuery(token, status: status, body: body))
+        token.markCompleted()
+    }
+
+    /// The statement `complete` runs, for a caller that pipelines it (call `token.markCompleted()` once
+    /// its transaction committed the statement).
+    func completeQuery(_ token: IdempotencyToken, status: Int, body: [UInt8]) -> PostgresQuery {
+        let query: PostgresQuery = """
             UPDATE payments.idempotency_keys SET status = 'completed', locked_until = NULL, response_status = \(Int32(status)),
                    response_body = \(body)
             WHERE scope = \(token.scope) AND key = \(token.key)
-            """)
-        token.markCompleted()
+            """
+        return query.prepared()
     }
 
     func complete(_ token: IdempotencyToken, status: Int, body: [UInt8]) async throws {
@@ -100,7 +128,7 @@ struct IdempotencyStore: Sendable {
     /// write), so the client can retry it. A key with a recovery point is never released.
     func release(_ token: IdempotencyToken) async {
         _ = try? await database.tenantTransaction(token.tenantID) { connection in
-            try await connection.execute("""
+            try await connection.execute(prepared: """
                 DELETE FROM payments.idempotency_keys
                 WHERE scope = \(token.scope) AND key = \(token.key) AND status = 'in_progress' AND recovery_point IS NULL
                 """)
@@ -110,7 +138,7 @@ struct IdempotencyStore: Sendable {
     /// Deletes expired keys (a scheduled job), in batches.
     func purgeExpired() async throws -> Int {
         try await database.platformTransaction { connection in
-            try await connection.execute("""
+            try await connection.execute(prepared: """
                 DELETE FROM payments.idempotency_keys WHERE ctid IN (
                     SELECT ctid FROM payments.idempotency_keys WHERE expires_at < now() LIMIT 10000)
                 """)

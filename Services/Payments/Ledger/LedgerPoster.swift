@@ -16,11 +16,17 @@ struct LedgerPoster: Sendable {
         let amount: Int64
     }
 
-    /// Posts `lines` (same-account lines are netted, zeros dropped). Returns false if this
-    /// (kind, reference) was already posted.
-    @discardableResult
+    /// Posts `lines` (same-account lines are netted, zeros dropped), at most once per (kind, reference).
     func post(tenantID: String, kind: String, reference: String, currency: String, lines: [Line],
-              on connection: PostgresConnection) async throws -> Bool {
+              on connection: PostgresConnection) async throws {
+        let queries = postQueries(tenantID: tenantID, kind: kind, reference: reference, currency: currency, lines: lines)
+        if !queries.isEmpty { _ = try await connection.pipeline(queries) }
+    }
+
+    /// The statements of a posting, for a caller that pipelines them with its own writes: the
+    /// transaction row (skipped when this (kind, reference) was posted before) and its entries, inserted
+    /// only if that row was — so a repeated posting adds nothing. Empty when the lines net to nothing.
+    func postQueries(tenantID: String, kind: String, reference: String, currency: String, lines: [Line]) -> [PostgresQuery] {
         var netted: [String: Int64] = [:]
         var order: [String] = []
         for line in lines where line.amount != 0 {
@@ -28,19 +34,19 @@ struct LedgerPoster: Sendable {
             netted[line.account, default: 0] += line.amount
         }
         let accounts = order.filter { netted[$0] != 0 }
-        guard !accounts.isEmpty else { return false }
+        guard !accounts.isEmpty else { return [] }
         let transactionID = CofferID.generate(.ledgerEntry)
-        let inserted = try await connection.query("""
+        let transaction: PostgresQuery = """
             INSERT INTO payments.ledger_transactions (id, tenant_id, kind, reference) VALUES (\(transactionID), \(tenantID), \(kind), \(reference))
-            ON CONFLICT (tenant_id, kind, reference) DO NOTHING RETURNING 1
-            """)
-        guard !inserted.isEmpty else { return false }
-        try await connection.execute("""
+            ON CONFLICT (tenant_id, kind, reference) DO NOTHING
+            """
+        let entries: PostgresQuery = """
             INSERT INTO payments.ledger_entries (transaction_id, tenant_id, account, currency, amount)
             SELECT \(transactionID), \(tenantID), a, \(currency), n
             FROM unnest(\(array: accounts)::text[], \(array: accounts.map { netted[$0] ?? 0 })::bigint[]) AS x(a, n)
-            """)
-        return true
+            WHERE EXISTS (SELECT 1 FROM payments.ledger_transactions WHERE id = \(transactionID))
+            """
+        return [transaction.prepared(), entries.prepared()]
     }
 
     static func payeeAccount(_ payeeID: String?) -> String { payeeID.map { "payee_payable:" + $0 } ?? "merchant_payable" }

@@ -49,10 +49,14 @@ enum PaymentsMigrations {
                 UNIQUE (tenant_id, provider, mode)
             );
             """),
+        // Money tables carry tenant_id without a foreign key to tenants: every insert would take a
+        // shared lock on the one tenant row, and concurrent payments of a tenant would pile those into
+        // multixacts on a hot row. Tenants are never deleted (they are suspended), and row-level
+        // security already ties each row to its tenant.
         Migration(version: 5, name: "create_payments_refunds", sql: """
             CREATE TABLE payments.payments (
                 id text PRIMARY KEY,
-                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                tenant_id text NOT NULL,
                 livemode boolean NOT NULL,
                 amount bigint NOT NULL CHECK (amount > 0),
                 currency text NOT NULL,
@@ -108,7 +112,7 @@ enum PaymentsMigrations {
                 WHERE provider_payment_id IS NOT NULL;
             CREATE TABLE payments.refunds (
                 id text PRIMARY KEY,
-                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                tenant_id text NOT NULL,
                 payment_id text NOT NULL REFERENCES payments.payments (id),
                 amount bigint NOT NULL CHECK (amount > 0),
                 currency text NOT NULL,
@@ -130,7 +134,7 @@ enum PaymentsMigrations {
                 WHERE provider_refund_id IS NOT NULL;
             CREATE TABLE payments.fulfillments (
                 id text PRIMARY KEY,
-                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                tenant_id text NOT NULL,
                 payment_id text NOT NULL UNIQUE REFERENCES payments.payments (id),
                 status text NOT NULL CHECK (status IN ('fulfilled', 'revoked')),
                 created_at timestamptz NOT NULL DEFAULT now(),
@@ -138,7 +142,7 @@ enum PaymentsMigrations {
             );
             CREATE TABLE payments.disputes (
                 id text PRIMARY KEY,
-                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                tenant_id text NOT NULL,
                 payment_id text NOT NULL REFERENCES payments.payments (id),
                 provider_dispute_id text NOT NULL,
                 amount bigint NOT NULL,
@@ -190,9 +194,10 @@ enum PaymentsMigrations {
             CREATE INDEX idempotency_keys_expiry ON payments.idempotency_keys (expires_at);
             """),
         Migration(version: 7, name: "create_ledger", sql: """
+            -- No foreign key to tenants, as for payments (migration 5).
             CREATE TABLE payments.ledger_transactions (
                 id text PRIMARY KEY,
-                tenant_id text NOT NULL REFERENCES payments.tenants (id),
+                tenant_id text NOT NULL,
                 kind text NOT NULL,
                 reference text NOT NULL,
                 created_at timestamptz NOT NULL DEFAULT now(),

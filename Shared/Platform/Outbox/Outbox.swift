@@ -29,6 +29,14 @@ public struct Outbox: Sendable {
     /// deliveries were queued (events without subscribers queue none).
     @discardableResult
     public func enqueue(_ entries: [Entry], on connection: PostgresConnection) async throws -> Int {
+        guard let (query, count) = enqueueQuery(entries) else { return 0 }
+        try await connection.execute(query)
+        return count
+    }
+
+    /// The statement `enqueue` runs, for a caller that pipelines it with its own writes; nil when no
+    /// entry has a subscriber. Also returns how many deliveries it queues.
+    public func enqueueQuery(_ entries: [Entry]) -> (PostgresQuery, Int)? {
         var eventIDs: [String] = []
         var subscribers: [String] = []
         var keys: [String] = []
@@ -46,15 +54,15 @@ public struct Outbox: Sendable {
                 payloads.append(payload)
             }
         }
-        guard !eventIDs.isEmpty else { return 0 }
-        try await connection.execute("""
+        guard !eventIDs.isEmpty else { return nil }
+        let query: PostgresQuery = """
             INSERT INTO \(unsafeSQL: schema).outbox (event_id, subscriber, ordering_key, event_type, tenant_id, payload)
             SELECT e, s, k, t, NULLIF(tn, ''), p
             FROM unnest(\(array: eventIDs)::text[], \(array: subscribers)::text[], \(array: keys)::text[],
                         \(array: types)::text[], \(array: tenants)::text[], \(array: payloads)::text[]) AS x(e, s, k, t, tn, p)
             ON CONFLICT (event_id, subscriber) DO NOTHING
-            """)
-        return eventIDs.count
+            """
+        return (query.prepared(), eventIDs.count)
     }
 
     public func enqueue(_ event: EventEnvelope, orderingKey: String, on connection: PostgresConnection) async throws {

@@ -9,18 +9,13 @@ extension PostgresPool {
         _ tenantID: String, isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await transaction(isolation: isolation, maxAttempts: maxAttempts) { connection in
-            try await connection.execute("SELECT set_config('app.tenant_id', \(tenantID), true)")
-            return try await body(connection)
-        }
+        // Ids are `ten_` + Crockford base32 (or `platform`); anything else is refused before it is sent.
+        try await transaction(isolation: isolation, maxAttempts: maxAttempts, localSettings: ["app.tenant_id": tenantID], body)
     }
 
     public func platformTransaction<T: Sendable>(
         isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await transaction(isolation: isolation, maxAttempts: maxAttempts) { connection in
-            try await connection.execute("SELECT set_config('app.scope', 'platform', true)")
-            return try await body(connection)
-        }
+        try await transaction(isolation: isolation, maxAttempts: maxAttempts, localSettings: ["app.scope": "platform"], body)
     }
 }

@@ -13,6 +13,10 @@ extension LibPQSession {
         for query in queries where query.sql.utf8.contains(0) || query.binds.contains(where: { $0?.utf8.contains(0) ?? false }) {
             throw CStringArray.nulByteError
         }
+        // Prepared statements are prepared (once per connection) before the pipeline starts, so the
+        // pipeline itself only executes them.
+        var names: [String?] = []
+        for query in queries { names.append(query.usesPreparedStatement ? try preparedName(for: query) : nil) }
         guard PQsetnonblocking(connection, 1) == 0 else {
             throw LibPQResult.error(from: nil, connection: connection)
         }
@@ -22,10 +26,17 @@ extension LibPQSession {
         }
         let results: Result<[ResultStorage], PostgresError>
         do {
-            for query in queries {
-                let sent = try CStringArray.with(query.sql) { sql in
-                    try CStringArray.with(query.binds) { values in
-                        PQsendQueryParams(connection, sql, Int32(values.count), nil, values, nil, nil, 0)
+            for (query, name) in zip(queries, names) {
+                let sent: Int32
+                if let name {
+                    sent = try CStringArray.with(query.binds) { values in
+                        PQsendQueryPrepared(connection, name, Int32(values.count), values, nil, nil, 0)
+                    }
+                } else {
+                    sent = try CStringArray.with(query.sql) { sql in
+                        try CStringArray.with(query.binds) { values in
+                            PQsendQueryParams(connection, sql, Int32(values.count), nil, values, nil, nil, 0)
+                        }
                     }
                 }
                 guard sent == 1 else { throw LibPQResult.error(from: nil, connection: connection) }

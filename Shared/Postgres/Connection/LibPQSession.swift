@@ -15,6 +15,8 @@ final class LibPQSession {
     private var noticeForwarder: NoticeForwarder?
     /// Statement text → name of its prepared statement on this connection.
     private var preparedStatements: [String: String] = [:]
+    /// Names are never reused, even after a statement was deallocated.
+    private var preparedCount = 0
     private static let maxPreparedStatements = 128
 
     init() {}
@@ -62,6 +64,7 @@ final class LibPQSession {
         if let connection { PQfinish(connection) }
         connection = nil
         preparedStatements = [:]
+        preparedCount = 0
         noticeForwarder = nil
     }
 
@@ -99,27 +102,11 @@ final class LibPQSession {
     /// the cached plan (SQLSTATE 0A000), the statement is prepared again once.
     private func executePrepared(_ query: PostgresQuery, retried: Bool = false) throws(PostgresError) -> ResultStorage {
         let connection = try open()
-        var name = preparedStatements[query.sql]
-        if name == nil {
-            guard preparedStatements.count < Self.maxPreparedStatements else {
-                var unprepared = query
-                unprepared.usesPreparedStatement = false
-                return try execute(unprepared)
-            }
-            let newName = "coffer_\(preparedStatements.count + 1)"
-            let prepared: OpaquePointer?
-            do {
-                prepared = try CStringArray.with(query.sql) { sql in
-                    PQprepare(connection, newName, sql, Int32(query.binds.count), nil)
-                }
-            } catch {
-                throw CStringArray.nulByteError
-            }
-            _ = try consume(prepared, connection: connection)
-            preparedStatements[query.sql] = newName
-            name = newName
+        guard let statement = try preparedName(for: query) else {
+            var unprepared = query
+            unprepared.usesPreparedStatement = false
+            return try execute(unprepared)
         }
-        let statement = name ?? ""
         let result: OpaquePointer?
         do {
             result = try CStringArray.with(query.binds) { values in
@@ -135,6 +122,27 @@ final class LibPQSession {
             preparedStatements[query.sql] = nil
             return try executePrepared(query, retried: true)
         }
+    }
+
+    /// The name `query` is prepared under on this connection, preparing it first if needed (`PQprepare`,
+    /// one round trip, once per connection); nil when the connection's cache is full.
+    func preparedName(for query: PostgresQuery) throws(PostgresError) -> String? {
+        if let name = preparedStatements[query.sql] { return name }
+        guard preparedStatements.count < Self.maxPreparedStatements else { return nil }
+        let connection = try open()
+        preparedCount += 1
+        let newName = "coffer_\(preparedCount)"
+        let prepared: OpaquePointer?
+        do {
+            prepared = try CStringArray.with(query.sql) { sql in
+                PQprepare(connection, newName, sql, Int32(query.binds.count), nil)
+            }
+        } catch {
+            throw CStringArray.nulByteError
+        }
+        _ = try consume(prepared, connection: connection)
+        preparedStatements[query.sql] = newName
+        return newName
     }
 
     /// Statements without binds through the simple query protocol, so a script may hold several; they

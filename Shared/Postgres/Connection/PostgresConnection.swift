@@ -20,6 +20,17 @@ public final class PostgresConnection: Sendable {
     }
 
     /// Runs a statement and returns the number of rows it inserted, updated or deleted.
+    /// `query` as a prepared statement (planned once per connection): for hot statements with fixed text.
+    public func query(prepared query: PostgresQuery) async throws -> PostgresRows {
+        try await self.query(query.prepared())
+    }
+
+    /// `execute` as a prepared statement (planned once per connection): for hot statements with fixed text.
+    @discardableResult
+    public func execute(prepared query: PostgresQuery) async throws -> Int {
+        try await execute(query.prepared())
+    }
+
     @discardableResult
     public func execute(_ query: PostgresQuery) async throws -> Int {
         try await run { session throws(PostgresError) in try session.execute(query).affectedRows }

@@ -15,11 +15,30 @@ extension PostgresPool {
         isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
+        try await transaction(isolation: isolation, maxAttempts: maxAttempts, localSettings: [:], body)
+    }
+
+    /// The same, with transaction-local settings (`set_config(name, value, true)`, e.g. row-level
+    /// security's tenant) sent in the same round trip as `BEGIN`. Names and values are restricted to
+    /// identifier characters (`[A-Za-z0-9_.:-]`), as they are written into the statement.
+    @discardableResult
+    nonisolated(nonsending)
+    public func transaction<T: Sendable>(
+        isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5, localSettings: KeyValuePairs<String, String>,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        var begin = isolation.beginStatement
+        for (name, value) in localSettings {
+            guard Self.isSafeSetting(name), Self.isSafeSetting(value), !name.isEmpty else {
+                throw PostgresError.misuse("a transaction-local setting must be made of [A-Za-z0-9_.:-]")
+            }
+            begin += "; SELECT set_config('\(name)', '\(value)', true)"
+        }
         var attempt = 1
         while true {
             do {
                 return try await withConnection { connection in
-                    try await runTransaction(on: connection, isolation: isolation, body)
+                    try await runTransaction(on: connection, begin: begin, body)
                 }
             } catch let error as PostgresError where (error.isSerializationFailure || error.isDeadlock) && attempt < maxAttempts {
                 logger.debug(
@@ -33,11 +52,18 @@ extension PostgresPool {
         }
     }
 
+    static func isSafeSetting(_ text: String) -> Bool {
+        text.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
+        }
+    }
+
     nonisolated(nonsending)
     private func runTransaction<T: Sendable>(
-        on connection: PostgresConnection, isolation: PostgresIsolation, _ body: (PostgresConnection) async throws -> T
+        on connection: PostgresConnection, begin: String, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await connection.executeScript(unsafeSQL: isolation.beginStatement)
+        try await connection.executeScript(unsafeSQL: begin)
         let value: T
         do {
             value = try await body(connection)
