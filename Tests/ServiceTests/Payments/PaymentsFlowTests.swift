@@ -351,6 +351,51 @@ final class PaymentsFlowTests: XCTestCase {
         XCTAssertEqual(explicit.errorCode, "provider_unavailable")
         XCTAssertNotNil(explicit.headers["Retry-After"])
     }
+
+    func testBadInputIsRefusedByNameAndAFixedRequestMayReuseItsKey() async throws {
+        let tenant = try await harness.createTenant()
+        try await harness.connectStripe(tenant)
+        for (body, code, param) in [
+            (["amount": 0, "currency": "USD"] as JSONValue, "invalid_amount", "amount"),
+            (["amount": "10.50", "currency": "USD"], "invalid_amount", "amount"),
+            (["amount": 100, "currency": "XYZ"], "invalid_currency", "currency"),
+            (["amount": 100, "currency": "USD", "capture_method": "later"], "invalid_request", "capture_method"),
+            (["amount": 100, "currency": "USD", "card_number": "4242424242424242"], "unknown_fields", "card_number"),
+            (["amount": 100, "currency": "USD", "customer": ["email": "not-an-email"]], "invalid_request", "customer.email"),
+            (["amount": 100, "currency": "USD", "customer": ["ssn": "1"]], "unknown_fields", "customer.ssn"),
+            (["amount": 100, "currency": "USD", "provider": "bitcoin"], "invalid_provider", "provider"),
+            (["amount": 100, "currency": "USD", "provider": "mtn"], "no_connector", "provider"),
+        ] {
+            let refused = try await harness.call(.POST, "/v1/payments", bearer: tenant.key, json: body)
+            XCTAssertEqual(refused.status, 400, "\(body): \(refused.text)")
+            XCTAssertEqual(refused.errorCode, code, "\(body)")
+            XCTAssertEqual(refused.body["error"]?["param"]?.stringValue, param, "\(body)")
+            XCTAssertFalse(refused.text.contains("4242424242424242"), "a card number never comes back")
+        }
+        let notJSON = try await harness.call(.POST, "/v1/payments", bearer: tenant.key, rawBody: Array("amount=100".utf8))
+        XCTAssertEqual(notJSON.errorCode, "invalid_json")
+        // An unknown payee is refused before anything happens, so the same key may be used once fixed.
+        let payee = CofferID.generate(.payee)
+        let unknown = try await harness.call(.POST, "/v1/payments", bearer: tenant.key,
+                                             json: ["amount": 100, "currency": "USD", "payee_id": .string(payee)], idempotencyKey: "fix-me")
+        XCTAssertEqual(unknown.status, 400)
+        XCTAssertEqual(unknown.errorCode, "unknown_payee")
+        _ = try await harness.upsertPayee(tenantID: tenant.id, payeeID: payee)
+        let fixed = try await harness.call(.POST, "/v1/payments", bearer: tenant.key,
+                                           json: ["amount": 100, "currency": "USD", "payee_id": .string(payee)], idempotencyKey: "fix-me")
+        XCTAssertEqual(fixed.status, 201, fixed.text)
+        let payments = try await harness.withSuperuserPool { pool in
+            try await pool.query("SELECT count(*) FROM payments.payments WHERE tenant_id = \(tenant.id)").first?.decode(Int64.self, at: 0)
+        }
+        XCTAssertEqual(payments, 1, "refused requests left nothing behind")
+        let reader = try await harness.createKey(tenantID: tenant.id, role: "read_only")
+        let readOnly = try await harness.call(.POST, "/v1/payments", bearer: reader.secret, json: ["amount": 100, "currency": "USD"])
+        XCTAssertEqual(readOnly.status, 403)
+        let listed = try await harness.call(.GET, "/v1/payments?status=captured&limit=1", bearer: reader.secret)
+        XCTAssertEqual(listed["data"]?.arrayValue?.count, 1)
+        let badFilter = try await harness.call(.GET, "/v1/payments?status=lost", bearer: reader.secret)
+        XCTAssertEqual(badFilter.status, 400)
+    }
 }
 
 extension JSONValue {
