@@ -36,10 +36,12 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Shared", "CSystem"], path: "Shared/HTTP", swiftSettings: settings),
         .target(name: "Postgres", dependencies: ["Shared", "CLibPQ"], path: "Shared/Postgres", swiftSettings: settings),
         .target(name: "Platform", dependencies: ["Shared", "HTTP", "Postgres"], path: "Shared/Platform", swiftSettings: settings),
+        // Calling providers' APIs: transport, error kinds, circuit breakers (payments and payouts).
+        .target(name: "ProviderKit", dependencies: ["Shared", "HTTP"], path: "Shared/ProviderKit", swiftSettings: settings),
     ]
         + service("Ingress", binary: "coffer-ingress")
-        + service("Payments", binary: "coffer-payments")
-        + service("Payouts", binary: "coffer-payouts")
+        + service("Payments", binary: "coffer-payments", dependencies: ["Platform", "ProviderKit"])
+        + service("Payouts", binary: "coffer-payouts", dependencies: ["Platform", "ProviderKit"])
         + service("Notifications", binary: "coffer-notifications")
         + service("Monitoring", binary: "coffer-monitoring")
         + service("Sandbox", binary: "coffer-sandbox")
@@ -50,6 +52,6 @@ let package = Package(
             .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], path: "Tests/HTTPTests"),
             .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], path: "Tests/PostgresTests"),
             .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], path: "Tests/PlatformTests"),
-            .testTarget(name: "ServiceTests", dependencies: ["TestSupport", "Ingress", "Payments", "Payouts", "Notifications", "Monitoring", "Sandbox", "Ctl"], path: "Tests/ServiceTests"),
+            .testTarget(name: "ServiceTests", dependencies: ["TestSupport", "Ingress", "Payments", "Payouts", "Notifications", "Monitoring", "Sandbox", "Ctl", "ProviderKit"], path: "Tests/ServiceTests"),
         ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Platform
+import ProviderKit
 import Shared
 
 /// The payments service process: tenants, keys, connectors, payments, refunds, the ledger.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import ProviderKit
 import Shared
 import TestSupport
 import XCTest

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Platform
 import Postgres
+import ProviderKit
 import Shared
 import Synchronization
 

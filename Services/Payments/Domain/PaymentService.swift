@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Platform
 import Postgres
+import ProviderKit
 import Shared
 
 /// Creating, capturing and canceling payments. Each flow writes its intent first (the payment row, or

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Platform
 import Postgres
+import ProviderKit
 import Shared
 
 /// What the payment and refund flows share: storage, the provider gateway, the effects writers.

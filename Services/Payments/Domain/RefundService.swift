@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Platform
 import Postgres
+import ProviderKit
 import Shared
 
 /// Refunds. A refund reserves its amount on the payment in the transaction that creates it — the

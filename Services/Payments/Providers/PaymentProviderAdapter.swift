@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import ProviderKit
 import Shared
 
 /// One provider's payments API (create, capture, cancel, refund, fetch status) in Coffer's terms.
@@ -17,19 +18,6 @@ protocol PaymentProviderAdapter: Sendable {
     /// The provider's current view of a payment: confirms unsigned callbacks and resolves timeouts.
     func fetchPayment(_ providerPaymentID: String, connector: ProviderConnector) async throws(ProviderError) -> ProviderPaymentState
     func fetchRefund(_ providerRefundID: String, connector: ProviderConnector) async throws(ProviderError) -> ProviderRefundState
-}
-
-/// A tenant's connector as an adapter needs it: where to call and with which credentials (opened).
-struct ProviderConnector: Sendable {
-    let connectorID: String
-    let provider: ProviderName
-    let livemode: Bool
-    /// Base URL for API calls, without trailing slash (the sandbox in development, the provider's host otherwise).
-    let apiBaseURL: String
-    /// Provider API credentials by name: Stripe `secret_key`; Razorpay `key_id`, `key_secret`;
-    /// PayPal `client_id`, `client_secret`.
-    let credentials: [String: String]
-    let timeout: Duration
 }
 
 enum CaptureMethod: String, Sendable, Codable {
@@ -90,33 +78,4 @@ struct ProviderRefundState: Sendable, Equatable {
     let status: Status
     let amount: Int64
     let rawStatus: String
-}
-
-/// Why a provider call did not succeed. `isRetryable` decides the gateway's retries and circuit
-/// breaker; `mayHaveTakenEffect` whether a failed call must be resolved by asking before retrying.
-struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
-    enum Kind: String, Sendable {
-        /// The provider refused the payment itself (card declined, insufficient funds).
-        case declined
-        /// The request was wrong (bad amount, unknown object): fix the request, do not retry.
-        case invalidRequest = "invalid_request"
-        /// Credentials refused: the connector is misconfigured.
-        case authentication
-        /// The provider said "too many requests".
-        case rateLimited = "rate_limited"
-        /// 5xx, connection refused: the call did not take effect or may be retried safely.
-        case unavailable
-        /// No answer in time: the call may or may not have taken effect.
-        case timeout
-    }
-
-    let kind: Kind
-    /// The provider's error code (`card_declined`, `BAD_REQUEST_ERROR`), when it gave one.
-    let code: String?
-    /// The provider's message, safe to show (no credentials).
-    let message: String
-
-    var isRetryable: Bool { kind == .unavailable || kind == .timeout || kind == .rateLimited }
-    var mayHaveTakenEffect: Bool { kind == .timeout }
-    var description: String { "\(kind.rawValue)\(code.map { " (\($0))" } ?? ""): \(message)" }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import ProviderKit
 import Shared
 
 /// Calls providers for payments: picks the connector (by priority, skipping one whose circuit breaker
@@ -49,22 +50,5 @@ struct ProviderGateway: Sendable {
                 attempt += 1
             }
         }
-    }
-}
-
-/// `coffer_provider_calls_total{provider,operation,outcome}` and their latency.
-struct ProviderMetrics: Sendable {
-    let calls: MetricFamily<Counter>
-    let latency: MetricFamily<Histogram>
-
-    init(registry: MetricsRegistry) {
-        calls = registry.counter("coffer_provider_calls_total", help: "Calls to payment providers by outcome.",
-                                 labels: ["provider", "operation", "outcome"])
-        latency = registry.histogram("coffer_provider_call_duration_seconds", help: "Provider call latency.", labels: ["provider", "operation"])
-    }
-
-    func record(provider: String, operation: String, outcome: String, since start: ContinuousClock.Instant) {
-        calls.labels([provider, operation, outcome]).increment()
-        latency.labels([provider, operation]).observe(ContinuousClock.now - start)
     }
 }

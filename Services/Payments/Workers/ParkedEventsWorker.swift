@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import Postgres
+import ProviderKit
 import Shared
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import Postgres
+import ProviderKit
 import Shared
 
 /// Finishes what an unknown outcome left open, so nothing waits on a client that never retries:

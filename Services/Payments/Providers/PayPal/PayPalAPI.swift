@@ -1,4 +1,5 @@
 import HTTP
+import ProviderKit
 import Shared
 
 /// Calls to PayPal's REST API with an OAuth access token (client credentials), cached per connector.

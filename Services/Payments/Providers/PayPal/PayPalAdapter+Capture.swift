@@ -1,4 +1,5 @@
 import HTTP
+import ProviderKit
 import Shared
 
 /// Capturing and cancelling: both start from the order, so a repeated call after a lost answer finds

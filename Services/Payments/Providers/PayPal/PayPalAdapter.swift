@@ -1,4 +1,5 @@
 import HTTP
+import ProviderKit
 import Shared
 
 /// PayPal's Orders v2 API. Coffer creates an order (intent `CAPTURE` for automatic capture,

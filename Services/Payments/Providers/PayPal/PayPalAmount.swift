@@ -1,3 +1,4 @@
+import ProviderKit
 import Shared
 
 /// PayPal amounts: `{"currency_code":"USD","value":"10.50"}`, the value a decimal string in major

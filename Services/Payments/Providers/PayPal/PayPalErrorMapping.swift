@@ -1,4 +1,5 @@
 import HTTP
+import ProviderKit
 import Shared
 
 /// PayPal's error answers in Coffer's terms: REST errors

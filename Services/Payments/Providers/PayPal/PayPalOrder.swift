@@ -1,3 +1,4 @@
+import ProviderKit
 import Shared
 
 /// A PayPal Orders v2 order as far as Coffer reads it: status, intent, amount, the captures and

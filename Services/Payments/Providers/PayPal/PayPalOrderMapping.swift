@@ -1,3 +1,4 @@
+import ProviderKit
 import Shared
 
 /// PayPal orders, captures and refunds as Coffer states. The `providerPaymentID` is always the order id.

@@ -1,3 +1,4 @@
+import ProviderKit
 import Synchronization
 
 /// A PayPal OAuth access token and when to stop using it.

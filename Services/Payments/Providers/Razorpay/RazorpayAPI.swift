@@ -1,4 +1,5 @@
 import HTTP
+import ProviderKit
 import Shared
 
 /// Calls to Razorpay's REST API: HTTP Basic with `key_id:key_secret`, JSON both ways.

@@ -1,4 +1,5 @@
 import HTTP
+import ProviderKit
 import Shared
 
 /// Reads the operations need first: which payment an order id stands for, and what an earlier

@@ -1,3 +1,4 @@
+import ProviderKit
 import Foundation
 
 /// Where a Razorpay customer goes to pay an order.

@@ -1,4 +1,5 @@
 import HTTP
+import ProviderKit
 import Shared
 
 /// Razorpay's error answers (`{"error":{"code":"BAD_REQUEST_ERROR","description","reason","field"}}`) in

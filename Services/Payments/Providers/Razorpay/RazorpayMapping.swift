@@ -1,3 +1,4 @@
+import ProviderKit
 import Shared
 
 /// Razorpay payments, orders and refunds as Coffer states.

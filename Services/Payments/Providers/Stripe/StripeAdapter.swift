@@ -1,4 +1,5 @@
 import HTTP
+import ProviderKit
 import Shared
 
 /// Stripe's PaymentIntents API: one intent per Coffer payment, created and confirmed in one call.

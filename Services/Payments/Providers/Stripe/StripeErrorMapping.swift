@@ -1,4 +1,5 @@
 import HTTP
+import ProviderKit
 import Shared
 
 /// Stripe's error answers (`{"error":{"type","code","decline_code","message","param"}}`) in Coffer's terms.

@@ -1,3 +1,4 @@
+import ProviderKit
 /// A Stripe request body: `application/x-www-form-urlencoded` pairs in the order added, with nested
 /// keys in Stripe's bracket form (`metadata[coffer_payment_id]`).
 ///

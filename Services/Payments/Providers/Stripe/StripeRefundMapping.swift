@@ -1,3 +1,4 @@
+import ProviderKit
 import Shared
 
 /// A Stripe Refund as a `ProviderRefundState`.

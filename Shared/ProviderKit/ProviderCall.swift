@@ -6,23 +6,23 @@ import Shared
 /// The same transport failure means different things depending on the call: a POST that timed out may
 /// have charged the customer, a GET that timed out changed nothing, and a read made only to prepare an
 /// operation (finding the capture id, fetching a PayPal token) never takes effect at all.
-struct ProviderCall: Sendable {
-    enum Role: Sendable {
+public struct ProviderCall: Sendable {
+    public enum Role: Sendable {
         /// The call that is the operation itself (the POST that captures, the GET that fetches).
         case operation
         /// A read or token fetch made before the operation: its failure means nothing happened yet.
         case lookup
     }
 
-    var method: HTTPMethod
-    var url: String
-    var headers: HTTPHeaders
-    var body: [UInt8]
-    var role: Role
+    public var method: HTTPMethod
+    public var url: String
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    public var role: Role
     /// Whether repeating the call is harmless: GETs, and POSTs with an idempotency key the provider honours.
-    var isIdempotent: Bool
+    public var isIdempotent: Bool
 
-    init(
+    public init(
         _ method: HTTPMethod, url: String, headers: HTTPHeaders, body: [UInt8] = [], role: Role = .operation,
         isIdempotent: Bool
     ) {
@@ -35,11 +35,11 @@ struct ProviderCall: Sendable {
     }
 
     /// A failure without a readable answer may hide an effect only for a state-changing operation call.
-    var mayTakeEffect: Bool { role == .operation && method != .GET }
+    public var mayTakeEffect: Bool { role == .operation && method != .GET }
 
     /// The request for the client: the connector's timeout, and never the client's own retries (the
     /// gateway decides whether and when to try again).
-    func request(timeout: Duration) -> HTTPClientRequest {
+    public func request(timeout: Duration) -> HTTPClientRequest {
         HTTPClientRequest(
             method: method, url: url, headers: headers, body: body, timeout: timeout,
             retryPolicy: RetryPolicy.none, isIdempotent: isIdempotent)

@@ -1,10 +1,10 @@
 /// Builds provider URLs from the connector's base URL. Object ids come from responses and from
 /// Coffer's callers, so each is percent-encoded as one path segment: an id such as `x/../../v1/refunds`
 /// cannot reach another endpoint.
-enum ProviderURL {
+public enum ProviderURL {
     /// `base` (trailing slashes ignored) plus `path`, whose `{}` placeholders are filled in order by
     /// `ids`, each encoded as a segment: `url(base, "/v1/payment_intents/{}/capture", ids: [id])`.
-    static func url(_ base: String, _ path: String, ids: [String] = [], query: [(String, String)] = []) -> String {
+    public static func url(_ base: String, _ path: String, ids: [String] = [], query: [(String, String)] = []) -> String {
         var result = base
         while result.hasSuffix("/") { result.removeLast() }
         var remaining = ids[...]
@@ -22,7 +22,7 @@ enum ProviderURL {
 
     /// Percent-encodes everything but RFC 3986 unreserved characters; `.` and `..` alone are encoded
     /// too, so they stay ids rather than becoming dot-segments a server might resolve.
-    static func encode(_ text: String) -> String {
+    public static func encode(_ text: String) -> String {
         if text == "." || text == ".." { return String(repeating: "%2E", count: text.count) }
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -36,7 +36,7 @@ enum ProviderURL {
         return out
     }
 
-    static func isUnreserved(_ byte: UInt8) -> Bool {
+    public static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),

@@ -3,11 +3,16 @@ import Shared
 
 /// Sends adapter calls through Coffer's HTTP client and turns failures without an answer into
 /// `ProviderError`s. What an answer's status means is each provider's own mapping.
-struct ProviderTransport: Sendable {
-    let provider: ProviderName
-    let httpClient: any HTTPClient
+public struct ProviderTransport: Sendable {
+    public let provider: ProviderName
+    public let httpClient: any HTTPClient
 
-    func send(_ call: ProviderCall, timeout: Duration) async throws(ProviderError) -> HTTPClientResponse {
+    public init(provider: ProviderName, httpClient: any HTTPClient) {
+        self.provider = provider
+        self.httpClient = httpClient
+    }
+
+    public func send(_ call: ProviderCall, timeout: Duration) async throws(ProviderError) -> HTTPClientResponse {
         do {
             return try await httpClient.send(call.request(timeout: timeout))
         } catch let error as HTTPClientError {
@@ -25,7 +30,7 @@ extension ProviderError {
     /// that closed after the request was written may have taken effect for a state-changing call, so
     /// that too is reported as `.timeout` (no answer in time) rather than `.unavailable`, which would
     /// let the gateway fail over and charge twice.
-    static func transport(_ error: HTTPClientError, provider: ProviderName, call: ProviderCall) -> ProviderError {
+    public static func transport(_ error: HTTPClientError, provider: ProviderName, call: ProviderCall) -> ProviderError {
         let name = ProviderDisplayName.of(provider)
         switch error.kind {
         case .timeout:
@@ -41,7 +46,7 @@ extension ProviderError {
     }
 
     /// The request may have reached the provider but no usable answer came back.
-    static func noAnswer(provider: ProviderName, call: ProviderCall, code: String) -> ProviderError {
+    public static func noAnswer(provider: ProviderName, call: ProviderCall, code: String) -> ProviderError {
         ProviderError(
             kind: call.mayTakeEffect ? .timeout : .unavailable, code: code,
             message: "\(ProviderDisplayName.of(provider)) gave no usable answer.")
@@ -50,19 +55,19 @@ extension ProviderError {
     /// A successful answer Coffer cannot read (malformed JSON, a missing field, an unknown status).
     /// `what` names the field or problem, never a value. After a state-changing call the provider did
     /// act, so the result is unknown rather than absent: reported as `.timeout` (may have taken effect).
-    static func unexpectedResponse(provider: ProviderName, call: ProviderCall, _ what: String) -> ProviderError {
+    public static func unexpectedResponse(provider: ProviderName, call: ProviderCall, _ what: String) -> ProviderError {
         ProviderError(
             kind: call.mayTakeEffect ? .timeout : .unavailable, code: "unexpected_response",
             message: "\(ProviderDisplayName.of(provider)) answered in an unexpected shape: \(what).")
     }
 
     /// Refused before any call: the request cannot be expressed to this provider.
-    static func invalid(_ code: String, _ message: String) -> ProviderError {
+    public static func invalid(_ code: String, _ message: String) -> ProviderError {
         ProviderError(kind: .invalidRequest, code: code, message: message)
     }
 
     /// The connector lacks a credential the adapter needs.
-    static func missingCredential(_ name: String, provider: ProviderName) -> ProviderError {
+    public static func missingCredential(_ name: String, provider: ProviderName) -> ProviderError {
         ProviderError(
             kind: .authentication, code: "missing_credentials",
             message: "The \(ProviderDisplayName.of(provider)) connector has no \(name).")
@@ -70,8 +75,8 @@ extension ProviderError {
 }
 
 /// How providers are named in messages.
-enum ProviderDisplayName {
-    static func of(_ provider: ProviderName) -> String {
+public enum ProviderDisplayName {
+    public static func of(_ provider: ProviderName) -> String {
         switch provider {
         case .stripe: "Stripe"
         case .razorpay: "Razorpay"

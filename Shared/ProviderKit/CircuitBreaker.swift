@@ -5,25 +5,25 @@ import Synchronization
 /// Per tenant and connector: after `failureThreshold` consecutive provider failures the breaker opens
 /// and new payments go elsewhere (the next connector by priority); after `openDuration` one trial call
 /// is let through (half-open); a success closes it again.
-final class CircuitBreakers: Sendable {
-    enum State: String, Sendable { case closed, open, halfOpen = "half_open" }
+public final class CircuitBreakers: Sendable {
+    public enum State: String, Sendable { case closed, open, halfOpen = "half_open" }
 
     private struct Breaker {
-        var consecutiveFailures = 0
-        var openedAt: UInt64?
-        var trialInFlight = false
+        public var consecutiveFailures = 0
+        public var openedAt: UInt64?
+        public var trialInFlight = false
     }
 
     private let breakers = Mutex<[String: Breaker]>([:])
-    let failureThreshold: Int
-    let openDuration: Duration
+    public let failureThreshold: Int
+    public let openDuration: Duration
 
-    init(failureThreshold: Int = 5, openDuration: Duration = .seconds(30)) {
+    public init(failureThreshold: Int = 5, openDuration: Duration = .seconds(30)) {
         self.failureThreshold = failureThreshold
         self.openDuration = openDuration
     }
 
-    func state(_ key: String, now: UInt64 = MonotonicClock.nanoseconds()) -> State {
+    public func state(_ key: String, now: UInt64 = MonotonicClock.nanoseconds()) -> State {
         breakers.withLock { breakers in
             guard let breaker = breakers[key], let openedAt = breaker.openedAt else { return .closed }
             return now &- openedAt >= MonotonicClock.nanoseconds(openDuration) ? .halfOpen : .open
@@ -31,7 +31,7 @@ final class CircuitBreakers: Sendable {
     }
 
     /// Whether a call may go through now (claims the single half-open trial).
-    func allow(_ key: String, now: UInt64 = MonotonicClock.nanoseconds()) -> Bool {
+    public func allow(_ key: String, now: UInt64 = MonotonicClock.nanoseconds()) -> Bool {
         breakers.withLock { breakers in
             guard var breaker = breakers[key], let openedAt = breaker.openedAt else { return true }
             guard now &- openedAt >= MonotonicClock.nanoseconds(openDuration), !breaker.trialInFlight else { return false }
@@ -41,11 +41,11 @@ final class CircuitBreakers: Sendable {
         }
     }
 
-    func recordSuccess(_ key: String) {
+    public func recordSuccess(_ key: String) {
         breakers.withLock { $0[key] = nil }
     }
 
-    func recordFailure(_ key: String, now: UInt64 = MonotonicClock.nanoseconds()) {
+    public func recordFailure(_ key: String, now: UInt64 = MonotonicClock.nanoseconds()) {
         breakers.withLock { breakers in
             var breaker = breakers[key] ?? Breaker()
             breaker.consecutiveFailures += 1
