@@ -73,7 +73,7 @@ struct IngressApp: Sendable {
         scheduler = JobScheduler(schema: "ingress", database: runtime.database,
                                  jobs: RetentionJobs.all(database: runtime.database, configuration: configuration, logger: runtime.logger),
                                  logger: runtime.logger)
-        snapshotLoader = TenancySnapshotLoader(copy: copy, database: runtime.database, client: runtime.internalClient,
+        snapshotLoader = TenancySnapshotLoader(replica: TenancyConsumer.replica, database: runtime.database, client: runtime.internalClient,
                                                paymentsURL: configuration.paymentsURL, logger: runtime.logger)
     }
 }

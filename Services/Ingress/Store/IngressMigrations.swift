@@ -127,5 +127,9 @@ enum IngressMigrations {
             CREATE INDEX webhook_events_blocking ON ingress.webhook_events (delivery_subscriber, ordering_key, id)
                 WHERE delivery_status IN ('pending', 'dead');
             """),
+        // The copy now has the shape every service's tenancy replica has (Platform's TenancyReplica).
+        Migration(version: 8, name: "replica_connector_api_base_url", sql: """
+            ALTER TABLE ingress.connectors ADD COLUMN api_base_url text;
+            """),
     ]
 }

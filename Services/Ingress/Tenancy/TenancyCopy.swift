@@ -77,14 +77,6 @@ final class TenancyCopy: Sendable {
     func invalidate(tenantID: String) {
         cache.withLock { cache in cache = cache.filter { !$0.key.hasPrefix(tenantID + "|") } }
     }
-
-    /// Whether the copy has been filled at least once (from a snapshot or an event).
-    func isLoaded() async -> Bool {
-        guard let rows = try? await database.query(
-            "SELECT (SELECT count(*) FROM ingress.snapshot_state) + (SELECT count(*) FROM ingress.tenants)")
-        else { return false }
-        return ((try? rows.first?.decode(Int64.self, at: 0)) ?? 0) > 0
-    }
 }
 
 /// A connector whose secrets cannot be opened right now.
