@@ -62,7 +62,8 @@ struct PaymentsApp: Sendable {
         let connectors = ConnectorStore(database: database, keyring: keyring, events: events, audit: audit,
                                         environment: runtime.configuration.environment, publicIngressURL: configuration.publicIngressURL,
                                         providerTimeout: configuration.providerTimeout)
-        let idempotency = IdempotencyStore(database: database, retention: configuration.idempotencyRetention, lease: configuration.idempotencyLease)
+        let idempotency = IdempotencyStore(database: database, schema: "payments", retention: configuration.idempotencyRetention,
+                                           lease: configuration.idempotencyLease)
         let adapters = PaymentProviderAdapters.make(
             httpClient: runtime.httpClient,
             razorpayCheckoutURLTemplate: configuration.razorpayCheckoutURLTemplate ?? RazorpayCheckoutURL.sandboxTemplate)
@@ -72,7 +73,7 @@ struct PaymentsApp: Sendable {
                                       maxAttempts: configuration.providerMaxAttempts, metrics: ProviderMetrics(registry: runtime.metrics))
         let core = PaymentsCore(database: database, gateway: gateway, connectors: connectors, idempotency: idempotency, outbox: outbox,
                                 audit: audit, logger: runtime.logger)
-        let authenticator = APIKeyAuthenticator(database: database)
+        let authenticator = APIKeyAuthenticator(database: database, source: .owner(schema: "payments"))
         let parkedDoorbell = Doorbell()
         let captureDoorbell = Doorbell()
 

@@ -1,4 +1,5 @@
 import HTTP
+import Platform
 import Shared
 
 /// `POST /v1/payments`, read strictly.

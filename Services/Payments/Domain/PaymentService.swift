@@ -60,7 +60,7 @@ struct PaymentService: Sendable {
             RETURNING \(unsafeSQL: PaymentRecord.columns)
             """
         statements.append(insert.prepared())
-        if let token = request.token { statements.append(core.idempotency.recoveryPointQuery(token, paymentID: paymentID)) }
+        if let token = request.token { statements.append(core.idempotency.recoveryPointQuery(token, objectID: paymentID, in: "payments.payments")) }
         let results = try await core.database.pipeline(statements)
         guard let row = results[2].first else {
             guard let payee = results[1].first.map({ try? $0.decode(String.self, at: 0) }) ?? nil else {

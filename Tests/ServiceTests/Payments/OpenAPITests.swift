@@ -56,6 +56,7 @@ final class OpenAPITests: XCTestCase {
         sources += ["Shared/HTTP/Routing/HTTPError.swift", "Shared/HTTP/Routing/RouterResponder.swift",
                     "Shared/HTTP/Server/HTTPConnection.swift", "Shared/Platform/Auth/AdminAuthenticator.swift",
                     "Shared/Platform/Boot/ListParameters.swift"]
+        sources += try ["Shared/Platform/APIKeys", "Shared/Platform/Idempotency", "Shared/Platform/Input"].flatMap(Self.swiftFiles(under:))
         var codes: [String: String] = [:]
         for path in sources {
             // `code: "x"` in calls, and `code: String = "x"` for HTTPError's defaults.

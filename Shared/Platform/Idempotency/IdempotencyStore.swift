@@ -1,6 +1,5 @@
 import Foundation
 import HTTP
-import Platform
 import Postgres
 import Shared
 
@@ -9,20 +8,29 @@ import Shared
 /// kept and replayed; the same key with a different request is refused (422), and while the first
 /// is still running (409). A request that began to take effect records a recovery point (the object it
 /// created), so a retry after a crash resumes that object instead of creating another.
-struct IdempotencyStore: Sendable {
-    let database: PostgresPool
-    let retention: Duration
+public struct IdempotencyStore: Sendable {
+    public let database: PostgresPool
+    /// The service's schema, which holds `idempotency_keys` (`IdempotencySchema.migration`).
+    public let schema: String
+    public let retention: Duration
     /// How long a running request holds its key; after it, a retry may take over (crash recovery).
-    let lease: Duration
+    public let lease: Duration
 
-    enum Claim: Sendable {
+    public init(database: PostgresPool, schema: String, retention: Duration, lease: Duration) {
+        self.database = database
+        self.schema = schema
+        self.retention = retention
+        self.lease = lease
+    }
+
+    public enum Claim: Sendable {
         case proceed(IdempotencyToken)
         case replay(status: Int, body: [UInt8])
         case mismatch
         case inProgress
     }
 
-    func claim(scope: String, key: String, tenantID: String, method: String, path: String, fingerprint: String) async throws -> Claim {
+    public func claim(scope: String, key: String, tenantID: String, method: String, path: String, fingerprint: String) async throws -> Claim {
         let expires = Int64(retention.components.seconds)
         let leaseSeconds = Int64(lease.components.seconds)
         // One round trip for the common cases (a new key, a replay): the tenant setting, the insert and
@@ -30,7 +38,7 @@ struct IdempotencyStore: Sendable {
         let results = try await database.pipeline([
             "SELECT set_config('app.tenant_id', \(tenantID), true)",
             """
-            INSERT INTO payments.idempotency_keys (scope, key, tenant_id, request_method, request_path, fingerprint, status,
+            INSERT INTO \(unsafeSQL: schema).idempotency_keys (scope, key, tenant_id, request_method, request_path, fingerprint, status,
                 locked_until, expires_at)
             VALUES (\(scope), \(key), \(tenantID), \(method), \(path), \(fingerprint), 'in_progress',
                 now() + make_interval(secs => \(leaseSeconds)), now() + make_interval(secs => \(expires)))
@@ -40,7 +48,7 @@ struct IdempotencyStore: Sendable {
             """
             SELECT request_method, request_path, fingerprint, status, locked_until > now(), recovery_point, response_status, response_body,
                    expires_at < now()
-            FROM payments.idempotency_keys WHERE scope = \(scope) AND key = \(key)
+            FROM \(unsafeSQL: schema).idempotency_keys WHERE scope = \(scope) AND key = \(key)
             """,
         ])
         if !results[1].isEmpty {
@@ -56,7 +64,7 @@ struct IdempotencyStore: Sendable {
             // Past its retention (the purge job has not reached it yet): the key is free again.
             return try await database.tenantTransaction(tenantID) { connection -> Claim in
                 let taken = try await connection.query(prepared: """
-                    UPDATE payments.idempotency_keys SET request_method = \(method), request_path = \(path), fingerprint = \(fingerprint),
+                    UPDATE \(unsafeSQL: schema).idempotency_keys SET request_method = \(method), request_path = \(path), fingerprint = \(fingerprint),
                         status = 'in_progress', locked_until = now() + make_interval(secs => \(leaseSeconds)), recovery_point = NULL,
                         response_status = NULL, response_body = NULL, created_at = now(), expires_at = now() + make_interval(secs => \(expires))
                     WHERE scope = \(scope) AND key = \(key) AND status = 'completed' AND expires_at < now()
@@ -74,7 +82,7 @@ struct IdempotencyStore: Sendable {
         // The first request died mid-way: take the key over (only one retry can) and resume from its recovery point.
         return try await database.tenantTransaction(tenantID) { connection -> Claim in
             guard let row = try await connection.query(prepared: """
-                UPDATE payments.idempotency_keys SET locked_until = now() + make_interval(secs => \(leaseSeconds))
+                UPDATE \(unsafeSQL: schema).idempotency_keys SET locked_until = now() + make_interval(secs => \(leaseSeconds))
                 WHERE scope = \(scope) AND key = \(key) AND status = 'in_progress' AND (locked_until IS NULL OR locked_until <= now())
                 RETURNING recovery_point
                 """).first
@@ -83,42 +91,42 @@ struct IdempotencyStore: Sendable {
         }
     }
 
-    /// Records that the request created payment `paymentID`, in the pipeline that inserts it: only if
-    /// the payment row is there (a refused insert leaves the key free to retry).
-    func recoveryPointQuery(_ token: IdempotencyToken, paymentID: String) -> PostgresQuery {
+    /// Records that the request created `objectID` (a row of `table`), in the pipeline that inserts it:
+    /// only if that row is there (a refused insert leaves the key free to retry).
+    public func recoveryPointQuery(_ token: IdempotencyToken, objectID: String, in table: String) -> PostgresQuery {
         let query: PostgresQuery = """
-            UPDATE payments.idempotency_keys SET recovery_point = \(paymentID)
-            WHERE scope = \(token.scope) AND key = \(token.key) AND EXISTS (SELECT 1 FROM payments.payments WHERE id = \(paymentID))
+            UPDATE \(unsafeSQL: schema).idempotency_keys SET recovery_point = \(objectID)
+            WHERE scope = \(token.scope) AND key = \(token.key) AND EXISTS (SELECT 1 FROM \(unsafeSQL: table) WHERE id = \(objectID))
             """
         return query.prepared()
     }
 
     /// Records that the request created `objectID` (inside the transaction that created it).
-    func setRecoveryPoint(_ token: IdempotencyToken, objectID: String, on connection: PostgresConnection) async throws {
+    public func setRecoveryPoint(_ token: IdempotencyToken, objectID: String, on connection: PostgresConnection) async throws {
         try await connection.execute(prepared: """
-            UPDATE payments.idempotency_keys SET recovery_point = \(objectID) WHERE scope = \(token.scope) AND key = \(token.key)
+            UPDATE \(unsafeSQL: schema).idempotency_keys SET recovery_point = \(objectID) WHERE scope = \(token.scope) AND key = \(token.key)
             """)
         token.markEffectBegun()
     }
 
     /// Stores the answer (inside the request's last transaction when it has one).
-    func complete(_ token: IdempotencyToken, status: Int, body: [UInt8], on connection: PostgresConnection) async throws {
+    public func complete(_ token: IdempotencyToken, status: Int, body: [UInt8], on connection: PostgresConnection) async throws {
         try await connection.execute(completeQuery(token, status: status, body: body))
         token.markCompleted()
     }
 
     /// The statement `complete` runs, for a caller that pipelines it (call `token.markCompleted()` once
     /// its transaction committed the statement).
-    func completeQuery(_ token: IdempotencyToken, status: Int, body: [UInt8]) -> PostgresQuery {
+    public func completeQuery(_ token: IdempotencyToken, status: Int, body: [UInt8]) -> PostgresQuery {
         let query: PostgresQuery = """
-            UPDATE payments.idempotency_keys SET status = 'completed', locked_until = NULL, response_status = \(Int32(status)),
+            UPDATE \(unsafeSQL: schema).idempotency_keys SET status = 'completed', locked_until = NULL, response_status = \(Int32(status)),
                    response_body = \(body)
             WHERE scope = \(token.scope) AND key = \(token.key)
             """
         return query.prepared()
     }
 
-    func complete(_ token: IdempotencyToken, status: Int, body: [UInt8]) async throws {
+    public func complete(_ token: IdempotencyToken, status: Int, body: [UInt8]) async throws {
         try await database.tenantTransaction(token.tenantID) { connection in
             try await complete(token, status: status, body: body, on: connection)
         }
@@ -126,21 +134,21 @@ struct IdempotencyStore: Sendable {
 
     /// Forgets a key whose request never took effect (validation errors, conflicts, failures before any
     /// write), so the client can retry it. A key with a recovery point is never released.
-    func release(_ token: IdempotencyToken) async {
+    public func release(_ token: IdempotencyToken) async {
         _ = try? await database.tenantTransaction(token.tenantID) { connection in
             try await connection.execute(prepared: """
-                DELETE FROM payments.idempotency_keys
+                DELETE FROM \(unsafeSQL: schema).idempotency_keys
                 WHERE scope = \(token.scope) AND key = \(token.key) AND status = 'in_progress' AND recovery_point IS NULL
                 """)
         }
     }
 
     /// Deletes expired keys (a scheduled job), in batches.
-    func purgeExpired() async throws -> Int {
+    public func purgeExpired() async throws -> Int {
         try await database.platformTransaction { connection in
             try await connection.execute(prepared: """
-                DELETE FROM payments.idempotency_keys WHERE ctid IN (
-                    SELECT ctid FROM payments.idempotency_keys WHERE expires_at < now() LIMIT 10000)
+                DELETE FROM \(unsafeSQL: schema).idempotency_keys WHERE ctid IN (
+                    SELECT ctid FROM \(unsafeSQL: schema).idempotency_keys WHERE expires_at < now() LIMIT 10000)
                 """)
         }
     }

@@ -1,20 +1,25 @@
 import Foundation
 import HTTP
-import Platform
 import Shared
 
 /// Applies `Idempotency-Key` to POSTs: replays a stored answer with `Idempotent-Replayed: true`, refuses
 /// reuse with a different request (422 `idempotency_key_reused`) or while the first is running (409
 /// `idempotency_key_in_use`), and stores the new answer. The fingerprint is the method, the path and
 /// the canonical JSON of the body (keys sorted), so whitespace and key order do not matter.
-struct IdempotencyMiddleware: HTTPMiddleware {
-    let store: IdempotencyStore
+public struct IdempotencyMiddleware: HTTPMiddleware {
+    public let store: IdempotencyStore
     /// Payouts require a key on money-moving POSTs; payments make it optional.
-    let required: Bool
+    public let required: Bool
     /// Operator routes share one scope; tenant routes are scoped to the key's tenant.
-    let scope: @Sendable (RequestContext) -> (scope: String, tenantID: String)?
+    public let scope: @Sendable (RequestContext) -> (scope: String, tenantID: String)?
 
-    func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
+    public init(store: IdempotencyStore, required: Bool, scope: @escaping @Sendable (RequestContext) -> (scope: String, tenantID: String)?) {
+        self.store = store
+        self.required = required
+        self.scope = scope
+    }
+
+    public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
         guard request.method == .POST else { return try await next(request, context) }
         guard let key = request.headers["Idempotency-Key"] else {
             if required {
@@ -70,5 +75,5 @@ struct IdempotencyMiddleware: HTTPMiddleware {
     }
 
     /// Answers worth replaying: successes and the outcome of a request that ran (a declined payment).
-    static func isStored(_ status: Int) -> Bool { (200..<300).contains(status) || status == 402 }
+    public static func isStored(_ status: Int) -> Bool { (200..<300).contains(status) || status == 402 }
 }

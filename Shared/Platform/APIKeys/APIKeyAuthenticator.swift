@@ -1,6 +1,5 @@
 import Foundation
 import HTTP
-import Platform
 import Postgres
 import Shared
 import Synchronization
@@ -8,19 +7,42 @@ import Synchronization
 /// `Authorization: Bearer ck_…`: finds the key by its SHA-256 (cached for one second, so a revoked key
 /// stops working everywhere within a second), refuses revoked keys and suspended tenants, enforces the
 /// per-key rate limit from the tenant's settings, and adds `X-RateLimit-*` headers to every answer.
-final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
+public final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
     private struct Cached {
         let key: AuthenticatedKey?
         let expires: UInt64
     }
 
     private let database: PostgresPool
+    /// Where keys and tenants are: payments owns them; every other service reads its replica.
+    private let keyTable: String
+    private let tenantJoin: String
+    private let keyIDColumn: String
     private let limiter = TokenBucketLimiter(capacity: 100, refillPerSecond: 2)
     private let cache = Mutex<[String: Cached]>([:])
 
-    init(database: PostgresPool) { self.database = database }
+    public enum KeySource: Sendable {
+        /// The owner's tables (payments).
+        case owner(schema: String)
+        /// A service's `TenancyReplica`.
+        case replica(schema: String)
+    }
 
-    func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
+    public init(database: PostgresPool, source: KeySource) {
+        self.database = database
+        switch source {
+        case .owner(let schema):
+            keyTable = schema + ".api_keys"
+            tenantJoin = "JOIN \(schema).tenants t ON t.id = k.tenant_id"
+            keyIDColumn = "k.id"
+        case .replica(let schema):
+            keyTable = schema + ".api_keys"
+            tenantJoin = "JOIN \(schema).tenants t ON t.tenant_id = k.tenant_id"
+            keyIDColumn = "k.key_id"
+        }
+    }
+
+    public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
         guard let token = BearerToken.extract(from: request.headers) else {
             throw HTTPError(.unauthorized, code: "missing_api_key", message: "Send your API key as `Authorization: Bearer ck_…`.",
                             headers: ["WWW-Authenticate": "Bearer"])
@@ -61,8 +83,8 @@ final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
         // Before the tenant is known, the lookup is the one platform-scope read on this path.
         let key = try await database.platformTransaction { connection -> AuthenticatedKey? in
             guard let row = try await connection.query("""
-                SELECT k.id, k.tenant_id, k.role, k.mode, coalesce((t.settings->>'api_rate_limit_per_minute')::int, 100)
-                FROM payments.api_keys k JOIN payments.tenants t ON t.id = k.tenant_id
+                SELECT \(unsafeSQL: keyIDColumn), k.tenant_id, k.role, k.mode, coalesce((t.settings->>'api_rate_limit_per_minute')::int, 100)
+                FROM \(unsafeSQL: keyTable) k \(unsafeSQL: tenantJoin)
                 WHERE k.key_hash = \(hash) AND k.revoked_at IS NULL AND t.status = 'active'
                 """).first
             else { return nil }
@@ -78,5 +100,5 @@ final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
     }
 
     /// Forgets cached keys of a tenant in this process (after a revocation or suspension here).
-    func invalidate() { cache.withLock { $0.removeAll(keepingCapacity: true) } }
+    public func invalidate() { cache.withLock { $0.removeAll(keepingCapacity: true) } }
 }

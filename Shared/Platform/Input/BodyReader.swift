@@ -3,13 +3,13 @@ import Shared
 
 /// Reads a JSON request body strictly: unknown fields are refused by name, every field's type and
 /// range is checked, and each error names its `param`.
-struct BodyReader {
-    let object: [String: JSONValue]
+public struct BodyReader {
+    public let object: [String: JSONValue]
     /// Prepended to every `param` (`customer.` for a nested object).
-    let prefix: String
+    public let prefix: String
 
     /// Reads a nested object (`customer`), naming its fields `<name>.<field>` in errors.
-    init(nested value: JSONValue, name: String, allowed: Set<String>) throws(HTTPError) {
+    public init(nested value: JSONValue, name: String, allowed: Set<String>) throws(HTTPError) {
         guard let object = value.objectValue else { throw HTTPError.badRequest("\(name) must be an object.", param: name) }
         let unknown = object.keys.filter { !allowed.contains($0) }.sorted()
         guard unknown.isEmpty else {
@@ -20,7 +20,7 @@ struct BodyReader {
         prefix = name + "."
     }
 
-    init(_ body: [UInt8], allowed: Set<String>) throws(HTTPError) {
+    public init(_ body: [UInt8], allowed: Set<String>) throws(HTTPError) {
         prefix = ""
         let value: JSONValue
         if body.isEmpty {
@@ -38,15 +38,15 @@ struct BodyReader {
         self.object = object
     }
 
-    func bool(_ name: String) throws(HTTPError) -> Bool? {
+    public func bool(_ name: String) throws(HTTPError) -> Bool? {
         guard let value = object[name], value != .null else { return nil }
         guard let flag = value.boolValue else { throw HTTPError.badRequest("\(prefix)\(name) must be true or false.", param: prefix + name) }
         return flag
     }
 
-    func has(_ name: String) -> Bool { object[name] != nil && object[name] != .null }
+    public func has(_ name: String) -> Bool { object[name] != nil && object[name] != .null }
 
-    func amount(_ name: String, required: Bool) throws(HTTPError) -> Int64? {
+    public func amount(_ name: String, required: Bool) throws(HTTPError) -> Int64? {
         guard let value = object[name], value != .null else {
             if required { throw HTTPError.badRequest("\(prefix)\(name) is required (an integer in minor units, e.g. 1050 for 10.50).", param: prefix + name) }
             return nil
@@ -58,7 +58,7 @@ struct BodyReader {
         return amount
     }
 
-    func currency(_ name: String) throws(HTTPError) -> Currency {
+    public func currency(_ name: String) throws(HTTPError) -> Currency {
         guard let text = object[name]?.stringValue else { throw HTTPError.badRequest("\(prefix)\(name) is required (ISO 4217, e.g. USD).", param: prefix + name) }
         guard let currency = Currency(code: text.uppercased()) else {
             throw HTTPError.badRequest("\(text) is not an ISO 4217 currency code.", code: "invalid_currency", param: prefix + name)
@@ -66,7 +66,7 @@ struct BodyReader {
         return currency
     }
 
-    func string(_ name: String, maxLength: Int, allowed: Set<String>? = nil) throws(HTTPError) -> String? {
+    public func string(_ name: String, maxLength: Int, allowed: Set<String>? = nil) throws(HTTPError) -> String? {
         guard let value = object[name], value != .null else { return nil }
         guard let text = value.stringValue, !text.isEmpty, text.count <= maxLength,
               !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" })
@@ -77,7 +77,7 @@ struct BodyReader {
         return text
     }
 
-    func id(_ name: String, prefix idPrefix: IDPrefix) throws(HTTPError) -> String? {
+    public func id(_ name: String, prefix idPrefix: IDPrefix) throws(HTTPError) -> String? {
         guard let text = try string(name, maxLength: 64) else { return nil }
         guard CofferID.isValid(text, prefix: idPrefix) else {
             throw HTTPError.badRequest("\(prefix)\(name) must be a \(idPrefix.rawValue)_ id.", code: "invalid_id", param: prefix + name)
@@ -86,7 +86,7 @@ struct BodyReader {
     }
 
     /// Stripe's metadata rules: up to 50 keys of at most 40 characters, string values of at most 500.
-    func metadata(_ name: String = "metadata") throws(HTTPError) -> JSONValue {
+    public func metadata(_ name: String = "metadata") throws(HTTPError) -> JSONValue {
         guard let value = object[name], value != .null else { return [:] }
         guard let entries = value.objectValue, entries.count <= 50 else {
             throw HTTPError.badRequest("\(prefix)\(name) must be an object with at most 50 keys.", param: prefix + name)
