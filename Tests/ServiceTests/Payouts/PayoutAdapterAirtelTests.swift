@@ -142,6 +142,12 @@ final class PayoutAdapterAirtelTests: XCTestCase {
         await assertProviderError(.invalidRequest, code: "destination_unsupported") { () async throws(ProviderError) in
             try await adapter.send(PayoutFixtures.request(destination: PayoutFixtures.upi), connector: connector(server.baseURL))
         }
+        await assertProviderError(.invalidRequest, code: "invalid_destination") { () async throws(ProviderError) in
+            try await adapter.send(
+                PayoutFixtures.request(
+                    amount: Money(minorUnits: 100, currency: .zmw), destination: .mobileMoney(msisdn: "+260 97 1234567", holderName: "M")),
+                connector: connector(server.baseURL))
+        }
         await assertProviderError(.authentication, code: "missing_credentials") { () async throws(ProviderError) in
             try await adapter.send(request(), connector: connector(server.baseURL, pin: ""))
         }

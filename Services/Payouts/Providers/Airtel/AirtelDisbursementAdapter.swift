@@ -26,6 +26,9 @@ struct AirtelDisbursementAdapter: PayoutProviderAdapter {
         guard case .mobileMoney(let msisdn, _) = request.destination else {
             throw ProviderError.invalid("destination_unsupported", "Airtel Money pays out to mobile-money wallets only.")
         }
+        guard !msisdn.isEmpty, msisdn.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            throw ProviderError.invalid("invalid_destination", "The MSISDN must be digits in international form, without +.")
+        }
         let credentials = try AirtelDisbursementAPI.Credentials(connector)
         guard request.amount.currency == credentials.currency else {
             throw ProviderError.invalid(

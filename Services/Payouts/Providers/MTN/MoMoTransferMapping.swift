@@ -20,7 +20,7 @@ enum MoMoTransferMapping {
         let status: ProviderPayoutState.Status
         switch rawStatus.uppercased() {
         case "SUCCESSFUL": status = .processed
-        case "PENDING", "CREATED", "ONGOING": status = .pending
+        case "PENDING": status = .pending
         case "FAILED", "REJECTED", "TIMEOUT":
             let (code, text) = reason(transfer)
             status = .failed(
