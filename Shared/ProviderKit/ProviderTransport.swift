@@ -81,6 +81,10 @@ public enum ProviderDisplayName {
         case .stripe: "Stripe"
         case .razorpay: "Razorpay"
         case .paypal: "PayPal"
+        case .mtn: "MTN MoMo"
+        case .airtel: "Airtel Money"
+        case .zamtel: "Zamtel"
+        case .phonepe: "PhonePe"
         default: provider.rawValue
         }
     }
