@@ -27,6 +27,7 @@ struct SandboxApp: Sendable {
         let signers: [SandboxProvider: any WebhookSigner] = [
             .stripe: StripeWebhookSigner(), .razorpay: RazorpayWebhookSigner(),
             .paypal: PayPalWebhookSigner(identity: paypalIdentity, publicURL: configuration.publicURL),
+            .mtn: MTNCallbackSigner(),
         ]
         let webhooks = WebhookDispatcher(
             settings: configuration.webhooks, client: runtime.httpClient, signers: signers,
@@ -34,7 +35,7 @@ struct SandboxApp: Sendable {
         let context = SimulatorContext(
             publicURL: configuration.publicURL, accounts: accounts, behaviour: behaviour, operations: operations,
             idempotency: IdempotencyCache(capacity: configuration.idempotencyCapacity), webhooks: webhooks,
-            generation: generation, logger: logger)
+            generation: generation, payoutOpeningBalance: configuration.payoutOpeningBalance, logger: logger)
         let accountStore = AccountStore(database: runtime.database)
         let operationStore = OperationStore(
             database: runtime.database, log: operations,
@@ -45,7 +46,8 @@ struct SandboxApp: Sendable {
         let stripe = StripeSimulator(context: context)
         let razorpay = RazorpaySimulator(context: context)
         let paypal = PayPalSimulator(
-            context: context, tokens: PayPalTokens(lifetime: configuration.paypalTokenLifetime),
+            context: context,
+            tokens: AccessTokens(lifetime: configuration.paypalTokenLifetime, mint: PayPalSimulator.mintToken),
             identity: paypalIdentity)
         let simulators: [SandboxProvider: any ProviderSimulator] = [
             .stripe: stripe, .razorpay: razorpay, .paypal: paypal,
@@ -81,7 +83,8 @@ struct SandboxApp: Sendable {
                 "operations": .int(Int64(operations.count)),
             ])
         return SandboxApp(
-            context: context, stripe: stripe, razorpay: razorpay, paypal: paypal, operationStore: operationStore,
+            context: context, stripe: stripe, razorpay: razorpay, paypal: paypal,
+            operationStore: operationStore,
             accountStore: accountStore, server: server)
     }
 }
