@@ -10,6 +10,7 @@ struct SandboxApp: Sendable {
     let stripe: StripeSimulator
     let razorpay: RazorpaySimulator
     let paypal: PayPalSimulator
+    let mtn: MTNSimulator
     let operationStore: OperationStore
     let accountStore: AccountStore
     let server: HTTPServer
@@ -49,8 +50,14 @@ struct SandboxApp: Sendable {
             context: context,
             tokens: AccessTokens(lifetime: configuration.paypalTokenLifetime, mint: PayPalSimulator.mintToken),
             identity: paypalIdentity)
+        let mtn = MTNSimulator(
+            context: context,
+            tokens: AccessTokens(lifetime: configuration.mtnTokenLifetime, mint: MTNSimulator.mintToken))
         let simulators: [SandboxProvider: any ProviderSimulator] = [
-            .stripe: stripe, .razorpay: razorpay, .paypal: paypal,
+            .stripe: stripe, .razorpay: razorpay, .paypal: paypal, .mtn: mtn,
+        ]
+        let payoutSimulators: [SandboxProvider: any PayoutSimulator] = [
+            .stripe: stripe, .razorpay: razorpay, .mtn: mtn,
         ]
 
         let router = Router()
@@ -72,9 +79,11 @@ struct SandboxApp: Sendable {
         }
         OperationRoutes.register(on: router, operations: operations)
         WebhookControlRoutes.register(on: router, webhooks: webhooks, simulators: simulators)
+        PayoutControlRoutes.register(on: router, simulators: payoutSimulators, accounts: accounts)
         StripeRoutes.register(on: router, simulator: stripe)
         RazorpayRoutes.register(on: router, simulator: razorpay)
         PayPalRoutes.register(on: router, simulator: paypal)
+        MTNRoutes.register(on: router, simulator: mtn)
         let server = runtime.makeServer(router: router)
         logger.info(
             "sandbox ready",
@@ -83,7 +92,7 @@ struct SandboxApp: Sendable {
                 "operations": .int(Int64(operations.count)),
             ])
         return SandboxApp(
-            context: context, stripe: stripe, razorpay: razorpay, paypal: paypal,
+            context: context, stripe: stripe, razorpay: razorpay, paypal: paypal, mtn: mtn,
             operationStore: operationStore,
             accountStore: accountStore, server: server)
     }
