@@ -10,6 +10,7 @@ struct SandboxApp: Sendable {
     let stripe: StripeSimulator
     let razorpay: RazorpaySimulator
     let paypal: PayPalSimulator
+    let mtn: MTNSimulator
     let operationStore: OperationStore
     let accountStore: AccountStore
     let server: HTTPServer
@@ -27,6 +28,7 @@ struct SandboxApp: Sendable {
         let signers: [SandboxProvider: any WebhookSigner] = [
             .stripe: StripeWebhookSigner(), .razorpay: RazorpayWebhookSigner(),
             .paypal: PayPalWebhookSigner(identity: paypalIdentity, publicURL: configuration.publicURL),
+            .mtn: MTNCallbackSigner(),
         ]
         let webhooks = WebhookDispatcher(
             settings: configuration.webhooks, client: runtime.httpClient, signers: signers,
@@ -34,7 +36,7 @@ struct SandboxApp: Sendable {
         let context = SimulatorContext(
             publicURL: configuration.publicURL, accounts: accounts, behaviour: behaviour, operations: operations,
             idempotency: IdempotencyCache(capacity: configuration.idempotencyCapacity), webhooks: webhooks,
-            generation: generation, logger: logger)
+            generation: generation, payoutOpeningBalance: configuration.payoutOpeningBalance, logger: logger)
         let accountStore = AccountStore(database: runtime.database)
         let operationStore = OperationStore(
             database: runtime.database, log: operations,
@@ -45,10 +47,17 @@ struct SandboxApp: Sendable {
         let stripe = StripeSimulator(context: context)
         let razorpay = RazorpaySimulator(context: context)
         let paypal = PayPalSimulator(
-            context: context, tokens: PayPalTokens(lifetime: configuration.paypalTokenLifetime),
+            context: context,
+            tokens: AccessTokens(lifetime: configuration.paypalTokenLifetime, mint: PayPalSimulator.mintToken),
             identity: paypalIdentity)
+        let mtn = MTNSimulator(
+            context: context,
+            tokens: AccessTokens(lifetime: configuration.mtnTokenLifetime, mint: MTNSimulator.mintToken))
         let simulators: [SandboxProvider: any ProviderSimulator] = [
-            .stripe: stripe, .razorpay: razorpay, .paypal: paypal,
+            .stripe: stripe, .razorpay: razorpay, .paypal: paypal, .mtn: mtn,
+        ]
+        let payoutSimulators: [SandboxProvider: any PayoutSimulator] = [
+            .stripe: stripe, .razorpay: razorpay, .mtn: mtn,
         ]
 
         let router = Router()
@@ -70,9 +79,11 @@ struct SandboxApp: Sendable {
         }
         OperationRoutes.register(on: router, operations: operations)
         WebhookControlRoutes.register(on: router, webhooks: webhooks, simulators: simulators)
+        PayoutControlRoutes.register(on: router, simulators: payoutSimulators, accounts: accounts)
         StripeRoutes.register(on: router, simulator: stripe)
         RazorpayRoutes.register(on: router, simulator: razorpay)
         PayPalRoutes.register(on: router, simulator: paypal)
+        MTNRoutes.register(on: router, simulator: mtn)
         let server = runtime.makeServer(router: router)
         logger.info(
             "sandbox ready",
@@ -81,7 +92,8 @@ struct SandboxApp: Sendable {
                 "operations": .int(Int64(operations.count)),
             ])
         return SandboxApp(
-            context: context, stripe: stripe, razorpay: razorpay, paypal: paypal, operationStore: operationStore,
+            context: context, stripe: stripe, razorpay: razorpay, paypal: paypal, mtn: mtn,
+            operationStore: operationStore,
             accountStore: accountStore, server: server)
     }
 }

@@ -14,6 +14,10 @@ struct SandboxConfiguration: Sendable {
     var operationsFlushInterval: Duration
     /// Lifetime of PayPal access tokens (`expires_in`).
     var paypalTokenLifetime: Duration
+    /// Lifetime of MTN MoMo access tokens (`expires_in`).
+    var mtnTokenLifetime: Duration
+    /// What each payout balance pot (a currency, a RazorpayX account number) opens with, in minor units.
+    var payoutOpeningBalance: Int64
 
     init(reader: inout ConfigReader, common: CommonConfiguration) {
         publicURL = reader.url("SANDBOX_PUBLIC_URL", default: "http://127.0.0.1:\(common.http.port)")
@@ -32,6 +36,8 @@ struct SandboxConfiguration: Sendable {
                 reader.duration("SANDBOX_AUTO_COMPLETE_DELAY", default: .milliseconds(500))))
         behaviour.timeoutMilliseconds = Int(
             Self.milliseconds(reader.duration("SANDBOX_TIMEOUT_HOLD", default: .seconds(30))))
+        behaviour.payoutDelayMilliseconds = Int(
+            Self.milliseconds(reader.duration("SANDBOX_PAYOUT_DELAY", default: .milliseconds(300))))
         defaultBehaviour = behaviour
         idempotencyCapacity = reader.int("SANDBOX_IDEMPOTENCY_KEYS", default: 200_000, range: 100...10_000_000)
         operationsFlushInterval = reader.duration(
@@ -39,6 +45,10 @@ struct SandboxConfiguration: Sendable {
             minimum: .milliseconds(10))
         paypalTokenLifetime = reader.duration(
             "SANDBOX_PAYPAL_TOKEN_TTL", default: .seconds(32_400), minimum: .seconds(1))
+        mtnTokenLifetime = reader.duration("SANDBOX_MTN_TOKEN_TTL", default: .seconds(3600), minimum: .seconds(1))
+        // Large enough that a long benchmark never runs a pot dry (10^12 minor units: ten billion rupees).
+        payoutOpeningBalance = Int64(
+            reader.int("SANDBOX_PAYOUT_BALANCE", default: 1_000_000_000_000, range: 0...1_000_000_000_000_000))
     }
 
     static func milliseconds(_ duration: Duration) -> Int64 {

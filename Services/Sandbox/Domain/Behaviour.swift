@@ -3,8 +3,8 @@ import Shared
 
 /// How a simulated provider (mis)behaves: injected failures, timeouts, latency and declines for API
 /// calls; delays, duplicates, reordering, drops and bad signatures for webhooks; whether customers
-/// complete payments by themselves. Counters (`failNext`, `timeoutNext`, `declineNext`) are used up
-/// one call at a time.
+/// complete payments by themselves; when payouts settle. Counters (`failNext`, `timeoutNext`,
+/// `declineNext`) are used up one call at a time.
 struct Behaviour: Sendable, Equatable {
     var failNext = 0
     var failStatus = 500
@@ -20,6 +20,9 @@ struct Behaviour: Sendable, Equatable {
     var webhookBadSignature = false
     var autoComplete = true
     var autoCompleteDelayMilliseconds = 500
+    /// Whether pending payouts settle by themselves (processed, or failed for a bad destination), and when.
+    var payoutAutoSettle = true
+    var payoutDelayMilliseconds = 300
 
     mutating func apply(_ patch: BehaviourPatch) {
         if let value = patch.failNext { failNext = value }
@@ -35,6 +38,8 @@ struct Behaviour: Sendable, Equatable {
         if let value = patch.webhookBadSignature { webhookBadSignature = value }
         if let value = patch.autoComplete { autoComplete = value }
         if let value = patch.autoCompleteDelayMilliseconds { autoCompleteDelayMilliseconds = value }
+        if let value = patch.payoutAutoSettle { payoutAutoSettle = value }
+        if let value = patch.payoutDelayMilliseconds { payoutDelayMilliseconds = value }
     }
 
     var json: JSONValue {
@@ -46,6 +51,7 @@ struct Behaviour: Sendable, Equatable {
             "webhook_duplicates": .int(Int64(webhookDuplicates)), "webhook_reorder": .bool(webhookReorder),
             "webhook_drop": .bool(webhookDrop), "webhook_bad_signature": .bool(webhookBadSignature),
             "auto_complete": .bool(autoComplete), "auto_complete_delay_ms": .int(Int64(autoCompleteDelayMilliseconds)),
+            "payout_auto_settle": .bool(payoutAutoSettle), "payout_delay_ms": .int(Int64(payoutDelayMilliseconds)),
         ])
     }
 }
@@ -65,6 +71,8 @@ struct BehaviourPatch: Sendable, Equatable {
     var webhookBadSignature: Bool?
     var autoComplete: Bool?
     var autoCompleteDelayMilliseconds: Int?
+    var payoutAutoSettle: Bool?
+    var payoutDelayMilliseconds: Int?
 
     init() {}
 
@@ -75,7 +83,7 @@ struct BehaviourPatch: Sendable, Equatable {
             "provider", "account", "fail_next", "fail_status", "timeout_next", "timeout_ms", "latency_ms",
             "decline_next",
             "webhook_delay_ms", "webhook_duplicates", "webhook_reorder", "webhook_drop", "webhook_bad_signature",
-            "auto_complete", "auto_complete_delay_ms",
+            "auto_complete", "auto_complete_delay_ms", "payout_auto_settle", "payout_delay_ms",
         ]
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
             throw .badRequest("Unknown behaviour field `\(unknown)`.", param: unknown)
@@ -106,6 +114,8 @@ struct BehaviourPatch: Sendable, Equatable {
         webhookBadSignature = try bool("webhook_bad_signature")
         autoComplete = try bool("auto_complete")
         autoCompleteDelayMilliseconds = try int("auto_complete_delay_ms", 0...600_000)
+        payoutAutoSettle = try bool("payout_auto_settle")
+        payoutDelayMilliseconds = try int("payout_delay_ms", 0...600_000)
     }
 
     /// Only the fields set, for showing per-account overrides.
@@ -126,6 +136,8 @@ struct BehaviourPatch: Sendable, Equatable {
         put("webhook_bad_signature", webhookBadSignature)
         put("auto_complete", autoComplete)
         put("auto_complete_delay_ms", autoCompleteDelayMilliseconds)
+        put("payout_auto_settle", payoutAutoSettle)
+        put("payout_delay_ms", payoutDelayMilliseconds)
         return .object(members)
     }
 
@@ -144,5 +156,7 @@ struct BehaviourPatch: Sendable, Equatable {
         webhookBadSignature = newer.webhookBadSignature ?? webhookBadSignature
         autoComplete = newer.autoComplete ?? autoComplete
         autoCompleteDelayMilliseconds = newer.autoCompleteDelayMilliseconds ?? autoCompleteDelayMilliseconds
+        payoutAutoSettle = newer.payoutAutoSettle ?? payoutAutoSettle
+        payoutDelayMilliseconds = newer.payoutDelayMilliseconds ?? payoutDelayMilliseconds
     }
 }

@@ -2,6 +2,8 @@ import Shared
 
 /// `GET /_sandbox/operations/summary`: counts per kind and per idempotency key, and every idempotency
 /// key or Coffer id that executed more than once — the proof (or disproof) that nothing was done twice.
+/// A payout the payee's bank failed (`payout_failed`) moved no money: paying its Coffer id again is
+/// not a duplicate.
 enum OperationSummary {
     /// `keyLimit` caps the per-key counts listed (a benchmark leaves hundreds of thousands); the
     /// duplicate lists are never capped.
@@ -11,6 +13,8 @@ enum OperationSummary {
         var byKey: [String: Int64] = [:]
         var keyGroups: [String: [SandboxOperation]] = [:]
         var cofferGroups: [String: [SandboxOperation]] = [:]
+        let failedPayouts = Set(
+            operations.lazy.filter { $0.kind == OperationKind.payoutFailed.rawValue }.map(Self.objectKey))
         for operation in operations {
             byKind[operation.kind, default: 0] += 1
             byProvider[operation.provider, default: [:]][operation.kind, default: 0] += 1
@@ -19,7 +23,9 @@ enum OperationSummary {
                 keyGroups[operation.provider.rawValue + "\u{0}" + operation.accountID + "\u{0}" + key, default: []]
                     .append(operation)
             }
-            if let cofferID = operation.cofferID, OperationKind(rawValue: operation.kind)?.mustNotRepeat ?? false {
+            if let cofferID = operation.cofferID, OperationKind(rawValue: operation.kind)?.mustNotRepeat ?? false,
+                !(operation.kind == OperationKind.payout.rawValue && failedPayouts.contains(objectKey(operation)))
+            {
                 cofferGroups[operation.provider.rawValue + "\u{0}" + operation.kind + "\u{0}" + cofferID, default: []]
                     .append(operation)
             }
@@ -71,5 +77,10 @@ enum OperationSummary {
             "duplicate_count": .int(Int64(repeatedKeys.count + repeatedCofferIDs.count)),
             "clean": .bool(repeatedKeys.isEmpty && repeatedCofferIDs.isEmpty),
         ])
+    }
+
+    /// One provider object of one account.
+    private static func objectKey(_ operation: SandboxOperation) -> String {
+        operation.provider.rawValue + "\u{0}" + operation.accountID + "\u{0}" + operation.objectID
     }
 }

@@ -1,3 +1,5 @@
+import Shared
+
 /// Object ids shaped like each provider's: Stripe `pi_` + 24 alphanumerics, Razorpay `order_` + 14,
 /// PayPal 17 upper-case alphanumerics. Random, so ids never repeat across sandbox restarts.
 enum ProviderIDs {
@@ -9,6 +11,14 @@ enum ProviderIDs {
 
     /// Razorpay-style: `order_EKwxwAgItmmXdp` (14 characters after the prefix).
     static func razorpay(_ prefix: String) -> String { prefix + "_" + random(14, from: alphanumerics) }
+
+    /// Razorpay-style, but the same for the same `material` (RazorpayX reuses a contact or fund account
+    /// when a composite payout names the same details again).
+    static func razorpay(_ prefix: String, derivedFrom material: String) -> String {
+        let digest = Digest.sha256.hash(Array(material.utf8))
+        let characters = digest.prefix(14).map { alphanumerics[Int($0) % alphanumerics.count] }
+        return prefix + "_" + String(decoding: characters, as: UTF8.self)
+    }
 
     /// PayPal-style order, capture, authorization and refund ids: `5O190127TN364715T`.
     static func paypal() -> String { random(17, from: upperAlphanumerics) }

@@ -15,14 +15,22 @@ enum OperationKind: String, Sendable, CaseIterable {
     /// A payment or authorization was canceled or voided.
     case cancel
     case refund
+    /// Money was sent out: a RazorpayX payout, a Stripe transfer or an MTN MoMo disbursement transfer was
+    /// accepted for execution (whatever its outcome later).
+    case payout
+    /// The payee's bank (or network) failed a payout: it moved no money, so its Coffer id may be paid again.
+    case payoutFailed = "payout_failed"
+    /// Money sent out came back (a RazorpayX reversal, a Stripe transfer reversal).
+    case payoutReversal = "payout_reversal"
 
     /// Kinds a merchant's retry must never repeat for the same Coffer id: a second one means money was
     /// (or could have been) moved twice. Confirmations and customer actions may legitimately repeat
     /// after a decline.
     var mustNotRepeat: Bool {
         switch self {
-        case .createPayment, .authorize, .capture, .cancel, .refund: true
-        case .confirm, .customerAction: false
+        case .createPayment, .authorize, .capture, .cancel, .refund, .payout: true
+        // Partial reversals of one payout may follow each other; failures only ever make things safer.
+        case .confirm, .customerAction, .payoutFailed, .payoutReversal: false
         }
     }
 }
@@ -35,10 +43,12 @@ struct SandboxOperation: Sendable, Equatable {
     let kind: String
     let accountID: String
     let objectID: String
-    /// The payment a refund or capture belongs to, the order a Razorpay payment paid.
+    /// The payment a refund or capture belongs to, the order a Razorpay payment paid, the payout a
+    /// reversal or failure is about.
     let relatedObjectID: String?
     let idempotencyKey: String?
-    /// Coffer's own id as the merchant sent it (`metadata.coffer_payment_id`, `receipt`, `custom_id`…).
+    /// Coffer's own id as the merchant sent it (`metadata.coffer_payment_id`, `receipt`, `custom_id`,
+    /// a payout's `reference_id` or `externalId`…).
     let cofferID: String?
     let amount: Int64?
     /// Upper-case ISO 4217, whatever case the provider's API uses.

@@ -1,7 +1,7 @@
-/// The payment providers the sandbox simulates. Each lives under its own URL prefix (`/stripe`, …)
-/// and its own `Providers/<Name>/` folder.
+/// The providers the sandbox simulates. Each lives under its own URL prefix (`/stripe`, …) and its
+/// own `Providers/<Name>/` folder. MTN MoMo is simulated for disbursements (payouts) only.
 enum SandboxProvider: String, Sendable, CaseIterable, Comparable {
-    case stripe, razorpay, paypal
+    case stripe, razorpay, paypal, mtn
 
     static func < (lhs: SandboxProvider, rhs: SandboxProvider) -> Bool { lhs.rawValue < rhs.rawValue }
 

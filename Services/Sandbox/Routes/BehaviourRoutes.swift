@@ -13,7 +13,8 @@ enum BehaviourRoutes {
             let body = try ControlBody.object(request)
             let patch = try BehaviourPatch(json: body)
             guard let name = body["provider"]?.stringValue else {
-                throw HTTPError.badRequest("`provider` is required (stripe, razorpay or paypal).", param: "provider")
+                throw HTTPError.badRequest(
+                    "`provider` is required (stripe, razorpay, paypal or mtn).", param: "provider")
             }
             guard let provider = SandboxProvider(name: name) else {
                 throw HTTPError.badRequest("Unknown provider \"\(name)\".", param: "provider")

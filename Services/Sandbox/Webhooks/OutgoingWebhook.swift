@@ -10,6 +10,10 @@ struct OutgoingWebhook: Sendable {
     /// The payment the event is about: reordering reverses events within one group.
     let groupKey: String
     let body: [UInt8]
+    /// Where to send it instead of the account's webhook URL (MTN's per-request `X-Callback-Url`).
+    var url: String? = nil
+    /// MTN MoMo PUTs its callbacks; every other provider POSTs.
+    var method: HTTPMethod = .POST
 }
 
 /// Signs one transmission the way its provider does. `corrupt` yields headers of the right shape whose

@@ -95,7 +95,7 @@ final class WebhookDispatcher: Sendable {
         for webhook in webhooks {
             let rules = behaviour.effective(webhook.provider, accountID: webhook.accountID)
             let copies = 1 + rules.webhookDuplicates
-            guard accounts.account(id: webhook.accountID)?.webhookURL != nil else {
+            guard webhook.url ?? accounts.account(id: webhook.accountID)?.webhookURL != nil else {
                 _ = log.add(webhook, copy: 0, badSignature: false, status: .noEndpoint)
                 continue
             }
@@ -231,8 +231,8 @@ final class WebhookDispatcher: Sendable {
             return true
         }
         // Looked up per attempt: a re-registered URL or secret applies to retries, as at a provider.
-        guard let account = accounts.account(id: item.webhook.accountID), let url = account.webhookURL,
-            let signer = signers[item.webhook.provider]
+        guard let account = accounts.account(id: item.webhook.accountID),
+            let url = item.webhook.url ?? account.webhookURL, let signer = signers[item.webhook.provider]
         else {
             log.update(item.deliveryID) { $0.status = .noEndpoint }
             return true
@@ -240,7 +240,7 @@ final class WebhookDispatcher: Sendable {
         var headers = signer.headers(for: item.webhook, account: account, corrupt: item.badSignature)
         if !headers.contains("Content-Type") { headers.add("Content-Type", "application/json") }
         let request = HTTPClientRequest(
-            method: .POST, url: url, headers: headers, body: item.webhook.body,
+            method: item.webhook.method, url: url, headers: headers, body: item.webhook.body,
             timeout: settings.timeout, retryPolicy: RetryPolicy.none, isIdempotent: false)
         var statusCode: Int?
         var failure: String?

@@ -17,7 +17,7 @@ final class SandboxHarness: @unchecked Sendable {
     static let fastEnvironment = [
         "SANDBOX_AUTO_COMPLETE_DELAY": "200ms", "SANDBOX_WEBHOOK_ATTEMPTS": "4", "SANDBOX_WEBHOOK_RETRY_BASE": "100ms",
         "SANDBOX_WEBHOOK_RETRY_MAX": "300ms", "SANDBOX_WEBHOOK_TIMEOUT": "2s", "SANDBOX_WEBHOOK_REORDER_WINDOW": "10s",
-        "SANDBOX_OPERATIONS_FLUSH_INTERVAL": "100ms", "SANDBOX_TIMEOUT_HOLD": "3s",
+        "SANDBOX_OPERATIONS_FLUSH_INTERVAL": "100ms", "SANDBOX_TIMEOUT_HOLD": "3s", "SANDBOX_PAYOUT_DELAY": "150ms",
     ]
 
     static func start(extraEnvironment: [String: String] = [:]) async throws -> SandboxHarness {

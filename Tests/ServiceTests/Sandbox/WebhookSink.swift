@@ -6,18 +6,20 @@ import TestSupport
 import XCTest
 
 /// A tiny HTTP server standing in for ingress: records every webhook the sandbox sends to
-/// `POST /hooks/{name}`, and can answer 500 to the first few on purpose.
+/// `POST /hooks/{name}` (or PUTs there, as MTN does), and can answer 500 to the first few on purpose.
 final class WebhookSink: Sendable {
     struct Received: Sendable {
         let name: String
+        let method: HTTPMethod
         let headers: HTTPHeaders
         let body: [UInt8]
         let at: ContinuousClock.Instant
 
         var json: JSONValue { (try? JSONValue.parse(body)) ?? .null }
-        /// Stripe `type`, Razorpay `event`, PayPal `event_type`.
+        /// Stripe `type`, Razorpay `event`, PayPal `event_type`; MTN's callbacks have only a `status`.
         var eventType: String? {
             json["type"]?.stringValue ?? json["event"]?.stringValue ?? json["event_type"]?.stringValue
+                ?? json["status"]?.stringValue
         }
         /// Stripe and PayPal `id`; Razorpay's header.
         var eventID: String? { headers["x-razorpay-event-id"] ?? json["id"]?.stringValue }
@@ -48,7 +50,7 @@ final class WebhookSink: Sendable {
     private init() {
         let router = Router()
         let record = self.record
-        router.post("/hooks/{name}") { request, context in
+        let receive: RouteHandler = { request, context in
             let fail = record.failuresToAnswer.withLock { remaining -> Bool in
                 guard remaining > 0 else { return false }
                 remaining -= 1
@@ -56,12 +58,16 @@ final class WebhookSink: Sendable {
             }
             record.received.withLock {
                 $0.append(
-                    Received(name: context.parameter("name"), headers: request.headers, body: request.body, at: .now))
+                    Received(
+                        name: context.parameter("name"), method: request.method, headers: request.headers,
+                        body: request.body, at: .now))
             }
             return fail
                 ? .text(.internalServerError, "failing on purpose")
                 : .json(.ok, bytes: Array(#"{"received":true}"#.utf8))
         }
+        router.post("/hooks/{name}", receive)
+        router.put("/hooks/{name}", receive)
         let logger = TestEnvironment.logger()
         let metrics = MetricsRegistry()
         server = HTTPServer(

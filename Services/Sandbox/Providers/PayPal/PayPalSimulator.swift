@@ -19,12 +19,12 @@ final class PayPalSimulator: Sendable {
     }
 
     let context: SimulatorContext
-    let tokens: PayPalTokens
+    let tokens: AccessTokens
     let identity: PayPalSigningIdentity
     /// Every object, behind one lock (extensions in other files change it too).
     let state = Mutex(State())
 
-    init(context: SimulatorContext, tokens: PayPalTokens, identity: PayPalSigningIdentity) {
+    init(context: SimulatorContext, tokens: AccessTokens, identity: PayPalSigningIdentity) {
         self.context = context
         self.tokens = tokens
         self.identity = identity
@@ -32,6 +32,13 @@ final class PayPalSimulator: Sendable {
 
     /// PayPal's API base inside the sandbox, for links.
     var base: String { context.publicURL + "/paypal" }
+
+    /// An access token shaped like PayPal's (`A21AA…`).
+    @Sendable static func mintToken() -> String {
+        "A21AA"
+            + ProviderIDs.random(
+                92, from: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_".utf8))
+    }
 
     // MARK: Orders
 

@@ -42,7 +42,7 @@ struct RazorpayError: ProviderFailure, Sendable {
     }
 }
 
-/// How Razorpay words outages and `X-Refund-Idempotency` conflicts (its only idempotency key here).
+/// How Razorpay words outages and idempotency conflicts (`X-Refund-Idempotency`, `X-Payout-Idempotency`).
 struct RazorpayDialect: ProviderDialect {
     var provider: SandboxProvider { .razorpay }
 

@@ -2,13 +2,15 @@ import Foundation
 import HTTP
 import Shared
 
-/// Razorpay's API under `/razorpay` at its real paths (`/razorpay/v1/orders`…), with HTTP Basic
-/// `key_id:key_secret` and JSON bodies; plus Checkout as the customer sees it
-/// (`/razorpay/checkout/{order_id}`, and the hosted `POST /razorpay/v1/checkout/embedded` form).
+/// Razorpay's API under `/razorpay` at its real paths (`/razorpay/v1/orders`…, RazorpayX's payouts in
+/// `RazorpayPayoutRoutes`), with HTTP Basic `key_id:key_secret` and JSON bodies; plus Checkout as the
+/// customer sees it (`/razorpay/checkout/{order_id}`, and the hosted `POST /razorpay/v1/checkout/embedded`
+/// form).
 enum RazorpayRoutes {
     static func register(on router: Router, simulator: RazorpaySimulator) {
         let api = RazorpayAPI(
             simulator: simulator, gate: ProviderGate(context: simulator.context, dialect: RazorpayDialect()))
+        RazorpayPayoutRoutes.register(on: router, api: api)
 
         router.post("/razorpay/v1/orders") { request, context in
             await api.call(request, context) { input, account throws(RazorpayError) in
@@ -170,8 +172,10 @@ struct RazorpayAPI: Sendable {
     let simulator: RazorpaySimulator
     let gate: ProviderGate
 
+    /// `keyRule` says which idempotency header `idempotencyKey` came from, and so how it is checked.
     func call(
         _ request: HTTPRequest, _ context: RequestContext, idempotencyKey: String? = nil,
+        keyRule: RazorpayIdempotencyKey = .refund,
         _ body: @Sendable (RazorpayInput, SandboxAccount) throws(RazorpayError) -> JSONValue
     ) async -> HTTPResponse {
         guard let credentials = AuthorizationHeader.basic(request.headers) else {
@@ -188,33 +192,15 @@ struct RazorpayAPI: Sendable {
         } catch {
             return error.response
         }
+        if let problem = keyRule.problem(with: idempotencyKey) { return problem.response }
         var idempotency: ProviderGate.Idempotency?
         if let idempotencyKey {
-            guard idempotencyKey.utf8.count >= 10, idempotencyKey.utf8.count <= 255,
-                idempotencyKey.utf8.allSatisfy(Self.isKeyByte)
-            else {
-                return RazorpayError.badRequest(
-                    "The idempotency key must be at least 10 characters long and contain only "
-                        + "alphabets, numbers, hyphens and underscores."
-                ).response
-            }
             var material = Array((request.method.rawValue + " " + request.path + "\n").utf8)
             material.append(contentsOf: JSONValue.object(input.fields).serialized())
             idempotency = .init(key: idempotencyKey, fingerprint: Digest.sha256.hash(material))
         }
         return await gate.run(account: account, idempotency: idempotency, logger: context.logger) {
             .json(.ok, bytes: try body(input, account).serialized())
-        }
-    }
-
-    private static func isKeyByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "_"):
-            true
-        default:
-            false
         }
     }
 }

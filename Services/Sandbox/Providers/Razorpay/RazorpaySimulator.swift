@@ -2,22 +2,36 @@ import Foundation
 import Shared
 import Synchronization
 
-/// Razorpay's orders, payments and refunds, in memory. The customer pays in (simulated) Checkout:
-/// by itself after the auto-complete delay, or when the checkout page is opened.
+/// Razorpay's orders, payments and refunds, and RazorpayX's payouts, in memory. The customer pays in
+/// (simulated) Checkout: by itself after the auto-complete delay, or when the checkout page is opened;
+/// payouts settle after the payout delay.
 final class RazorpaySimulator: Sendable {
     struct State {
         var orders: [String: RazorpayOrder] = [:]
         var payments: [String: RazorpayPayment] = [:]
         var refunds: [String: RazorpayRefund] = [:]
         var paymentLinks: [String: RazorpayPaymentLink] = [:]
+        var payouts: [String: RazorpayPayout] = [:]
+        /// Fund accounts by account and id: the same details name the same fund account again.
+        var fundAccounts: [String: RazorpayFundAccount] = [:]
+        /// Payout ids, oldest first, per account and business account number, and per reference id.
+        var payoutOrder: [String: [String]] = [:]
+        var payoutReferences: [String: [String]] = [:]
+        /// What each business account number holds for payouts.
+        var balances: PayoutBalances
+
+        init(payoutOpening: Int64) {
+            balances = PayoutBalances(opening: payoutOpening)
+        }
     }
 
     let context: SimulatorContext
     /// Every object, behind one lock (extensions in other files change it too).
-    let state = Mutex(State())
+    let state: Mutex<State>
 
     init(context: SimulatorContext) {
         self.context = context
+        state = Mutex(State(payoutOpening: context.payoutOpeningBalance))
     }
 
     // MARK: Orders
@@ -225,7 +239,7 @@ final class RazorpaySimulator: Sendable {
     }
 
     func reset() {
-        state.withLock { $0 = State() }
+        state.withLock { $0 = State(payoutOpening: context.payoutOpeningBalance) }
     }
 
     /// Captures an authorized payment: the order is paid once one of its payments is captured.

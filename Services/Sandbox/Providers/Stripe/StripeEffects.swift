@@ -6,7 +6,7 @@ import Shared
 /// after it is released.
 struct StripeEffects: Sendable {
     var accountID: String
-    /// The PaymentIntent the change is about (webhook reordering groups by it).
+    /// The PaymentIntent (or transfer) the change is about (webhook reordering groups by it).
     var intentID: String
     var events: [(type: String, object: JSONValue)] = []
     var operations: [OperationDraft] = []

@@ -2,14 +2,15 @@ import Foundation
 import HTTP
 import Shared
 
-/// Stripe's API under `/stripe` at its real paths (`/stripe/v1/payment_intents`…): bearer secret
-/// keys, form-encoded parameters, `Idempotency-Key` on POSTs. Plus the page a customer's browser
-/// opens for 3-D Secure (`/stripe/authenticate/{id}`).
+/// Stripe's API under `/stripe` at its real paths (`/stripe/v1/payment_intents`, transfers in
+/// `StripeTransferRoutes`…): bearer secret keys, form-encoded parameters, `Idempotency-Key` on POSTs.
+/// Plus the page a customer's browser opens for 3-D Secure (`/stripe/authenticate/{id}`).
 enum StripeRoutes {
     static func register(on router: Router, simulator: StripeSimulator) {
         let api = StripeAPI(
             simulator: simulator, gate: ProviderGate(context: simulator.context, dialect: StripeDialect()))
         let publicURL = simulator.context.publicURL
+        StripeTransferRoutes.register(on: router, api: api)
 
         router.post("/stripe/v1/payment_intents") { request, context in
             await api.call(request, context) { form, caller throws(StripeError) in

@@ -2,13 +2,25 @@ import Foundation
 import Shared
 import Synchronization
 
-/// Stripe's PaymentIntents, charges and refunds, in memory. Every change happens under one lock;
-/// its events, operations and scheduled customer actions are handed on after the lock is released.
+/// Stripe's PaymentIntents, charges, refunds and Connect transfers, in memory. Every change happens
+/// under one lock; its events, operations and scheduled customer actions are handed on after the lock
+/// is released.
 final class StripeSimulator: Sendable {
     struct State {
         var intents: [String: StripePaymentIntent] = [:]
         var charges: [String: StripeCharge] = [:]
         var refunds: [String: StripeRefund] = [:]
+        var transfers: [String: StripeTransfer] = [:]
+        var transferReversals: [String: StripeTransferReversal] = [:]
+        /// Each account's transfer ids, oldest first, whole and by transfer group (for list filters).
+        var transferOrder: [String: [String]] = [:]
+        var transferGroups: [String: [String]] = [:]
+        /// The platform balance per account and lower-case currency, which transfers draw on.
+        var balances: PayoutBalances
+
+        init(payoutOpening: Int64) {
+            balances = PayoutBalances(opening: payoutOpening)
+        }
     }
 
     /// Who made an API call: for the operation log and the events' `request` field.
@@ -20,10 +32,11 @@ final class StripeSimulator: Sendable {
 
     let context: SimulatorContext
     /// Every object, behind one lock (extensions in other files change it too).
-    let state = Mutex(State())
+    let state: Mutex<State>
 
     init(context: SimulatorContext) {
         self.context = context
+        state = Mutex(State(payoutOpening: context.payoutOpeningBalance))
     }
 
     // MARK: PaymentIntents
@@ -259,6 +272,6 @@ final class StripeSimulator: Sendable {
     }
 
     func reset() {
-        state.withLock { $0 = State() }
+        state.withLock { $0 = State(payoutOpening: context.payoutOpeningBalance) }
     }
 }

@@ -2,9 +2,10 @@ import Foundation
 import Shared
 import Synchronization
 
-/// PayPal OAuth access tokens (`POST /v1/oauth2/token`), valid for `lifetime`; every other call must
-/// present one as `Authorization: Bearer`.
-final class PayPalTokens: Sendable {
+/// OAuth-style access tokens a provider issues for client credentials (PayPal's `POST /v1/oauth2/token`,
+/// MTN's `POST /disbursement/token/`), valid for `lifetime`; other calls present one as
+/// `Authorization: Bearer`. `mint` shapes the token like the provider's.
+final class AccessTokens: Sendable {
     enum Lookup: Sendable {
         case valid(accountID: String)
         case expired
@@ -22,18 +23,17 @@ final class PayPalTokens: Sendable {
     }
 
     let lifetime: Duration
+    private let mint: @Sendable () -> String
     private let state = Mutex(State())
 
-    init(lifetime: Duration) {
+    init(lifetime: Duration, mint: @escaping @Sendable () -> String) {
         self.lifetime = lifetime
+        self.mint = mint
     }
 
-    /// A new token for the account (`A21AA…`, as PayPal's look).
+    /// A new token for the account.
     func issue(accountID: String) -> String {
-        let token =
-            "A21AA"
-            + ProviderIDs.random(
-                92, from: Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_".utf8))
+        let token = mint()
         let now = ContinuousClock.now
         state.withLock { state in
             state.tokens[token] = Token(accountID: accountID, expiresAt: now + lifetime)
