@@ -1,3 +1,4 @@
+import ProviderKit
 import Shared
 
 /// What each provider's connector holds. Unknown fields are refused (400, naming them), so a typo
@@ -25,44 +26,44 @@ enum ConnectorRules {
         case .stripe:
             Rules(credentials: ["secret_key"], requiredCredentials: ["secret_key"], secretFields: ["webhook_secret", "previous_webhook_secret"],
                   requiredForWebhooks: ["webhook_secret"], publicFields: [],
-                  officialBaseURL: ("https://api.stripe.com", "https://api.stripe.com"))
+                  officialBaseURL: ProviderHosts.hosts(provider))
         case .razorpay:
             Rules(credentials: ["key_id", "key_secret", "account_number"], requiredCredentials: ["key_id", "key_secret"],
                   secretFields: ["webhook_secret", "previous_webhook_secret"], requiredForWebhooks: ["webhook_secret"], publicFields: [],
-                  officialBaseURL: ("https://api.razorpay.com", "https://api.razorpay.com"))
+                  officialBaseURL: ProviderHosts.hosts(provider))
         case .paypal:
             Rules(credentials: ["client_id", "client_secret"], requiredCredentials: ["client_id", "client_secret"], secretFields: [],
                   requiredForWebhooks: ["webhook_id"], publicFields: ["webhook_id", "certificates"],
-                  officialBaseURL: ("https://api-m.paypal.com", "https://api-m.sandbox.paypal.com"))
+                  officialBaseURL: ProviderHosts.hosts(provider))
         case .phonepe:
             Rules(credentials: ["client_id", "client_secret", "client_version", "merchant_id"], requiredCredentials: [],
                   secretFields: ["callback_username", "callback_password", "salt_key"], requiredForWebhooks: [], publicFields: ["salt_index"],
-                  officialBaseURL: ("https://api.phonepe.com/apis/pg", "https://api-preprod.phonepe.com/apis/pg-sandbox"))
+                  officialBaseURL: ProviderHosts.hosts(provider))
         case .paystack:
             Rules(credentials: ["secret_key"], requiredCredentials: ["secret_key"], secretFields: [], requiredForWebhooks: [], publicFields: [],
-                  officialBaseURL: ("https://api.paystack.co", "https://api.paystack.co"))
+                  officialBaseURL: ProviderHosts.hosts(provider))
         case .flutterwave:
             Rules(credentials: ["secret_key"], requiredCredentials: ["secret_key"], secretFields: ["webhook_secret"],
                   requiredForWebhooks: ["webhook_secret"], publicFields: [],
-                  officialBaseURL: ("https://api.flutterwave.com", "https://api.flutterwave.com"))
+                  officialBaseURL: ProviderHosts.hosts(provider))
         case .standard:
             Rules(credentials: [], requiredCredentials: [], secretFields: ["webhook_secret", "previous_webhook_secret"],
-                  requiredForWebhooks: ["webhook_secret"], publicFields: [], officialBaseURL: ("", ""))
+                  requiredForWebhooks: ["webhook_secret"], publicFields: [], officialBaseURL: ProviderHosts.hosts(provider))
         case .mtn:
             Rules(credentials: ["subscription_key", "api_user", "api_key", "target_environment"], requiredCredentials: [],
                   secretFields: ["callback_token"], requiredForWebhooks: [], publicFields: [],
-                  officialBaseURL: ("https://proxy.momoapi.mtn.com", "https://sandbox.momodeveloper.mtn.com"))
+                  officialBaseURL: ProviderHosts.hosts(provider))
         case .airtel:
             Rules(credentials: ["client_id", "client_secret", "country", "currency"], requiredCredentials: [],
                   secretFields: ["callback_token"], requiredForWebhooks: [], publicFields: [],
-                  officialBaseURL: ("https://openapi.airtel.africa", "https://openapiuat.airtel.africa"))
+                  officialBaseURL: ProviderHosts.hosts(provider))
         case .zamtel:
             Rules(credentials: ["api_key", "shortcode"], requiredCredentials: [], secretFields: ["callback_token"], requiredForWebhooks: [],
-                  publicFields: [], officialBaseURL: ("https://api.zamtel.co.zm", "https://api.zamtel.co.zm"))
+                  publicFields: [], officialBaseURL: ProviderHosts.hosts(provider))
         case .ikhokha:
             Rules(credentials: ["application_id", "application_secret"], requiredCredentials: [],
                   secretFields: ["callback_token", "webhook_secret"], requiredForWebhooks: [], publicFields: [],
-                  officialBaseURL: ("https://api.ikhokha.com", "https://api.ikhokha.com"))
+                  officialBaseURL: ProviderHosts.hosts(provider))
         }
     }
 

@@ -36,9 +36,18 @@ struct PaymentsEventConsumer: EventConsumer {
             let payout = try decode(PayoutSettled.self, event)
             guard payout.tenantID == tenantID, payout.amount > 0 else { throw PermanentEventError("\(event.type) is malformed") }
             let reversed = event.type == MoneyEventType.payoutReversed
+            // A destination check (the ₹1 test) is paid from the platform's own account, not a payee's balance.
+            let lines = payout.destinationCheck == true
+                ? LedgerPoster.testPayoutLines(amount: payout.amount, reversed: reversed)
+                : LedgerPoster.payoutLines(amount: payout.amount, payeeID: payout.payeeID, reversed: reversed)
             try await LedgerPoster().post(tenantID: tenantID, kind: reversed ? "payout_reversal" : "payout", reference: payout.payoutID,
-                                          currency: payout.currency,
-                                          lines: LedgerPoster.payoutLines(amount: payout.amount, payeeID: payout.payeeID, reversed: reversed),
+                                          currency: payout.currency, lines: lines, on: connection)
+            return .applied
+        case MoneyEventType.payeeAdjusted:
+            let change = try decode(PayeeBalanceChange.self, event)
+            guard change.tenantID == tenantID, change.amount != 0 else { throw PermanentEventError("payee.adjusted is malformed") }
+            try await LedgerPoster().post(tenantID: tenantID, kind: "payee_adjustment", reference: change.sourceID, currency: change.currency,
+                                          lines: LedgerPoster.adjustmentLines(amount: change.amount, payeeID: change.payeeID),
                                           on: connection)
             return .applied
         default:

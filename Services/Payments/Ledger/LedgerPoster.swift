@@ -88,6 +88,17 @@ struct LedgerPoster: Sendable {
          Line(account: "disputes_held", amount: -amount)]
     }
 
+    /// A destination check paid from the platform's own account.
+    static func testPayoutLines(amount: Int64, reversed: Bool) -> [Line] {
+        let sign: Int64 = reversed ? -1 : 1
+        return [Line(account: "platform_revenue", amount: sign * amount), Line(account: "payouts_clearing", amount: -sign * amount)]
+    }
+
+    /// An operator's credit to a payee (negative: a debit): the platform bears it.
+    static func adjustmentLines(amount: Int64, payeeID: String) -> [Line] {
+        [Line(account: "platform_revenue", amount: amount), Line(account: payeeAccount(payeeID), amount: -amount)]
+    }
+
     static func payoutLines(amount: Int64, payeeID: String, reversed: Bool) -> [Line] {
         let sign: Int64 = reversed ? -1 : 1
         return [Line(account: payeeAccount(payeeID), amount: sign * amount), Line(account: "payouts_clearing", amount: -sign * amount)]

@@ -35,6 +35,11 @@ public struct AuditLog: Sendable {
         _ = try await connection.pipeline(try entries.map(statement(for:)))
     }
 
+    /// The statements `record` runs, for a caller that pipelines them with its own writes.
+    public func recordQueries(_ entries: [AuditEntry]) throws -> [PostgresQuery] {
+        try entries.map(statement(for:))
+    }
+
     /// Tells this process's sealer there are new rows (call after the recording transaction committed;
     /// without it they are sealed on the sealer's next idle poll).
     public func nudge() { doorbell.ring() }

@@ -39,6 +39,13 @@ public struct EncryptionKeyring: Sendable {
     /// All versions this keyring can open, ascending.
     public var versions: [Int] { keys.keys.sorted() }
 
+    /// A key for another purpose derived from the current master key (HMAC-SHA256 of `label`), so no
+    /// second secret needs managing: e.g. the key that fingerprints payout destinations. It changes
+    /// with the current version: whatever uses it recomputes on `cofferctl keys rotate`.
+    public func derivedKey(label: String) -> [UInt8] {
+        HMAC.sha256(key: keys[currentVersion] ?? [], message: "coffer:" + label)
+    }
+
     /// Encrypts `plaintext` under the current key, bound to `context`.
     public func seal(_ plaintext: [UInt8], context: String) throws -> String {
         guard let key = keys[currentVersion] else {

@@ -8,6 +8,8 @@ public enum MoneyEventType {
     public static let payeeCredited = "payee.credited"
     public static let payeeDebited = "payee.debited"
     public static let payeeUpserted = "payee.upserted"
+    /// An operator's credit to a payee (payouts publishes it; payments posts it as the platform's cost).
+    public static let payeeAdjusted = "payee.adjusted"
     public static let payoutProcessed = "payout.processed"
     public static let payoutReversed = "payout.reversed"
 }
@@ -59,12 +61,16 @@ public struct PayoutSettled: Codable, Sendable, Equatable {
     public var tenantID: String
     public var amount: Int64
     public var currency: String
+    /// True for a destination check (the "₹1 test") paid from the platform's own account: it touches
+    /// no payee's balance.
+    public var destinationCheck: Bool?
 
-    public init(payoutID: String, payeeID: String, tenantID: String, amount: Int64, currency: String) {
+    public init(payoutID: String, payeeID: String, tenantID: String, amount: Int64, currency: String, destinationCheck: Bool? = nil) {
         self.payoutID = payoutID
         self.payeeID = payeeID
         self.tenantID = tenantID
         self.amount = amount
         self.currency = currency
+        self.destinationCheck = destinationCheck
     }
 }

@@ -56,16 +56,20 @@ public struct TenantSettings: Sendable, Equatable {
         public var dailyTotal: [String: Int64]
         public var maxPayoutsPerPayeePerDay: Int
         public var newPayeeCoolingHours: Int
-        /// Payouts at or above these amounts need approval by a different key with the approver role.
+        /// Payouts above these amounts (per currency, minor units) need approval by a different key with
+        /// the approver role.
         public var approvalThresholds: [String: Int64]
+        /// The smallest payout per payee type (`seller`, `employee`, `referrer`) and currency.
+        public var minimumPayout: [String: [String: Int64]]
 
         public init(maxSinglePayout: [String: Int64], dailyTotal: [String: Int64], maxPayoutsPerPayeePerDay: Int,
-                    newPayeeCoolingHours: Int, approvalThresholds: [String: Int64]) {
+                    newPayeeCoolingHours: Int, approvalThresholds: [String: Int64], minimumPayout: [String: [String: Int64]] = [:]) {
             self.maxSinglePayout = maxSinglePayout
             self.dailyTotal = dailyTotal
             self.maxPayoutsPerPayeePerDay = maxPayoutsPerPayeePerDay
             self.newPayeeCoolingHours = newPayeeCoolingHours
             self.approvalThresholds = approvalThresholds
+            self.minimumPayout = minimumPayout
         }
     }
 
@@ -145,14 +149,21 @@ extension TenantSettings {
 
         let payouts = try reader.object("payout_limits")
         try payouts.allowOnly(["max_single_payout", "daily_total", "max_payouts_per_payee_per_day", "new_payee_cooling_hours",
-                               "approval_thresholds"])
+                               "approval_thresholds", "minimum_payout"])
+        let minimums = try payouts.object("minimum_payout")
+        try minimums.allowOnly(["seller", "employee", "referrer"])
+        var minimumPayout: [String: [String: Int64]] = [:]
+        for type in ["seller", "employee", "referrer"] {
+            if let amounts = try minimums.amounts(type) { minimumPayout[type] = amounts }
+        }
         payoutLimits = PayoutLimits(
             maxSinglePayout: try payouts.amounts("max_single_payout") ?? [:],
             dailyTotal: try payouts.amounts("daily_total") ?? [:],
             maxPayoutsPerPayeePerDay: try payouts.int("max_payouts_per_payee_per_day", in: 1...10_000)
                 ?? defaults.payoutLimits.maxPayoutsPerPayeePerDay,
             newPayeeCoolingHours: try payouts.int("new_payee_cooling_hours", in: 0...8760) ?? 0,
-            approvalThresholds: try payouts.amounts("approval_thresholds") ?? [:])
+            approvalThresholds: try payouts.amounts("approval_thresholds") ?? [:],
+            minimumPayout: minimumPayout)
 
         let test = try reader.object("test_payout")
         try test.allowOnly(["enabled", "amount_major_units"])
@@ -175,7 +186,8 @@ extension TenantSettings {
             "payout_limits": ["max_single_payout": amounts(payoutLimits.maxSinglePayout), "daily_total": amounts(payoutLimits.dailyTotal),
                               "max_payouts_per_payee_per_day": .int(Int64(payoutLimits.maxPayoutsPerPayeePerDay)),
                               "new_payee_cooling_hours": .int(Int64(payoutLimits.newPayeeCoolingHours)),
-                              "approval_thresholds": amounts(payoutLimits.approvalThresholds)],
+                              "approval_thresholds": amounts(payoutLimits.approvalThresholds),
+                              "minimum_payout": .object(payoutLimits.minimumPayout.mapValues(amounts))],
             "test_payout": ["enabled": .bool(testPayout.enabled), "amount_major_units": .int(Int64(testPayout.amountMajorUnits))],
         ]
     }
