@@ -1,0 +1,121 @@
+import Foundation
+import HTTP
+import Platform
+import Shared
+
+/// A payout batch's items, from JSON (`{"items":[{…}], "dry_run": true}`) or CSV (`Content-Type:
+/// text/csv`, a header row naming `payee_id,amount,currency[,purpose,narration,scheduled_for]`,
+/// `?dry_run=true`). Every item is read; the errors of all of them are reported together.
+struct BatchItems: Sendable {
+    struct Item: Sendable {
+        let index: Int
+        let input: PayoutService.CreateInput
+    }
+
+    struct ItemError: Sendable {
+        let index: Int
+        let code: String
+        let message: String
+        let param: String?
+
+        var json: JSONValue {
+            ["index": .int(Int64(index)), "code": .string(code), "message": .string(message), "param": param.map(JSONValue.string) ?? .null]
+        }
+    }
+
+    static let maxItems = 10_000
+    var items: [Item] = []
+    var errors: [ItemError] = []
+    var dryRun = false
+
+    init(request: HTTPRequest) throws(HTTPError) {
+        let contentType = request.headers["Content-Type"]?.lowercased() ?? ""
+        if contentType.hasPrefix("text/csv") {
+            dryRun = request.queryParameters["dry_run"] == "true"
+            try readCSV(request.bodyText)
+        } else {
+            let reader = try BodyReader(request.body, allowed: ["items", "dry_run"])
+            dryRun = try reader.bool("dry_run") ?? false
+            guard let list = reader.object["items"]?.arrayValue else {
+                throw HTTPError.badRequest("items must be a list of payouts.", param: "items")
+            }
+            try checkCount(list.count)
+            for (index, value) in list.enumerated() {
+                do {
+                    let itemReader = try BodyReader(nested: value, name: "items[\(index)]", allowed: PayoutService.CreateInput.fields)
+                    items.append(Item(index: index, input: try PayoutService.CreateInput(reader: itemReader, param: "items[\(index)].")))
+                } catch {
+                    errors.append(ItemError(index: index, code: error.code, message: error.message, param: error.param))
+                }
+            }
+        }
+    }
+
+    private func checkCount(_ count: Int) throws(HTTPError) {
+        guard count > 0 else { throw HTTPError.badRequest("A batch needs at least one item.", param: "items") }
+        guard count <= Self.maxItems else { throw HTTPError.badRequest("A batch holds at most \(Self.maxItems) items.", param: "items") }
+    }
+
+    private mutating func readCSV(_ text: String) throws(HTTPError) {
+        var lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
+            .filter { !$0.isEmpty }
+        guard !lines.isEmpty else { throw HTTPError.badRequest("The CSV is empty.", param: "items") }
+        let header = Self.fields(lines.removeFirst()).map { $0.lowercased() }
+        let allowed = PayoutService.CreateInput.fields.subtracting(["metadata"])
+        if let unknown = header.first(where: { !allowed.contains($0) }) {
+            throw HTTPError.badRequest("Unknown CSV column: \(unknown).", code: "unknown_fields", param: unknown)
+        }
+        for required in ["payee_id", "amount", "currency"] where !header.contains(required) {
+            throw HTTPError.badRequest("The CSV header must name \(required).", param: required)
+        }
+        try checkCount(lines.count)
+        for (index, line) in lines.enumerated() {
+            let values = Self.fields(line)
+            guard values.count == header.count else {
+                errors.append(ItemError(index: index, code: "invalid_row", message: "Row \(index + 1) has \(values.count) fields; the header has \(header.count).",
+                                        param: nil))
+                continue
+            }
+            var object: [String: JSONValue] = [:]
+            for (name, value) in zip(header, values) where !value.isEmpty {
+                object[name] = name == "amount" ? (Int64(value).map(JSONValue.int) ?? .string(value)) : .string(value)
+            }
+            do {
+                let reader = try BodyReader(nested: .object(object), name: "items[\(index)]", allowed: allowed)
+                items.append(Item(index: index, input: try PayoutService.CreateInput(reader: reader, param: "items[\(index)].")))
+            } catch {
+                errors.append(ItemError(index: index, code: error.code, message: error.message, param: error.param))
+            }
+        }
+    }
+
+    /// One CSV line's fields (RFC 4180 quoting: `"a, b"`, `""` for a quote).
+    static func fields(_ line: String) -> [String] {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        var iterator = Array(line).makeIterator()
+        var pending: Character? = nil
+        while let character = pending ?? iterator.next() {
+            pending = nil
+            if quoted {
+                if character == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { current.append("\"") } else { quoted = false; pending = next }
+                    } else { quoted = false }
+                } else {
+                    current.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                fields.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        fields.append(current.trimmingCharacters(in: .whitespaces))
+        return fields
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import HTTP
+import Platform
+import ProviderKit
+import Postgres
+import Shared
+
+/// Payouts' parts, built from its runtime and configuration.
+struct PayoutsApp: Sendable {
+    let server: HTTPServer
+    let relay: OutboxRelay
+    let scheduler: JobScheduler
+    let auditSealer: AuditSealer
+    let workers: [PayoutWorker]
+    let snapshotLoader: TenancySnapshotLoader
+
+    var services: [any Service] { [relay, scheduler, auditSealer] + workers.map { $0 as any Service } + [server] }
+
+    static let replica = TenancyReplica(schema: "payouts")
+
+    /// Who hears what payouts publishes: payments books payees and settled payouts in its ledger;
+    /// notifications tells people what happened to their payouts.
+    static func routes(_ configuration: PayoutsConfiguration) -> EventRoutes {
+        let payments = EventRoutes.Subscriber(name: "payments", baseURL: configuration.paymentsURL)
+        let notifications = EventRoutes.Subscriber(name: "notifications", baseURL: configuration.notificationsURL)
+        return EventRoutes([
+            (MoneyEventType.payeeUpserted, [payments]),
+            (MoneyEventType.payeeAdjusted, [payments]),
+            (MoneyEventType.payoutProcessed, [payments, notifications]),
+            (MoneyEventType.payoutReversed, [payments, notifications]),
+            ("payout.", [notifications]),
+            ("provider_balance.", [notifications]),
+        ])
+    }
+
+    init(runtime: ServiceRuntime, configuration: PayoutsConfiguration, keyring: EncryptionKeyring) {
+        let database = runtime.database
+        let doorbell = Doorbell()
+        let routes = Self.routes(configuration)
+        let outbox = Outbox(schema: "payouts", routes: routes, doorbell: doorbell)
+        let audit = AuditLog(schema: "payouts")
+        let idempotency = IdempotencyStore(database: database, schema: "payouts", retention: configuration.idempotencyRetention,
+                                           lease: configuration.idempotencyLease)
+        let core = PayoutsCore(database: database, vault: DestinationVault(keyring: keyring), outbox: outbox, audit: audit,
+                               idempotency: idempotency, configuration: configuration, logger: runtime.logger, queueBell: Doorbell())
+        let adapters = PayoutProviderAdapters.make(httpClient: runtime.httpClient)
+        let connectors = PayoutConnectors(database: database, keyring: keyring, adapters: adapters, timeout: configuration.providerTimeout)
+        let authenticator = APIKeyAuthenticator(database: database, source: .replica(schema: "payouts"))
+        let payouts = PayoutService(core: core)
+        let reconciler = PayoutReconciler(core: core, connectors: connectors)
+        let balanceSync = ProviderBalanceSync(core: core, connectors: connectors)
+
+        let router = Router()
+        let tenantIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
+            guard let key = context[AuthenticatedKeyContext.self] else { return nil }
+            // Per tenant and mode: a test key's Idempotency-Key never replays a live answer.
+            return ("tenant:" + key.tenantID + (key.livemode ? ":live" : ":test"), key.tenantID)
+        }
+        let v1 = router.group("/v1", middleware: [authenticator, tenantIdempotency])
+        PayoutRoutes.register(on: v1, payees: PayeeStore(core: core), payouts: payouts, batches: BatchService(core: core, payouts: payouts))
+        let operatorIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
+            ("operator:" + (context.adminPrincipal?.name ?? "unknown"), "platform")
+        }
+        let admin = router.group("/admin", middleware: [runtime.adminAuthentication, operatorIdempotency])
+        PayoutOperatorRoutes.register(on: admin, core: core, reconciler: reconciler, balanceSync: balanceSync)
+        AuditRoutes.register(on: router, runtime: runtime, schema: "payouts")
+        router.get("/internal/snapshot/payees", middleware: [runtime.internalAuthentication]) { _, _ in
+            .json(.ok, bytes: try await PayeeSnapshot(database: database).snapshot().serialized())
+        }
+        InternalEventsEndpoint(schema: "payouts", database: database,
+                               consumer: PayoutsEventConsumer(replica: Self.replica, connectors: connectors, outbox: outbox),
+                               metrics: runtime.metrics)
+            .register(on: router, authentication: runtime.internalAuthentication)
+        server = runtime.makeServer(router: router)
+        relay = OutboxRelay(table: .outbox(schema: "payouts"), subscribers: routes.subscribers, doorbell: doorbell,
+                            runtime: runtime, configuration: configuration.outbox)
+        scheduler = JobScheduler(schema: "payouts", database: database, jobs: [
+            ScheduledJob(name: "reconcile-payouts", interval: configuration.reconciliationInterval) { try await reconciler.run() },
+            ScheduledJob(name: "sync-provider-balances", interval: configuration.balanceSyncInterval) { try await balanceSync.run() },
+            ScheduledJob(name: "purge-idempotency-keys", interval: .seconds(3600)) {
+                let purged = try await idempotency.purgeExpired()
+                if purged > 0 { runtime.logger.info("purged expired idempotency keys", ["count": .int(Int64(purged))]) }
+            },
+        ], logger: runtime.logger, poll: .seconds(5))
+        auditSealer = AuditSealer(auditLog: audit, runtime: runtime)
+        let metrics = PayoutMetrics(registry: runtime.metrics)
+        workers = (0..<configuration.workers).map { PayoutWorker(index: $0, core: core, connectors: connectors, metrics: metrics) }
+        snapshotLoader = TenancySnapshotLoader(replica: Self.replica, database: database, client: runtime.internalClient,
+                                               paymentsURL: configuration.paymentsURL, logger: runtime.logger,
+                                               onLoaded: { connectors.invalidateAll() })
+    }
+}
+
+/// `GET /internal/snapshot/payees`: every payee as `payee.upserted` carries it, for a consumer that
+/// starts empty (DESIGN.md).
+struct PayeeSnapshot: Sendable {
+    let database: PostgresPool
+
+    func snapshot() async throws -> JSONValue {
+        let payees = try await database.platformTransaction { connection in
+            try await connection.query("""
+                SELECT id, tenant_id, recruiter_payee_id, status, version FROM payouts.payees ORDER BY tenant_id, id
+                """).map { row -> JSONValue in
+                let (id, tenantID, recruiter, status, version) = try row.decode((String, String, String?, String, Int64).self)
+                return ["payee_id": .string(id), "tenant_id": .string(tenantID), "recruiter_payee_id": recruiter.map(JSONValue.string) ?? .null,
+                        "status": .string(status), "version": .int(version)]
+            }
+        }
+        return ["payees": .array(payees)]
+    }
+}

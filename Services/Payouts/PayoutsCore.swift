@@ -1,0 +1,106 @@
+import Foundation
+import HTTP
+import Platform
+import Postgres
+import Shared
+
+/// What the payouts flows share.
+struct PayoutsCore: Sendable {
+    let database: PostgresPool
+    let vault: DestinationVault
+    let outbox: Outbox
+    let audit: AuditLog
+    let idempotency: IdempotencyStore
+    let configuration: PayoutsConfiguration
+    let logger: Logger
+    /// Rung when a payout becomes due, so a worker claims it without waiting for its poll.
+    let queueBell: Doorbell
+
+    /// The tenant's settings from the tenancy replica (its time zone, payout limits, the test switch).
+    func settings(_ tenantID: String, on connection: PostgresConnection) async throws -> TenantSettings {
+        guard let row = try await connection.query(prepared: """
+            SELECT settings::text, status FROM payouts.tenants WHERE tenant_id = \(tenantID)
+            """).first
+        else { throw HTTPError.notFound("No such tenant.") }
+        return try Self.settings(row)
+    }
+
+    // Synchronous on purpose (Swift 6.3 release-build crash with typed throws in async loops).
+    @inline(never)
+    static func settings(_ row: PostgresRow) throws -> TenantSettings {
+        let (text, _) = try row.decode((String, String).self)
+        return (try? TenantSettings(json: JSONValue.parse(text))) ?? .defaults
+    }
+}
+
+/// Who is asking and on which request (an API key, or a background loop acting for a tenant).
+struct RequestInfo: Sendable {
+    let key: AuthenticatedKey
+    let correlationID: String
+    let requestID: String
+    let logger: Logger
+    let token: IdempotencyToken?
+
+    init(key: AuthenticatedKey, context: RequestContext) {
+        self.key = key
+        correlationID = context.correlationID
+        requestID = context.requestID
+        logger = context.logger
+        token = context[IdempotencyTokenContext.self]
+    }
+
+    init(system component: String, tenantID: String, livemode: Bool, logger: Logger, actor: String? = nil) {
+        key = AuthenticatedKey(keyID: actor ?? "system:" + component, tenantID: tenantID, role: .full, livemode: livemode,
+                               rateLimitPerMinute: 0)
+        correlationID = CofferID.generate(.request)
+        requestID = correlationID
+        self.logger = logger.with(["tenant_id": .string(tenantID), "correlation_id": .string(correlationID)])
+        token = nil
+    }
+
+    var tenantID: String { key.tenantID }
+    var actor: String { key.actor }
+}
+
+/// Events payouts publishes, collected in a transaction and written with one statement at its end.
+enum PayoutEventType {
+    static let created = "payout.created"
+    static let queued = "payout.queued"
+    static let held = "payout.held"
+    static let processed = "payout.processed"
+    static let failed = "payout.failed"
+    static let reversed = "payout.reversed"
+    static let canceled = "payout.canceled"
+    static let balanceLow = "provider_balance.low"
+}
+
+struct PayoutEvents: Sendable {
+    let tenantID: String
+    let correlationID: String?
+    private(set) var entries: [Outbox.Entry] = []
+
+    init(tenantID: String, correlationID: String?) {
+        self.tenantID = tenantID
+        self.correlationID = correlationID
+    }
+
+    mutating func add(_ type: String, data: JSONValue, orderingKey: String) {
+        entries.append(Outbox.Entry(EventEnvelope(type: type, source: "payouts", tenantID: tenantID, correlationID: correlationID, data: data),
+                                    orderingKey: orderingKey))
+    }
+
+    /// `payout.processed` / `payout.reversed` carry the `PayoutSettled` fields payments posts to its
+    /// ledger, plus the payout for notifications.
+    mutating func settled(_ type: String, payout: PayoutRecord) {
+        var data = payout.json.objectValue ?? [:]
+        data["payout_id"] = .string(payout.id)
+        data["tenant_id"] = .string(payout.tenantID)
+        if payout.isTest { data["destination_check"] = true }
+        add(type, data: .object(data), orderingKey: "payee:" + payout.payeeID)
+    }
+
+    func write(to outbox: Outbox, on connection: PostgresConnection) async throws {
+        guard !entries.isEmpty else { return }
+        try await outbox.enqueue(entries, on: connection)
+    }
+}
