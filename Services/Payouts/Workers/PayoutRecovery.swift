@@ -18,7 +18,7 @@ struct PayoutRecovery: Sendable {
             UPDATE payouts.payouts o SET lease_until = now() + make_interval(secs => \(lease)), updated_at = now()
             FROM payouts.payees e
             WHERE o.id IN (SELECT id FROM payouts.payouts WHERE status = 'processing' AND lease_until < now()
-                           ORDER BY lease_until LIMIT 50 FOR UPDATE SKIP LOCKED)
+                           ORDER BY lease_until LIMIT \(Int64(core.configuration.claimBatch)) FOR UPDATE SKIP LOCKED)
               AND e.id = o.payee_id AND e.tenant_id = o.tenant_id
             RETURNING \(unsafeSQL: PayoutRecord.columns), e.destination_kind
             """
@@ -27,12 +27,24 @@ struct PayoutRecovery: Sendable {
                 (try PayoutRecord(row: row), PayoutDestination.Kind(rawValue: try row.decode(String.self, at: 27)) ?? .bankAccount)
             }
         }
-        for (payout, kind) in expired {
-            do {
-                try await resolve(payout, kind: kind)
-            } catch {
-                core.logger.warning("could not resolve a payout yet", ["payout_id": .string(payout.id), "error": .string(String(describing: error))])
+        // Lookups run side by side, as sends do: a deep pending queue must not be checked one at a time.
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            func start() {
+                guard next < expired.count else { return }
+                let (payout, kind) = expired[next]
+                next += 1
+                group.addTask {
+                    do {
+                        try await resolve(payout, kind: kind)
+                    } catch {
+                        core.logger.warning("could not resolve a payout yet", ["payout_id": .string(payout.id),
+                                                                               "error": .string(String(describing: error))])
+                    }
+                }
             }
+            for _ in 0..<core.configuration.callsPerWorker { start() }
+            for await _ in group { start() }
         }
         return !expired.isEmpty
     }

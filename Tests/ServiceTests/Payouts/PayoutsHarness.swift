@@ -19,7 +19,10 @@ final class PayoutsHarness: @unchecked Sendable {
     let client = LoopHTTPClient()
     var sandboxURL: String { sandbox.baseURL }
 
-    static func start(payoutsEnvironment: [String: String] = [:], sandboxEnvironment: [String: String] = [:]) async throws -> PayoutsHarness {
+    /// With `ingress`, a real `coffer-ingress` receives the sandbox's signed payout webhooks and hands
+    /// them to payouts (and payments' tenancy events go to it instead of the recorder).
+    static func start(ingress withIngress: Bool = false, payoutsEnvironment: [String: String] = [:],
+                      sandboxEnvironment: [String: String] = [:]) async throws -> PayoutsHarness {
         let database = try await TestDatabase.create()
         let recorder = try await RecordingSubscriber.start(database: database)
         var sandboxVariables = PaymentsHarness.sandboxEnvironment
@@ -28,9 +31,17 @@ final class PayoutsHarness: @unchecked Sendable {
         let sandbox = try ServiceProcess(binary: "coffer-sandbox", environment: TestStackEnvironment.variables(database: database, extra: sandboxVariables))
         try await sandbox.waitUntilReady()
         let paymentsPort = ServiceProcess.freePort(), payoutsPort = ServiceProcess.freePort()
+        var ingress: ServiceProcess?
+        if withIngress {
+            ingress = try ServiceProcess(binary: "coffer-ingress", environment: TestStackEnvironment.variables(database: database, extra: [
+                "PAYMENTS_URL": "http://127.0.0.1:\(paymentsPort)", "PAYOUTS_URL": "http://127.0.0.1:\(payoutsPort)",
+                "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
+            ]))
+            try await ingress?.waitUntilReady()
+        }
         let payments = try ServiceProcess(binary: "coffer-payments", port: paymentsPort, environment: TestStackEnvironment.variables(
             database: database, extra: [
-                "INGRESS_URL": recorder.baseURL, "PUBLIC_INGRESS_URL": "https://hooks.example.test", "PAYOUTS_URL": "http://127.0.0.1:\(payoutsPort)",
+                "INGRESS_URL": ingress?.baseURL ?? recorder.baseURL, "PUBLIC_INGRESS_URL": "https://hooks.example.test", "PAYOUTS_URL": "http://127.0.0.1:\(payoutsPort)",
                 "NOTIFICATIONS_URL": recorder.baseURL, "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
             ]))
         try await payments.waitUntilReady()
@@ -43,11 +54,14 @@ final class PayoutsHarness: @unchecked Sendable {
         let payouts = try ServiceProcess(binary: "coffer-payouts", port: payoutsPort, environment: environment)
         try await payouts.waitUntilReady()
         return PayoutsHarness(database: database, payments: payments, payouts: payouts, environment: environment, recorder: recorder,
-                              sandbox: sandbox)
+                              sandbox: sandbox, ingress: ingress)
     }
 
+    let ingress: ServiceProcess?
+
     private init(database: TestDatabase, payments: ServiceProcess, payouts: ServiceProcess, environment: [String: String],
-                 recorder: RecordingSubscriber, sandbox: ServiceProcess) {
+                 recorder: RecordingSubscriber, sandbox: ServiceProcess, ingress: ServiceProcess?) {
+        self.ingress = ingress
         self.database = database
         self.payments = payments
         self.payouts = payouts
@@ -72,6 +86,7 @@ final class PayoutsHarness: @unchecked Sendable {
     func stop() async {
         await payouts.stop()
         await payments.stop()
+        await ingress?.stop()
         await sandbox.stop()
         await recorder.stop()
         try? await database.drop()
@@ -124,14 +139,22 @@ final class PayoutsHarness: @unchecked Sendable {
         var merged = settings.objectValue ?? [:]
         merged["api_rate_limit_per_minute"] = merged["api_rate_limit_per_minute"] ?? 1_000_000
         let created = try await admin(.POST, "/admin/tenants", json: ["name": "Payroll shop", "settings": .object(merged)], onPayments: true)
-        XCTAssertEqual(created.status, 201, created.text, file: file, line: line)
+        guard created.status == 201 else {
+            XCTFail("tenant not created: \(created.text)", file: file, line: line)
+            throw CancellationError()
+        }
         let key = created["api_key"]?["secret"]?.stringValue ?? ""
         let keyID = created["api_key"]?["id"]?.stringValue ?? ""
         let unique = CofferID.generate(.request).suffix(12).lowercased()
         let keyIDRazorpay = "rzp_test_\(unique)", secret = "secret_\(unique)", account = "7878780080\(Int.random(in: 100_000...999_999))"
-        _ = try await sandboxControl(.POST, "/_sandbox/accounts", json: [
+        var registration: [String: JSONValue] = [
             "provider": "razorpay", "key_id": .string(keyIDRazorpay), "key_secret": .string(secret), "account_number": .string(account),
-        ])
+        ]
+        if let ingress {
+            registration["webhook_url"] = .string(ingress.baseURL + "/webhooks/razorpay/" + created.id)
+            registration["webhook_secret"] = "whsec_payouts"
+        }
+        _ = try await sandboxControl(.POST, "/_sandbox/accounts", json: .object(registration))
         let connector = try await call(.PUT, "/v1/connectors/razorpay", bearer: key, json: [
             "credentials": ["key_id": .string(keyIDRazorpay), "key_secret": .string(secret), "account_number": .string(account)],
             "webhook_secret": "whsec_payouts", "api_base_url": .string(sandbox.baseURL + "/razorpay"),
