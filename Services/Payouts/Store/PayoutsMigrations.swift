@@ -125,6 +125,9 @@ enum PayoutsMigrations {
             CREATE INDEX payouts_scheduled ON payouts.payouts (scheduled_for) WHERE status = 'scheduled';
             CREATE INDEX payouts_leased ON payouts.payouts (lease_until) WHERE status = 'processing';
             CREATE INDEX payouts_recent ON payouts.payouts (updated_at);
+            -- The tenant's daily total (a limit in its settings), summed from the index alone.
+            CREATE INDEX payouts_daily ON payouts.payouts (tenant_id, currency, created_at) INCLUDE (amount, status, livemode)
+                WHERE NOT is_test;
             CREATE UNIQUE INDEX payouts_by_provider_id ON payouts.payouts (connector_id, provider_payout_id)
                 WHERE provider_payout_id IS NOT NULL;
             -- Until a tenant confirms its first payout run, its payouts wait for approval.

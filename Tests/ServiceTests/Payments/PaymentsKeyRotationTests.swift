@@ -29,7 +29,7 @@ final class PaymentsKeyRotationTests: XCTestCase {
         try await harness.restart(changes: ["COFFER_MASTER_KEY": "v2:\(newKey),v1:\(TestStackEnvironment.masterKey)"])
         var lines: [String] = []
         let output = CtlOutput { lines.append($0) }
-        let code = await CofferCtl.main(arguments: ["keys", "rotate"],
+        let code = await CofferCtl.main(arguments: ["keys", "rotate", "--service", "payments"],
                                         environment: ["PAYMENTS_URL": harness.baseURL, "COFFER_ADMIN_TOKEN": TestStackEnvironment.adminToken],
                                         output: output)
         XCTAssertEqual(code, 0, lines.joined(separator: "\n"))
@@ -53,7 +53,7 @@ final class PaymentsKeyRotationTests: XCTestCase {
 
         // Without the admin token the command says what is missing.
         lines.removeAll()
-        let refused = await CofferCtl.main(arguments: ["keys", "rotate"], environment: ["PAYMENTS_URL": harness.baseURL, "COFFER_ENV_FILE": "/dev/null"],
+        let refused = await CofferCtl.main(arguments: ["keys", "rotate", "--service", "payments"], environment: ["PAYMENTS_URL": harness.baseURL, "COFFER_ENV_FILE": "/dev/null"],
                                            output: output)
         XCTAssertEqual(refused, 1)
         XCTAssertTrue(lines.joined().contains("COFFER_ADMIN_TOKEN"))

@@ -106,4 +106,27 @@ final class PayoutsBatchTests: XCTestCase {
         XCTAssertTrue(paid.values.allSatisfy { $0 == 1 })
         await harness.stop()
     }
+
+    /// Payees created 8 at a time are all created (each answer a 201, never a stray 404).
+    func testConcurrentPayeeCreation() async throws {
+        let harness = try await PayoutsHarness.start()
+        let tenant = try await harness.createTenant()
+        let answers = try await withThrowingTaskGroup(of: PayoutsHarness.Answer.self) { group in
+            var answers: [PayoutsHarness.Answer] = []
+            for index in 0..<400 {
+                if index >= 8, let answer = try await group.next() { answers.append(answer) }
+                group.addTask {
+                    try await harness.call(.POST, "/v1/payees", bearer: tenant.key, json: [
+                        "name": .string("Seller \(index)"), "type": "seller",
+                        "destination": ["type": "stripe_account", "account_id": .string("acct_test\(index)xxxxxx")],
+                    ])
+                }
+            }
+            for try await answer in group { answers.append(answer) }
+            return answers
+        }
+        let refused = answers.filter { $0.status != 201 }
+        XCTAssertEqual(refused.count, 0, refused.prefix(3).map(\.text).joined(separator: "\n"))
+        await harness.stop()
+    }
 }

@@ -143,4 +143,85 @@ final class PayoutsFlowTests: XCTestCase {
         XCTAssertTrue(heldEvent)
         await harness.stop()
     }
+
+    /// The "₹1 test": a new destination is paid one rupee from the platform's account first; the
+    /// payee's real payouts wait (held) until it succeeds, then go on by themselves. A destination the
+    /// bank refuses fails its check, and its payouts stay held.
+    func testDestinationCheckScheduledPayoutsAndPermanentFailures() async throws {
+        let harness = try await PayoutsHarness.start()
+        let tenant = try await harness.createTenant(settings: ["test_payout": ["enabled": true, "amount_major_units": 1]])
+        let noCurrency = try await harness.call(.POST, "/v1/payees", bearer: tenant.key, json: [
+            "name": "Asha", "type": "seller",
+            "destination": ["type": "bank_account", "account_number": "123456789012", "ifsc": "HDFC0001234", "holder_name": "Asha"],
+        ])
+        XCTAssertEqual(noCurrency.errorCode, "currency_required", noCurrency.text)
+        let payee = try await harness.call(.POST, "/v1/payees", bearer: tenant.key, json: [
+            "name": "Asha", "type": "seller", "currency": "INR",
+            "destination": ["type": "bank_account", "account_number": "123456789012", "ifsc": "HDFC0001234", "holder_name": "Asha"],
+        ])
+        XCTAssertEqual(payee.status, 201, payee.text)
+        try await harness.credit(payee.id, 50_000)
+        let waiting = try await harness.createPayout(tenant, payee: payee.id, amount: 10_000)
+        let checked = await eventually(timeout: .seconds(30)) {
+            (try? await harness.call(.GET, "/v1/payees/\(payee.id)", bearer: tenant.key))?["destination_check"]?.stringValue == "passed"
+        }
+        XCTAssertTrue(checked, "the one-rupee check was paid")
+        let released = await harness.waitForStatus(waiting.id, tenant, "processed")
+        XCTAssertTrue(released, "a payout held for the check goes on once it passes")
+        let checks = try await harness.superuserCount("SELECT count(*) FROM payouts.payouts WHERE payee_id = '\(payee.id)' AND is_test AND amount = 100")
+        XCTAssertEqual(checks, 1)
+        let balance = try await harness.balance(payee.id, tenant)
+        XCTAssertEqual(balance.available, 40_000, "the check is the platform's money, not the payee's")
+        let ledger = await eventually(timeout: .seconds(20)) { (try? await harness.ledgerPayable(tenant.id, payee: payee.id)) == 40_000 }
+        XCTAssertTrue(ledger)
+
+        // A bank account the bank refuses: the check fails and the payee's payouts stay held.
+        let refused = try await harness.call(.POST, "/v1/payees", bearer: tenant.key, json: [
+            "name": "Nobody", "type": "seller", "currency": "INR",
+            "destination": ["type": "bank_account", "account_number": "000000000000", "ifsc": "HDFC0001234", "holder_name": "Nobody"],
+        ])
+        try await harness.credit(refused.id, 10_000)
+        let stuck = try await harness.createPayout(tenant, payee: refused.id, amount: 5_000)
+        let failedCheck = await eventually(timeout: .seconds(30)) {
+            (try? await harness.call(.GET, "/v1/payees/\(refused.id)", bearer: tenant.key))?["destination_check"]?.stringValue == "failed"
+        }
+        XCTAssertTrue(failedCheck)
+        let stillHeld = try await harness.payout(stuck.id, tenant)
+        XCTAssertEqual(stillHeld["status"]?.stringValue, "held", stillHeld.text)
+        XCTAssertEqual(stillHeld["hold_reasons"]?.arrayValue, ["destination_unverified"])
+        let failedEvent = await eventually(timeout: .seconds(10)) {
+            harness.recorder.applied.withLock { $0.contains { $0.type == "payout.failed" && $0.data["payee_id"]?.stringValue == refused.id } }
+        }
+        XCTAssertTrue(failedEvent)
+        await harness.stop()
+    }
+
+    func testScheduledPayoutWaitsForItsDateAndARefusedAccountFailsAtOnce() async throws {
+        let harness = try await PayoutsHarness.start()
+        let tenant = try await harness.createTenant()
+        let payee = try await harness.createPayee(tenant, balance: 50_000)
+        let payDate = Date().addingTimeInterval(3)
+        let scheduled = try await harness.createPayout(tenant, payee: payee, amount: 10_000,
+                                                       extra: ["scheduled_for": .string(Timestamp.rfc3339(payDate)), "purpose": "salary"])
+        XCTAssertEqual(scheduled["status"]?.stringValue, "scheduled", scheduled.text)
+        try await Task.sleep(for: .seconds(1))
+        let early = try await harness.payout(scheduled.id, tenant)
+        XCTAssertEqual(early["status"]?.stringValue, "scheduled", "not before its date")
+        let paid = await harness.waitForStatus(scheduled.id, tenant, "processed", timeout: .seconds(30))
+        XCTAssertTrue(paid)
+        let processedAt = try await harness.payout(scheduled.id, tenant)["processed_at"]?.stringValue.flatMap(Timestamp.parse)
+        XCTAssertGreaterThanOrEqual(processedAt?.timeIntervalSince1970 ?? 0, payDate.timeIntervalSince1970 - 1)
+
+        let refusedPayee = try await harness.createPayee(tenant, account: "000000000000", balance: 20_000)
+        let refused = try await harness.createPayout(tenant, payee: refusedPayee, amount: 5_000)
+        let failed = await harness.waitForStatus(refused.id, tenant, "failed", timeout: .seconds(30))
+        let final = try await harness.payout(refused.id, tenant)
+        XCTAssertTrue(failed, final.text)
+        XCTAssertNotNil(final["failure_code"]?.stringValue, "failed with the provider's reason")
+        XCTAssertEqual(final["attempts"]?.int64Value, 1, "a permanent refusal is not retried")
+        let balance = try await harness.balance(refusedPayee, tenant)
+        XCTAssertEqual(balance.available, 20_000, "the reservation returns")
+        XCTAssertEqual(balance.reserved, 0)
+        await harness.stop()
+    }
 }

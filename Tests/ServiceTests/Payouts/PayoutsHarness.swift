@@ -11,7 +11,8 @@ import XCTest
 /// stand-in plays notifications (and ingress, for payments' tenancy events), so tests see every event.
 final class PayoutsHarness: @unchecked Sendable {
     let database: TestDatabase
-    let payments: ServiceProcess
+    private(set) var payments: ServiceProcess
+    private var paymentsEnvironment: [String: String]
     private(set) var payouts: ServiceProcess
     private var environment: [String: String]
     let recorder: RecordingSubscriber
@@ -39,11 +40,12 @@ final class PayoutsHarness: @unchecked Sendable {
             ]))
             try await ingress?.waitUntilReady()
         }
-        let payments = try ServiceProcess(binary: "coffer-payments", port: paymentsPort, environment: TestStackEnvironment.variables(
+        let paymentsEnvironment = TestStackEnvironment.variables(
             database: database, extra: [
                 "INGRESS_URL": ingress?.baseURL ?? recorder.baseURL, "PUBLIC_INGRESS_URL": "https://hooks.example.test", "PAYOUTS_URL": "http://127.0.0.1:\(payoutsPort)",
                 "NOTIFICATIONS_URL": recorder.baseURL, "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
-            ]))
+            ])
+        let payments = try ServiceProcess(binary: "coffer-payments", port: paymentsPort, environment: paymentsEnvironment)
         try await payments.waitUntilReady()
         var environment = TestStackEnvironment.variables(database: database, extra: [
             "PAYMENTS_URL": payments.baseURL, "NOTIFICATIONS_URL": recorder.baseURL, "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
@@ -53,15 +55,16 @@ final class PayoutsHarness: @unchecked Sendable {
         for (key, value) in payoutsEnvironment { environment[key] = value }
         let payouts = try ServiceProcess(binary: "coffer-payouts", port: payoutsPort, environment: environment)
         try await payouts.waitUntilReady()
-        return PayoutsHarness(database: database, payments: payments, payouts: payouts, environment: environment, recorder: recorder,
-                              sandbox: sandbox, ingress: ingress)
+        return PayoutsHarness(database: database, payments: payments, paymentsEnvironment: paymentsEnvironment, payouts: payouts,
+                              environment: environment, recorder: recorder, sandbox: sandbox, ingress: ingress)
     }
 
     let ingress: ServiceProcess?
 
-    private init(database: TestDatabase, payments: ServiceProcess, payouts: ServiceProcess, environment: [String: String],
-                 recorder: RecordingSubscriber, sandbox: ServiceProcess, ingress: ServiceProcess?) {
+    private init(database: TestDatabase, payments: ServiceProcess, paymentsEnvironment: [String: String], payouts: ServiceProcess,
+                 environment: [String: String], recorder: RecordingSubscriber, sandbox: ServiceProcess, ingress: ServiceProcess?) {
         self.ingress = ingress
+        self.paymentsEnvironment = paymentsEnvironment
         self.database = database
         self.payments = payments
         self.payouts = payouts
@@ -81,6 +84,14 @@ final class PayoutsHarness: @unchecked Sendable {
         for (key, value) in changes { environment[key] = value }
         payouts = try ServiceProcess(binary: "coffer-payouts", port: payouts.port, environment: environment)
         try await payouts.waitUntilReady()
+    }
+
+    /// Restarts payments (gracefully) with `changes` applied to its environment.
+    func restartPayments(changes: [String: String]) async throws {
+        _ = await payments.stop()
+        for (key, value) in changes { paymentsEnvironment[key] = value }
+        payments = try ServiceProcess(binary: "coffer-payments", port: payments.port, environment: paymentsEnvironment)
+        try await payments.waitUntilReady()
     }
 
     func stop() async {
