@@ -22,14 +22,23 @@ OUTBOX_RELAY_PAUSED=true PORT=$PAYMENTS_PORT LOG_FILE="$RUN/bench/payments-payou
 PAYMENTS_PID=$!; PIDS+=("$PAYMENTS_PID")
 wait_ready "http://127.0.0.1:$SANDBOX_PORT"; wait_ready "http://127.0.0.1:$PAYMENTS_PORT"
 P="http://127.0.0.1:$PAYMENTS_PORT"; S="http://127.0.0.1:$SANDBOX_PORT"; O="http://127.0.0.1:$PAYOUTS_PORT"
+# A call that must succeed: prints the body, or says which call failed with what answer.
+req() {
+  local method=$1 url=$2; shift 2
+  local out; out=$(curl -sS -X "$method" "$url" -w '\n%{http_code}' "$@") || { echo "bench: $method $url: no answer" >&2; return 1; }
+  local code=${out##*$'\n'} body=${out%$'\n'*}
+  if [ "${code:0:1}" != 2 ]; then echo "bench: $method $url answered $code: $body" >&2; return 1; fi
+  printf '%s' "$body"
+}
+export -f req
 json() { python3 -c 'import json,sys; v=json.load(sys.stdin); [v := v[k] for k in sys.argv[1].split(".")]; print(v)' "$1"; }
-TENANT_JSON=$(curl -fsS -X POST "$P/admin/tenants" -H "Authorization: Bearer $COFFER_ADMIN_TOKEN" \
+TENANT_JSON=$(req POST "$P/admin/tenants" -H "Authorization: Bearer $COFFER_ADMIN_TOKEN" \
   -d '{"name":"Payroll bench","settings":{"api_rate_limit_per_minute":1000000,"payout_limits":{"max_payouts_per_payee_per_day":10000}}}')
 KEY=$(echo "$TENANT_JSON" | json api_key.secret)
 SECRET="sk_test_payouts_$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-curl -fsS -X PUT "$P/v1/connectors/stripe" -H "Authorization: Bearer $KEY" \
+req PUT "$P/v1/connectors/stripe" -H "Authorization: Bearer $KEY" \
   -d "{\"credentials\":{\"secret_key\":\"$SECRET\"},\"webhook_secret\":\"whsec_bench\",\"api_base_url\":\"$S/stripe\"}" >/dev/null
-curl -fsS -X POST "$S/_sandbox/accounts" -d "{\"provider\":\"stripe\",\"secret_key\":\"$SECRET\"}" >/dev/null
+req POST "$S/_sandbox/accounts" -d "{\"provider\":\"stripe\",\"secret_key\":\"$SECRET\"}" >/dev/null
 # Payouts starts now, so its empty tenancy copy is filled from payments' snapshot.
 OUTBOX_RELAY_PAUSED=true PORT=$PAYOUTS_PORT LOG_FILE="$RUN/bench/payouts.log" ACCESS_LOG=false DATABASE_POOL_SIZE=${BENCH_PAYOUTS_POOL:-10} \
   DATABASE_URL="$SOCKET_URL" DATABASE_OWNER_URL="$SOCKET_OWNER_URL" PAYMENTS_URL="$P" NOTIFICATIONS_URL=http://127.0.0.1:9 \
@@ -37,15 +46,15 @@ OUTBOX_RELAY_PAUSED=true PORT=$PAYOUTS_PORT LOG_FILE="$RUN/bench/payouts.log" AC
   "$BIN/coffer-payouts" >/dev/null 2>&1 &
 PAYOUTS_PID=$!; PIDS+=("$PAYOUTS_PID")
 wait_ready "$O"
-for _ in $(seq 1 100); do curl -fsS -o /dev/null "$O/v1/payees" -H "Authorization: Bearer $KEY" && break; sleep 0.2; done
-curl -fsS -X POST "$O/v1/payouts/confirm-first-run" -H "Authorization: Bearer $KEY" >/dev/null
+for _ in $(seq 1 100); do curl -sf -o /dev/null "$O/v1/payees" -H "Authorization: Bearer $KEY" && break; sleep 0.2; done
+req POST "$O/v1/payouts/confirm-first-run" -H "Authorization: Bearer $KEY" >/dev/null
 PAYEE_FILE="$RUN/bench/payees.txt"
 seq 1 "$PAYEES" | xargs -P 8 -I{} sh -c "curl -sS -X POST '$O/v1/payees' -H 'Authorization: Bearer $KEY' \
   -d '{\"name\":\"Seller {}\",\"type\":\"seller\",\"destination\":{\"type\":\"stripe_account\",\"account_id\":\"acct_bench{}xxxxxx\"}}' \
   | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v[\"id\"]) if \"id\" in v else sys.exit(\"payee not created: %s\" % v)'" > "$PAYEE_FILE"
 PER_PAYEE=$(( PAYOUTS_TOTAL / PAYEES + 20 ))
-xargs -P 8 -I{} curl -fsS -o /dev/null -X POST "$O/admin/payees/{}/credits" -H "Authorization: Bearer $COFFER_ADMIN_TOKEN" \
-  -d "{\"amount\":$(( PER_PAYEE * 100 )),\"currency\":\"USD\",\"reason\":\"bench earnings\"}" < "$PAYEE_FILE"
+xargs -P 8 -I{} bash -c "req POST '$O/admin/payees/{}/credits' -H 'Authorization: Bearer $COFFER_ADMIN_TOKEN' \
+  -d '{\"amount\":$(( PER_PAYEE * 100 )),\"currency\":\"USD\",\"reason\":\"bench earnings\"}' >/dev/null" < "$PAYEE_FILE"
 PER_THREAD=$(( PAYOUTS_TOTAL / 2 ))
 # wrk's threads stop after their share, but wrk itself waits out its duration: it is interrupted
 # (it then prints its statistics) once every payout has been answered.
@@ -73,7 +82,7 @@ read -r processed failed e2e p50 p99 <<< "$(psql -tA -F' ' "$SUPER" -c "
          round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - created_at)) * 1000)::numeric, 2),
          round((percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - created_at)) * 1000)::numeric, 2)
   FROM payouts.payouts WHERE NOT is_test")"
-summary=$(curl -fsS "$S/_sandbox/operations/summary?kind=payout")
+summary=$(req GET "$S/_sandbox/operations/summary?kind=payout")
 executed=$(echo "$summary" | json total)
 clean=$(echo "$summary" | json clean)
 row "payouts processed end to end" "$e2e" "$p50" "$p99" "$failed" "$(rss_mib "$PAYOUTS_PID")" \

@@ -7033,7 +7033,23 @@ enum PaymentsOpenAPI {
               },
               "approval_thresholds": {
                 "$ref": "#/components/schemas/CurrencyAmounts",
-                "description": "Payouts at or above this amount need approval by a different key."
+                "description": "Payouts above this amount need approval by a different key."
+              },
+              "minimum_payout": {
+                "type": "object",
+                "description": "The smallest payout per payee type (`seller`, `employee`, `referrer`), by currency.",
+                "additionalProperties": false,
+                "properties": {
+                  "seller": {
+                    "$ref": "#/components/schemas/CurrencyAmounts"
+                  },
+                  "employee": {
+                    "$ref": "#/components/schemas/CurrencyAmounts"
+                  },
+                  "referrer": {
+                    "$ref": "#/components/schemas/CurrencyAmounts"
+                  }
+                }
               }
             },
             "required": [
@@ -7272,7 +7288,23 @@ enum PaymentsOpenAPI {
               },
               "approval_thresholds": {
                 "$ref": "#/components/schemas/CurrencyAmountsPatch",
-                "description": "Payouts at or above this amount need approval by a different key."
+                "description": "Payouts above this amount need approval by a different key."
+              },
+              "minimum_payout": {
+                "type": "object",
+                "description": "The smallest payout per payee type (`seller`, `employee`, `referrer`), by currency.",
+                "additionalProperties": false,
+                "properties": {
+                  "seller": {
+                    "$ref": "#/components/schemas/CurrencyAmounts"
+                  },
+                  "employee": {
+                    "$ref": "#/components/schemas/CurrencyAmounts"
+                  },
+                  "referrer": {
+                    "$ref": "#/components/schemas/CurrencyAmounts"
+                  }
+                }
               }
             }
           },
