@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Seeds `make run`'s demo tenant: "Demo Shop" with Stripe, Razorpay and PayPal connectors on the
-# sandbox (each sandbox account sends signed webhooks to ingress), and a rate limit raised for trying
-# things. Prints the tenant's API key on stdout (everything else goes to stderr). Idempotent: the key
+# Seeds `make run`'s demo tenant: "Demo Shop" with Stripe, Razorpay (and RazorpayX payouts) and PayPal
+# connectors on the sandbox (each sandbox account sends signed webhooks to ingress), and a rate limit
+# raised for trying things. Prints the tenant's API key on stdout (everything else goes to stderr). Idempotent: the key
 # is kept in .run/demo.env and reused while it still works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,11 +35,13 @@ connector=$(post PUT "$PAYMENTS_URL/v1/connectors/stripe" "$key" \
 post POST "$SANDBOX_URL/_sandbox/accounts" x \
   "{\"provider\":\"stripe\",\"secret_key\":\"$stripe_key\",\"webhook_url\":\"$(echo "$connector" | field webhook_url)\",\"webhook_secret\":\"$stripe_whsec\"}" >/dev/null
 
+# The RazorpayX business account number lets payouts pay Indian bank accounts and UPI addresses.
 razorpay_id="rzp_test_$(random 7)"; razorpay_secret=$(random 12); razorpay_whsec=$(random 16)
+razorpay_account="78787800$(od -An -N4 -tu4 /dev/urandom | tr -d ' ' | head -c 8)"
 connector=$(post PUT "$PAYMENTS_URL/v1/connectors/razorpay" "$key" \
-  "{\"priority\":2,\"credentials\":{\"key_id\":\"$razorpay_id\",\"key_secret\":\"$razorpay_secret\"},\"webhook_secret\":\"$razorpay_whsec\",\"api_base_url\":\"$SANDBOX_URL/razorpay\"}")
+  "{\"priority\":2,\"credentials\":{\"key_id\":\"$razorpay_id\",\"key_secret\":\"$razorpay_secret\",\"account_number\":\"$razorpay_account\"},\"webhook_secret\":\"$razorpay_whsec\",\"api_base_url\":\"$SANDBOX_URL/razorpay\"}")
 post POST "$SANDBOX_URL/_sandbox/accounts" x \
-  "{\"provider\":\"razorpay\",\"key_id\":\"$razorpay_id\",\"key_secret\":\"$razorpay_secret\",\"webhook_url\":\"$(echo "$connector" | field webhook_url)\",\"webhook_secret\":\"$razorpay_whsec\"}" >/dev/null
+  "{\"provider\":\"razorpay\",\"key_id\":\"$razorpay_id\",\"key_secret\":\"$razorpay_secret\",\"account_number\":\"$razorpay_account\",\"webhook_url\":\"$(echo "$connector" | field webhook_url)\",\"webhook_secret\":\"$razorpay_whsec\"}" >/dev/null
 
 # PayPal signs webhooks with a certificate ingress would fetch only from PayPal's hosts: pin the sandbox's.
 paypal_id="demo-client-$(random 8)"; paypal_secret=$(random 16); paypal_webhook="WH-DEMO-$(random 6)"
