@@ -25,6 +25,7 @@ PIDS=()
 cleanup() {
   stop_nginx; for pid in "${PIDS[@]:-}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true
   psql -q "$TEST_DATABASE_ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  psql -q "$TEST_DATABASE_ADMIN_URL" -c "DROP DATABASE IF EXISTS ${BENCH_DB}_payouts WITH (FORCE)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 

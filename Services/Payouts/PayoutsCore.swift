@@ -29,7 +29,12 @@ struct PayoutsCore: Sendable {
     @inline(never)
     static func settings(_ row: PostgresRow) throws -> TenantSettings {
         let (text, _) = try row.decode((String, String).self)
-        return (try? TenantSettings(json: JSONValue.parse(text))) ?? .defaults
+        return settings(text: text)
+    }
+
+    @inline(never)
+    static func settings(text: String) -> TenantSettings {
+        (try? TenantSettings(json: JSONValue.parse(text))) ?? .defaults
     }
 }
 

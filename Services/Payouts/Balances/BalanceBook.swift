@@ -43,14 +43,13 @@ struct BalanceBook: Sendable {
     /// Moves `amount` from available to reserved, if it is there.
     func reserve(tenantID: String, payeeID: String, currency: String, amount: Int64,
                  on connection: PostgresConnection) async throws -> ReserveOutcome {
-        let results = try await connection.pipeline([
-            """
+        let take: PostgresQuery = """
             UPDATE payouts.balances SET available = available - \(amount), reserved = reserved + \(amount), updated_at = now()
             WHERE tenant_id = \(tenantID) AND payee_id = \(payeeID) AND currency = \(currency) AND available >= \(amount)
             RETURNING 1
-            """,
-            "SELECT available FROM payouts.balances WHERE tenant_id = \(tenantID) AND payee_id = \(payeeID) AND currency = \(currency)",
-        ])
+            """
+        let read: PostgresQuery = "SELECT available FROM payouts.balances WHERE tenant_id = \(tenantID) AND payee_id = \(payeeID) AND currency = \(currency)"
+        let results = try await connection.pipeline([take.prepared(), read.prepared()])
         if !results[0].isEmpty { return .reserved }
         guard let available = try results[1].first?.decode(Int64.self, at: 0) else { return .noBalanceInCurrency }
         return .insufficient(available: available)

@@ -33,6 +33,8 @@ struct PayeeRecord: Sendable {
         e.destination_fingerprint, e.destination_verified_at, e.destination_check, e.recruiter_payee_id, e.status, e.metadata::text,
         e.version, e.created_by, e.created_at, e.updated_at
         """
+    /// How many columns `columns` selects (extra columns a query appends start here).
+    static let columnCount = 19
 
     init(row: PostgresRow) throws {
         let head = try row.decode((String, String, Bool, String, String, String?, String, String, String, String).self, startingAt: 0)

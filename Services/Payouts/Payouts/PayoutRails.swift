@@ -32,11 +32,12 @@ struct PayoutRails: Sendable {
         }
         let dayStart = "date_trunc('day', now() AT TIME ZONE \(Self.quoted(settings.timeZone))) AT TIME ZONE \(Self.quoted(settings.timeZone))"
         // Per payee, on its own index (never a scan of the tenant's whole day).
-        let payeeToday = try await connection.query("""
+        let today: PostgresQuery = """
             SELECT count(*) FROM payouts.payouts
             WHERE tenant_id = \(payee.tenantID) AND payee_id = \(payee.id) AND NOT is_test
               AND status NOT IN ('failed', 'canceled') AND created_at >= \(unsafeSQL: dayStart)
-            """).first?.decode(Int64.self, at: 0) ?? 0
+            """
+        let payeeToday = try await connection.query(today.prepared()).first?.decode(Int64.self, at: 0) ?? 0
         if Int(payeeToday) + pendingInBatch.count >= limits.maxPayoutsPerPayeePerDay {
             throw Self.limit("This payee already has \(payeeToday + Int64(pendingInBatch.count)) payouts today (the limit is \(limits.maxPayoutsPerPayeePerDay)).",
                              param: "payee_id")
@@ -67,17 +68,21 @@ struct PayoutRails: Sendable {
         if payee.destinationCheck == "pending" || payee.destinationCheck == "failed" {
             gates.holdReasons.append("destination_unverified")
         }
-        let signals = try await connection.query("""
-            SELECT (SELECT count(*) FROM payouts.payouts
-                    WHERE tenant_id = \(payee.tenantID) AND payee_id = \(payee.id) AND NOT is_test AND created_at > now() - interval '1 hour'),
-                   (SELECT count(*) FROM payouts.payees
-                    WHERE tenant_id = \(payee.tenantID) AND livemode = \(payee.livemode) AND id <> \(payee.id) AND status = 'active'
-                      AND destination_fingerprint = \(payee.destinationFingerprint)),
-                   (SELECT count(*) FROM (SELECT 1 FROM payouts.payouts WHERE tenant_id = \(payee.tenantID) AND payee_id = \(payee.id)
-                      AND currency = \(currency.code) AND status = 'processed' AND NOT is_test ORDER BY created_at DESC LIMIT 20) h),
-                   (SELECT max(amount) FROM (SELECT amount FROM payouts.payouts WHERE tenant_id = \(payee.tenantID) AND payee_id = \(payee.id)
-                      AND currency = \(currency.code) AND status = 'processed' AND NOT is_test ORDER BY created_at DESC LIMIT 20) h)
-            """).first?.decode((Int64, Int64, Int64, Int64?).self) ?? (Int64(0), Int64(0), Int64(0), Int64?.none)
+        // Each part reads only this payee's rows through its own index (never the tenant's history).
+        let query: PostgresQuery = """
+            SELECT v.n, d.n, h.n, h.largest FROM
+              (SELECT count(*) AS n FROM payouts.payouts
+               WHERE tenant_id = \(payee.tenantID) AND payee_id = \(payee.id) AND NOT is_test AND created_at > now() - interval '1 hour') v,
+              (SELECT count(*) AS n FROM payouts.payees
+               WHERE tenant_id = \(payee.tenantID) AND livemode = \(payee.livemode) AND id <> \(payee.id) AND status = 'active'
+                 AND destination_fingerprint = \(payee.destinationFingerprint)) d,
+              (SELECT count(*) AS n, max(amount) AS largest FROM (
+                 SELECT amount FROM payouts.payouts
+                 WHERE tenant_id = \(payee.tenantID) AND payee_id = \(payee.id) AND currency = \(currency.code) AND status = 'processed'
+                   AND NOT is_test
+                 ORDER BY created_at DESC LIMIT 20) recent) h
+            """
+        let signals = try await connection.query(query.prepared()).first?.decode((Int64, Int64, Int64, Int64?).self) ?? (Int64(0), Int64(0), Int64(0), Int64?.none)
         if signals.0 >= Int64(configuration.velocityPerHour) { gates.holdReasons.append("velocity") }
         if signals.1 > 0 { gates.holdReasons.append("shared_destination") }
         if signals.2 >= 3, let largest = signals.3, amount > largest * Int64(configuration.historyMultiplier) {

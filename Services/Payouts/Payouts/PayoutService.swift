@@ -55,13 +55,26 @@ struct PayoutService: Sendable {
 
     func create(_ input: CreateInput, request: RequestInfo, batchID: String? = nil, on connection: PostgresConnection,
                 events: inout PayoutEvents) async throws -> PayoutRecord {
-        guard let payee = try await PayeeRecord.load(input.payeeID, tenantID: request.tenantID, forUpdate: true, on: connection),
-              payee.livemode == request.key.livemode
-        else { throw HTTPError.notFound("No such payee: \(input.payeeID)", param: "payee_id") }
+        // The payee (locked: its payouts are counted and its balance reserved one at a time), the
+        // tenant's settings and its first-run confirmation, in one round trip.
+        let read: PostgresQuery = """
+            SELECT \(unsafeSQL: PayeeRecord.columns),
+                   (SELECT t.settings::text FROM payouts.tenants t WHERE t.tenant_id = e.tenant_id),
+                   EXISTS (SELECT 1 FROM payouts.first_runs f WHERE f.tenant_id = e.tenant_id AND f.livemode = \(request.key.livemode))
+            FROM payouts.payees e WHERE e.id = \(input.payeeID) AND e.tenant_id = \(request.tenantID)
+            FOR UPDATE OF e
+            """
+        guard let row = try await connection.query(read.prepared()).first else {
+            throw HTTPError.notFound("No such payee: \(input.payeeID)", param: "payee_id")
+        }
+        let payee = try PayeeRecord(row: row)
+        let (settingsText, firstRunConfirmed) = try row.decode((String?, Bool).self, startingAt: PayeeRecord.columnCount)
+        guard payee.livemode == request.key.livemode else { throw HTTPError.notFound("No such payee: \(input.payeeID)", param: "payee_id") }
         guard payee.status == "active" else {
             throw HTTPError.conflict("This payee is \(payee.status); it cannot be paid.", code: "payee_disabled", param: "payee_id")
         }
-        let settings = try await core.settings(request.tenantID, on: connection)
+        guard let settingsText else { throw HTTPError.notFound("No such tenant.") }
+        let settings = PayoutsCore.settings(text: settingsText)
         try await rails.checkLimits(amount: input.amount, currency: input.currency, payee: payee, settings: settings, on: connection)
         switch try await BalanceBook().reserve(tenantID: request.tenantID, payeeID: payee.id, currency: input.currency.code, amount: input.amount,
                                                on: connection) {
@@ -75,7 +88,7 @@ struct PayoutService: Sendable {
                                        param: "amount")
         }
         let gates = try await rails.gates(amount: input.amount, currency: input.currency, payee: payee, settings: settings,
-                                          firstRunConfirmed: try await firstRunConfirmed(request, on: connection), on: connection)
+                                          firstRunConfirmed: firstRunConfirmed, on: connection)
         let status: PayoutStatus = !gates.approvalReasons.isEmpty ? .pendingApproval
             : !gates.holdReasons.isEmpty ? .held : input.scheduledFor != nil ? .scheduled : .queued
         let payoutID = CofferID.generate(.payout)
@@ -109,10 +122,9 @@ struct PayoutService: Sendable {
             var events = PayoutEvents(tenantID: request.tenantID, correlationID: request.correlationID)
             let payout = try await create(input, request: request, on: connection, events: &events)
             var writes: [PostgresQuery] = []
+            // Creation is on the payout itself (created_by, its events); the audit chain records what
+            // changes a payout's course: approvals, releases, cancels, batches, operators' actions.
             if let (enqueue, _) = core.outbox.enqueueQuery(events.entries) { writes.append(enqueue) }
-            writes.append(contentsOf: try core.audit.recordQueries([AuditEntry(
-                tenantID: request.tenantID, actor: request.actor, action: "payout.created", objectType: "payout", objectID: payout.id,
-                before: nil, after: payout.json, correlationID: request.correlationID)]))
             let response = HTTPResponse.json(.created, bytes: payout.json.serialized())
             if let token = request.token {
                 writes.append(core.idempotency.recoveryPointQuery(token, objectID: payout.id, in: "payouts.payouts"))

@@ -125,6 +125,9 @@ enum PayoutsMigrations {
             CREATE INDEX payouts_scheduled ON payouts.payouts (scheduled_for) WHERE status = 'scheduled';
             CREATE INDEX payouts_leased ON payouts.payouts (lease_until) WHERE status = 'processing';
             CREATE INDEX payouts_recent ON payouts.payouts (updated_at);
+            -- A payee's recent paid payouts (the "amount far above its history" check reads at most 20).
+            CREATE INDEX payouts_history ON payouts.payouts (tenant_id, payee_id, currency, created_at DESC) INCLUDE (amount)
+                WHERE status = 'processed' AND NOT is_test;
             -- The tenant's daily total (a limit in its settings), summed from the index alone.
             CREATE INDEX payouts_daily ON payouts.payouts (tenant_id, currency, created_at) INCLUDE (amount, status, livemode)
                 WHERE NOT is_test;
