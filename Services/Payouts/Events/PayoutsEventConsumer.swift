@@ -30,6 +30,12 @@ struct PayoutsEventConsumer: EventConsumer {
             guard change.tenantID == tenantID, change.amount > 0, Currency(code: change.currency) != nil else {
                 throw PermanentEventError("\(event.type) is malformed")
             }
+            // Only a payee of this tenant can be owed money: anything else is refused for good (dead-lettered
+            // where an operator sees it), never booked as a balance nobody can pay out.
+            guard try await !connection.query("""
+                SELECT 1 FROM payouts.payees WHERE id = \(change.payeeID) AND tenant_id = \(tenantID)
+                """).isEmpty
+            else { throw PermanentEventError("\(event.type) names no payee of this tenant") }
             let amount = event.type == MoneyEventType.payeeCredited ? change.amount : -change.amount
             let applied = try await BalanceBook().change(tenantID: tenantID, payeeID: change.payeeID, currency: change.currency, amount: amount,
                                                          reason: change.reason, sourceID: change.sourceID, on: connection)

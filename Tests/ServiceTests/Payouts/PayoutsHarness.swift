@@ -140,6 +140,9 @@ final class PayoutsHarness: @unchecked Sendable {
         let key: String
         let keyID: String
         let connectorID: String
+        /// The sandbox RazorpayX account behind the connector (its key id and business account number).
+        let razorpayKeyID: String
+        let razorpayAccount: String
     }
 
     /// A tenant (settings merged over the defaults) with a RazorpayX connector on the sandbox, known to
@@ -171,7 +174,8 @@ final class PayoutsHarness: @unchecked Sendable {
             "webhook_secret": "whsec_payouts", "api_base_url": .string(sandbox.baseURL + "/razorpay"),
         ], on: payments.baseURL)
         XCTAssertEqual(connector.status, 200, connector.text, file: file, line: line)
-        let tenant = Tenant(id: created.id, key: key, keyID: keyID, connectorID: connector.id)
+        let tenant = Tenant(id: created.id, key: key, keyID: keyID, connectorID: connector.id, razorpayKeyID: keyIDRazorpay,
+                            razorpayAccount: account)
         // Payouts knows the tenant once its key authenticates there (tenancy events, or the snapshot).
         let known = await eventually(timeout: .seconds(20)) {
             (try? await self.call(.GET, "/v1/payees", bearer: key).status) == 200
@@ -234,6 +238,23 @@ final class PayoutsHarness: @unchecked Sendable {
         let answer = try await call(.GET, "/v1/balances?payee_id=\(payee)", bearer: tenant.key)
         let entry = answer["data"]?.arrayValue?.first { $0["currency"]?.stringValue == currency }
         return (entry?["available"]?.int64Value ?? 0, entry?["reserved"]?.int64Value ?? 0)
+    }
+
+    /// Posts events to payouts' inbox as payments would (signed internal call).
+    func postEvents(_ events: [EventEnvelope]) async throws -> HTTPClientResponse {
+        let body = EventEnvelope.encodeBatch(events)
+        var request = HTTPClientRequest(method: .POST, url: payouts.baseURL + "/internal/events", body: body)
+        request.headers.add(InternalRequestSigner.headerName, InternalRequestSigner(secret: TestStackEnvironment.internalSecret).signature(
+            method: "POST", target: "/internal/events", body: body, timestamp: Int64(Date().timeIntervalSince1970)))
+        return try await client.send(request)
+    }
+
+    /// `payee.credited` / `payee.debited` as payments publishes them.
+    func balanceEvent(_ type: String, _ tenant: Tenant, payee: String, amount: Int64, currency: String = "INR",
+                      reason: String, source: String = CofferID.generate(.refund)) throws -> EventEnvelope {
+        try EventEnvelope.make(type: type, source: "payments", tenantID: tenant.id, correlationID: nil,
+                               payload: PayeeBalanceChange(payeeID: payee, tenantID: tenant.id, amount: amount, currency: currency, reason: reason,
+                                                           sourceID: source, paymentID: nil))
     }
 
     // MARK: Inspection (as the superuser, outside row-level security)
