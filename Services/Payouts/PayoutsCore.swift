@@ -38,36 +38,7 @@ struct PayoutsCore: Sendable {
     }
 }
 
-/// Who is asking and on which request (an API key, or a background loop acting for a tenant).
-struct RequestInfo: Sendable {
-    let key: AuthenticatedKey
-    let correlationID: String
-    let requestID: String
-    let logger: Logger
-    let token: IdempotencyToken?
-
-    init(key: AuthenticatedKey, context: RequestContext) {
-        self.key = key
-        correlationID = context.correlationID
-        requestID = context.requestID
-        logger = context.logger
-        token = context[IdempotencyTokenContext.self]
-    }
-
-    init(system component: String, tenantID: String, livemode: Bool, logger: Logger, actor: String? = nil) {
-        key = AuthenticatedKey(keyID: actor ?? "system:" + component, tenantID: tenantID, role: .full, livemode: livemode,
-                               rateLimitPerMinute: 0)
-        correlationID = CofferID.generate(.request)
-        requestID = correlationID
-        self.logger = logger.with(["tenant_id": .string(tenantID), "correlation_id": .string(correlationID)])
-        token = nil
-    }
-
-    var tenantID: String { key.tenantID }
-    var actor: String { key.actor }
-}
-
-/// Events payouts publishes, collected in a transaction and written with one statement at its end.
+/// The events payouts publishes about its own state changes (written through `PendingEvents`).
 enum PayoutEventType {
     static let created = "payout.created"
     static let queued = "payout.queued"
@@ -79,21 +50,7 @@ enum PayoutEventType {
     static let balanceLow = "provider_balance.low"
 }
 
-struct PayoutEvents: Sendable {
-    let tenantID: String
-    let correlationID: String?
-    private(set) var entries: [Outbox.Entry] = []
-
-    init(tenantID: String, correlationID: String?) {
-        self.tenantID = tenantID
-        self.correlationID = correlationID
-    }
-
-    mutating func add(_ type: String, data: JSONValue, orderingKey: String) {
-        entries.append(Outbox.Entry(EventEnvelope(type: type, source: "payouts", tenantID: tenantID, correlationID: correlationID, data: data),
-                                    orderingKey: orderingKey))
-    }
-
+extension PendingEvents {
     /// `payout.processed` / `payout.reversed` carry the `PayoutSettled` fields payments posts to its
     /// ledger, plus the payout for notifications.
     mutating func settled(_ type: String, payout: PayoutRecord) {
@@ -102,10 +59,5 @@ struct PayoutEvents: Sendable {
         data["tenant_id"] = .string(payout.tenantID)
         if payout.isTest { data["destination_check"] = true }
         add(type, data: .object(data), orderingKey: "payee:" + payout.payeeID)
-    }
-
-    func write(to outbox: Outbox, on connection: PostgresConnection) async throws {
-        guard !entries.isEmpty else { return }
-        try await outbox.enqueue(entries, on: connection)
     }
 }

@@ -19,7 +19,7 @@ public struct ProviderAccessToken: Sendable, Equatable {
 /// calls that find no valid token wait for the same fetch instead of each asking the provider for one,
 /// which matters for providers that revoke the previous token when they issue a new one.
 ///
-/// The same design as the payments PayPal adapter's cache, made provider-neutral for the payouts adapters.
+/// Used by the payments PayPal adapter and the PayPal, MTN and Airtel payout adapters.
 public final class ProviderTokenCache: Sendable {
     public typealias Fetch = @Sendable () async -> Result<ProviderAccessToken, ProviderError>
     private typealias FetchTask = Task<Result<ProviderAccessToken, ProviderError>, Never>

@@ -33,7 +33,7 @@ struct DisputeEffects: Sendable {
             payment.split = split
             _ = try await PaymentEffects(outbox: outbox).save(payment, on: connection)
         }
-        var events = PendingEvents(tenantID: payment.tenantID, correlationID: correlationID)
+        var events = PendingEvents(source: "payments", tenantID: payment.tenantID, correlationID: correlationID)
         events.add(PaymentEventType.disputeOpened,
                    data: ["id": .string(disputeID), "object": "dispute", "payment_id": .string(payment.id),
                           "provider_dispute_id": .string(providerDisputeID), "amount": .int(disputed), "currency": .string(payment.currency.code),

@@ -26,7 +26,7 @@ struct PaymentEffects: Sendable {
                logger: Logger, on connection: PostgresConnection,
                trailing: (PaymentRecord) -> [PostgresQuery] = { _ in [] }) async throws -> PaymentRecord {
         var record = payment
-        var events = PendingEvents(tenantID: payment.tenantID, correlationID: correlationID)
+        var events = PendingEvents(source: "payments", tenantID: payment.tenantID, correlationID: correlationID)
         var writes: [PostgresQuery] = []
         if let currency = observation.currency, currency != payment.currency {
             logger.error("provider reported another currency; ignored", [

@@ -30,35 +30,6 @@ struct PaymentsCore: Sendable {
     }
 }
 
-/// Who is asking and on which request.
-struct RequestInfo: Sendable {
-    let key: AuthenticatedKey
-    let correlationID: String
-    let requestID: String
-    let logger: Logger
-    let token: IdempotencyToken?
-
-    init(key: AuthenticatedKey, context: RequestContext) {
-        self.key = key
-        correlationID = context.correlationID
-        requestID = context.requestID
-        logger = context.logger
-        token = context[IdempotencyTokenContext.self]
-    }
-
-    /// Background work (the resolver) acting for a tenant, with no API key and no idempotency key.
-    init(system component: String, tenantID: String, livemode: Bool, logger: Logger) {
-        key = AuthenticatedKey(keyID: "system:" + component, tenantID: tenantID, role: .full, livemode: livemode, rateLimitPerMinute: 0)
-        correlationID = CofferID.generate(.request)
-        requestID = correlationID
-        self.logger = logger.with(["tenant_id": .string(tenantID), "correlation_id": .string(correlationID)])
-        token = nil
-    }
-
-    var tenantID: String { key.tenantID }
-    var actor: String { key.actor }
-}
-
 /// How a provider's refusal reads to the API caller: an error whose body also carries the object as
 /// it now stands (`"payment": {…}` or `"refund": {…}`, as Stripe puts the intent in its errors), so a
 /// client without an idempotency key still learns the id. Errors that mean "outcome unknown" never

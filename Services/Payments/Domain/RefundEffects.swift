@@ -23,7 +23,7 @@ struct RefundEffects: Sendable {
                on connection: PostgresConnection) async throws -> (RefundRecord, PaymentRecord) {
         var refund = refund
         var payment = payment
-        var events = PendingEvents(tenantID: payment.tenantID, correlationID: correlationID)
+        var events = PendingEvents(source: "payments", tenantID: payment.tenantID, correlationID: correlationID)
         var refundChanged = false
         var paymentChanged = false
         if refund.providerRefundID == nil, let providerID = outcome.providerRefundID {
@@ -71,7 +71,7 @@ struct RefundEffects: Sendable {
         }
         if !events.entries.isEmpty {
             // Rebuild the refund event data from the saved row.
-            var rebuilt = PendingEvents(tenantID: payment.tenantID, correlationID: correlationID)
+            var rebuilt = PendingEvents(source: "payments", tenantID: payment.tenantID, correlationID: correlationID)
             for entry in events.entries {
                 let data = entry.event.type.hasPrefix("refund.") ? refund.json
                     : entry.event.type == PaymentEventType.paymentRefunded ? payment.json : entry.event.data

@@ -57,7 +57,7 @@ struct RefundService: Sendable {
                                                    objectType: "refund", objectID: refundID, before: nil, after: refund.json,
                                                    correlationID: request.correlationID), on: connection)
             if needsApproval {
-                var events = PendingEvents(tenantID: request.tenantID, correlationID: request.correlationID)
+                var events = PendingEvents(source: "payments", tenantID: request.tenantID, correlationID: request.correlationID)
                 events.add(PaymentEventType.refundPendingApproval, data: refund.json, orderingKey: paymentID)
                 try await events.write(to: core.outbox, on: connection)
             }
@@ -135,7 +135,7 @@ struct RefundService: Sendable {
             try await core.audit.record(AuditEntry(tenantID: request.tenantID, actor: request.actor, action: "refund.canceled",
                                                    objectType: "refund", objectID: refundID, before: refund.json, after: canceled.json,
                                                    correlationID: request.correlationID), on: connection)
-            var events = PendingEvents(tenantID: request.tenantID, correlationID: request.correlationID)
+            var events = PendingEvents(source: "payments", tenantID: request.tenantID, correlationID: request.correlationID)
             events.add(PaymentEventType.refundCanceled, data: canceled.json, orderingKey: payment.id)
             try await events.write(to: core.outbox, on: connection)
             return canceled

@@ -20,23 +20,7 @@ enum PaymentEventType {
     static let disputeOpened = "dispute.opened"
 }
 
-/// Events waiting for their transaction's commit.
-struct PendingEvents: Sendable {
-    let tenantID: String
-    let correlationID: String?
-    private(set) var entries: [Outbox.Entry] = []
-
-    init(tenantID: String, correlationID: String?) {
-        self.tenantID = tenantID
-        self.correlationID = correlationID
-    }
-
-    /// An event about `object` (events of one object reach each subscriber in order).
-    mutating func add(_ type: String, data: JSONValue, orderingKey: String) {
-        entries.append(Outbox.Entry(EventEnvelope(type: type, source: "payments", tenantID: tenantID, correlationID: correlationID,
-                                                  data: data), orderingKey: orderingKey))
-    }
-
+extension PendingEvents {
     /// `payee.credited` / `payee.debited`, ordered per payee so payouts applies them in sequence.
     mutating func payeeChange(_ type: String, payeeID: String, amount: Int64, currency: Currency, reason: String, sourceID: String,
                               paymentID: String?) {
@@ -49,10 +33,5 @@ struct PendingEvents: Sendable {
             "payment_id": change.paymentID.map(JSONValue.string) ?? .null,
         ]
         add(type, data: data, orderingKey: "payee:" + payeeID)
-    }
-
-    func write(to outbox: Outbox, on connection: PostgresConnection) async throws {
-        guard !entries.isEmpty else { return }
-        try await outbox.enqueue(entries, on: connection)
     }
 }

@@ -29,7 +29,7 @@ struct BatchService: Sendable {
         let batchID = CofferID.generate(.payoutBatch)
         do {
             let response = try await core.database.tenantTransaction(info.tenantID) { connection -> HTTPResponse in
-                var events = PayoutEvents(tenantID: info.tenantID, correlationID: info.correlationID)
+                var events = PendingEvents(source: "payouts", tenantID: info.tenantID, correlationID: info.correlationID)
                 var created: [PayoutRecord] = []
                 var errors = batch.errors
                 for item in batch.items {

@@ -73,7 +73,7 @@ struct PayeeStore: Sendable {
                 """).first
             else { throw HTTPError.internalError() }
             let payee = try PayeeRecord(row: row)
-            var events = PayoutEvents(tenantID: request.tenantID, correlationID: request.correlationID)
+            var events = PendingEvents(source: "payouts", tenantID: request.tenantID, correlationID: request.correlationID)
             Self.publish(payee, into: &events)
             if check, let currency = input.currency {
                 try await createDestinationCheck(payee, currency: currency, settings: settings, request: request, events: &events, on: connection)
@@ -105,7 +105,7 @@ struct PayeeStore: Sendable {
                 if let recruiter { try await checkRecruiter(recruiter, payeeID: payeeID, request: request, on: connection) }
                 payee.recruiterPayeeID = recruiter
             }
-            var events = PayoutEvents(tenantID: request.tenantID, correlationID: request.correlationID)
+            var events = PendingEvents(source: "payouts", tenantID: request.tenantID, correlationID: request.correlationID)
             if let destination = input.destination {
                 // A new destination is a new place money lands: it is checked again before real payouts.
                 payee.destinationKind = destination.kind
@@ -168,7 +168,7 @@ struct PayeeStore: Sendable {
 
     /// The destination check: one major unit (configurable) from the platform's own account, queued at once.
     private func createDestinationCheck(_ payee: PayeeRecord, currency: Currency, settings: TenantSettings, request: RequestInfo,
-                                        events: inout PayoutEvents, on connection: PostgresConnection) async throws {
+                                        events: inout PendingEvents, on connection: PostgresConnection) async throws {
         var amount = Int64(settings.testPayout.amountMajorUnits)
         for _ in 0..<currency.exponent { amount *= 10 }
         let payoutID = CofferID.generate(.payout)
@@ -184,7 +184,7 @@ struct PayeeStore: Sendable {
         events.add(PayoutEventType.created, data: payout.json, orderingKey: "payee:" + payee.id)
     }
 
-    static func publish(_ payee: PayeeRecord, into events: inout PayoutEvents) {
+    static func publish(_ payee: PayeeRecord, into events: inout PendingEvents) {
         events.add(MoneyEventType.payeeUpserted,
                    data: ["payee_id": .string(payee.id), "tenant_id": .string(payee.tenantID),
                           "recruiter_payee_id": payee.recruiterPayeeID.map(JSONValue.string) ?? .null, "status": .string(payee.status),

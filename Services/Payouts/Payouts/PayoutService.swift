@@ -54,7 +54,7 @@ struct PayoutService: Sendable {
     // MARK: Create
 
     func create(_ input: CreateInput, request: RequestInfo, batchID: String? = nil, on connection: PostgresConnection,
-                events: inout PayoutEvents) async throws -> PayoutRecord {
+                events: inout PendingEvents) async throws -> PayoutRecord {
         // The payee (locked: its payouts are counted and its balance reserved one at a time), the
         // tenant's settings and its first-run confirmation, in one round trip.
         let read: PostgresQuery = """
@@ -119,7 +119,7 @@ struct PayoutService: Sendable {
             return .json(.created, bytes: try await load(payoutID, request: request).json.serialized())
         }
         let response = try await core.database.tenantTransaction(request.tenantID) { connection -> HTTPResponse in
-            var events = PayoutEvents(tenantID: request.tenantID, correlationID: request.correlationID)
+            var events = PendingEvents(source: "payouts", tenantID: request.tenantID, correlationID: request.correlationID)
             let payout = try await create(input, request: request, on: connection, events: &events)
             var writes: [PostgresQuery] = []
             // Creation is on the payout itself (created_by, its events); the audit chain records what
@@ -216,7 +216,7 @@ struct PayoutService: Sendable {
             let before = payout.json
             guard try change(&payout) else { return payout }
             var writes = [payout.saveQuery()]
-            var events = PayoutEvents(tenantID: request.tenantID, correlationID: request.correlationID)
+            var events = PendingEvents(source: "payouts", tenantID: request.tenantID, correlationID: request.correlationID)
             if payout.status == .canceled, !payout.isTest { writes.append(BalanceBook.releaseQuery(payout)) }
             switch payout.status {
             case .canceled: events.add(PayoutEventType.canceled, data: payout.json, orderingKey: "payee:" + payout.payeeID)

@@ -12,14 +12,14 @@ struct PayoutSettlement: Sendable {
     struct Applied: Sendable {
         var payout: PayoutRecord
         var writes: [PostgresQuery]
-        var events: PayoutEvents
+        var events: PendingEvents
         var changed: Bool
     }
 
     func apply(_ transition: PayoutTransition, to payout: PayoutRecord, providerPayoutID: String?, correlationID: String?,
                logger: Logger, leaseUntil: Date? = nil) -> Applied {
         var payout = payout
-        var events = PayoutEvents(tenantID: payout.tenantID, correlationID: correlationID)
+        var events = PendingEvents(source: "payouts", tenantID: payout.tenantID, correlationID: correlationID)
         var writes: [PostgresQuery] = []
         if payout.providerPayoutID == nil, let providerPayoutID { payout.providerPayoutID = providerPayoutID }
         switch transition {

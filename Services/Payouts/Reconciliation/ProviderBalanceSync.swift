@@ -62,7 +62,7 @@ struct ProviderBalanceSync: Sendable {
                             recorded_at = now()
                         """)
                     guard available < amount else { return }
-                    var events = PayoutEvents(tenantID: entry.tenantID, correlationID: nil)
+                    var events = PendingEvents(source: "payouts", tenantID: entry.tenantID, correlationID: nil)
                     events.add(PayoutEventType.balanceLow, data: [
                         "connector_id": .string(connectorID), "provider": .string(entry.connector.provider.rawValue),
                         "currency": .string(code), "available": .int(available), "queued": .int(amount), "shortfall": .int(amount - available),

@@ -28,7 +28,7 @@ struct OperatorActions: Sendable {
             }
             try await BalanceBook().change(tenantID: tenantID, payeeID: payee.id, currency: currency.code, amount: amount,
                                            reason: "operator_credit", sourceID: sourceID, on: connection)
-            var events = PayoutEvents(tenantID: tenantID, correlationID: correlationID)
+            var events = PendingEvents(source: "payouts", tenantID: tenantID, correlationID: correlationID)
             events.add(MoneyEventType.payeeAdjusted, data: [
                 "payee_id": .string(payee.id), "tenant_id": .string(tenantID), "amount": .int(amount), "currency": .string(currency.code),
                 "reason": "operator_credit", "source_id": .string(sourceID),

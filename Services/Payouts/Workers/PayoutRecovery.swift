@@ -78,7 +78,7 @@ struct PayoutRecovery: Sendable {
             locked.provider = connector.provider.rawValue
             locked.connectorID = connector.connectorID
             let transition = PayoutTransition.decide(current: .processing, observed: state.status)
-            let recheck = Date().addingTimeInterval(PayoutWorker.seconds(core.configuration.pendingRecheck))
+            let recheck = Date().adding(core.configuration.pendingRecheck)
             var applied = PayoutSettlement(outbox: core.outbox).apply(transition, to: locked, providerPayoutID: state.providerPayoutID,
                                                                      correlationID: nil, logger: core.logger, leaseUntil: recheck)
             if !applied.changed { applied.writes = [applied.payout.saveQuery(leaseUntil: recheck)] }

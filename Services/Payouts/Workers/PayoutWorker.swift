@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Platform
 import Postgres
 import ProviderKit
@@ -171,9 +172,9 @@ final class PayoutWorker: Service {
                     payout.connectorID = connector.connectorID
                     let transition = PayoutTransition.decide(current: .processing, observed: state.status)
                     var applied = settlement.apply(transition, to: payout, providerPayoutID: state.providerPayoutID, correlationID: nil,
-                                                   logger: logger, leaseUntil: Date().addingTimeInterval(Self.seconds(configuration.pendingRecheck)))
+                                                   logger: logger, leaseUntil: Date().adding(configuration.pendingRecheck))
                     if !applied.changed {
-                        applied.writes = [applied.payout.saveQuery(leaseUntil: Date().addingTimeInterval(Self.seconds(configuration.pendingRecheck)))]
+                        applied.writes = [applied.payout.saveQuery(leaseUntil: Date().adding(configuration.pendingRecheck))]
                     }
                     writes += applied.writes
                     finished.append((payout.id, applied.payout.status))
@@ -201,32 +202,22 @@ final class PayoutWorker: Service {
             // No answer: it may have been paid. Look it up shortly instead of sending again.
             core.logger.warning("payout outcome unknown; looking it up", ["payout_id": .string(payout.id), "error": .string(error.description)])
             payout.failureMessage = error.message
-            return ([payout.saveQuery(leaseUntil: Date().addingTimeInterval(min(30, Self.seconds(configuration.lease))))], .processing)
+            return ([payout.saveQuery(leaseUntil: Date().adding(min(.seconds(30), configuration.lease)))], .processing)
         }
         if error.isRetryable, payout.attempts < configuration.maxAttempts {
             payout.status = .queued
             payout.failureCode = error.code ?? error.kind.rawValue
             payout.failureMessage = error.message
-            let delay = Self.backoff(attempt: payout.attempts, base: configuration.retryBase, max: configuration.retryMax)
+            let delay = RetryPolicy.spreadDelay(base: configuration.retryBase, attempt: payout.attempts, cap: configuration.retryMax)
             core.logger.notice("payout will be retried", ["payout_id": .string(payout.id), "attempt": .int(Int64(payout.attempts)),
-                                                          "retry_in_ms": .int(Int64(delay * 1000)), "error": .string(error.description)])
-            return ([payout.saveQuery(nextAttemptAt: Date().addingTimeInterval(delay))], .queued)
+                                                          "retry_in_ms": .int(Int64(MonotonicClock.nanoseconds(delay) / 1_000_000)), "error": .string(error.description)])
+            return ([payout.saveQuery(nextAttemptAt: Date().adding(delay))], .queued)
         }
         let code = error.isRetryable ? "provider_unavailable" : (error.code ?? error.kind.rawValue)
         core.logger.warning("payout failed", ["payout_id": .string(payout.id), "code": .string(code), "error": .string(error.description)])
         let applied = settlement.apply(.fail(code: code, message: error.message), to: payout, providerPayoutID: nil, correlationID: nil,
                                        logger: core.logger)
         return (applied.writes, .failed)
-    }
-
-    /// Exponential backoff with full jitter: a random delay up to base × 2^(attempt−1), capped.
-    static func backoff(attempt: Int, base: Duration, max cap: Duration) -> Double {
-        let ceiling = min(seconds(cap), seconds(base) * pow(2, Double(Swift.max(0, attempt - 1))))
-        return Double.random(in: ceiling / 2...ceiling)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 

@@ -35,6 +35,13 @@ public struct RetryPolicy: Sendable, Equatable {
         return min(ceiling, cap)
     }
 
+    /// Half fixed, half jitter, for queued work (outbox deliveries, payout retries): a random wait in
+    /// [ceiling / 2, ceiling], which spreads retries without ever retrying at once.
+    public static func spreadDelay(base: Duration, attempt: Int, cap: Duration) -> Duration {
+        let half = MonotonicClock.nanoseconds(backoffCeiling(base: base, attempt: attempt, cap: cap)) / 2
+        return .nanoseconds(Int64(half + UInt64.random(in: 0...half)))
+    }
+
     /// Honors a `Retry-After` in seconds when the server sent one, within `maxDelay`.
     func delay(afterAttempt attempt: Int, response: HTTPClientResponse?) -> Duration {
         if let value = response?.headers["Retry-After"], let seconds = Int(value), seconds >= 0 {

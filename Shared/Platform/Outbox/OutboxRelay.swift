@@ -203,10 +203,8 @@ public final class OutboxRelay: Service {
                 dead.append(row.id)
             } else {
                 retryIDs.append(row.id)
-                let ceiling = RetryPolicy.backoffCeiling(base: configuration.baseDelay, attempt: attempts, cap: configuration.maxDelay)
-                let ceilingMs = max(1, Int64(ceiling.components.seconds) * 1000 + ceiling.components.attoseconds / 1_000_000_000_000_000)
-                // Half fixed, half jitter: spreads retries without ever retrying at once.
-                retryDelaysMs.append(ceilingMs / 2 + Int64.random(in: 0...(ceilingMs / 2)))
+                let delay = RetryPolicy.spreadDelay(base: configuration.baseDelay, attempt: attempts, cap: configuration.maxDelay)
+                retryDelaysMs.append(max(1, Int64(MonotonicClock.nanoseconds(delay) / 1_000_000)))
             }
         }
         let t = table

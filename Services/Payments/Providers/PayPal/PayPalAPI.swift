@@ -9,7 +9,7 @@ import Shared
 /// key, and ask for the full representation so the answer says what was captured or refunded.
 struct PayPalAPI: Sendable {
     let transport: ProviderTransport
-    let tokens: PayPalTokenCache
+    let tokens: ProviderTokenCache
 
     /// A JSON answer, or nil for an empty one (a void answers 204).
     func call(
@@ -48,7 +48,7 @@ struct PayPalAPI: Sendable {
     }
 
     private func accessToken(_ credentials: Credentials, connector: ProviderConnector) async throws(ProviderError)
-        -> PayPalAccessToken
+        -> ProviderAccessToken
     {
         let transport = transport
         return try await tokens.token(for: credentials.cacheKey) {
@@ -61,7 +61,7 @@ struct PayPalAPI: Sendable {
     private static func fetchToken(
         _ credentials: Credentials, connector: ProviderConnector,
         transport: ProviderTransport
-    ) async -> Result<PayPalAccessToken, ProviderError> {
+    ) async -> Result<ProviderAccessToken, ProviderError> {
         let basic = Base64.encode(Array("\(credentials.clientID):\(credentials.clientSecret)".utf8))
         let call = ProviderCall(
             .POST, url: ProviderURL.url(connector.apiBaseURL, "/v1/oauth2/token"),
@@ -82,7 +82,7 @@ struct PayPalAPI: Sendable {
             }
             // Without a lifetime the token is used for this call only.
             let seconds = max(0, json["expires_in"]?.int64Value ?? 0)
-            return .success(PayPalAccessToken(value: value, expiresIn: .seconds(seconds)))
+            return .success(ProviderAccessToken(value: value, expiresIn: .seconds(seconds)))
         } catch {
             return .failure(error)
         }
@@ -108,7 +108,7 @@ struct PayPalAPI: Sendable {
         }
 
         /// What must never appear in an error message.
-        func secrets(with token: PayPalAccessToken?) -> [String: String] {
+        func secrets(with token: ProviderAccessToken?) -> [String: String] {
             var secrets = ["client_secret": clientSecret]
             if let token { secrets["access_token"] = token.value }
             return secrets

@@ -17,7 +17,7 @@ struct PayPalAdapter: PaymentProviderAdapter {
     let api: PayPalAPI
 
     /// `tokens` is shared by every call through this adapter: one access token per connector.
-    init(httpClient: any HTTPClient, tokens: PayPalTokenCache = PayPalTokenCache()) {
+    init(httpClient: any HTTPClient, tokens: ProviderTokenCache = ProviderTokenCache()) {
         api = PayPalAPI(transport: ProviderTransport(provider: .paypal, httpClient: httpClient), tokens: tokens)
     }
 

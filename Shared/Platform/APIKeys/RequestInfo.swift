@@ -1,0 +1,32 @@
+import HTTP
+import Shared
+
+/// Who is asking and on which request: the authenticated key, the correlation and request ids, the
+/// request's logger and its idempotency token — or a background loop acting for a tenant.
+public struct RequestInfo: Sendable {
+    public let key: AuthenticatedKey
+    public let correlationID: String
+    public let requestID: String
+    public let logger: Logger
+    public let token: IdempotencyToken?
+
+    public init(key: AuthenticatedKey, context: RequestContext) {
+        self.key = key
+        correlationID = context.correlationID
+        requestID = context.requestID
+        logger = context.logger
+        token = context[IdempotencyTokenContext.self]
+    }
+
+    /// Background work (a resolver, an auto-capture) acting for a tenant, with no API key and no idempotency key.
+    public init(system component: String, tenantID: String, livemode: Bool, logger: Logger) {
+        key = AuthenticatedKey(keyID: "system:" + component, tenantID: tenantID, role: .full, livemode: livemode, rateLimitPerMinute: 0)
+        correlationID = CofferID.generate(.request)
+        requestID = correlationID
+        self.logger = logger.with(["tenant_id": .string(tenantID), "correlation_id": .string(correlationID)])
+        token = nil
+    }
+
+    public var tenantID: String { key.tenantID }
+    public var actor: String { key.actor }
+}
