@@ -129,8 +129,12 @@ final class SandboxOperationsTests: XCTestCase {
         XCTAssertNotNil(next["id"])
         let continued = try await harness.operations("?since=2")
         XCTAssertEqual(continued.compactMap { $0["sequence"]?.int64Value }, [3], "sequences continue after a restart")
-        let sinceTime = try await harness.operations("?since=" + (before[1]["at"]?.stringValue ?? ""))
-        XCTAssertEqual(sinceTime.count, 2)
+        let secondAt = before[1]["at"]?.stringValue ?? ""
+        let sinceTime = try await harness.operations("?since=" + secondAt)
+        // Operations at or after the second one's time: it, any that shared its millisecond, and the new one.
+        let sameOrLater = before.filter { ($0["at"]?.stringValue).flatMap(Timestamp.parse).map { $0 >= Timestamp.parse(secondAt)! } ?? false }
+        XCTAssertEqual(sinceTime.count, sameOrLater.count + 1)
+        XCTAssertGreaterThanOrEqual(sinceTime.count, 2)
 
         try await harness.control(.POST, "/_sandbox/reset")
         let remaining = try await pool.query("SELECT count(*) FROM sandbox.operations").first?.decode(Int64.self, at: 0)
