@@ -107,7 +107,7 @@ final class ConnectorStore: Sendable {
                 throw HTTPError.badRequest("Missing for \(provider.rawValue): \(missing.joined(separator: ", ")).", code: "parameter_missing",
                                            param: missing.first)
             }
-            version = TenancyEvents.nextVersion(after: version)
+            version = Timestamp.nextVersion(after: version)
             let sealedJSON = JSONValue.object(sealed.mapValues(JSONValue.string)).jsonString
             try await connection.execute("""
                 INSERT INTO payments.connectors (id, tenant_id, provider, mode, status, priority, sealed_secrets, previous_secret_expires_at,
@@ -274,7 +274,7 @@ final class ConnectorStore: Sendable {
                     let context = ConnectorSecretContext.make(connectorID: id, field: field)
                     current[field] = try keyring.seal(try keyring.open(box, context: context), context: context)
                 }
-                let newVersion = TenancyEvents.nextVersion(after: version)
+                let newVersion = Timestamp.nextVersion(after: version)
                 try await connection.execute("""
                     UPDATE payments.connectors SET sealed_secrets = \(JSONValue.object(current.mapValues(JSONValue.string)).jsonString)::jsonb,
                         version = \(newVersion), updated_at = now() WHERE id = \(id)

@@ -80,7 +80,7 @@ struct RefundService: Sendable {
             throw HTTPError.badRequest("amount exceeds what is left to refund (\(payment.refundable)).", code: "amount_too_large", param: "amount")
         }
         if policy.windowDays > 0, let capturedAt = payment.capturedAt,
-           Date().timeIntervalSince(capturedAt) > Double(policy.windowDays) * 86_400 {
+           capturedAt.adding(.seconds(Int64(policy.windowDays) * 86_400)) < Date() {
             throw HTTPError.conflict("The refund window of \(policy.windowDays) days has passed for this payment.",
                                      code: "refund_window_expired")
         }

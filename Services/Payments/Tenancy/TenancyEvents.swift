@@ -34,9 +34,4 @@ struct TenancyEvents: Sendable {
         let event = try EventEnvelope.make(type: type, source: "payments", tenantID: tenantID, correlationID: correlationID, payload: payload)
         try await outbox.enqueue(event, orderingKey: orderingKey, on: connection)
     }
-
-    /// Versions only grow: microseconds of the change's wall-clock time, never below the last one.
-    static func nextVersion(after previous: Int64 = 0) -> Int64 {
-        max(previous + 1, Int64(Date().timeIntervalSince1970 * 1_000_000))
-    }
 }

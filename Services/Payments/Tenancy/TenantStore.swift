@@ -30,7 +30,7 @@ struct TenantStore: Sendable {
     func createTenant(name: String, settings: TenantSettings, keyMode livemode: Bool, actor: String,
                       correlationID: String) async throws -> (JSONValue, CreatedKey) {
         let tenantID = CofferID.generate(.tenant)
-        let version = TenancyEvents.nextVersion()
+        let version = Timestamp.nextVersion()
         return try await database.tenantTransaction(tenantID) { connection in
             try await connection.execute("""
                 INSERT INTO payments.tenants (id, name, settings, version) VALUES (\(tenantID), \(name), \(settings.json.jsonString)::jsonb, \(version))
@@ -134,7 +134,7 @@ struct TenantStore: Sendable {
             let before = Self.tenantJSON(id: tenantID, name: name, status: status, settings: settings, created: created)
             let updatedName = newName ?? name, updatedStatus = newStatus ?? status
             guard updatedName != name || updatedStatus != status else { return before }
-            let newVersion = TenancyEvents.nextVersion(after: version)
+            let newVersion = Timestamp.nextVersion(after: version)
             try await connection.execute("""
                 UPDATE payments.tenants SET name = \(updatedName), status = \(updatedStatus), version = \(newVersion), updated_at = now()
                 WHERE id = \(tenantID)
@@ -175,7 +175,7 @@ struct TenantStore: Sendable {
             } catch let error as SettingsError {
                 throw HTTPError.badRequest("Invalid setting: \(error.message)", code: "invalid_setting", param: error.param)
             }
-            let newVersion = TenancyEvents.nextVersion(after: version)
+            let newVersion = Timestamp.nextVersion(after: version)
             try await connection.execute("""
                 UPDATE payments.tenants SET settings = \(updated.json.jsonString)::jsonb, version = \(newVersion), updated_at = now()
                 WHERE id = \(tenantID)

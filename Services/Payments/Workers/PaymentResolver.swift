@@ -73,7 +73,7 @@ struct PaymentResolver: Sendable {
         guard let connector = try await core.connector(for: payment) else { return }
         switch payment.status {
         case .processing where payment.providerPaymentID == nil:
-            if Date().timeIntervalSince(payment.createdAt) > Double(giveUpAfter.components.seconds) {
+            if payment.createdAt.adding(.seconds(giveUpAfter.components.seconds)) < Date() {
                 try await giveUp(payment, request: request)
                 return
             }

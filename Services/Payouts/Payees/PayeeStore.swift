@@ -61,7 +61,7 @@ struct PayeeStore: Sendable {
                 throw HTTPError.badRequest("This tenant checks new destinations with a test payout: say its currency.", code: "currency_required",
                                            param: "currency")
             }
-            let version = Self.nextVersion()
+            let version = Timestamp.nextVersion()
             guard let row = try await connection.query("""
                 INSERT INTO payouts.payees AS e (id, tenant_id, livemode, name, type, email, destination_kind, destination_sealed, destination_last4,
                     destination_fingerprint, destination_check, recruiter_payee_id, status, metadata, version, created_by)
@@ -115,7 +115,7 @@ struct PayeeStore: Sendable {
                 payee.destinationVerifiedAt = nil
                 payee.destinationCheck = settings.testPayout.enabled ? "pending" : nil
             }
-            payee.version = Self.nextVersion(after: payee.version)
+            payee.version = Timestamp.nextVersion(after: payee.version)
             try await connection.execute("""
                 UPDATE payouts.payees SET name = \(payee.name), email = \(payee.email), destination_kind = \(payee.destinationKind.rawValue),
                     destination_sealed = \(payee.destinationSealed), destination_last4 = \(payee.destinationLast4),
@@ -190,11 +190,6 @@ struct PayeeStore: Sendable {
                           "recruiter_payee_id": payee.recruiterPayeeID.map(JSONValue.string) ?? .null, "status": .string(payee.status),
                           "version": .int(payee.version)],
                    orderingKey: "payee:" + payee.id)
-    }
-
-    /// Versions only grow: microseconds of the change's wall-clock time, never below the last one.
-    static func nextVersion(after previous: Int64 = 0) -> Int64 {
-        max(previous + 1, Int64(Date().timeIntervalSince1970 * 1_000_000))
     }
 
     // MARK: Reading

@@ -26,6 +26,14 @@ public enum Timestamp {
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
+    /// A version for an upserted object (a tenant, a connector, a payee): microseconds of the change's
+    /// wall-clock time, never below the last one, so versions only grow and consumers keep the newest.
+    public static func nextVersion(after previous: Int64 = 0) -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return max(previous + 1, Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
+    }
+
     public static func format(unixMilliseconds: Int64, fractional: Bool) -> String {
         var seconds = time_t(unixMilliseconds >= 0 ? unixMilliseconds / 1000 : (unixMilliseconds - 999) / 1000)
         let millis = Int(unixMilliseconds - Int64(seconds) * 1000)
