@@ -33,7 +33,11 @@ trap cleanup EXIT
 echo "| benchmark                          |      req/s |  p50 ms |   p99 ms | errors |   RSS MiB | notes" | tee -a "$RESULTS"
 echo "|------------------------------------|-----------:|---------:|---------:|-------:|---------:|------" | tee -a "$RESULTS"
 
-export COFFER_ENV=test COFFER_INTERNAL_SECRET=bench-internal-secret-0123456789 \
+# One secret per ordered pair of services (fixed for benchmarks; make run generates random ones).
+pairs=(); for s in ingress payments payouts notifications monitoring; do for r in ingress payments payouts notifications monitoring; do
+  [ "$s" = "$r" ] || pairs+=("$s>$r:bench-pair-$s-$r-0123456789"); done; done
+export COFFER_INTERNAL_SECRETS=$(IFS=,; echo "${pairs[*]}")
+export COFFER_ENV=test AUTH_FAILURES_PER_MINUTE=1000000 AUTH_FAILURES_BURST=1000000 \
        COFFER_ADMIN_TOKENS=bench:bench-admin-token-0123456789 COFFER_ADMIN_TOKEN=bench-admin-token-0123456789 \
        COFFER_MASTER_KEY=$(head -c 32 /dev/urandom | base64 -w0)
 

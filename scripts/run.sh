@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 RUN="$PWD/.run"
 mkdir -p "$RUN/logs"
 SERVICES=(ingress:8080 payments:8081 payouts:8082 notifications:8083 monitoring:8084 sandbox:8090)
+# Each service's internal listener (/internal/*, /admin/*, /metrics): never the public port.
+INTERNAL_SERVICES=(ingress:9080 payments:9081 payouts:9082 notifications:9083 monitoring:9084 sandbox:9090)
+PEERS=(ingress payments payouts notifications monitoring)
 
 stop_all() {
   if [ -f "$RUN/pids" ]; then
@@ -40,26 +43,42 @@ fi
 export DATABASE_OWNER_URL="${DATABASE_OWNER_URL:-$DATABASE_URL}"
 
 # Secrets are generated once and kept: the master key encrypts tenants' provider secrets at rest,
-# so a new one would make stored connectors unreadable.
+# so a new one would make stored connectors unreadable. Every ordered pair of services gets its own
+# internal secret (a secrets.env from before per-pair secrets gains them).
+hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 if [ ! -f "$RUN/secrets.env" ]; then
   umask 077
-  admin="cat_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  admin="cat_$(hex 24)"
   cat > "$RUN/secrets.env" <<VARS
 COFFER_ADMIN_TOKEN=$admin
 COFFER_ADMIN_TOKENS=operator:$admin
 COFFER_MASTER_KEY=$(head -c 32 /dev/urandom | base64 -w0)
-COFFER_INTERNAL_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 VARS
+fi
+if ! grep -q '^COFFER_INTERNAL_SECRETS=' "$RUN/secrets.env"; then
+  pairs=()
+  for sender in "${PEERS[@]}"; do
+    for receiver in "${PEERS[@]}"; do
+      [ "$sender" = "$receiver" ] || pairs+=("$sender>$receiver:$(hex 24)")
+    done
+  done
+  sed -i '/^COFFER_INTERNAL_SECRET=/d' "$RUN/secrets.env"
+  (IFS=,; umask 077; echo "COFFER_INTERNAL_SECRETS=${pairs[*]}" >> "$RUN/secrets.env")
 fi
 set -a; . "$RUN/secrets.env"; set +a
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-declare -A PORTS
+declare -A PORTS INTERNAL_PORTS
 for entry in "${SERVICES[@]}"; do
   name=${entry%%:*}; port=${entry##*:}
   port_free "$port" || { port=$(free_port); echo "run: port ${entry##*:} is busy; $name uses $port"; }
   PORTS[$name]=$port
+done
+for entry in "${INTERNAL_SERVICES[@]}"; do
+  name=${entry%%:*}; port=${entry##*:}
+  port_free "$port" || { port=$(free_port); echo "run: port ${entry##*:} is busy; $name's internal listener uses $port"; }
+  INTERNAL_PORTS[$name]=$port
 done
 
 export COFFER_ENV=development
@@ -69,14 +88,23 @@ export PAYOUTS_URL="http://127.0.0.1:${PORTS[payouts]}"
 export NOTIFICATIONS_URL="http://127.0.0.1:${PORTS[notifications]}"
 export MONITORING_URL="http://127.0.0.1:${PORTS[monitoring]}"
 export SANDBOX_URL="http://127.0.0.1:${PORTS[sandbox]}"
+export INGRESS_INTERNAL_URL="http://127.0.0.1:${INTERNAL_PORTS[ingress]}"
+export PAYMENTS_INTERNAL_URL="http://127.0.0.1:${INTERNAL_PORTS[payments]}"
+export PAYOUTS_INTERNAL_URL="http://127.0.0.1:${INTERNAL_PORTS[payouts]}"
+export NOTIFICATIONS_INTERNAL_URL="http://127.0.0.1:${INTERNAL_PORTS[notifications]}"
+export MONITORING_INTERNAL_URL="http://127.0.0.1:${INTERNAL_PORTS[monitoring]}"
+export PUBLIC_INGRESS_URL="$INGRESS_URL"
+# Local only: both listeners on loopback.
+export HTTP_HOST=127.0.0.1
 export COFFER_BUILD_COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
 write_env() {
   umask 077
   {
     for var in COFFER_ENV DATABASE_URL DATABASE_OWNER_URL INGRESS_URL PAYMENTS_URL PAYOUTS_URL NOTIFICATIONS_URL \
-               MONITORING_URL SANDBOX_URL COFFER_ADMIN_TOKEN COFFER_ADMIN_TOKENS COFFER_MASTER_KEY \
-               COFFER_INTERNAL_SECRET COFFER_DEMO_API_KEY; do
+               MONITORING_URL SANDBOX_URL INGRESS_INTERNAL_URL PAYMENTS_INTERNAL_URL PAYOUTS_INTERNAL_URL \
+               NOTIFICATIONS_INTERNAL_URL MONITORING_INTERNAL_URL COFFER_ADMIN_TOKEN COFFER_ADMIN_TOKENS COFFER_MASTER_KEY \
+               COFFER_INTERNAL_SECRETS COFFER_DEMO_API_KEY; do
       echo "$var=${!var:-}"
     done
   } > "$RUN/coffer.env"
@@ -87,7 +115,7 @@ trap 'echo; echo "run: stopping"; stop_all; exit 0' INT TERM
 : > "$RUN/pids"
 for entry in "${SERVICES[@]}"; do
   name=${entry%%:*}
-  PORT=${PORTS[$name]} "$BIN/coffer-$name" > >(sed -u "s/^/[$name] /" | tee -a "$RUN/logs/$name.log") 2>&1 &
+  PORT=${PORTS[$name]} INTERNAL_PORT=${INTERNAL_PORTS[$name]} "$BIN/coffer-$name" > >(sed -u "s/^/[$name] /" | tee -a "$RUN/logs/$name.log") 2>&1 &
   echo $! >> "$RUN/pids"
 done
 
@@ -110,11 +138,12 @@ write_env
 cat <<TXT
 
 Coffer is running (logs: .run/logs/, variables: .run/coffer.env).
-  ingress        $INGRESS_URL
-  payments       $PAYMENTS_URL
-  payouts        $PAYOUTS_URL
-  notifications  $NOTIFICATIONS_URL
-  monitoring     $MONITORING_URL
+  service        public                     internal (operators, /admin, /metrics)
+  ingress        $INGRESS_URL      $INGRESS_INTERNAL_URL
+  payments       $PAYMENTS_URL      $PAYMENTS_INTERNAL_URL
+  payouts        $PAYOUTS_URL      $PAYOUTS_INTERNAL_URL
+  notifications  $NOTIFICATIONS_URL      $NOTIFICATIONS_INTERNAL_URL
+  monitoring     $MONITORING_URL      $MONITORING_INTERNAL_URL
   sandbox        $SANDBOX_URL
 
 Try:

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEMO=.run/demo.env
-: "${PAYMENTS_URL:?}" "${SANDBOX_URL:?}" "${COFFER_ADMIN_TOKEN:?}"
+: "${PAYMENTS_URL:?}" "${PAYMENTS_INTERNAL_URL:?}" "${SANDBOX_URL:?}" "${COFFER_ADMIN_TOKEN:?}"
 
 if [ -f "$DEMO" ]; then
   . "$DEMO"
@@ -23,7 +23,7 @@ post() { # method url token json
   curl -fsS -X "$1" "$2" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' -d "$4"
 }
 
-tenant=$(post POST "$PAYMENTS_URL/admin/tenants" "$COFFER_ADMIN_TOKEN" \
+tenant=$(post POST "$PAYMENTS_INTERNAL_URL/admin/tenants" "$COFFER_ADMIN_TOKEN" \
   '{"name":"Demo Shop","settings":{"api_rate_limit_per_minute":6000,"fees":{"platform_fee_bps":500}}}')
 tenant_id=$(echo "$tenant" | field id)
 key=$(echo "$tenant" | field api_key.secret)

@@ -10,9 +10,13 @@ scripts/bootstrap.sh bench
 swift build -c release >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 eval "$(scripts/postgres.sh start | sed 's/^/export /')"
-export COFFER_ENV=test COFFER_INTERNAL_SECRET=bench-internal-secret-0123456789
+# One secret per ordered pair of services (fixed for benchmarks; make run generates random ones).
+pairs=(); for s in ingress payments payouts notifications monitoring; do for r in ingress payments payouts notifications monitoring; do
+  [ "$s" = "$r" ] || pairs+=("$s>$r:bench-pair-$s-$r-0123456789"); done; done
+export COFFER_INTERNAL_SECRETS=$(IFS=,; echo "${pairs[*]}")
+export COFFER_ENV=test
 PORT=$(free_port)
-PORT=$PORT LOG_FILE="$RUN/bench/soak.log" "$BIN/coffer-ingress" >/dev/null 2>&1 &
+INTERNAL_PORT=$(free_port) PORT=$PORT LOG_FILE="$RUN/bench/soak.log" "$BIN/coffer-ingress" >/dev/null 2>&1 &
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
 wait_ready "http://127.0.0.1:$PORT"

@@ -27,4 +27,16 @@ public struct CtlEnvironment: Sendable {
          ("notifications", "NOTIFICATIONS_URL", 8083), ("monitoring", "MONITORING_URL", 8084), ("sandbox", "SANDBOX_URL", 8090)]
             .map { ($0.0, self[$0.1] ?? "http://127.0.0.1:\($0.2)") }
     }
+
+    /// Each service's internal listener (`INGRESS_INTERNAL_URL`, …), where the operator routes
+    /// (`/admin/…`) are served; defaults are `make run`'s ports.
+    public var internalServices: [(name: String, url: String)] {
+        [("ingress", 9080), ("payments", 9081), ("payouts", 9082), ("notifications", 9083), ("monitoring", 9084)]
+            .map { ($0.0, self[$0.0.uppercased() + "_INTERNAL_URL"] ?? "http://127.0.0.1:\($0.1)") }
+    }
+
+    /// One service's internal listener.
+    public func internalURL(_ service: String) -> String {
+        internalServices.first { $0.name == service }?.url ?? ""
+    }
 }

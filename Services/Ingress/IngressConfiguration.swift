@@ -37,8 +37,8 @@ struct IngressConfiguration: Sendable {
         bodyRetention = reader.duration("WEBHOOK_BODY_RETENTION", default: .seconds(30 * 86_400), minimum: .seconds(3600))
         // Deduplication must cover providers' retry windows (Stripe: 3 days) with room: at least 30 days.
         eventRetention = reader.duration("WEBHOOK_EVENT_RETENTION", default: .seconds(90 * 86_400), minimum: .seconds(30 * 86_400))
-        paymentsURL = reader.url("PAYMENTS_URL", default: "http://127.0.0.1:8081")
-        payoutsURL = reader.url("PAYOUTS_URL", default: "http://127.0.0.1:8082")
+        paymentsURL = reader.url("PAYMENTS_INTERNAL_URL", default: "http://127.0.0.1:9081")
+        payoutsURL = reader.url("PAYOUTS_INTERNAL_URL", default: "http://127.0.0.1:9082")
         let key = reader.string("COFFER_MASTER_KEY", secret: true)
         do {
             masterKey = key.isEmpty ? nil : try EncryptionKeyring(parsing: key)

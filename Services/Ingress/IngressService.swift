@@ -30,7 +30,7 @@ public enum IngressService {
 
 /// Ingress's parts, built from its runtime and configuration (also used by in-process tests).
 struct IngressApp: Sendable {
-    let server: HTTPServer
+    let server: ServiceListeners
     let relay: OutboxRelay
     let scheduler: JobScheduler
     let snapshotLoader: TenancySnapshotLoader
@@ -65,7 +65,9 @@ struct IngressApp: Sendable {
         let router = Router()
         WebhookRoutes.register(on: router, receiver: receiver, store: store, maxBodyBytes: configuration.maxBodyBytes)
         AdminRoutes.register(on: router, runtime: runtime, outbox: outbox)
-        InternalEventsEndpoint(schema: "ingress", database: runtime.database, consumer: TenancyConsumer(copy: copy), metrics: runtime.metrics)
+        InternalEventsEndpoint(schema: "ingress", database: runtime.database, consumer: TenancyConsumer(copy: copy),
+                               senders: EventSenders(["payments": ["tenant.", "api_key.", "connector."]]),
+                               metrics: runtime.metrics)
             .register(on: router, authentication: runtime.internalAuthentication)
         server = runtime.makeServer(router: router)
         relay = OutboxRelay(table: IngressDelivery.table, subscribers: routes.subscribers, doorbell: doorbell, runtime: runtime,

@@ -5,7 +5,8 @@ import Shared
 /// Payments' own settings (the common ones are in `CommonConfiguration`).
 struct PaymentsConfiguration: Sendable {
     var masterKey: EncryptionKeyring?
-    /// Where events are delivered: tenancy to all three; money to payouts; payment news to notifications.
+    /// Where events are delivered (each service's internal listener): tenancy to all three; money to
+    /// payouts; payment news to notifications.
     var ingressURL: String
     var payoutsURL: String
     var notificationsURL: String
@@ -28,10 +29,10 @@ struct PaymentsConfiguration: Sendable {
             reader.problem("COFFER_MASTER_KEY is invalid: \(error)")
             masterKey = nil
         }
-        ingressURL = reader.url("INGRESS_URL", default: "http://127.0.0.1:8080")
-        payoutsURL = reader.url("PAYOUTS_URL", default: "http://127.0.0.1:8082")
-        notificationsURL = reader.url("NOTIFICATIONS_URL", default: "http://127.0.0.1:8083")
-        publicIngressURL = reader.url("PUBLIC_INGRESS_URL", default: ingressURL)
+        ingressURL = reader.url("INGRESS_INTERNAL_URL", default: "http://127.0.0.1:9080")
+        payoutsURL = reader.url("PAYOUTS_INTERNAL_URL", default: "http://127.0.0.1:9082")
+        notificationsURL = reader.url("NOTIFICATIONS_INTERNAL_URL", default: "http://127.0.0.1:9083")
+        publicIngressURL = reader.url("PUBLIC_INGRESS_URL", default: "http://127.0.0.1:8080")
         providerTimeout = reader.duration("PROVIDER_TIMEOUT", default: .seconds(10), minimum: .milliseconds(100))
         providerMaxAttempts = reader.int("PROVIDER_MAX_ATTEMPTS", default: 3, range: 1...10)
         breakerFailures = reader.int("PROVIDER_BREAKER_FAILURES", default: 5, range: 1...1000)

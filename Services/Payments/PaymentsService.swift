@@ -24,7 +24,7 @@ public enum PaymentsService {
 
 /// Payments' parts, built from its runtime and configuration.
 struct PaymentsApp: Sendable {
-    let server: HTTPServer
+    let server: ServiceListeners
     let relay: OutboxRelay
     let scheduler: JobScheduler
     let parkedEvents: ParkedEventsWorker
@@ -32,6 +32,14 @@ struct PaymentsApp: Sendable {
     let autoCapture: AutoCaptureWorker
 
     var services: [any Service] { [relay, scheduler, parkedEvents, autoCapture, auditSealer, server] }
+
+    /// Who may tell payments what: ingress what providers report about payments, refunds and disputes;
+    /// payouts its payees, operator adjustments and settled payouts (which payments books).
+    static let senders = EventSenders([
+        "ingress": ["provider.payment.", "provider.refund.", "provider.dispute."],
+        // Whole families, so a newer payouts' new payout.* types are acknowledged and ignored, not refused.
+        "payouts": ["payee.", "payout."],
+    ])
 
     /// Who hears what payments publishes (DESIGN.md): tenancy to every service that keeps a copy, a
     /// payee's money to payouts, what happened to payments to notifications.
@@ -65,7 +73,7 @@ struct PaymentsApp: Sendable {
         let idempotency = IdempotencyStore(database: database, schema: "payments", retention: configuration.idempotencyRetention,
                                            lease: configuration.idempotencyLease)
         let adapters = PaymentProviderAdapters.make(
-            httpClient: runtime.httpClient,
+            httpClient: TenantURLClient(runtime.httpClient, policy: .forEnvironment(runtime.configuration.environment)),
             razorpayCheckoutURLTemplate: configuration.razorpayCheckoutURLTemplate ?? RazorpayCheckoutURL.sandboxTemplate)
         let gateway = ProviderGateway(adapters: adapters,
                                       breakers: CircuitBreakers(failureThreshold: configuration.breakerFailures,
@@ -73,7 +81,7 @@ struct PaymentsApp: Sendable {
                                       maxAttempts: configuration.providerMaxAttempts, metrics: ProviderMetrics(registry: runtime.metrics))
         let core = PaymentsCore(database: database, gateway: gateway, connectors: connectors, idempotency: idempotency, outbox: outbox,
                                 audit: audit, logger: runtime.logger)
-        let authenticator = APIKeyAuthenticator(database: database, source: .owner(schema: "payments"))
+        let authenticator = APIKeyAuthenticator(database: database, source: .owner(schema: "payments"), failures: runtime.authFailures)
         let parkedDoorbell = Doorbell()
         let captureDoorbell = Doorbell()
 
@@ -83,17 +91,19 @@ struct PaymentsApp: Sendable {
             // Per tenant and mode: a test key's Idempotency-Key never replays a live answer.
             return ("tenant:" + key.tenantID + (key.livemode ? ":live" : ":test"), key.tenantID)
         }
-        let v1 = router.group("/v1", middleware: [authenticator, tenantIdempotency])
+        let v1 = router.group("/v1", admission: [authenticator], middleware: [tenantIdempotency])
         PaymentRoutes.register(on: v1, payments: PaymentService(core: core), refunds: RefundService(core: core))
         TenantRoutes.register(on: v1, tenants: tenants, connectors: connectors, database: database)
         let operatorIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
             ("operator:" + (context.adminPrincipal?.name ?? "unknown"), "platform")
         }
-        let admin = router.group("/admin", middleware: [runtime.adminAuthentication, operatorIdempotency])
-        OperatorRoutes.register(on: admin, tenants: tenants, connectors: connectors, authenticator: authenticator)
+        let admin = router.group("/admin", admission: [runtime.adminAuthentication], middleware: [operatorIdempotency])
+        OperatorRoutes.register(on: admin, tenants: tenants, connectors: connectors, authenticator: authenticator,
+                                parked: ParkedItemStore(database: database))
         AuditRoutes.register(on: router, runtime: runtime, schema: "payments")
         let snapshots = TenancySnapshotSource(database: database)
-        router.get("/internal/snapshot/tenants", middleware: [runtime.internalAuthentication]) { _, _ in
+        let snapshotReaders = runtime.internalAuthentication.only(["ingress", "payouts", "notifications", "monitoring"])
+        router.get("/internal/snapshot/tenants", admission: [snapshotReaders], middleware: [snapshotReaders]) { _, _ in
             let snapshot = try await snapshots.snapshot()
             return .json(.ok, bytes: Array(try JSONCoding.makeEncoder().encode(snapshot)))
         }
@@ -102,7 +112,8 @@ struct PaymentsApp: Sendable {
         }
         InternalEventsEndpoint(schema: "payments", database: database,
                                consumer: PaymentsEventConsumer(outbox: outbox, confirmations: parkedDoorbell,
-                                                                              captures: captureDoorbell), metrics: runtime.metrics)
+                                                                              captures: captureDoorbell),
+                               senders: Self.senders, metrics: runtime.metrics)
             .register(on: router, authentication: runtime.internalAuthentication)
         server = runtime.makeServer(router: router)
         relay = OutboxRelay(table: .outbox(schema: "payments"), subscribers: Self.routes(configuration).subscribers, doorbell: doorbell,

@@ -7,7 +7,7 @@ import Shared
 
 /// Payouts' parts, built from its runtime and configuration.
 struct PayoutsApp: Sendable {
-    let server: HTTPServer
+    let server: ServiceListeners
     let relay: OutboxRelay
     let scheduler: JobScheduler
     let auditSealer: AuditSealer
@@ -17,6 +17,13 @@ struct PayoutsApp: Sendable {
     var services: [any Service] { [relay, scheduler, auditSealer] + workers.map { $0 as any Service } + [server] }
 
     static let replica = TenancyReplica(schema: "payouts")
+
+    /// Who may tell payouts what: payments its tenancy and the payee money its ledger books; ingress
+    /// what providers report about payouts. Nothing else, from nobody else.
+    static let senders = EventSenders([
+        "payments": ["tenant.", "api_key.", "connector.", MoneyEventType.payeeCredited, MoneyEventType.payeeDebited],
+        "ingress": ["provider.payout."],
+    ])
 
     /// Who hears what payouts publishes: payments books payees and settled payouts in its ledger;
     /// notifications tells people what happened to their payouts.
@@ -43,9 +50,10 @@ struct PayoutsApp: Sendable {
                                            lease: configuration.idempotencyLease)
         let core = PayoutsCore(database: database, vault: DestinationVault(keyring: keyring), outbox: outbox, audit: audit,
                                idempotency: idempotency, configuration: configuration, logger: runtime.logger, queueBell: Doorbell())
-        let adapters = PayoutProviderAdapters.make(httpClient: runtime.httpClient)
+        let adapters = PayoutProviderAdapters.make(
+            httpClient: TenantURLClient(runtime.httpClient, policy: .forEnvironment(runtime.configuration.environment)))
         let connectors = PayoutConnectors(database: database, keyring: keyring, adapters: adapters, timeout: configuration.providerTimeout)
-        let authenticator = APIKeyAuthenticator(database: database, source: .replica(schema: "payouts"))
+        let authenticator = APIKeyAuthenticator(database: database, source: .replica(schema: "payouts"), failures: runtime.authFailures)
         let payouts = PayoutService(core: core)
         let reconciler = PayoutReconciler(core: core, connectors: connectors)
         let balanceSync = ProviderBalanceSync(core: core, connectors: connectors)
@@ -56,20 +64,21 @@ struct PayoutsApp: Sendable {
             // Per tenant and mode: a test key's Idempotency-Key never replays a live answer.
             return ("tenant:" + key.tenantID + (key.livemode ? ":live" : ":test"), key.tenantID)
         }
-        let v1 = router.group("/v1", middleware: [authenticator, tenantIdempotency])
+        let v1 = router.group("/v1", admission: [authenticator], middleware: [tenantIdempotency])
         PayoutRoutes.register(on: v1, payees: PayeeStore(core: core), payouts: payouts, batches: BatchService(core: core, payouts: payouts))
         let operatorIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
             ("operator:" + (context.adminPrincipal?.name ?? "unknown"), "platform")
         }
-        let admin = router.group("/admin", middleware: [runtime.adminAuthentication, operatorIdempotency])
+        let admin = router.group("/admin", admission: [runtime.adminAuthentication], middleware: [operatorIdempotency])
         PayoutOperatorRoutes.register(on: admin, core: core, reconciler: reconciler, balanceSync: balanceSync)
         AuditRoutes.register(on: router, runtime: runtime, schema: "payouts")
-        router.get("/internal/snapshot/payees", middleware: [runtime.internalAuthentication]) { _, _ in
+        let snapshotReaders = runtime.internalAuthentication.only(["payments"])
+        router.get("/internal/snapshot/payees", admission: [snapshotReaders], middleware: [snapshotReaders]) { _, _ in
             .json(.ok, bytes: try await PayeeSnapshot(database: database).snapshot().serialized())
         }
         InternalEventsEndpoint(schema: "payouts", database: database,
                                consumer: PayoutsEventConsumer(replica: Self.replica, connectors: connectors, outbox: outbox),
-                               metrics: runtime.metrics)
+                               senders: Self.senders, metrics: runtime.metrics)
             .register(on: router, authentication: runtime.internalAuthentication)
         server = runtime.makeServer(router: router)
         relay = OutboxRelay(table: .outbox(schema: "payouts"), subscribers: routes.subscribers, doorbell: doorbell,

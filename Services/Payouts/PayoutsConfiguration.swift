@@ -38,8 +38,8 @@ struct PayoutsConfiguration: Sendable {
             reader.problem("COFFER_MASTER_KEY is invalid: \(error)")
             masterKey = nil
         }
-        paymentsURL = reader.url("PAYMENTS_URL", default: "http://127.0.0.1:8081")
-        notificationsURL = reader.url("NOTIFICATIONS_URL", default: "http://127.0.0.1:8083")
+        paymentsURL = reader.url("PAYMENTS_INTERNAL_URL", default: "http://127.0.0.1:9081")
+        notificationsURL = reader.url("NOTIFICATIONS_INTERNAL_URL", default: "http://127.0.0.1:9083")
         workers = reader.int("PAYOUT_WORKERS", default: 2, range: 0...64)
         claimBatch = reader.int("PAYOUT_CLAIM_BATCH", default: 200, range: 1...5000)
         callsPerWorker = reader.int("PAYOUT_CALLS_PER_WORKER", default: 32, range: 1...1024)

@@ -13,7 +13,7 @@ struct SandboxApp: Sendable {
     let mtn: MTNSimulator
     let operationStore: OperationStore
     let accountStore: AccountStore
-    let server: HTTPServer
+    let server: ServiceListeners
 
     var services: [any Service] { [operationStore, server] }
 

@@ -40,7 +40,11 @@ extension ProviderError {
         case .connectFailed, .invalidURL, .shutdown:
             return ProviderError(
                 kind: .unavailable, code: error.kind.rawValue, message: "\(name) could not be reached.")
-        case .connectionClosed, .invalidResponse:
+        case .addressRefused:
+            // Nothing was sent: the connector points where Coffer never calls.
+            return ProviderError(
+                kind: .invalidRequest, code: "address_refused", message: "The connector's API address is not one Coffer may call.")
+        case .connectionClosed, .invalidResponse, .responseTooLarge:
             return noAnswer(provider: provider, call: call, code: error.kind.rawValue)
         }
     }

@@ -13,8 +13,9 @@ final class AuditRoutesTests: XCTestCase {
     struct Stack {
         let harness: AuditTestHarness
         let runtime: ServiceRuntime
-        let server: HTTPServer
-        var url: String { "http://127.0.0.1:\(server.port)" }
+        let server: ServiceListeners
+        /// Operator routes live on the internal listener.
+        var url: String { "http://127.0.0.1:\(server.internalPort)" }
 
         func close() async throws {
             await server.shutdown()
@@ -29,8 +30,8 @@ final class AuditRoutesTests: XCTestCase {
         var reader = ConfigReader(
             service: "payments",
             environment: [
-                "DATABASE_URL": harness.database.appURL, "COFFER_INTERNAL_SECRET": TestStackEnvironment.internalSecret,
-                "COFFER_ADMIN_TOKENS": "alice:\(TestStackEnvironment.adminToken)", "PORT": String(port),
+                "COFFER_ENV": "test", "DATABASE_URL": harness.database.appURL, "COFFER_INTERNAL_SECRETS": TestStackEnvironment.internalSecrets,
+                "COFFER_ADMIN_TOKENS": "alice:\(TestStackEnvironment.adminToken)", "PORT": String(port), "INTERNAL_PORT": "0",
                 "HTTP_HOST": "127.0.0.1",
                 "LOG_LEVEL": "critical",
             ])

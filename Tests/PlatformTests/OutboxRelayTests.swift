@@ -34,8 +34,10 @@ final class OutboxRelayTests: XCTestCase {
         let outbox: Outbox
         let relay: OutboxRelay
         let consumer: RecordingConsumer
-        let server: HTTPServer
+        let server: ServiceListeners
     }
+
+    static let pairSecret = "producer-to-consumer-secret-0123"
 
     func makeStack(maxAttempts: Int = 12) async throws -> Stack {
         let database = try await TestDatabase.create()
@@ -49,20 +51,24 @@ final class OutboxRelayTests: XCTestCase {
 
         let port = ServiceProcess.freePort()
         var reader = ConfigReader(service: "producer", environment: [
-            "DATABASE_URL": database.ownerURL, "COFFER_INTERNAL_SECRET": TestStackEnvironment.internalSecret, "PORT": String(port),
-            "HTTP_HOST": "127.0.0.1",
+            "DATABASE_URL": database.ownerURL, "COFFER_INTERNAL_SECRETS": "producer>consumer:\(Self.pairSecret)", "PORT": String(port),
+            "INTERNAL_PORT": "0", "HTTP_HOST": "127.0.0.1",
         ])
         let common = CommonConfiguration(reader: &reader, defaultPort: port)
         try reader.finish()
         let runtime = ServiceRuntime(identity: ServiceIdentity(name: "producer", defaultPort: port, migrations: []), configuration: common)
         let consumer = RecordingConsumer()
         let router = Router()
-        InternalEventsEndpoint(schema: "consumer", database: runtime.database, consumer: consumer, metrics: runtime.metrics)
-            .register(on: router, authentication: runtime.internalAuthentication)
+        // This process plays both sides: it relays as "producer" and receives as "consumer".
+        let receiving = InternalRequestSigner(service: "consumer",
+                                              secrets: InternalSecrets(current: ["producer>consumer": Array(Self.pairSecret.utf8)]))
+        InternalEventsEndpoint(schema: "consumer", database: runtime.database, consumer: consumer, senders: EventSenders(["producer": ["*"]]),
+                               metrics: runtime.metrics)
+            .register(on: router, authentication: InternalAuthenticator(signer: receiving))
         let server = runtime.makeServer(router: router)
         try await server.start()
-        let routes = EventRoutes([("thing.", [EventRoutes.Subscriber(name: "consumer", baseURL: "http://127.0.0.1:\(server.port)")]),
-                                  ("unknown.type", [EventRoutes.Subscriber(name: "consumer", baseURL: "http://127.0.0.1:\(server.port)")])])
+        let routes = EventRoutes([("thing.", [EventRoutes.Subscriber(name: "consumer", baseURL: "http://127.0.0.1:\(server.internalPort)")]),
+                                  ("unknown.type", [EventRoutes.Subscriber(name: "consumer", baseURL: "http://127.0.0.1:\(server.internalPort)")])])
         let doorbell = Doorbell()
         let outbox = Outbox(schema: "producer", routes: routes, doorbell: doorbell)
         var relayConfiguration = OutboxRelayConfiguration()
@@ -200,7 +206,7 @@ final class OutboxRelayTests: XCTestCase {
         let outcome = try await stack.runtime.database.query("SELECT outcome FROM consumer.inbox").first?.decode(String.self, at: 0)
         XCTAssertEqual(outcome, "ignored")
         let unsigned = try await LoopHTTPClient().send(HTTPClientRequest(
-            method: .POST, url: "http://127.0.0.1:\(stack.server.port)/internal/events", body: EventEnvelope.encodeBatch([event().event])))
+            method: .POST, url: "http://127.0.0.1:\(stack.server.internalPort)/internal/events", body: EventEnvelope.encodeBatch([event().event])))
         XCTAssertEqual(unsigned.status, .unauthorized)
         XCTAssertEqual(try JSONValue.parse(unsigned.body).value(at: "error.code"), "missing_signature")
         await stack.relay.shutdown()

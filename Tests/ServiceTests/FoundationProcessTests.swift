@@ -25,7 +25,12 @@ final class FoundationProcessTests: XCTestCase {
             XCTAssertEqual(ready.value(at: "checks.database"), "ok", binary)
             let version = try JSONValue.parse(try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + "/version")).body)
             XCTAssertEqual(version["service"]?.stringValue, schema)
-            let metrics = try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + "/metrics")).bodyText
+            // Metrics are on the internal listener only.
+            let publicMetrics = try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + "/metrics"))
+            XCTAssertEqual(publicMetrics.status, .notFound, binary)
+            let internalReady = try await client.send(HTTPClientRequest(method: .GET, url: process.internalURL + "/health/ready"))
+            XCTAssertEqual(internalReady.status, .ok, binary)
+            let metrics = try await client.send(HTTPClientRequest(method: .GET, url: process.internalURL + "/metrics")).bodyText
             XCTAssertTrue(metrics.contains("# TYPE coffer_http_requests_total counter"), binary)
             XCTAssertTrue(metrics.contains("coffer_http_requests_total{method=\"GET\",route=\"/health/ready\",status=\"200\"} "), binary)
             XCTAssertTrue(metrics.contains("process_resident_memory_bytes"), binary)
@@ -44,7 +49,7 @@ final class FoundationProcessTests: XCTestCase {
                 XCTAssertNotNil(json["correlation_id"], "every line carries correlation_id")
                 XCTAssertNotNil(json["tenant_id"], "every line carries tenant_id")
             }
-            XCTAssertFalse(process.output.contains(TestStackEnvironment.internalSecret), "no secret reaches a log")
+            XCTAssertFalse(process.output.contains(TestStackEnvironment.pairSecret("payments", schema)), "no secret reaches a log")
         }
         try await database.drop()
     }
@@ -54,7 +59,7 @@ final class FoundationProcessTests: XCTestCase {
         let url = cluster.url(database: "postgres")
         let process = try ServiceProcess(binary: "coffer-ingress", environment: [
             "COFFER_ENV": "test", "DATABASE_URL": url, "DATABASE_OWNER_URL": url,
-            "COFFER_INTERNAL_SECRET": TestStackEnvironment.internalSecret, "COFFER_MASTER_KEY": TestStackEnvironment.masterKey,
+            "COFFER_INTERNAL_SECRETS": TestStackEnvironment.internalSecrets, "COFFER_MASTER_KEY": TestStackEnvironment.masterKey,
         ])
         try await process.waitUntilReady()
         let client = LoopHTTPClient()
@@ -119,13 +124,13 @@ final class FoundationProcessTests: XCTestCase {
 
     func testConfigurationProblemsAreListedTogetherAndExit78() async throws {
         let process = try ServiceProcess(binary: "coffer-payouts", environment: [
-            "DATABASE_URL": "", "DATABASE_OWNER_URL": "", "COFFER_INTERNAL_SECRET": "short", "LOG_LEVEL": "chatty",
+            "DATABASE_URL": "", "DATABASE_OWNER_URL": "", "COFFER_INTERNAL_SECRETS": "payments>payouts:short", "LOG_LEVEL": "chatty",
             "HTTP_IDLE_TIMEOUT": "soon", "COFFER_ENV": "staging",
         ])
         let exitCode = await process.waitForExit(timeout: .seconds(10))
         XCTAssertEqual(exitCode, 78)
         let output = process.output
-        for expected in ["DATABASE_URL is required", "COFFER_INTERNAL_SECRET must be at least 16 characters", "LOG_LEVEL must be one of",
+        for expected in ["DATABASE_URL is required", "the secret of payments>payouts must be at least 16 characters", "LOG_LEVEL must be one of",
                          "HTTP_IDLE_TIMEOUT must be a duration", "COFFER_ENV must be one of"] {
             XCTAssertTrue(output.contains(expected), "missing \(expected) in:\n\(output)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -11,12 +12,16 @@ public final class ServiceProcess: @unchecked Sendable {
     // @unchecked: `pid` and `exitStatus` are guarded by `lock`.
     public let name: String
     public let port: Int
+    /// The internal listener's port (`INTERNAL_PORT`): `/internal/*`, `/admin/*`, `/metrics`.
+    public let internalPort: Int
     public let logPath: String
     private let lock = NSLock()
     private var pid: pid_t
     private var exitStatus: Int32?
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// Where operators and other services reach it.
+    public var internalURL: String { "http://127.0.0.1:\(internalPort)" }
 
     /// The directory with the built binaries (`COFFER_BIN_DIR`, set by `make test`; else `.build/debug`).
     public static var binDirectory: String {
@@ -24,8 +29,25 @@ public final class ServiceProcess: @unchecked Sendable {
         return FileManager.default.currentDirectoryPath + "/.build/debug"
     }
 
-    /// A free TCP port on 127.0.0.1.
+    /// Ports this test process handed out recently: the kernel may offer a just-closed port again, and
+    /// two of ours (a service's public and internal listeners) must never be the same.
+    private static let handedOut = Mutex<[Int]>([])
+
+    /// A free TCP port on 127.0.0.1, never one handed out in the last 256 calls.
     public static func freePort() -> Int {
+        while true {
+            let port = probeFreePort()
+            let fresh = handedOut.withLock { recent -> Bool in
+                guard !recent.contains(port) else { return false }
+                recent.append(port)
+                if recent.count > 256 { recent.removeFirst() }
+                return true
+            }
+            if fresh { return port }
+        }
+    }
+
+    private static func probeFreePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -42,13 +64,15 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     /// Starts `binary` (e.g. `coffer-ingress`) with the current environment overlaid by `environment`.
-    public init(binary: String, port: Int? = nil, environment: [String: String], arguments: [String] = []) throws {
+    public init(binary: String, port: Int? = nil, internalPort: Int? = nil, environment: [String: String], arguments: [String] = []) throws {
         name = binary
         self.port = port ?? Self.freePort()
+        self.internalPort = internalPort ?? Self.freePort()
         logPath = NSTemporaryDirectory() + "\(binary)-\(UUID().uuidString.prefix(8)).log"
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         env["PORT"] = String(self.port)
+        env["INTERNAL_PORT"] = String(self.internalPort)
         let fd = open(logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         defer { close(fd) }
         var actions = posix_spawn_file_actions_t()

@@ -1,7 +1,7 @@
 # HTTP server: one service's /health/live (access log on, to a file) vs nginx `return 200`, same run.
 NGINX_PORT=$(free_port); SERVICE_PORT=$(free_port)
 start_nginx "$NGINX_PORT"
-PORT=$SERVICE_PORT LOG_FILE="$RUN/bench/http-ingress.log" "$BIN/coffer-ingress" >/dev/null 2>&1 &
+INTERNAL_PORT=$(free_port) PORT=$SERVICE_PORT LOG_FILE="$RUN/bench/http-ingress.log" "$BIN/coffer-ingress" >/dev/null 2>&1 &
 SERVICE_PID=$!; PIDS+=("$SERVICE_PID")
 wait_ready "http://127.0.0.1:$SERVICE_PORT"
 run_wrk "http://127.0.0.1:$SERVICE_PORT/health/live" 64 2 >/dev/null   # warm-up

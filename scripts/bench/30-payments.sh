@@ -3,25 +3,25 @@
 # ledger, fulfilment, events) — counted as payments durably captured in PostgreSQL; then replays of
 # stored idempotent answers. The tenant's rate limit is raised through its settings, as a tenant
 # would. pgbench runs the same statements without Coffer in front: PostgreSQL's own ceiling here.
-SANDBOX_PORT=$(free_port); PAYMENTS_PORT=$(free_port)
+SANDBOX_PORT=$(free_port); PAYMENTS_PORT=$(free_port); PAYMENTS_INTERNAL_PORT=$(free_port)
 # Over the local socket (as a service next to its database would). 8 connections measured best on 2
 # cores: with more, the connection threads compete with PostgreSQL for the CPU and the tail grows.
 . "$RUN/pg/env"
 SOCKET_URL="postgresql://coffer_app:$PG_APP_PASSWORD@/$BENCH_DB?host=$RUN/pg/data&port=$PGPORT"
 SOCKET_OWNER_URL="postgresql://coffer:$PG_OWNER_PASSWORD@/$BENCH_DB?host=$RUN/pg/data&port=$PGPORT"
-PORT=$SANDBOX_PORT LOG_FILE="$RUN/bench/sandbox.log" ACCESS_LOG=false "$BIN/coffer-sandbox" >/dev/null 2>&1 &
+INTERNAL_PORT=$(free_port) PORT=$SANDBOX_PORT LOG_FILE="$RUN/bench/sandbox.log" ACCESS_LOG=false "$BIN/coffer-sandbox" >/dev/null 2>&1 &
 SANDBOX_PID=$!; PIDS+=("$SANDBOX_PID")
 # Deliveries to other services are paused: this measures the payment path, not consumers that are not running.
-OUTBOX_RELAY_PAUSED=true PORT=$PAYMENTS_PORT LOG_FILE="$RUN/bench/payments.log" ACCESS_LOG=false DATABASE_POOL_SIZE=8 \
+OUTBOX_RELAY_PAUSED=true PORT=$PAYMENTS_PORT INTERNAL_PORT=$PAYMENTS_INTERNAL_PORT LOG_FILE="$RUN/bench/payments.log" ACCESS_LOG=false DATABASE_POOL_SIZE=8 \
   DATABASE_URL="$SOCKET_URL" DATABASE_OWNER_URL="$SOCKET_OWNER_URL" \
-  INGRESS_URL=http://127.0.0.1:9 PAYOUTS_URL=http://127.0.0.1:9 NOTIFICATIONS_URL=http://127.0.0.1:9 \
+  INGRESS_INTERNAL_URL=http://127.0.0.1:9 PAYOUTS_INTERNAL_URL=http://127.0.0.1:9 NOTIFICATIONS_INTERNAL_URL=http://127.0.0.1:9 \
   "$BIN/coffer-payments" >/dev/null 2>&1 &
 PAYMENTS_PID=$!; PIDS+=("$PAYMENTS_PID")
 wait_ready "http://127.0.0.1:$SANDBOX_PORT"; wait_ready "http://127.0.0.1:$PAYMENTS_PORT"
 P="http://127.0.0.1:$PAYMENTS_PORT"; S="http://127.0.0.1:$SANDBOX_PORT"
 SUPER="${TEST_DATABASE_ADMIN_URL%/*}/$BENCH_DB"
 json() { python3 -c 'import json,sys; v=json.load(sys.stdin); [v := v[k] for k in sys.argv[1].split(".")]; print(v)' "$1"; }
-TENANT_JSON=$(curl -fsS -X POST "$P/admin/tenants" -H "Authorization: Bearer $COFFER_ADMIN_TOKEN" -d '{"name":"Bench"}')
+TENANT_JSON=$(curl -fsS -X POST "http://127.0.0.1:$PAYMENTS_INTERNAL_PORT/admin/tenants" -H "Authorization: Bearer $COFFER_ADMIN_TOKEN" -d '{"name":"Bench"}')
 KEY=$(echo "$TENANT_JSON" | json api_key.secret); TENANT=$(echo "$TENANT_JSON" | json id)
 curl -fsS -X PATCH "$P/v1/settings" -H "Authorization: Bearer $KEY" -d '{"api_rate_limit_per_minute":1000000,"fees":{"platform_fee_bps":250}}' >/dev/null
 SECRET="sk_test_bench_$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"

@@ -7,21 +7,23 @@
 PAYOUTS_TOTAL=${BENCH_PAYOUTS:-50000}
 PAYEES=500
 SANDBOX_PORT=$(free_port); PAYMENTS_PORT=$(free_port); PAYOUTS_PORT=$(free_port)
+PAYMENTS_INTERNAL_PORT=$(free_port); PAYOUTS_INTERNAL_PORT=$(free_port)
 . "$RUN/pg/env"
 PO_DB="${BENCH_DB}_payouts"
 psql -q "$TEST_DATABASE_ADMIN_URL" -c "CREATE DATABASE $PO_DB OWNER coffer" >/dev/null
 SOCKET_URL="postgresql://coffer_app:$PG_APP_PASSWORD@/$PO_DB?host=$RUN/pg/data&port=$PGPORT"
 SOCKET_OWNER_URL="postgresql://coffer:$PG_OWNER_PASSWORD@/$PO_DB?host=$RUN/pg/data&port=$PGPORT"
 SUPER="${TEST_DATABASE_ADMIN_URL%/*}/$PO_DB"
-PORT=$SANDBOX_PORT LOG_FILE="$RUN/bench/sandbox-payouts.log" ACCESS_LOG=false "$BIN/coffer-sandbox" >/dev/null 2>&1 &
+INTERNAL_PORT=$(free_port) PORT=$SANDBOX_PORT LOG_FILE="$RUN/bench/sandbox-payouts.log" ACCESS_LOG=false "$BIN/coffer-sandbox" >/dev/null 2>&1 &
 SANDBOX_PID=$!; PIDS+=("$SANDBOX_PID")
-OUTBOX_RELAY_PAUSED=true PORT=$PAYMENTS_PORT LOG_FILE="$RUN/bench/payments-payouts.log" ACCESS_LOG=false \
+OUTBOX_RELAY_PAUSED=true PORT=$PAYMENTS_PORT INTERNAL_PORT=$PAYMENTS_INTERNAL_PORT LOG_FILE="$RUN/bench/payments-payouts.log" ACCESS_LOG=false \
   DATABASE_URL="$SOCKET_URL" DATABASE_OWNER_URL="$SOCKET_OWNER_URL" \
-  INGRESS_URL=http://127.0.0.1:9 PAYOUTS_URL=http://127.0.0.1:$PAYOUTS_PORT NOTIFICATIONS_URL=http://127.0.0.1:9 \
+  INGRESS_INTERNAL_URL=http://127.0.0.1:9 PAYOUTS_INTERNAL_URL=http://127.0.0.1:$PAYOUTS_INTERNAL_PORT NOTIFICATIONS_INTERNAL_URL=http://127.0.0.1:9 \
   "$BIN/coffer-payments" >/dev/null 2>&1 &
 PAYMENTS_PID=$!; PIDS+=("$PAYMENTS_PID")
 wait_ready "http://127.0.0.1:$SANDBOX_PORT"; wait_ready "http://127.0.0.1:$PAYMENTS_PORT"
 P="http://127.0.0.1:$PAYMENTS_PORT"; S="http://127.0.0.1:$SANDBOX_PORT"; O="http://127.0.0.1:$PAYOUTS_PORT"
+PI="http://127.0.0.1:$PAYMENTS_INTERNAL_PORT"; OI="http://127.0.0.1:$PAYOUTS_INTERNAL_PORT"
 # A call that must succeed: prints the body, or says which call failed with what answer.
 req() {
   local method=$1 url=$2; shift 2
@@ -32,7 +34,7 @@ req() {
 }
 export -f req
 json() { python3 -c 'import json,sys; v=json.load(sys.stdin); [v := v[k] for k in sys.argv[1].split(".")]; print(v)' "$1"; }
-TENANT_JSON=$(req POST "$P/admin/tenants" -H "Authorization: Bearer $COFFER_ADMIN_TOKEN" \
+TENANT_JSON=$(req POST "$PI/admin/tenants" -H "Authorization: Bearer $COFFER_ADMIN_TOKEN" \
   -d '{"name":"Payroll bench","settings":{"api_rate_limit_per_minute":1000000,"payout_limits":{"max_payouts_per_payee_per_day":10000}}}')
 KEY=$(echo "$TENANT_JSON" | json api_key.secret)
 SECRET="sk_test_payouts_$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -40,8 +42,8 @@ req PUT "$P/v1/connectors/stripe" -H "Authorization: Bearer $KEY" \
   -d "{\"credentials\":{\"secret_key\":\"$SECRET\"},\"webhook_secret\":\"whsec_bench\",\"api_base_url\":\"$S/stripe\"}" >/dev/null
 req POST "$S/_sandbox/accounts" -d "{\"provider\":\"stripe\",\"secret_key\":\"$SECRET\"}" >/dev/null
 # Payouts starts now, so its empty tenancy copy is filled from payments' snapshot.
-OUTBOX_RELAY_PAUSED=true PORT=$PAYOUTS_PORT LOG_FILE="$RUN/bench/payouts.log" ACCESS_LOG=false DATABASE_POOL_SIZE=${BENCH_PAYOUTS_POOL:-10} \
-  DATABASE_URL="$SOCKET_URL" DATABASE_OWNER_URL="$SOCKET_OWNER_URL" PAYMENTS_URL="$P" NOTIFICATIONS_URL=http://127.0.0.1:9 \
+OUTBOX_RELAY_PAUSED=true PORT=$PAYOUTS_PORT INTERNAL_PORT=$PAYOUTS_INTERNAL_PORT LOG_FILE="$RUN/bench/payouts.log" ACCESS_LOG=false DATABASE_POOL_SIZE=${BENCH_PAYOUTS_POOL:-10} \
+  DATABASE_URL="$SOCKET_URL" DATABASE_OWNER_URL="$SOCKET_OWNER_URL" PAYMENTS_INTERNAL_URL="$PI" NOTIFICATIONS_INTERNAL_URL=http://127.0.0.1:9 \
   FRAUD_VELOCITY_PER_HOUR=100000 PAYOUT_WORKERS=${BENCH_PAYOUT_WORKERS:-2} PAYOUT_CALLS_PER_WORKER=${BENCH_PAYOUT_CALLS:-32} \
   "$BIN/coffer-payouts" >/dev/null 2>&1 &
 PAYOUTS_PID=$!; PIDS+=("$PAYOUTS_PID")
@@ -53,7 +55,7 @@ seq 1 "$PAYEES" | xargs -P 8 -I{} sh -c "curl -sS -X POST '$O/v1/payees' -H 'Aut
   -d '{\"name\":\"Seller {}\",\"type\":\"seller\",\"destination\":{\"type\":\"stripe_account\",\"account_id\":\"acct_bench{}xxxxxx\"}}' \
   | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v[\"id\"]) if \"id\" in v else sys.exit(\"payee not created: %s\" % v)'" > "$PAYEE_FILE"
 PER_PAYEE=$(( PAYOUTS_TOTAL / PAYEES + 20 ))
-xargs -P 8 -I{} bash -c "req POST '$O/admin/payees/{}/credits' -H 'Authorization: Bearer $COFFER_ADMIN_TOKEN' \
+xargs -P 8 -I{} bash -c "req POST '$OI/admin/payees/{}/credits' -H 'Authorization: Bearer $COFFER_ADMIN_TOKEN' \
   -d '{\"amount\":$(( PER_PAYEE * 100 )),\"currency\":\"USD\",\"reason\":\"bench earnings\"}' >/dev/null" < "$PAYEE_FILE"
 PER_THREAD=$(( PAYOUTS_TOTAL / 2 ))
 # wrk's threads stop after their share, but wrk itself waits out its duration: it is interrupted

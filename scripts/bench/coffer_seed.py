@@ -3,7 +3,7 @@
 tenant.upserted / connector.upserted events, secrets sealed with COFFER_MASTER_KEY), and writes
 pre-signed Stripe webhooks with unique event ids for wrk to replay.
 
-usage: coffer_seed.py INGRESS_URL COUNT OUTFILE   (env: COFFER_INTERNAL_SECRET, COFFER_MASTER_KEY)
+usage: coffer_seed.py INGRESS_INTERNAL_URL COUNT OUTFILE   (env: COFFER_INTERNAL_SECRETS, COFFER_MASTER_KEY)
 prints the tenant id."""
 import base64, hashlib, hmac, json, os, secrets, sys, time, urllib.request
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -20,12 +20,20 @@ def seal(master_key_b64, plaintext, context):
     sealed = nonce + AESGCM(key).encrypt(nonce, plaintext.encode(), context.encode())
     return "v1." + base64.urlsafe_b64encode(sealed).decode().rstrip("=")
 
+def pair_secret(secrets_list, sender, receiver):
+    for entry in secrets_list.split(","):
+        pair, _, secret = entry.partition(":")
+        if pair == f"{sender}>{receiver}":
+            return secret
+    sys.exit(f"COFFER_INTERNAL_SECRETS has no {sender}>{receiver} pair")
+
 def post_events(ingress, internal_secret, events):
+    # Signed as payments signs its calls to ingress (its own pair secret, the sender named).
     body = json.dumps(events, separators=(",", ":")).encode()
     ts = int(time.time())
-    mac = hmac.new(internal_secret.encode(), f"{ts}.POST /internal/events.".encode() + body, hashlib.sha256).hexdigest()
+    mac = hmac.new(internal_secret.encode(), f"{ts}.payments.POST /internal/events.".encode() + body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(ingress + "/internal/events", data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "X-Coffer-Signature": f"t={ts},v1={mac}"})
+                                     headers={"Content-Type": "application/json", "X-Coffer-Signature": f"t={ts},s=payments,v1={mac}"})
     with urllib.request.urlopen(request) as response:
         assert response.status == 200, response.read()
 
@@ -35,7 +43,8 @@ def envelope(kind, tenant, data):
 
 def main():
     ingress, count, outfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    internal, master = os.environ["COFFER_INTERNAL_SECRET"], os.environ["COFFER_MASTER_KEY"]
+    internal = pair_secret(os.environ["COFFER_INTERNAL_SECRETS"], "payments", "ingress")
+    master = os.environ["COFFER_MASTER_KEY"]
     tenant, connector, webhook_secret = coffer_id("ten"), coffer_id("con"), "whsec_" + secrets.token_hex(16)
     post_events(ingress, internal, [
         envelope("tenant.upserted", tenant, {"tenant_id": tenant, "name": "Bench", "status": "active", "settings": {}, "version": 1}),

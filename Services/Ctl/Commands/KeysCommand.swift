@@ -20,7 +20,7 @@ struct KeysCommand: CtlCommand {
              every payee's bank account, UPI address or wallet number.
           4. When it reports success, deploy COFFER_MASTER_KEY="v2:<new>" everywhere.
 
-        Calls POST /admin/keys/rotate on payments (PAYMENTS_URL), then on payouts (PAYOUTS_URL),
+        Calls POST /admin/keys/rotate on payments (PAYMENTS_INTERNAL_URL), then on payouts (PAYOUTS_INTERNAL_URL),
         with COFFER_ADMIN_TOKEN; --service limits it to one of them (default all).
         Exit status: 0 on success, 1 on failure.
         """
@@ -42,12 +42,12 @@ struct KeysCommand: CtlCommand {
             return 64
         }
         if service != "payouts" {
-            let payments = (environment["PAYMENTS_URL"] ?? "http://127.0.0.1:8081") + "/admin/keys/rotate"
+            let payments = environment.internalURL("payments") + "/admin/keys/rotate"
             guard let paid = await rotate(url: payments, service: "payments", token: token, output: output) else { return 1 }
             output.line("Re-encrypted \(paid["reencrypted_connectors"]?.int64Value ?? 0) connector(s) under master key v\(paid["key_version"]?.int64Value ?? 0).")
         }
         guard service != "payments" else { return 0 }
-        let payouts = (environment["PAYOUTS_URL"] ?? "http://127.0.0.1:8082") + "/admin/keys/rotate"
+        let payouts = environment.internalURL("payouts") + "/admin/keys/rotate"
         guard let payees = await rotate(url: payouts, service: "payouts", token: token, output: output) else { return 1 }
         let version = payees["key_version"]?.int64Value ?? 0
         output.line("Re-sealed \(payees["resealed_payee_destinations"]?.int64Value ?? 0) payee destination(s) under master key v\(version). Every secret now opens with v\(version).")

@@ -8,7 +8,7 @@ import Shared
 /// failed to reach its consumer. Replays are logged with the operator's name.
 enum AdminRoutes {
     static func register(on router: Router, runtime: ServiceRuntime, outbox: Outbox) {
-        let admin = router.group("/admin", middleware: [runtime.adminAuthentication])
+        let admin = router.group("/admin", admission: [runtime.adminAuthentication])
         let database = runtime.database
 
         admin.get("/events") { request, _ in

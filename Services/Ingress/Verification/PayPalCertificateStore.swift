@@ -38,7 +38,11 @@ final class PayPalCertificateStore: Sendable {
         }
         let response: HTTPClientResponse
         do {
-            response = try await client.send(HTTPClientRequest(method: .GET, url: url, timeout: .seconds(5)))
+            // The URL comes from a webhook's headers: public addresses only, and a certificate's size at most.
+            var request = HTTPClientRequest(method: .GET, url: url, timeout: .seconds(5))
+            request.maxResponseBytes = 64 << 10
+            request.addressPolicy = .publicOnly
+            response = try await client.send(request)
         } catch {
             logger.warning("PayPal certificate fetch failed", ["host": .string(host), "error": .string("\(error)")])
             return .failure(Self.unavailable)

@@ -75,6 +75,7 @@ struct TimestampTolerance: Sendable {
 
     /// Old and far-future timestamps are both refused (stricter than some SDKs, which accept the future).
     func accepts(_ signed: Int64, now: Date) -> Bool {
-        abs(Int64(now.timeIntervalSince1970) - signed) <= seconds
+        // A signed time is attacker-controlled: the window check cannot overflow (`Int64.min` included).
+        TimestampWindow.contains(signed, now: Int64(now.timeIntervalSince1970), tolerance: seconds)
     }
 }

@@ -137,16 +137,24 @@ final class ConnectorStore: Sendable {
         }
     }
 
+    /// Where a connector may send Coffer's calls. Live connectors, and every connector in production,
+    /// only to the provider's own hosts (scheme, host and port compared exactly). In development and
+    /// tests a test connector may point elsewhere (the sandbox) — but never at a link-local or cloud
+    /// metadata address; the outbound client checks what a name resolves to as well.
     private func checkBaseURL(_ url: String, provider: ProviderName, mode: String, rules: ConnectorRules.Rules) throws(HTTPError) {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil,
-              parsed.user == nil
-        else { throw HTTPError.badRequest("api_base_url must be an http(s) URL.", param: "api_base_url") }
-        // Outside production, a test connector may point anywhere (the sandbox); otherwise only at the
-        // provider's own API, so a connector can never aim Coffer's requests at internal hosts.
-        if environment != .production, mode == "test" { return }
-        let official = mode == "live" ? rules.officialBaseURL.live : rules.officialBaseURL.test
-        guard !official.isEmpty, url.hasPrefix(official) else {
-            throw HTTPError.badRequest("api_base_url may only be the provider's API (\(official.isEmpty ? "none" : official)) for this connector.",
+        guard let parsed = ParsedBaseURL(url) else {
+            throw HTTPError.badRequest("api_base_url must be an http(s) URL without credentials, query or fragment.", param: "api_base_url")
+        }
+        if environment != .production, mode == "test" {
+            guard !parsed.isRefused(by: .forEnvironment(environment)) else {
+                throw HTTPError.badRequest("api_base_url may not point at a link-local or metadata address.",
+                                           code: "api_base_url_not_allowed", param: "api_base_url")
+            }
+            return
+        }
+        guard ProviderHosts.isAllowed(url, provider: provider, livemode: mode == "live") else {
+            let allowed = ProviderHosts.allowed(provider, livemode: mode == "live").map(\.url)
+            throw HTTPError.badRequest("api_base_url may only be \(ProviderDisplayName.of(provider))'s API (\(allowed.isEmpty ? "none" : allowed.joined(separator: ", "))) for this connector.",
                                        code: "api_base_url_not_allowed", param: "api_base_url")
         }
     }

@@ -6,7 +6,20 @@ import Shared
 /// Operator API (`COFFER_ADMIN_TOKEN`): tenants, their keys, master-key rotation. Every action is
 /// audited with the operator's name.
 enum OperatorRoutes {
-    static func register(on admin: RouterGroup, tenants: TenantStore, connectors: ConnectorStore, authenticator: APIKeyAuthenticator) {
+    static func register(on admin: RouterGroup, tenants: TenantStore, connectors: ConnectorStore, authenticator: APIKeyAuthenticator,
+                         parked: ParkedItemStore) {
+        admin.get("/parked") { request, _ in
+            let items = try await parked.list(limit: try ListParameters.limit(request.queryParameters, default: 100))
+            return .json(.ok, bytes: ListParameters.page(items, hasMore: false))
+        }
+        admin.post("/parked/{id}/retry") { _, context in
+            let id = context.parameter("id")
+            guard CofferID.isValid(id, prefix: .payment) || CofferID.isValid(id, prefix: .refund), try await parked.retry(id) else {
+                throw HTTPError.notFound("No parked payment or refund with this id.", param: "id")
+            }
+            context.logger.notice("parked item sent back to the queue", ["object_id": .string(id)])
+            return .json(.ok, bytes: JSONValue.object(["object": "parked_item", "id": .string(id), "retried": true]).serialized())
+        }
         admin.post("/tenants") { request, context in
             let reader = try BodyReader(request.body, allowed: ["name", "settings", "livemode"])
             guard let name = try reader.string("name", maxLength: 200) else {

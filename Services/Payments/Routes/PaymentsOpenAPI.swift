@@ -5465,6 +5465,157 @@ enum PaymentsOpenAPI {
           }
         }
       }
+    },
+    "/admin/parked": {
+      "get": {
+        "tags": [
+          "Operator"
+        ],
+        "summary": "List parked payments and refunds",
+        "operationId": "listParkedItems",
+        "description": "Payments and refunds that background work parked after failures that cannot pass on their own (money that does not compute, settings that do not read). Newest first.",
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The parked items.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ParkedItemList"
+                },
+                "examples": {
+                  "one": {
+                    "summary": "One parked capture",
+                    "value": {
+                      "object": "list",
+                      "has_more": false,
+                      "data": [
+                        {
+                          "object": "parked_item",
+                          "kind": "payment",
+                          "id": "pay_01JD0000000000000000000000",
+                          "tenant_id": "ten_01JD0000000000000000000000",
+                          "status": "capturing",
+                          "attempts": 3,
+                          "parked_at": "2026-12-07T18:00:00Z",
+                          "reason": "amount_overflow: The amount is too large."
+                        }
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          }
+        }
+      }
+    },
+    "/admin/parked/{id}/retry": {
+      "post": {
+        "tags": [
+          "Operator"
+        ],
+        "summary": "Send a parked item back to its queue",
+        "operationId": "retryParkedItem",
+        "description": "Clears the parking of a payment or refund (after its cause was fixed); the resolver picks it up again.",
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            },
+            "description": "A pay_ or re_ id."
+          },
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Sent back.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "object",
+                    "id",
+                    "retried"
+                  ],
+                  "properties": {
+                    "object": {
+                      "const": "parked_item"
+                    },
+                    "id": {
+                      "type": "string"
+                    },
+                    "retried": {
+                      "const": true
+                    }
+                  }
+                },
+                "examples": {
+                  "retried": {
+                    "summary": "Retried",
+                    "value": {
+                      "object": "parked_item",
+                      "id": "pay_01JD0000000000000000000000",
+                      "retried": true
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/ParkedItemNotFound"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -7920,6 +8071,74 @@ enum PaymentsOpenAPI {
             "type": "boolean"
           }
         }
+      },
+      "ParkedItem": {
+        "type": "object",
+        "description": "A payment or refund whose background processing (the resolver, the auto-capture worker) failed repeatedly with an error that cannot pass on its own; parked so it neither loops nor holds up the rest.",
+        "required": [
+          "object",
+          "kind",
+          "id",
+          "tenant_id",
+          "status",
+          "attempts",
+          "parked_at"
+        ],
+        "properties": {
+          "object": {
+            "const": "parked_item"
+          },
+          "kind": {
+            "enum": [
+              "payment",
+              "refund"
+            ]
+          },
+          "id": {
+            "type": "string"
+          },
+          "tenant_id": {
+            "type": "string"
+          },
+          "status": {
+            "type": "string"
+          },
+          "attempts": {
+            "type": "integer"
+          },
+          "parked_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "reason": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        }
+      },
+      "ParkedItemList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ParkedItem"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
       }
     },
     "parameters": {
@@ -8974,6 +9193,37 @@ enum PaymentsOpenAPI {
                     "code": "forbidden",
                     "message": "This is not allowed.",
                     "request_id": "req_5f0c2a9e41b7000000002a"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "ParkedItemNotFound": {
+        "description": "No parked payment or refund with this id (`not_found`, `param: id`).",
+        "headers": {
+          "X-Request-ID": {
+            "$ref": "#/components/headers/X-Request-ID"
+          },
+          "X-Correlation-ID": {
+            "$ref": "#/components/headers/X-Correlation-ID"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "missing": {
+                "summary": "Not parked",
+                "value": {
+                  "error": {
+                    "code": "not_found",
+                    "message": "No parked payment or refund with this id.",
+                    "request_id": "req_5f0c2a9e41b7000000002a",
+                    "param": "id"
                   }
                 }
               }

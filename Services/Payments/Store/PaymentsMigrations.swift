@@ -284,5 +284,23 @@ enum PaymentsMigrations {
                 USING (current_setting('app.scope', true) = 'platform')
                 WITH CHECK (current_setting('app.scope', true) = 'platform');
             """),
+        // A poison item (a payment or refund whose background processing fails every time) is parked
+        // with its error after a bounded number of attempts, so it neither loops forever nor holds up
+        // the rest; an operator sees it (`GET /admin/parked`) and sends it back (`…/retry`).
+        Migration(version: 11, name: "park_poison_items", sql: """
+            ALTER TABLE payments.payments ADD COLUMN background_attempts integer NOT NULL DEFAULT 0,
+                ADD COLUMN parked_at timestamptz, ADD COLUMN parked_reason text;
+            ALTER TABLE payments.refunds ADD COLUMN background_attempts integer NOT NULL DEFAULT 0,
+                ADD COLUMN parked_at timestamptz, ADD COLUMN parked_reason text;
+            DROP INDEX payments.payments_unsettled;
+            CREATE INDEX payments_unsettled ON payments.payments (updated_at)
+                WHERE status IN ('processing', 'requires_action', 'capturing') AND parked_at IS NULL;
+            DROP INDEX payments.refunds_unsettled;
+            CREATE INDEX refunds_unsettled ON payments.refunds (updated_at) WHERE status = 'pending' AND parked_at IS NULL;
+            DROP INDEX payments.payments_auto_capture;
+            CREATE INDEX payments_auto_capture ON payments.payments (auto_capture_at) WHERE auto_capture_at IS NOT NULL AND parked_at IS NULL;
+            CREATE INDEX payments_parked ON payments.payments (parked_at) WHERE parked_at IS NOT NULL;
+            CREATE INDEX refunds_parked ON payments.refunds (parked_at) WHERE parked_at IS NOT NULL;
+            """),
     ]
 }

@@ -42,7 +42,7 @@ final class AutoCaptureWorker: Service {
                 UPDATE payments.payments p SET auto_capture_at = now() + interval '60 seconds'
                 WHERE p.id IN (
                     SELECT id FROM payments.payments
-                    WHERE auto_capture_at <= now() AND status = 'capturing'
+                    WHERE auto_capture_at <= now() AND status = 'capturing' AND parked_at IS NULL
                     ORDER BY auto_capture_at LIMIT 50 FOR UPDATE SKIP LOCKED)
                 RETURNING p.id, p.tenant_id, p.livemode
                 """).map { try $0.decode((String, String, Bool).self) }
@@ -58,6 +58,8 @@ final class AutoCaptureWorker: Service {
             } catch {
                 request.logger.warning("auto-capture failed; retried when the lease ends", [
                     "payment_id": .string(paymentID), "error": .string(String(describing: error))])
+                await BackgroundFailures(database: core.database).record(.payments, id: paymentID, tenantID: tenantID, error: error,
+                                                                         logger: request.logger)
             }
         }
         return !claimed.isEmpty

@@ -35,7 +35,7 @@ struct PaymentResolver: Sendable {
         let items = try await core.database.platformTransaction { connection -> [Item] in
             let payments = try await connection.query("""
                 SELECT id, tenant_id, livemode, status FROM payments.payments
-                WHERE status IN ('processing', 'requires_action', 'capturing')
+                WHERE status IN ('processing', 'requires_action', 'capturing') AND parked_at IS NULL
                   AND updated_at < now() - make_interval(secs => \(quiet))
                 ORDER BY updated_at LIMIT 200
                 """).map { row -> Item in
@@ -44,7 +44,7 @@ struct PaymentResolver: Sendable {
             }
             let refunds = try await connection.query("""
                 SELECT r.id, r.tenant_id, p.livemode FROM payments.refunds r JOIN payments.payments p ON p.id = r.payment_id
-                WHERE r.status = 'pending' AND r.updated_at < now() - make_interval(secs => \(quiet))
+                WHERE r.status = 'pending' AND r.parked_at IS NULL AND r.updated_at < now() - make_interval(secs => \(quiet))
                 ORDER BY r.updated_at LIMIT 200
                 """).map { row -> Item in
                 let (id, tenant, livemode) = try row.decode((String, String, Bool).self)
@@ -61,8 +61,10 @@ struct PaymentResolver: Sendable {
                     try await resolvePayment(item.id, request: request)
                 }
             } catch {
+                // One item's failure never stops the round: it goes to the back, or is parked if it cannot pass.
                 request.logger.warning("could not resolve yet", ["object_id": .string(item.id), "error": .string(String(describing: error))])
-                try? await touch(item)
+                await BackgroundFailures(database: core.database).record(item.kind == "refund" ? .refunds : .payments, id: item.id,
+                                                                         tenantID: item.tenantID, error: error, logger: request.logger)
             }
         }
     }
@@ -144,14 +146,4 @@ struct PaymentResolver: Sendable {
         core.outbox.nudge()
     }
 
-    /// Pushes an item to the back of the queue after a failed attempt.
-    private func touch(_ item: Item) async throws {
-        _ = try await core.database.tenantTransaction(item.tenantID) { connection in
-            if item.kind == "refund" {
-                try await connection.execute("UPDATE payments.refunds SET updated_at = now() WHERE id = \(item.id)")
-            } else {
-                try await connection.execute("UPDATE payments.payments SET updated_at = now() WHERE id = \(item.id)")
-            }
-        }
-    }
 }

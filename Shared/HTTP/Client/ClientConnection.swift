@@ -115,6 +115,11 @@ final class ClientConnection: EventLoopSelectable {
         case .head(let responseHead):
             head = responseHead
         case .body(let bytes):
+            if let request = current, body.count + bytes.count > request.maxResponseBytes {
+                // Stop reading at once: the rest is never buffered, and the connection cannot be reused.
+                fail(HTTPClientError(.responseTooLarge, target: pool.key, detail: "over \(request.maxResponseBytes) bytes"))
+                return
+            }
             if body.isEmpty { body = bytes } else { body.append(contentsOf: bytes) }
         case .end:
             guard let head, let request = current else { return }

@@ -11,6 +11,12 @@ public struct HTTPClientRequest: Sendable {
     /// Whether repeating the call is safe. Default: the method is idempotent or an
     /// `Idempotency-Key` header is present. Only idempotent calls are ever retried.
     public var isIdempotent: Bool
+    /// The largest response body accepted; a larger one fails the call (`response_too_large`) and
+    /// is never buffered whole.
+    public var maxResponseBytes: Int = 8 << 20
+    /// Where the call may connect (nil: anywhere — service-to-service calls inside the deployment).
+    /// Calls to URLs a tenant supplied (provider connectors, webhook endpoints) always set one.
+    public var addressPolicy: OutboundAddressPolicy?
 
     public init(method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
                 timeout: Duration = .seconds(10), retryPolicy: RetryPolicy? = nil, isIdempotent: Bool? = nil) {
@@ -53,6 +59,9 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible, HTTPErr
         case timeout
         case connectionClosed = "connection_closed"
         case invalidResponse = "invalid_response"
+        case responseTooLarge = "response_too_large"
+        /// The host resolves to an address the call's policy refuses (metadata, link-local, private).
+        case addressRefused = "address_refused"
         case shutdown
     }
 
@@ -72,7 +81,7 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible, HTTPErr
     }
 
     /// Whether the call may have reached the server. A connect failure certainly did not.
-    public var mayHaveBeenReceived: Bool { kind != .connectFailed && kind != .invalidURL }
+    public var mayHaveBeenReceived: Bool { kind != .connectFailed && kind != .invalidURL && kind != .addressRefused }
 
     public var httpError: HTTPError {
         kind == .timeout

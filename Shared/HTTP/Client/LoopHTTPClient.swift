@@ -36,6 +36,9 @@ public final class LoopHTTPClient: HTTPClient {
             throw HTTPClientError(.invalidURL, target: url.poolKey, detail: "https is handled by URLSessionHTTPClient")
         }
         let addresses: [SocketAddress]
+        if request.addressPolicy != nil, OutboundAddressPolicy.isMetadataName(url.host) {
+            throw HTTPClientError(.addressRefused, target: url.poolKey, detail: "metadata host")
+        }
         if TrustedProxies.parseIP(url.host) != nil {
             addresses = try SocketAddress.resolve(host: url.host, port: url.port)  // a literal: no lookup
         } else {
@@ -45,21 +48,29 @@ public final class LoopHTTPClient: HTTPClient {
                 throw HTTPClientError(.connectFailed, target: url.poolKey, detail: "name resolution failed")
             }
         }
+        // Every address the name has must be allowed: one private address among public ones is refused.
+        if let policy = request.addressPolicy, let refused = addresses.first(where: { !policy.permits($0.ipAddress) }) {
+            throw HTTPClientError(.addressRefused, target: url.poolKey, detail: AddressClass.classify(refused.ipAddress)?.rawValue ?? "unknown")
+        }
         let bytes = PendingClientRequest.serialize(method: request.method, url: url, headers: request.headers, body: request.body)
         let state = perLoop[next.wrappingAdd(1, ordering: .relaxed).oldValue % perLoop.count]
         let maxConnections = maxConnectionsPerHost
         let idleTimeout = idleTimeout
         let timeout = request.timeout
+        let maxResponseBytes = request.maxResponseBytes
+        // A pool per address policy too: a connection opened for one kind of call is never reused by a stricter one.
+        let poolKey = request.addressPolicy == nil ? url.poolKey : url.poolKey + "|checked"
         return try await withCheckedThrowingContinuation { continuation in
             state.loop.execute {
                 let pending = PendingClientRequest(bytes: bytes, method: request.method, target: url.poolKey, continuation: continuation)
+                pending.maxResponseBytes = maxResponseBytes
                 let pool: ClientConnectionPool
-                if let existing = state.pools[url.poolKey] {
+                if let existing = state.pools[poolKey] {
                     pool = existing
                 } else {
                     pool = ClientConnectionPool(key: url.poolKey, loop: state.loop, addresses: addresses,
                                                 maxConnections: maxConnections, idleTimeout: idleTimeout)
-                    state.pools[url.poolKey] = pool
+                    state.pools[poolKey] = pool
                 }
                 pool.submit(pending, timeout: timeout)
             }

@@ -3,6 +3,8 @@ final class PendingClientRequest {
     let bytes: [UInt8]
     let method: HTTPMethod
     let target: String
+    /// The largest body accepted for this request's response.
+    var maxResponseBytes = 8 << 20
     private var continuation: CheckedContinuation<HTTPClientResponse, any Error>?
     var timer: UInt64?
     /// The connection carrying it, so a timeout can close that connection.

@@ -7,6 +7,8 @@ public struct HTTPRequest: Sendable {
     public var peerAddress: String
     /// When the head was complete, from `MonotonicClock`, for latency metrics.
     public var receivedAt: UInt64
+    /// What the responder's admission of the head produced (its context), carried to the handler.
+    public var admission: (any Sendable)?
 
     public init(head: HTTPRequestHead, body: [UInt8] = [], trailers: HTTPHeaders? = nil, peerAddress: String = "127.0.0.1",
                 receivedAt: UInt64 = MonotonicClock.nanoseconds()) {

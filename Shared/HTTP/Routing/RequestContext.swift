@@ -15,6 +15,8 @@ public struct RequestContext: Sendable {
     public let clientIP: String
     public internal(set) var parameters: [String: String]
     public internal(set) var routeTemplate: String
+    /// Added to whatever response the request gets, errors included (rate-limit headers).
+    public var responseHeaders = HTTPHeaders()
     private var values: [ObjectIdentifier: any Sendable] = [:]
 
     public init(logger: Logger, requestID: String, correlationID: String, traceparent: String? = nil,

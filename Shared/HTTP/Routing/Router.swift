@@ -12,6 +12,7 @@ public final class Router {
         let method: HTTPMethod
         let template: String
         let bodyLimit: Int?
+        let admission: [any HTTPAdmission]
         let middleware: [any HTTPMiddleware]
         let handler: RouteHandler
     }
@@ -25,43 +26,49 @@ public final class Router {
 
     /// Registers `handler` for `method` on `template` (`/v1/payments/{id}`).
     /// `bodyLimit` overrides the server's body limit for this route.
+    /// `admission` runs on the head before the body is read (authentication); `middleware` wraps
+    /// the handler once the whole request is in.
     @discardableResult
-    public func on(_ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil,
+    public func on(_ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil, admission: [any HTTPAdmission] = [],
                    middleware: [any HTTPMiddleware] = [], _ handler: @escaping RouteHandler) -> Router {
-        definitions.append(Definition(method: method, template: template, bodyLimit: bodyLimit, middleware: middleware, handler: handler))
+        definitions.append(Definition(method: method, template: template, bodyLimit: bodyLimit, admission: admission, middleware: middleware,
+                                      handler: handler))
         return self
     }
 
     @discardableResult
-    public func get(_ template: String, middleware: [any HTTPMiddleware] = [], _ handler: @escaping RouteHandler) -> Router {
-        on(.GET, template, middleware: middleware, handler)
-    }
-
-    @discardableResult
-    public func post(_ template: String, bodyLimit: Int? = nil, middleware: [any HTTPMiddleware] = [],
-                     _ handler: @escaping RouteHandler) -> Router {
-        on(.POST, template, bodyLimit: bodyLimit, middleware: middleware, handler)
-    }
-
-    @discardableResult
-    public func put(_ template: String, bodyLimit: Int? = nil, middleware: [any HTTPMiddleware] = [],
+    public func get(_ template: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
                     _ handler: @escaping RouteHandler) -> Router {
-        on(.PUT, template, bodyLimit: bodyLimit, middleware: middleware, handler)
+        on(.GET, template, admission: admission, middleware: middleware, handler)
     }
 
     @discardableResult
-    public func patch(_ template: String, middleware: [any HTTPMiddleware] = [], _ handler: @escaping RouteHandler) -> Router {
-        on(.PATCH, template, middleware: middleware, handler)
+    public func post(_ template: String, bodyLimit: Int? = nil, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
+                     _ handler: @escaping RouteHandler) -> Router {
+        on(.POST, template, bodyLimit: bodyLimit, admission: admission, middleware: middleware, handler)
     }
 
     @discardableResult
-    public func delete(_ template: String, middleware: [any HTTPMiddleware] = [], _ handler: @escaping RouteHandler) -> Router {
-        on(.DELETE, template, middleware: middleware, handler)
+    public func put(_ template: String, bodyLimit: Int? = nil, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
+                    _ handler: @escaping RouteHandler) -> Router {
+        on(.PUT, template, bodyLimit: bodyLimit, admission: admission, middleware: middleware, handler)
     }
 
-    /// Routes under `prefix` that share middleware (e.g. `/admin` with operator authentication).
-    public func group(_ prefix: String, middleware: [any HTTPMiddleware] = []) -> RouterGroup {
-        RouterGroup(router: self, prefix: prefix, middleware: middleware)
+    @discardableResult
+    public func patch(_ template: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
+                      _ handler: @escaping RouteHandler) -> Router {
+        on(.PATCH, template, admission: admission, middleware: middleware, handler)
+    }
+
+    @discardableResult
+    public func delete(_ template: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
+                       _ handler: @escaping RouteHandler) -> Router {
+        on(.DELETE, template, admission: admission, middleware: middleware, handler)
+    }
+
+    /// Routes under `prefix` that share admission and middleware (e.g. `/admin` with operator authentication).
+    public func group(_ prefix: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = []) -> RouterGroup {
+        RouterGroup(router: self, prefix: prefix, admission: admission, middleware: middleware)
     }
 }
 
@@ -69,12 +76,13 @@ public final class Router {
 public struct RouterGroup {
     let router: Router
     let prefix: String
+    let admission: [any HTTPAdmission]
     let middleware: [any HTTPMiddleware]
 
     @discardableResult
     public func on(_ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil,
                    middleware extra: [any HTTPMiddleware] = [], _ handler: @escaping RouteHandler) -> RouterGroup {
-        router.on(method, prefix + template, bodyLimit: bodyLimit, middleware: middleware + extra, handler)
+        router.on(method, prefix + template, bodyLimit: bodyLimit, admission: admission, middleware: middleware + extra, handler)
         return self
     }
 
@@ -92,6 +100,6 @@ public struct RouterGroup {
     public func delete(_ template: String, _ handler: @escaping RouteHandler) -> RouterGroup { on(.DELETE, template, handler) }
 
     public func group(_ subPrefix: String, middleware extra: [any HTTPMiddleware] = []) -> RouterGroup {
-        RouterGroup(router: router, prefix: prefix + subPrefix, middleware: middleware + extra)
+        RouterGroup(router: router, prefix: prefix + subPrefix, admission: admission, middleware: middleware + extra)
     }
 }

@@ -8,6 +8,7 @@ public struct RouterResponder: HTTPResponder {
     struct Route: Sendable {
         let template: String
         let bodyLimit: Int?
+        let admission: [any HTTPAdmission]
         let chain: RouteHandler
         /// Metric children resolved once per route, so a request does no label lookups for them.
         let duration: Histogram
@@ -48,8 +49,10 @@ public struct RouterResponder: HTTPResponder {
     private let requestCount: MetricFamily<Counter>
     private let requestDuration: MetricFamily<Histogram>
 
+    /// `serving` picks the routes this responder answers (a service's public or internal listener);
+    /// the others are 404 here, exactly like paths that exist nowhere.
     public init(router: Router, logger: Logger, metrics: MetricsRegistry, trustedProxies: TrustedProxies = .none,
-                accessLog: Bool = true) {
+                accessLog: Bool = true, serving: @Sendable (String) -> Bool = { _ in true }) {
         let requestCount = metrics.counter(
             "coffer_http_requests_total", help: "HTTP requests by method, route template and status.",
             labels: ["method", "route", "status"])
@@ -57,7 +60,7 @@ public struct RouterResponder: HTTPResponder {
             "coffer_http_request_duration_seconds", help: "HTTP request latency by method and route template.",
             labels: ["method", "route"])
         let trie = RouteTrie<Route>()
-        for definition in router.definitions {
+        for definition in router.definitions where serving(definition.template) {
             var chain = definition.handler
             for middleware in definition.middleware.reversed() {
                 let next = chain
@@ -65,7 +68,8 @@ public struct RouterResponder: HTTPResponder {
             }
             let method = definition.method.rawValue
             trie.insert(definition.method, template: definition.template,
-                        route: Route(template: definition.template, bodyLimit: definition.bodyLimit, chain: chain,
+                        route: Route(template: definition.template, bodyLimit: definition.bodyLimit, admission: definition.admission,
+                                     chain: chain,
                                      duration: requestDuration.labels([method, definition.template]),
                                      statusCounters: StatusCounters(family: requestCount, method: method, template: definition.template)))
         }
@@ -92,16 +96,47 @@ public struct RouterResponder: HTTPResponder {
         }
     }
 
-    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+    public func needsAdmission(_ head: HTTPRequestHead) -> Bool {
+        if case .found(let route, _) = routes.trie.match(head.method, path: head.path) { return !route.admission.isEmpty }
+        return false
+    }
+
+    /// Runs the route's admissions on the head alone. A refusal is answered (and logged and counted)
+    /// like any other response; the body is never read.
+    public func admit(_ head: HTTPRequestHead, peerAddress: String) async -> RequestAdmission {
+        guard case .found(let route, let parameters) = routes.trie.match(head.method, path: head.path) else { return .proceed(carry: nil) }
+        var context = makeContext(head, peerAddress: peerAddress)
+        context.parameters = parameters
+        context.routeTemplate = route.template
+        do {
+            for admission in route.admission { try await admission.admit(head, context: &context) }
+            return .proceed(carry: AdmittedContext(context: context))
+        } catch {
+            let response = finish(render(error, context: context), context: context, route: route, method: head.method, bodyBytes: 0,
+                                  receivedAt: MonotonicClock.nanoseconds())
+            return .refuse(response)
+        }
+    }
+
+    /// The context an admission built, handed to `respond` through the request.
+    struct AdmittedContext: Sendable {
+        let context: RequestContext
+    }
+
+    private func makeContext(_ head: HTTPRequestHead, peerAddress: String) -> RequestContext {
         let requestID = RequestIDs.next()
-        let headers = request.headers
+        let headers = head.headers
         let correlationID = headers["X-Correlation-ID"].flatMap(Self.acceptableCorrelationID) ?? requestID
         let traceparent = headers["traceparent"].flatMap(Self.acceptableTraceparent)
-        let clientIP = trustedProxies.clientIP(peer: request.peerAddress, forwardedFor: headers["X-Forwarded-For"])
+        let clientIP = trustedProxies.clientIP(peer: peerAddress, forwardedFor: headers["X-Forwarded-For"])
         var logger = self.logger
         logger.correlationID = correlationID
-        var context = RequestContext(logger: logger, requestID: requestID, correlationID: correlationID,
-                                     traceparent: traceparent, clientIP: clientIP)
+        return RequestContext(logger: logger, requestID: requestID, correlationID: correlationID, traceparent: traceparent, clientIP: clientIP)
+    }
+
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        let admitted = request.admission as? AdmittedContext
+        var context = admitted?.context ?? makeContext(request.head, peerAddress: request.peerAddress)
 
         var response: HTTPResponse
         var matched: Route?
@@ -111,6 +146,10 @@ public struct RouterResponder: HTTPResponder {
             context.parameters = parameters
             context.routeTemplate = route.template
             do {
+                // In-process calls (tests) come without an admission: run the route's here.
+                if admitted == nil {
+                    for admission in route.admission { try await admission.admit(request.head, context: &context) }
+                }
                 response = try await route.chain(request, context)
             } catch {
                 response = render(error, context: context)
@@ -118,33 +157,41 @@ public struct RouterResponder: HTTPResponder {
         case .methodNotAllowed(let allowed):
             context.routeTemplate = "unmatched"
             response = ErrorBody.response(status: .methodNotAllowed, code: "method_not_allowed",
-                                          message: "\(request.method) is not allowed here.", requestID: requestID)
+                                          message: "\(request.method) is not allowed here.", requestID: context.requestID)
             response.headers.add("Allow", allowed.map(\.rawValue).joined(separator: ", "))
         case .notFound:
             context.routeTemplate = "unmatched"
             response = ErrorBody.response(status: .notFound, code: "route_not_found",
-                                          message: "No route matches this path.", requestID: requestID)
+                                          message: "No route matches this path.", requestID: context.requestID)
         }
+        return finish(response, context: context, route: matched, method: request.method, bodyBytes: request.body.count,
+                      receivedAt: request.receivedAt)
+    }
 
-        response.headers.add("X-Request-ID", requestID)
-        response.headers.add("X-Correlation-ID", correlationID)
-        if let traceparent { response.headers.add("traceparent", traceparent) }
+    /// What every answer gets: the ids, the context's extra headers, the metrics and the access log line.
+    private func finish(_ response: HTTPResponse, context: RequestContext, route: Route?, method: HTTPMethod, bodyBytes: Int,
+                        receivedAt: UInt64) -> HTTPResponse {
+        var response = response
+        response.headers.add("X-Request-ID", context.requestID)
+        response.headers.add("X-Correlation-ID", context.correlationID)
+        if let traceparent = context.traceparent { response.headers.add("traceparent", traceparent) }
+        for field in context.responseHeaders { response.headers.add(field.name, field.value) }
 
-        let elapsed = MonotonicClock.nanoseconds() &- request.receivedAt
+        let elapsed = MonotonicClock.nanoseconds() &- receivedAt
         let status = response.status.code
-        if let matched {
-            matched.statusCounters.counter(status).increment()
-            matched.duration.observe(Int64(elapsed / 1000))
+        if let route {
+            route.statusCounters.counter(status).increment()
+            route.duration.observe(Int64(elapsed / 1000))
         } else {
-            requestCount.labels([request.method.rawValue, "unmatched", String(status)]).increment()
-            requestDuration.labels([request.method.rawValue, "unmatched"]).observe(Int64(elapsed / 1000))
+            requestCount.labels([method.rawValue, "unmatched", String(status)]).increment()
+            requestDuration.labels([method.rawValue, "unmatched"]).observe(Int64(elapsed / 1000))
         }
         if accessLog {
             context.logger.info("request", [
-                "method": .string(request.method.rawValue), "route": .string(context.routeTemplate),
+                "method": .string(method.rawValue), "route": .string(context.routeTemplate),
                 "status": .int(Int64(status)), "duration_us": .int(Int64(elapsed / 1000)),
-                "bytes_in": .int(Int64(request.body.count)), "bytes_out": .int(Int64(response.body.count)),
-                "client_ip": .string(clientIP), "request_id": .string(requestID),
+                "bytes_in": .int(Int64(bodyBytes)), "bytes_out": .int(Int64(response.body.count)),
+                "client_ip": .string(context.clientIP), "request_id": .string(context.requestID),
             ])
         }
         return response

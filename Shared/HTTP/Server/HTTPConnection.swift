@@ -13,6 +13,7 @@ final class HTTPConnection: EventLoopSelectable {
     enum Phase {
         case awaitingHead       // idle between requests (or before the first)
         case readingHead        // some bytes of a head have arrived
+        case admitting          // the head is being checked (authentication); the body waits unread
         case readingBody
         case handling           // the responder has the request
         case closingAfterWrite  // last response queued; discard input until it is written
@@ -30,6 +31,10 @@ final class HTTPConnection: EventLoopSelectable {
     private var parser: HTTPRequestParser
     private(set) var phase: Phase = .awaitingHead
     private var head: HTTPRequestHead?
+    /// What the responder's admission produced for the current request.
+    private var admissionCarry: (any Sendable)?
+    /// The current request already holds an in-flight slot (taken for its admission).
+    private var holdsInFlightSlot = false
     private var body: [UInt8] = []
     private var headCompletedAt: UInt64 = 0
     private var continuePending = false
@@ -74,7 +79,7 @@ final class HTTPConnection: EventLoopSelectable {
 
     private func readAvailable() {
         var rounds = 0
-        while readable, phase != .closed, phase != .handling {
+        while readable, phase != .closed, phase != .handling, phase != .admitting {
             rounds += 1
             if rounds > 16 {
                 // Fairness: let other connections on this loop run, then continue (edge-triggered
@@ -118,10 +123,15 @@ final class HTTPConnection: EventLoopSelectable {
             case .head(let head):
                 self.head = head
                 body = []
-                phase = .readingBody
+                admissionCarry = nil
                 headCompletedAt = MonotonicClock.nanoseconds()
                 if let limit = server.responder.bodyLimit(for: head) { parser.setBodyLimit(limit) }
                 continuePending = head.expectsContinue && head.version.minor >= 1
+                if server.responder.needsAdmission(head) {
+                    beginAdmission(head)
+                    return
+                }
+                phase = .readingBody
                 setDeadline(server.configuration.bodyReadTimeout, .body)
             case .body(let bytes):
                 if body.isEmpty { body = bytes } else { body.append(contentsOf: bytes) }
@@ -151,6 +161,55 @@ final class HTTPConnection: EventLoopSelectable {
         }
     }
 
+    // MARK: Admission
+
+    /// Checks the head (authentication) before any body byte is consumed: reading stops until the
+    /// responder decides. A refusal is answered at once and the connection closes, so the body is
+    /// never buffered. The check counts as in flight (it may query a database).
+    private func beginAdmission(_ head: HTTPRequestHead) {
+        phase = .admitting
+        deadline = 0
+        guard server.beginRequest() else {
+            server.metrics.overloadRejections.increment()
+            var response = ErrorBody.response(status: .serviceUnavailable, code: "overloaded",
+                                              message: "The server is handling too many requests; retry shortly.")
+            response.headers.add("Retry-After", "1")
+            closeAfterResponse = true
+            complete(response, countedInFlight: false)
+            return
+        }
+        holdsInFlightSlot = true
+        let responder = server.responder
+        let me = UnsafeTransfer(self)
+        let loop = self.loop
+        let peer = peerAddress
+        Task(executorPreference: loop) {
+            let admission = await responder.admit(head, peerAddress: peer)
+            loop.execute { me.value.admitted(admission) }
+        }
+    }
+
+    private func admitted(_ admission: RequestAdmission) {
+        guard phase == .admitting else {
+            releaseAdmissionSlot()  // the connection closed while the check ran
+            return
+        }
+        switch admission {
+        case .proceed(let carry):
+            admissionCarry = carry
+            phase = .readingBody
+            setDeadline(server.configuration.bodyReadTimeout, .body)
+            processInput()
+            if phase != .handling, phase != .closed, readable { readAvailable() }
+        case .refuse(let response):
+            // The body was never read: this connection cannot carry another request.
+            closeAfterResponse = true
+            phase = .handling
+            holdsInFlightSlot = false
+            complete(response, countedInFlight: true)
+        }
+    }
+
     // MARK: Handling
 
     private func dispatch(trailers: HTTPHeaders?) {
@@ -158,6 +217,11 @@ final class HTTPConnection: EventLoopSelectable {
         phase = .handling
         deadline = 0
         if server.isDraining { closeAfterResponse = true }
+        if holdsInFlightSlot {
+            holdsInFlightSlot = false
+            startHandler(head: head, trailers: trailers)
+            return
+        }
         guard server.beginRequest() else {
             server.metrics.overloadRejections.increment()
             var response = ErrorBody.response(status: .serviceUnavailable, code: "overloaded",
@@ -166,7 +230,13 @@ final class HTTPConnection: EventLoopSelectable {
             complete(response, countedInFlight: false)
             return
         }
-        let request = HTTPRequest(head: head, body: body, trailers: trailers, peerAddress: peerAddress, receivedAt: headCompletedAt)
+        startHandler(head: head, trailers: trailers)
+    }
+
+    private func startHandler(head: HTTPRequestHead, trailers: HTTPHeaders?) {
+        var request = HTTPRequest(head: head, body: body, trailers: trailers, peerAddress: peerAddress, receivedAt: headCompletedAt)
+        request.admission = admissionCarry
+        admissionCarry = nil
         body = []
         let responder = server.responder
         let me = UnsafeTransfer(self)
@@ -191,7 +261,16 @@ final class HTTPConnection: EventLoopSelectable {
         if phase != .handling, readable { readAvailable() }
     }
 
+    /// A request admitted but then refused by the parser (413, a malformed body, a body timeout) or
+    /// dropped with its connection gives its in-flight slot back.
+    private func releaseAdmissionSlot() {
+        guard holdsInFlightSlot else { return }
+        holdsInFlightSlot = false
+        server.endRequest()
+    }
+
     private func respondAndClose(status: HTTPStatus, code: String, message: String, version: HTTPVersion?) {
+        releaseAdmissionSlot()
         let response = ErrorBody.response(status: status, code: code, message: message)
         write(response, version: version ?? .http1_1, keepAlive: false, headOnly: false)
     }
@@ -275,7 +354,7 @@ final class HTTPConnection: EventLoopSelectable {
         switch phase {
         case .awaitingHead:
             close()
-        case .readingHead, .readingBody, .handling:
+        case .readingHead, .admitting, .readingBody, .handling:
             closeAfterResponse = true
         case .lingering:
             close()
@@ -286,6 +365,9 @@ final class HTTPConnection: EventLoopSelectable {
 
     func close() {
         guard phase != .closed else { return }
+        // An admission still running resumes into a closed connection and does nothing; its slot is
+        // given back when it answers (complete), one admitted and waiting for its body gives it back now.
+        if phase != .admitting { releaseAdmissionSlot() }
         phase = .closed
         deadline = 0
         loop.deregister(fd)

@@ -8,11 +8,17 @@ public protocol HTTPResponder: Sendable {
     /// The server refused a request itself (parse error, oversized body, deadline), so no handler
     /// ran; lets the layers above log it. Must not block.
     func requestRefused(_ refusal: RequestRefusal)
+    /// Whether `head`'s route checks requests before their body is read (cheap, synchronous).
+    func needsAdmission(_ head: HTTPRequestHead) -> Bool
+    /// The check itself, once the head is parsed and before any body byte is consumed.
+    func admit(_ head: HTTPRequestHead, peerAddress: String) async -> RequestAdmission
 }
 
 extension HTTPResponder {
     public func bodyLimit(for head: HTTPRequestHead) -> Int? { nil }
     public func requestRefused(_ refusal: RequestRefusal) {}
+    public func needsAdmission(_ head: HTTPRequestHead) -> Bool { false }
+    public func admit(_ head: HTTPRequestHead, peerAddress: String) async -> RequestAdmission { .proceed(carry: nil) }
 }
 
 /// A request the server answered without a handler.

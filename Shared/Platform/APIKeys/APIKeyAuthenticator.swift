@@ -4,10 +4,13 @@ import Postgres
 import Shared
 import Synchronization
 
-/// `Authorization: Bearer ck_…`: finds the key by its SHA-256 (cached for one second, so a revoked key
-/// stops working everywhere within a second), refuses revoked keys and suspended tenants, enforces the
-/// per-key rate limit from the tenant's settings, and adds `X-RateLimit-*` headers to every answer.
-public final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
+/// `Authorization: Bearer ck_…`, checked on the head before any body is read: finds the key by its
+/// SHA-256 (cached for one second, so a revoked key stops working everywhere within a second; the
+/// cache is a bounded LRU, so a flood of unknown keys evicts only cold entries), refuses revoked keys
+/// and suspended tenants, counts failures against the caller's address (`AuthFailureLimiter`),
+/// enforces the per-key rate limit from the tenant's settings, and adds `X-RateLimit-*` headers to
+/// every answer.
+public final class APIKeyAuthenticator: HTTPAdmission, Sendable {
     private struct Cached {
         let key: AuthenticatedKey?
         let expires: UInt64
@@ -19,7 +22,8 @@ public final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
     private let tenantJoin: String
     private let keyIDColumn: String
     private let limiter = TokenBucketLimiter(capacity: 100, refillPerSecond: 2)
-    private let cache = Mutex<[String: Cached]>([:])
+    private let cache = Mutex(LRUCache<String, Cached>(capacity: 100_000))
+    private let failures: AuthFailureLimiter?
 
     public enum KeySource: Sendable {
         /// The owner's tables (payments).
@@ -28,8 +32,9 @@ public final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
         case replica(schema: String)
     }
 
-    public init(database: PostgresPool, source: KeySource) {
+    public init(database: PostgresPool, source: KeySource, failures: AuthFailureLimiter? = nil) {
         self.database = database
+        self.failures = failures
         switch source {
         case .owner(let schema):
             keyTable = schema + ".api_keys"
@@ -42,44 +47,38 @@ public final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
         }
     }
 
-    public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
-        guard let token = BearerToken.extract(from: request.headers) else {
+    public func admit(_ head: HTTPRequestHead, context: inout RequestContext) async throws {
+        try failures?.checkNotLocked(context.clientIP, kind: "api_key")
+        guard let token = BearerToken.extract(from: head.headers) else {
+            failures?.recordFailure(context.clientIP, kind: "api_key", reason: "missing")
             throw HTTPError(.unauthorized, code: "missing_api_key", message: "Send your API key as `Authorization: Bearer ck_…`.",
                             headers: ["WWW-Authenticate": "Bearer"])
         }
         guard APIKeyMaterial.looksValid(token), let key = try await lookup(APIKeyMaterial.hash(token)) else {
+            failures?.recordFailure(context.clientIP, kind: "api_key", reason: "invalid")
             throw HTTPError(.unauthorized, code: "invalid_api_key", message: "The API key is not valid or has been revoked.",
                             headers: ["WWW-Authenticate": "Bearer"])
         }
-        let decision = limiter.consume(key.keyID, capacity: key.rateLimitPerMinute, refillPerMinute: key.rateLimitPerMinute)
-        let resetSeconds = decision.allowed ? 60 * (key.rateLimitPerMinute - decision.remaining) / key.rateLimitPerMinute : decision.retryAfterSeconds
-        let rateHeaders: HTTPHeaders = ["X-RateLimit-Limit": String(key.rateLimitPerMinute), "X-RateLimit-Remaining": String(decision.remaining),
+        let rate = max(1, key.rateLimitPerMinute)
+        let decision = limiter.consume(key.keyID, capacity: rate, refillPerMinute: rate)
+        let resetSeconds = decision.allowed ? 60 * (rate - min(rate, decision.remaining)) / rate : decision.retryAfterSeconds
+        let rateHeaders: HTTPHeaders = ["X-RateLimit-Limit": String(rate), "X-RateLimit-Remaining": String(decision.remaining),
                                         "X-RateLimit-Reset": String(Int(Date().timeIntervalSince1970) + resetSeconds)]
+        // Every answer says so, errors included.
+        for field in rateHeaders { context.responseHeaders.add(field.name, field.value) }
         guard decision.allowed else {
-            var error = HTTPError.tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds,
-                                                  message: "This key sent more than \(key.rateLimitPerMinute) requests a minute.")
-            for field in rateHeaders { error.headers.add(field.name, field.value) }
-            throw error
+            throw HTTPError.tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds,
+                                            message: "This key sent more than \(rate) requests a minute.")
         }
-        var context = context
         context[AuthenticatedKeyContext.self] = key
         context.tenantID = key.tenantID
         context.logger[metadataKey: "key_id"] = .string(key.keyID)
-        do {
-            var response = try await next(request, context)
-            for field in rateHeaders { response.headers.add(field.name, field.value) }
-            return response
-        } catch var error as HTTPError {
-            // Errors count against the limit too: they say so.
-            for field in rateHeaders { error.headers.add(field.name, field.value) }
-            throw error
-        }
     }
 
     /// Nil for unknown or revoked keys and suspended tenants (misses are cached too).
     private func lookup(_ hash: String) async throws -> AuthenticatedKey? {
         let now = MonotonicClock.nanoseconds()
-        if let cached = cache.withLock({ $0[hash] }), cached.expires > now { return cached.key }
+        if let cached = cache.withLock({ $0.value(for: hash) }), cached.expires > now { return cached.key }
         // Before the tenant is known, the lookup is the one platform-scope read on this path.
         let key = try await database.platformTransaction { connection -> AuthenticatedKey? in
             guard let row = try await connection.query("""
@@ -92,13 +91,10 @@ public final class APIKeyAuthenticator: HTTPMiddleware, Sendable {
             return AuthenticatedKey(keyID: id, tenantID: tenant, role: APIKeyRole(rawValue: role) ?? .readOnly,
                                     livemode: mode == "live", rateLimitPerMinute: Int(rate))
         }
-        cache.withLock { cache in
-            if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
-            cache[hash] = Cached(key: key, expires: now &+ 1_000_000_000)
-        }
+        cache.withLock { $0.set(Cached(key: key, expires: now &+ 1_000_000_000), for: hash) }
         return key
     }
 
     /// Forgets cached keys of a tenant in this process (after a revocation or suspension here).
-    public func invalidate() { cache.withLock { $0.removeAll(keepingCapacity: true) } }
+    public func invalidate() { cache.withLock { $0.removeAll() } }
 }

@@ -17,8 +17,8 @@ public enum AuditRoutes {
     }
 
     /// The same route with its parts given (tests, or a service with its own operator authentication).
-    public static func register(on router: Router, authentication: any HTTPMiddleware, verifier: AuditVerifier) {
-        router.get("/admin/audit/verify", middleware: [authentication]) { request, context in
+    public static func register(on router: Router, authentication: any HTTPAdmission, verifier: AuditVerifier) {
+        router.get("/admin/audit/verify", admission: [authentication]) { request, context in
             let tenant = request.queryParameters["tenant_id"]
             if let tenant, tenant.utf8.count > 200 {
                 throw HTTPError.badRequest("tenant_id is too long.", code: "invalid_parameter", param: "tenant_id")

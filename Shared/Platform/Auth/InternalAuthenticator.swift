@@ -2,33 +2,95 @@ import Foundation
 import HTTP
 import Shared
 
-/// Guards `/internal/…`: the caller must be another Coffer service holding the internal secret
-/// (`X-Coffer-Signature`, DESIGN.md). Unsigned or stale calls get 401.
-public struct InternalAuthenticator: HTTPMiddleware {
-    private let signer: InternalRequestSigner
+/// The Coffer service an internal call came from, once its signature verified.
+public enum InternalSenderKey: RequestContextKey {
+    public typealias Value = String
+}
 
-    public init(signer: InternalRequestSigner) { self.signer = signer }
+extension RequestContext {
+    /// The verified sending service of an `/internal/…` call.
+    public var internalSender: String? { self[InternalSenderKey.self] }
+}
+
+/// Guards `/internal/…` (DESIGN.md, with one secret per service pair): on the head, before the body
+/// is read, the signature header's shape, its time (300 s, computed without overflow) and its sender
+/// (one this service has a pair secret for and that may call this route); then, on the body, the MAC.
+/// Anything else is 401.
+public struct InternalAuthenticator: HTTPAdmission, HTTPMiddleware {
+    /// The receiving identities (a service has one; a test stand-in may play several).
+    private let signers: [InternalRequestSigner]
+    /// The services that may call the route (nil: any this service has a secret for).
+    private let allowedSenders: Set<String>?
+
+    public init(signer: InternalRequestSigner, allowedSenders: Set<String>? = nil) {
+        self.init(signers: [signer], allowedSenders: allowedSenders)
+    }
+
+    public init(signers: [InternalRequestSigner], allowedSenders: Set<String>? = nil) {
+        self.signers = signers
+        self.allowedSenders = allowedSenders
+    }
+
+    /// The same check, for a route only these senders may call.
+    public func only(_ senders: Set<String>) -> InternalAuthenticator {
+        InternalAuthenticator(signers: signers, allowedSenders: senders)
+    }
+
+    private func signer(for header: String?) -> InternalRequestSigner {
+        guard signers.count > 1, case .success(let parsed) = InternalRequestSigner.parse(header) else { return signers[0] }
+        return signers.first { $0.knownSenders.contains(parsed.sender) } ?? signers[0]
+    }
+
+    /// The MAC check with each receiving identity in turn (one, in a service).
+    private func verify(_ header: String?, request: HTTPRequest) -> Result<String, InternalRequestSigner.Verdict> {
+        var result: Result<String, InternalRequestSigner.Verdict> = .failure(.missing)
+        for signer in signers {
+            result = signer.verify(header: header, method: request.method.rawValue, target: request.head.target, body: request.body,
+                                   now: Int64(Date().timeIntervalSince1970))
+            if case .success = result { return result }
+        }
+        return result
+    }
+
+    public func admit(_ head: HTTPRequestHead, context: inout RequestContext) async throws {
+        let header = head.headers[InternalRequestSigner.headerName]
+        switch signer(for: header).checkHead(header, now: Int64(Date().timeIntervalSince1970)) {
+        case .failure(let verdict):
+            throw refusal(verdict, context: context)
+        case .success(let parsed):
+            guard allowedSenders?.contains(parsed.sender) ?? true else { throw refusal(.unknownSender, context: context) }
+        }
+    }
 
     public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
-        let verdict = signer.verify(header: request.headers[InternalRequestSigner.headerName], method: request.method.rawValue,
-                                    target: request.head.target, body: request.body, now: Int64(Date().timeIntervalSince1970))
-        guard verdict == .valid else {
-            context.logger.warning("internal call refused", ["reason": .string(verdict.code), "client_ip": .string(context.clientIP)])
-            throw HTTPError(.unauthorized, code: verdict.code, message: "This endpoint needs a valid internal signature.")
+        let header = request.headers[InternalRequestSigner.headerName]
+        switch verify(header, request: request) {
+        case .failure(let verdict):
+            throw refusal(verdict, context: context)
+        case .success(let sender):
+            guard allowedSenders?.contains(sender) ?? true else { throw refusal(.unknownSender, context: context) }
+            var context = context
+            context[InternalSenderKey.self] = sender
+            context.logger[metadataKey: "sender"] = .string(sender)
+            return try await next(request, context)
         }
-        return try await next(request, context)
+    }
+
+    private func refusal(_ verdict: InternalRequestSigner.Verdict, context: RequestContext) -> HTTPError {
+        context.logger.warning("internal call refused", ["reason": .string(verdict.code), "client_ip": .string(context.clientIP)])
+        return HTTPError(.unauthorized, code: verdict.code, message: "This endpoint needs a valid internal signature.")
     }
 }
 
 extension InternalRequestSigner {
-    /// A signer hook for `CofferHTTPClient`: signs each attempt with a fresh timestamp.
-    public var clientSigner: CofferHTTPClient.Signer {
+    /// A signer hook for `CofferHTTPClient` calls to `receiver`: signs each attempt with a fresh timestamp.
+    public func clientSigner(to receiver: String) -> CofferHTTPClient.Signer {
         { request in
             let target = ClientTarget.pathAndQuery(of: request.url)
-            request.headers.replaceOrAdd(
-                InternalRequestSigner.headerName,
-                signature(method: request.method.rawValue, target: target, body: request.body,
-                          timestamp: Int64(Date().timeIntervalSince1970)))
+            if let header = signature(to: receiver, method: request.method.rawValue, target: target, body: request.body,
+                                      timestamp: Int64(Date().timeIntervalSince1970)) {
+                request.headers.replaceOrAdd(InternalRequestSigner.headerName, header)
+            }
         }
     }
 }

@@ -16,13 +16,18 @@ public struct CommonConfiguration: Sendable {
     public var databaseOwnerURL: String
     public var databasePoolSize: Int
     public var databaseStartupTimeout: Duration
-    public var internalSecret: String
-    public var previousInternalSecret: String?
+    /// The secrets of the service pairs this service is part of (`COFFER_INTERNAL_SECRETS`).
+    public var internalSecrets: InternalSecrets
     /// Named operator tokens from `COFFER_ADMIN_TOKENS` (`name:token,…`); `COFFER_ADMIN_TOKEN` alone
     /// counts as the operator named `admin`.
     public var adminTokens: [String: String]
     public var trustedProxies: TrustedProxies
+    /// Failed authentications allowed per client address (per minute, and in a burst) before it is refused with 429.
+    public var authFailuresPerMinute: Int
+    public var authFailuresBurst: Int
     public var http: HTTPServerConfiguration
+    /// The internal listener (`INTERNAL_PORT`, default the public port + 1000): `/internal/*`, `/admin/*`, `/metrics`.
+    public var internalHTTP: HTTPServerConfiguration
     public var buildCommit: String
 
     public init(reader: inout ConfigReader, defaultPort: Int) {
@@ -45,11 +50,7 @@ public struct CommonConfiguration: Sendable {
         }
         databasePoolSize = reader.int("DATABASE_POOL_SIZE", default: 16, range: 1...500)
         databaseStartupTimeout = reader.duration("DATABASE_STARTUP_TIMEOUT", default: .seconds(60))
-        internalSecret = reader.string("COFFER_INTERNAL_SECRET", secret: true)
-        if !internalSecret.isEmpty, internalSecret.utf8.count < 16 {
-            reader.problem("COFFER_INTERNAL_SECRET must be at least 16 characters")
-        }
-        previousInternalSecret = reader.optionalString("COFFER_INTERNAL_SECRET_PREVIOUS", secret: true)
+        internalSecrets = Self.readInternalSecrets(&reader, environment: environment)
         adminTokens = Self.parseAdminTokens(&reader)
         do {
             trustedProxies = try TrustedProxies(cidrs: reader.list("TRUSTED_PROXIES"))
@@ -57,8 +58,38 @@ public struct CommonConfiguration: Sendable {
             reader.problem(error.description)
             trustedProxies = .none
         }
+        authFailuresPerMinute = reader.int("AUTH_FAILURES_PER_MINUTE", default: 60, range: 1...1_000_000)
+        authFailuresBurst = reader.int("AUTH_FAILURES_BURST", default: 120, range: 1...1_000_000)
         http = HTTPServerConfiguration.read(from: &reader, defaultPort: defaultPort)
+        internalHTTP = http
+        internalHTTP.host = reader.string("INTERNAL_HOST", default: http.host)
+        internalHTTP.port = reader.int("INTERNAL_PORT", default: defaultPort + 1000, range: 0...65535)
+        if internalHTTP.port != 0, internalHTTP.port == http.port {
+            reader.problem("INTERNAL_PORT must differ from PORT (\(http.port)): the internal listener is never the public one")
+        }
         buildCommit = reader.string("COFFER_BUILD_COMMIT", default: "unknown")
+    }
+
+    /// Each ordered pair of services has its own secret; a service keeps only its own pairs, and in
+    /// production refuses to be given anyone else's (least privilege: ingress must not hold payments>payouts).
+    static func readInternalSecrets(_ reader: inout ConfigReader, environment: Environment) -> InternalSecrets {
+        if reader.optionalString("COFFER_INTERNAL_SECRET", secret: true) != nil {
+            reader.problem("COFFER_INTERNAL_SECRET is replaced by COFFER_INTERNAL_SECRETS (one secret per sender>receiver pair)")
+        }
+        var secrets = InternalSecrets()
+        for (name, previous) in [("COFFER_INTERNAL_SECRETS", false), ("COFFER_INTERNAL_SECRETS_PREVIOUS", true)] {
+            let entries = reader.list(name, secret: true)
+            do {
+                let (pairs, foreign) = try InternalSecrets.parse(entries, service: reader.service)
+                if environment == .production, !foreign.isEmpty {
+                    reader.problem("\(name) holds pairs that do not involve \(reader.service) (\(foreign.sorted().joined(separator: ", "))): give each service only its own pairs")
+                }
+                secrets = previous ? InternalSecrets(current: secrets.current, previous: pairs) : InternalSecrets(current: pairs)
+            } catch {
+                reader.problem("\(name): \(error.message)")
+            }
+        }
+        return secrets
     }
 
     static func parseAdminTokens(_ reader: inout ConfigReader) -> [String: String] {
@@ -79,5 +110,13 @@ public struct CommonConfiguration: Sendable {
             }
         }
         return tokens
+    }
+}
+
+extension OutboundAddressPolicy {
+    /// Where calls to tenant-chosen URLs may go in this deployment: loopback and private networks only
+    /// in development and tests; metadata and link-local addresses never.
+    public static func forEnvironment(_ environment: CommonConfiguration.Environment) -> OutboundAddressPolicy {
+        environment == .production ? .publicOnly : .localDevelopment
     }
 }

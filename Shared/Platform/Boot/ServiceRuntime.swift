@@ -20,6 +20,8 @@ public final class ServiceRuntime: Sendable {
     public let signer: InternalRequestSigner
     public let httpClient: CofferHTTPClient
     public let readiness = ReadinessChecks()
+    /// Failed API-key and operator-token authentications per client address.
+    public let authFailures: AuthFailureLimiter
 
     public init(identity: ServiceIdentity, configuration: CommonConfiguration) {
         self.identity = identity
@@ -31,7 +33,9 @@ public final class ServiceRuntime: Sendable {
             configuration: PostgresConfiguration(url: configuration.databaseURL, poolSize: configuration.databasePoolSize,
                                                  applicationName: "coffer-\(identity.name)"),
             logger: logger)
-        signer = InternalRequestSigner(secret: configuration.internalSecret, previousSecret: configuration.previousInternalSecret)
+        signer = InternalRequestSigner(service: identity.name, secrets: configuration.internalSecrets)
+        authFailures = AuthFailureLimiter(perMinute: configuration.authFailuresPerMinute, burst: configuration.authFailuresBurst,
+                                          metrics: metrics)
         httpClient = CofferHTTPClient(logger: logger)
         ProcessMetrics.register(in: metrics, pool: database, logSink: sink, serviceName: identity.name)
     }
@@ -88,25 +92,34 @@ public final class ServiceRuntime: Sendable {
         }
     }
 
-    /// The HTTP server for `router`, with the operational routes added.
-    public func makeServer(router: Router) -> HTTPServer {
+    /// The public and internal listeners for `router`, with the operational routes added: `/internal/*`,
+    /// `/admin/*` and `/metrics` are served only on `INTERNAL_PORT`, everything else only on `PORT`.
+    public func makeServer(router: Router) -> ServiceListeners {
         OperationalRoutes.add(to: router, runtime: self)
-        let responder = RouterResponder(router: router, logger: logger, metrics: metrics,
-                                        trustedProxies: configuration.trustedProxies, accessLog: configuration.accessLog)
-        return HTTPServer(configuration: configuration.http, responder: responder, logger: logger, metrics: metrics,
-                          name: "http")
+        let publicResponder = RouterResponder(
+            router: router, logger: logger, metrics: metrics, trustedProxies: configuration.trustedProxies,
+            accessLog: configuration.accessLog, serving: { !ServiceListeners.isInternal($0) })
+        let internalResponder = RouterResponder(
+            router: router, logger: logger, metrics: metrics, trustedProxies: configuration.trustedProxies,
+            accessLog: configuration.accessLog, serving: { ServiceListeners.isInternal($0) || ServiceListeners.isOperational($0) })
+        return ServiceListeners(
+            publicServer: HTTPServer(configuration: configuration.http, responder: publicResponder, logger: logger, metrics: metrics,
+                                     name: "http"),
+            internalServer: HTTPServer(configuration: configuration.internalHTTP, responder: internalResponder, logger: logger,
+                                       metrics: metrics, name: "http-internal"))
     }
 
-    /// Middleware for `/internal/…` routes.
+    /// Admission and middleware for `/internal/…` routes (narrow it with `.only([...])`).
     public var internalAuthentication: InternalAuthenticator { InternalAuthenticator(signer: signer) }
 
-    /// Middleware for `/admin/…` routes.
-    public var adminAuthentication: AdminAuthenticator { AdminAuthenticator(tokens: configuration.adminTokens) }
+    /// Admission for `/admin/…` routes.
+    public var adminAuthentication: AdminAuthenticator { AdminAuthenticator(tokens: configuration.adminTokens, failures: authFailures) }
 
     /// Runs the services until SIGTERM/SIGINT, then drains them and closes the pool. Returns the exit code.
     public func run(_ services: [any Service]) async -> Int32 {
         logger.notice("started", ["version": .string(CofferVersion.current), "commit": .string(configuration.buildCommit),
-                                  "port": .int(Int64(configuration.http.port)), "environment": .string(configuration.environment.rawValue)])
+                                  "port": .int(Int64(configuration.http.port)), "internal_port": .int(Int64(configuration.internalHTTP.port)),
+                                  "environment": .string(configuration.environment.rawValue)])
         let group = ServiceGroup(services: services, logger: logger, gracePeriod: configuration.http.shutdownGracePeriod + .seconds(5))
         var code: Int32 = 0
         do {

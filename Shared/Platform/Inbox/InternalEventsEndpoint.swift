@@ -4,23 +4,29 @@ import Shared
 
 /// `POST /internal/events`: applies a batch of envelopes in order, each at most once (the inbox
 /// records its id in the same transaction as its effect), and answers per the relay contract
-/// (`DeliveryResult`).
+/// (`DeliveryResult`). Only the senders in `senders` may call it, each only with its own event types.
 public struct InternalEventsEndpoint: Sendable {
+    /// The largest batch a relay may send (the relay's batches are far smaller).
+    public static let bodyLimit = 4 << 20
+
     private let schema: String
     private let database: PostgresPool
     private let consumer: any EventConsumer
+    private let senders: EventSenders
     private let applied: MetricFamily<Counter>
 
-    public init(schema: String, database: PostgresPool, consumer: any EventConsumer, metrics: MetricsRegistry) {
+    public init(schema: String, database: PostgresPool, consumer: any EventConsumer, senders: EventSenders, metrics: MetricsRegistry) {
         self.schema = schema
         self.database = database
         self.consumer = consumer
+        self.senders = senders
         applied = metrics.counter("coffer_inbox_events_total", help: "Events received from other services, by type and outcome.",
                                   labels: ["type", "outcome"])
     }
 
     public func register(on router: Router, authentication: InternalAuthenticator) {
-        router.post("/internal/events", bodyLimit: 16 << 20, middleware: [authentication]) { request, context in
+        let authentication = authentication.only(senders.senders)
+        router.post("/internal/events", bodyLimit: Self.bodyLimit, admission: [authentication], middleware: [authentication]) { request, context in
             try await handle(request, context: context)
         }
     }
@@ -31,6 +37,20 @@ public struct InternalEventsEndpoint: Sendable {
             events = try EventEnvelope.decodeBatch(request.body)
         } catch {
             throw HTTPError.badRequest("The body must be a JSON array of event envelopes: \(error)", code: "invalid_events")
+        }
+        let sender = context.internalSender ?? ""
+        if let refused = events.firstIndex(where: { $0.source != sender || !senders.allows(sender, type: $0.type) }) {
+            // Everything before the refused event is applied; the refused one is dead-lettered by the sender.
+            let before = Array(events.prefix(refused))
+            let results = before.isEmpty ? [] : try await apply(before, logger: context.logger)
+            let reason = events[refused].source != sender
+                ? "event source \(events[refused].source) is not the sender \(sender)"
+                : "\(sender) may not send \(events[refused].type) here"
+            context.logger.error("event refused", ["event_id": .string(events[refused].id), "type": .string(events[refused].type),
+                                                   "reason": .string(reason)])
+            return .json(.unprocessableContent, bytes: Self.body(
+                results: results, failed: events[refused].id,
+                error: ErrorBody.bytes(code: "event_not_allowed", message: reason, requestID: context.requestID)))
         }
         do {
             let results = try await apply(events, logger: context.logger)

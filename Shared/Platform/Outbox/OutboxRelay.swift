@@ -137,7 +137,7 @@ public final class OutboxRelay: Service {
                                         timeout: configuration.requestTimeout, retryPolicy: RetryPolicy.none, isIdempotent: true)
         let response: HTTPClientResponse
         do {
-            response = try await client.send(request, signer: signer.clientSigner)
+            response = try await client.send(request, signer: signer.clientSigner(to: subscriber.name))
         } catch let error as HTTPClientError {
             return .noneDelivered(reason: "unreachable: \(error.kind.rawValue)", permanent: false)
         } catch {

@@ -202,7 +202,7 @@ public struct TenancySnapshotLoader: Sendable {
         while !Task.isCancelled {
             attempt += 1
             do {
-                let snapshot = try await client.get(paymentsURL + "/internal/snapshot/tenants", as: TenancySnapshot.self)
+                let snapshot = try await client.get(paymentsURL + "/internal/snapshot/tenants", from: "payments", as: TenancySnapshot.self)
                 try await replica.load(snapshot, into: database)
                 onLoaded()
                 logger.info("tenancy snapshot loaded", ["tenants": .int(Int64(snapshot.tenants.count)),

@@ -144,10 +144,12 @@ public struct ConfigReader {
             let number = trimmed.dropLast(suffix.count)
             // "ms" must win over "s": skip "s" when the text ends in "ms".
             if suffix == "s", trimmed.hasSuffix("ms") { continue }
+            // An operator's typo must not trap the process: a product that overflows is refused.
             guard let count = Int64(number), count >= 0 else { return nil }
-            return .milliseconds(count * millisPerUnit)
+            let (millis, overflow) = count.multipliedReportingOverflow(by: millisPerUnit)
+            return overflow ? nil : .milliseconds(millis)
         }
-        guard let seconds = Int64(trimmed), seconds >= 0 else { return nil }
+        guard let seconds = Int64(trimmed), seconds >= 0, seconds <= Int64.max / 1000 else { return nil }
         return .seconds(seconds)
     }
 }

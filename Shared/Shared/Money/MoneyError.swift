@@ -17,7 +17,7 @@ public struct MoneyError: Error, Sendable, Equatable, CustomStringConvertible {
         code: "too_many_decimals", message: "The amount has more decimal places than the currency allows.")
     static let currencyMismatch = MoneyError(
         code: "currency_mismatch", message: "The amounts are in different currencies.")
-    static let overflow = MoneyError(code: "amount_overflow", message: "The amount is too large.")
+    public static let overflow = MoneyError(code: "amount_overflow", message: "The amount is too large.")
     static let negativeAmount = MoneyError(code: "negative_amount", message: "The amount must not be negative.")
     static let unknownCurrency = MoneyError(
         code: "unknown_currency", message: "The currency is not an active ISO 4217 code.")

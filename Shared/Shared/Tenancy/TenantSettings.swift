@@ -118,7 +118,7 @@ extension TenantSettings {
         try reader.allowOnly(["time_zone", "refund_policy", "fees", "api_rate_limit_per_minute", "payout_limits", "test_payout"])
         let defaults = TenantSettings.defaults
         timeZone = try reader.string("time_zone") ?? defaults.timeZone
-        guard TimeZone(identifier: timeZone) != nil else { throw SettingsError(param: "time_zone", message: "is not an IANA time zone") }
+        guard timeZone.utf8.count <= 64, TimeZone(identifier: timeZone) != nil else { throw SettingsError(param: "time_zone", message: "is not an IANA time zone") }
 
         let refund = try reader.object("refund_policy")
         try refund.allowOnly(["window_days", "max_refund_share_bps", "approval_thresholds"])
@@ -253,15 +253,20 @@ struct SettingsReader {
         return int
     }
 
-    /// `{"USD": 100000}`: known currency codes to positive minor-unit amounts.
+    /// The largest amount any setting may hold: the largest amount a payment or payout may have, so
+    /// no fee, limit or threshold can push money arithmetic near overflow.
+    static let maximumAmount: Int64 = 99_999_999_999
+
+    /// `{"USD": 100000}`: known currency codes to positive minor-unit amounts, at most `maximumAmount`.
     func amounts(_ key: String) throws(SettingsError) -> [String: Int64]? {
         guard let field = value?[key], field != .null else { return nil }
         guard let object = field.objectValue else { throw SettingsError(param: name(key), message: "must map currency codes to amounts") }
         var result: [String: Int64] = [:]
         for (code, amount) in object {
             guard let currency = Currency(code: code) else { throw SettingsError(param: "\(name(key)).\(code)", message: "is not a currency") }
-            guard let minor = amount.int64Value, minor > 0 else {
-                throw SettingsError(param: "\(name(key)).\(code)", message: "must be a positive amount in minor units")
+            guard let minor = amount.int64Value, minor > 0, minor <= Self.maximumAmount else {
+                throw SettingsError(param: "\(name(key)).\(code)",
+                                    message: "must be a positive amount in minor units, at most \(Self.maximumAmount)")
             }
             result[currency.code] = minor
         }

@@ -43,15 +43,15 @@ final class IngressAdminTests: XCTestCase {
         try await harness.waitForDeliveries(2)
         XCTAssertEqual(harness.consumer.applied.withLock { $0.map(\.id) }, ids, "delivered in order after the replay")
 
-        let unauthorized = try await harness.client.send(HTTPClientRequest(method: .GET, url: harness.baseURL + "/admin/events"))
+        let unauthorized = try await harness.client.send(HTTPClientRequest(method: .GET, url: harness.internalURL + "/admin/events"))
         XCTAssertEqual(unauthorized.status, .unauthorized)
-        let wrong = try await harness.client.send(HTTPClientRequest(method: .GET, url: harness.baseURL + "/admin/events",
+        let wrong = try await harness.client.send(HTTPClientRequest(method: .GET, url: harness.internalURL + "/admin/events",
                                                                     headers: ["Authorization": "Bearer not-the-token-at-all"]))
         XCTAssertEqual(wrong.status, .unauthorized)
         let page = try await harness.adminGet("/admin/events?limit=1")
         XCTAssertEqual(page["has_more"], true)
         XCTAssertEqual(page["object"], "list")
-        let missing = try await harness.client.send(HTTPClientRequest(method: .GET, url: harness.baseURL + "/admin/events/\(CofferID.generate(.event))",
+        let missing = try await harness.client.send(HTTPClientRequest(method: .GET, url: harness.internalURL + "/admin/events/\(CofferID.generate(.event))",
                                                                       headers: ["Authorization": "Bearer \(TestStackEnvironment.adminToken)"]))
         XCTAssertEqual(missing.status, .notFound)
         await harness.stop()
@@ -72,7 +72,7 @@ final class IngressAdminTests: XCTestCase {
                 apiKeys: [], revokedKeyIDs: [])
         }
         let process = try ServiceProcess(binary: "coffer-ingress", environment: TestStackEnvironment.variables(database: database, extra: [
-            "PAYMENTS_URL": fakePayments.baseURL, "PAYOUTS_URL": fakePayments.baseURL,
+            "PAYMENTS_INTERNAL_URL": fakePayments.baseURL, "PAYOUTS_INTERNAL_URL": fakePayments.baseURL,
         ]))
         try await process.waitUntilReady()
         let body = ProviderSigning.stripeEvent()

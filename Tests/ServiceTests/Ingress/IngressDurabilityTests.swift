@@ -71,7 +71,7 @@ final class IngressDurabilityTests: XCTestCase {
 
         // Restart on the same database: everything acknowledged is stored, and gets delivered.
         let restarted = try ServiceProcess(binary: "coffer-ingress", environment: TestStackEnvironment.variables(database: harness.database, extra: [
-            "PAYMENTS_URL": harness.consumer.baseURL, "PAYOUTS_URL": harness.consumer.baseURL, "OUTBOX_RETRY_BASE": "50ms",
+            "PAYMENTS_INTERNAL_URL": harness.consumer.baseURL, "PAYOUTS_INTERNAL_URL": harness.consumer.baseURL, "OUTBOX_RETRY_BASE": "50ms",
         ]))
         try await restarted.waitUntilReady()
         let pool = harness.database.pool(.owner)
@@ -102,7 +102,7 @@ final class IngressDurabilityTests: XCTestCase {
         let cluster = try await TestPostgresServer.start()
         let url = cluster.url(database: "postgres")
         let process = try ServiceProcess(binary: "coffer-ingress", environment: [
-            "COFFER_ENV": "test", "DATABASE_URL": url, "DATABASE_OWNER_URL": url, "COFFER_INTERNAL_SECRET": TestStackEnvironment.internalSecret,
+            "COFFER_ENV": "test", "DATABASE_URL": url, "DATABASE_OWNER_URL": url, "COFFER_INTERNAL_SECRETS": TestStackEnvironment.internalSecrets,
             "COFFER_MASTER_KEY": TestStackEnvironment.masterKey,
         ])
         try await process.waitUntilReady()

@@ -16,14 +16,15 @@ final class IngressHarness: @unchecked Sendable {
     let consumer: RecordingSubscriber
     let client = LoopHTTPClient()
     let keyring: EncryptionKeyring
-    let signer = InternalRequestSigner(secret: TestStackEnvironment.internalSecret)
     var baseURL: String { process.baseURL }
+    /// The internal listener: `/internal/*` and `/admin/*`.
+    var internalURL: String { process.internalURL }
 
     static func start(extraEnvironment: [String: String] = [:]) async throws -> IngressHarness {
         let database = try await TestDatabase.create()
         let consumer = try await RecordingSubscriber.start(database: database)
         var environment = TestStackEnvironment.variables(database: database, extra: [
-            "PAYMENTS_URL": consumer.baseURL, "PAYOUTS_URL": consumer.baseURL,
+            "PAYMENTS_INTERNAL_URL": consumer.baseURL, "PAYOUTS_INTERNAL_URL": consumer.baseURL,
             "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
             "WEBHOOK_RATE_LIMIT_PER_IP": "100000", "WEBHOOK_RATE_LIMIT_PER_IP_BURST": "100000",
             "WEBHOOK_RATE_LIMIT_PER_TENANT": "100000", "WEBHOOK_RATE_LIMIT_PER_TENANT_BURST": "100000",
@@ -52,9 +53,9 @@ final class IngressHarness: @unchecked Sendable {
 
     func postEvents(_ events: [EventEnvelope]) async throws -> HTTPClientResponse {
         let body = EventEnvelope.encodeBatch(events)
-        var request = HTTPClientRequest(method: .POST, url: baseURL + "/internal/events", body: body)
-        request.headers.add(InternalRequestSigner.headerName, signer.signature(
-            method: "POST", target: "/internal/events", body: body, timestamp: Int64(Date().timeIntervalSince1970)))
+        var request = HTTPClientRequest(method: .POST, url: internalURL + "/internal/events", body: body)
+        request.headers.add(InternalRequestSigner.headerName, TestStackEnvironment.signature(
+            from: events.first?.source ?? "payments", to: "ingress", method: "POST", target: "/internal/events", body: body))
         return try await client.send(request)
     }
 
@@ -98,14 +99,14 @@ final class IngressHarness: @unchecked Sendable {
     }
 
     func adminGet(_ path: String) async throws -> JSONValue {
-        let response = try await client.send(HTTPClientRequest(method: .GET, url: baseURL + path,
+        let response = try await client.send(HTTPClientRequest(method: .GET, url: internalURL + path,
                                                                headers: ["Authorization": "Bearer \(TestStackEnvironment.adminToken)"]))
         XCTAssertEqual(response.status, .ok, response.bodyText)
         return try JSONValue.parse(response.body)
     }
 
     func adminPost(_ path: String) async throws -> HTTPClientResponse {
-        try await client.send(HTTPClientRequest(method: .POST, url: baseURL + path,
+        try await client.send(HTTPClientRequest(method: .POST, url: internalURL + path,
                                                 headers: ["Authorization": "Bearer \(TestStackEnvironment.adminToken)"]))
     }
 
@@ -126,17 +127,19 @@ final class IngressHarness: @unchecked Sendable {
     }
 }
 
-/// Stands in for payments and payouts: a real `/internal/events` endpoint (signature checked, inbox
-/// deduplication) on its own schema, recording what it applied.
+/// Stands in for payments and payouts (and the other receivers a test does not run): a real
+/// `/internal/events` endpoint (each sender's pair signature checked, inbox deduplication) on its own
+/// schema, recording what it applied. It plays every receiver at once, so it holds each one's pairs.
 final class RecordingSubscriber: EventConsumer, @unchecked Sendable {
     let applied = Mutex<[EventEnvelope]>([])
     /// While true, every event is refused permanently (dead-lettered at the sender).
     let refuseAll = Mutex<Bool>(false)
     /// Served at `GET /internal/snapshot/tenants` when set (playing payments for a new copy).
     let snapshot = Mutex<TenancySnapshot?>(nil)
-    private(set) var server: HTTPServer?
+    private(set) var server: ServiceListeners?
     private var runtime: ServiceRuntime?
-    var baseURL: String { "http://127.0.0.1:\(server?.port ?? 0)" }
+    /// Its internal listener (what services deliver events to).
+    var baseURL: String { "http://127.0.0.1:\(server?.internalPort ?? 0)" }
 
     static func start(database: TestDatabase) async throws -> RecordingSubscriber {
         let subscriber = RecordingSubscriber()
@@ -145,16 +148,17 @@ final class RecordingSubscriber: EventConsumer, @unchecked Sendable {
                                logger: TestEnvironment.logger()).migrate(grantTo: database.appRole)
         await owner.shutdown()
         var reader = ConfigReader(service: "subscriber", environment: [
-            "DATABASE_URL": database.appURL, "COFFER_INTERNAL_SECRET": TestStackEnvironment.internalSecret, "HTTP_HOST": "127.0.0.1",
-            "PORT": "0", "LOG_FILE": "/dev/null",
+            "DATABASE_URL": database.appURL, "HTTP_HOST": "127.0.0.1", "PORT": "0", "INTERNAL_PORT": "0", "LOG_FILE": "/dev/null",
         ])
         let common = CommonConfiguration(reader: &reader, defaultPort: 0)
         try reader.finish()
         let runtime = ServiceRuntime(identity: ServiceIdentity(name: "subscriber", defaultPort: 0, migrations: []), configuration: common)
         let router = Router()
-        InternalEventsEndpoint(schema: "subscriber", database: runtime.database, consumer: subscriber, metrics: runtime.metrics)
-            .register(on: router, authentication: runtime.internalAuthentication)
-        router.get("/internal/snapshot/tenants", middleware: [runtime.internalAuthentication]) { _, _ in
+        let authentication = InternalAuthenticator(signers: TestStackEnvironment.services.map(TestStackEnvironment.signer(as:)))
+        let anything = EventSenders(Dictionary(uniqueKeysWithValues: TestStackEnvironment.services.map { ($0, ["*"]) }))
+        InternalEventsEndpoint(schema: "subscriber", database: runtime.database, consumer: subscriber, senders: anything, metrics: runtime.metrics)
+            .register(on: router, authentication: authentication)
+        router.get("/internal/snapshot/tenants", admission: [authentication], middleware: [authentication]) { _, _ in
             guard let snapshot = subscriber.snapshot.withLock({ $0 }) else { throw HTTPError.serviceUnavailable("not yet") }
             return .json(.ok, bytes: Array(try JSONCoding.makeEncoder().encode(snapshot)))
         }

@@ -51,4 +51,39 @@ final class FeeSplitTests: XCTestCase {
         XCTAssertEqual(LedgerPoster.payoutLines(amount: 500, payeeID: "pe_S", reversed: false).reduce(0) { $0 + $1.amount }, 0)
         XCTAssertEqual(LedgerPoster.disputeHoldLines(amount: 500, payeeShare: 400, payeeID: nil).reduce(0) { $0 + $1.amount }, 0)
     }
+
+    /// The review's crash: a fixed fee of Int64.max added unchecked trapped every capture. Settings now
+    /// refuse it, and the split itself refuses what it cannot compute instead of trapping.
+    func testExtremeFeesThrowInsteadOfTrapping() throws {
+        let extremes: [TenantSettings.FeeSchedule] = [
+            fees(platform: 0, provider: 10_000, fixed: ["USD": .max], bounty: 0),
+            fees(platform: 0, provider: 10_000, fixed: ["USD": .max], bounty: 0, bearer: "platform"),
+            fees(platform: 10_000, provider: 10_000, fixed: ["USD": .max], bounty: 10_000),
+        ]
+        for schedule in extremes {
+            for gross: Int64 in [1, 99_999_999_999, .max] {
+                do {
+                    let split = try FeeSplit(gross: Money(minorUnits: gross, currency: .usd), fees: schedule, hasRecruiter: true)
+                    XCTAssertLessThanOrEqual(split.providerFee, gross, "the provider never takes more than the payment")
+                    XCTAssertGreaterThanOrEqual(split.payeeNet, 0)
+                } catch let error as MoneyError {
+                    XCTAssertEqual(error.code, "amount_overflow")
+                }
+            }
+        }
+        XCTAssertThrowsError(try FeeSplit(gross: Money(minorUnits: -1, currency: .usd), fees: fees(), hasRecruiter: false))
+    }
+
+    func testSettingsRefuseAmountsBeyondTheLargestPayment() {
+        for amount: Int64 in [.max, 100_000_000_000] {
+            XCTAssertThrowsError(try TenantSettings(json: ["fees": ["provider_fee_fixed": ["USD": .int(amount)]]])) { error in
+                XCTAssertEqual((error as? SettingsError)?.param, "fees.provider_fee_fixed.USD")
+            }
+            XCTAssertThrowsError(try TenantSettings(json: ["payout_limits": ["daily_total": ["INR": .int(amount)]]]))
+            XCTAssertThrowsError(try TenantSettings(json: ["refund_policy": ["approval_thresholds": ["INR": .int(amount)]]]))
+        }
+        XCTAssertNoThrow(try TenantSettings(json: ["fees": ["provider_fee_fixed": ["USD": 99_999_999_999]]]))
+        XCTAssertThrowsError(try TenantSettings(json: ["api_rate_limit_per_minute": .int(.max)]))
+        XCTAssertThrowsError(try TenantSettings(json: ["time_zone": .string(String(repeating: "A", count: 10_000))]))
+    }
 }

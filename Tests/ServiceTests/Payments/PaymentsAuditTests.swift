@@ -38,7 +38,7 @@ final class PaymentsAuditTests: XCTestCase {
         XCTAssertTrue(sealed)
         var lines: [String] = []
         let output = CtlOutput { lines.append($0) }
-        let environment = ["PAYMENTS_URL": harness.baseURL, "COFFER_ADMIN_TOKEN": TestStackEnvironment.adminToken, "COFFER_ENV_FILE": "/dev/null"]
+        let environment = ["PAYMENTS_INTERNAL_URL": harness.internalURL, "COFFER_ADMIN_TOKEN": TestStackEnvironment.adminToken, "COFFER_ENV_FILE": "/dev/null"]
         let clean = await CofferCtl.main(arguments: ["audit", "verify", "--service", "payments"], environment: environment, output: output)
         XCTAssertEqual(clean, 0, lines.joined(separator: "\n"))
 

@@ -20,8 +20,13 @@ final class PaymentsHarness: @unchecked Sendable {
     let sandbox: ServiceProcess?
     let realIngress: ServiceProcess?
     let client = LoopHTTPClient()
-    let signer = InternalRequestSigner(secret: TestStackEnvironment.internalSecret)
     var baseURL: String { process.baseURL }
+    var internalURL: String { process.internalURL }
+
+    /// Where a path is served: `/internal/*`, `/admin/*` and `/metrics` only on the internal listener.
+    static func listener(for path: String, of process: ServiceProcess) -> String {
+        ServiceListeners.isInternal(String(path.prefix { $0 != "?" })) ? process.internalURL : process.baseURL
+    }
 
     /// Short delays so tests run in seconds.
     static let sandboxEnvironment = [
@@ -40,29 +45,30 @@ final class PaymentsHarness: @unchecked Sendable {
                                          environment: TestStackEnvironment.variables(database: database, extra: sandboxEnvironment))
             try await sandbox?.waitUntilReady()
         }
-        let paymentsPort = ServiceProcess.freePort()
+        let paymentsPort = ServiceProcess.freePort(), paymentsInternalPort = ServiceProcess.freePort()
         var ingressURL = recorder.baseURL
         var publicIngressURL = "https://hooks.example.test"
         var ingressProcess: ServiceProcess?
         if withIngress {
-            let ingressPort = ServiceProcess.freePort()
-            ingressURL = "http://127.0.0.1:\(ingressPort)"
-            publicIngressURL = ingressURL
-            ingressProcess = try ServiceProcess(binary: "coffer-ingress", port: ingressPort, environment: TestStackEnvironment.variables(
-                database: database, extra: [
-                    "PAYMENTS_URL": "http://127.0.0.1:\(paymentsPort)", "PAYOUTS_URL": recorder.baseURL,
+            let ingressPort = ServiceProcess.freePort(), ingressInternalPort = ServiceProcess.freePort()
+            ingressURL = "http://127.0.0.1:\(ingressInternalPort)"
+            publicIngressURL = "http://127.0.0.1:\(ingressPort)"
+            ingressProcess = try ServiceProcess(binary: "coffer-ingress", port: ingressPort, internalPort: ingressInternalPort,
+                                                environment: TestStackEnvironment.variables(database: database, extra: [
+                    "PAYMENTS_INTERNAL_URL": "http://127.0.0.1:\(paymentsInternalPort)", "PAYOUTS_INTERNAL_URL": recorder.baseURL,
                     "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
                 ]))
             try await ingressProcess?.waitUntilReady()
         }
         var environment = TestStackEnvironment.variables(database: database, extra: [
-            "INGRESS_URL": ingressURL, "PUBLIC_INGRESS_URL": publicIngressURL,
-            "PAYOUTS_URL": recorder.baseURL, "NOTIFICATIONS_URL": recorder.baseURL,
+            "INGRESS_INTERNAL_URL": ingressURL, "PUBLIC_INGRESS_URL": publicIngressURL,
+            "PAYOUTS_INTERNAL_URL": recorder.baseURL, "NOTIFICATIONS_INTERNAL_URL": recorder.baseURL,
             "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
             "PROVIDER_TIMEOUT": "2s", "IDEMPOTENCY_LEASE": "15s",
         ])
         for (key, value) in extraEnvironment { environment[key] = value }
-        let process = try ServiceProcess(binary: "coffer-payments", port: paymentsPort, environment: environment)
+        let process = try ServiceProcess(binary: "coffer-payments", port: paymentsPort, internalPort: paymentsInternalPort,
+                                         environment: environment)
         try await process.waitUntilReady()
         return PaymentsHarness(database: database, process: process, ingress: recorder, environment: environment, sandbox: sandbox,
                                realIngress: ingressProcess)
@@ -88,7 +94,8 @@ final class PaymentsHarness: @unchecked Sendable {
             _ = await process.stop()
         }
         for (key, value) in changes { environment[key] = value }
-        process = try ServiceProcess(binary: "coffer-payments", port: process.port, environment: environment)
+        process = try ServiceProcess(binary: "coffer-payments", port: process.port, internalPort: process.internalPort,
+                                     environment: environment)
         try await process.waitUntilReady()
     }
 
@@ -113,14 +120,16 @@ final class PaymentsHarness: @unchecked Sendable {
         var id: String { body["id"]?.stringValue ?? "" }
     }
 
+    /// Calls payments: `/admin/…`, `/internal/…` and `/metrics` on its internal listener unless `on` names a base URL.
     func call(_ method: HTTPMethod, _ path: String, bearer: String?, json: JSONValue? = nil, rawBody: [UInt8]? = nil,
-              idempotencyKey: String? = nil, headers extra: HTTPHeaders = [:]) async throws -> Answer {
+              idempotencyKey: String? = nil, headers extra: HTTPHeaders = [:], on base: String? = nil) async throws -> Answer {
         var headers = extra
         if let bearer { headers.add("Authorization", "Bearer " + bearer) }
         if let idempotencyKey { headers.add("Idempotency-Key", idempotencyKey) }
         let body = rawBody ?? json.map { $0.serialized() } ?? []
         if !body.isEmpty { headers.add("Content-Type", "application/json") }
-        let response = try await client.send(HTTPClientRequest(method: method, url: baseURL + path, headers: headers, body: body,
+        let url = (base ?? Self.listener(for: path, of: process)) + path
+        let response = try await client.send(HTTPClientRequest(method: method, url: url, headers: headers, body: body,
                                                                timeout: .seconds(30)))
         let parsed = (try? JSONValue.parse(response.body)) ?? .null
         return Answer(status: response.status.code, headers: response.headers, body: parsed, text: response.bodyText)
@@ -157,9 +166,9 @@ final class PaymentsHarness: @unchecked Sendable {
     /// Posts events to payments' inbox as ingress or payouts would.
     func postEvents(_ events: [EventEnvelope]) async throws -> HTTPClientResponse {
         let body = EventEnvelope.encodeBatch(events)
-        var request = HTTPClientRequest(method: .POST, url: baseURL + "/internal/events", body: body)
-        request.headers.add(InternalRequestSigner.headerName, signer.signature(
-            method: "POST", target: "/internal/events", body: body, timestamp: Int64(Date().timeIntervalSince1970)))
+        var request = HTTPClientRequest(method: .POST, url: internalURL + "/internal/events", body: body)
+        request.headers.add(InternalRequestSigner.headerName, TestStackEnvironment.signature(
+            from: events.first?.source ?? "ingress", to: "payments", method: "POST", target: "/internal/events", body: body))
         return try await client.send(request)
     }
 

@@ -30,7 +30,7 @@ final class PaymentsKeyRotationTests: XCTestCase {
         var lines: [String] = []
         let output = CtlOutput { lines.append($0) }
         let code = await CofferCtl.main(arguments: ["keys", "rotate", "--service", "payments"],
-                                        environment: ["PAYMENTS_URL": harness.baseURL, "COFFER_ADMIN_TOKEN": TestStackEnvironment.adminToken],
+                                        environment: ["PAYMENTS_INTERNAL_URL": harness.internalURL, "COFFER_ADMIN_TOKEN": TestStackEnvironment.adminToken],
                                         output: output)
         XCTAssertEqual(code, 0, lines.joined(separator: "\n"))
         XCTAssertTrue(lines.joined().contains("Re-encrypted 1 connector(s) under master key v2"), lines.joined())
@@ -53,7 +53,7 @@ final class PaymentsKeyRotationTests: XCTestCase {
 
         // Without the admin token the command says what is missing.
         lines.removeAll()
-        let refused = await CofferCtl.main(arguments: ["keys", "rotate", "--service", "payments"], environment: ["PAYMENTS_URL": harness.baseURL, "COFFER_ENV_FILE": "/dev/null"],
+        let refused = await CofferCtl.main(arguments: ["keys", "rotate", "--service", "payments"], environment: ["PAYMENTS_INTERNAL_URL": harness.internalURL, "COFFER_ENV_FILE": "/dev/null"],
                                            output: output)
         XCTAssertEqual(refused, 1)
         XCTAssertTrue(lines.joined().contains("COFFER_ADMIN_TOKEN"))

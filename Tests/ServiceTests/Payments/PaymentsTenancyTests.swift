@@ -215,9 +215,13 @@ final class PaymentsTenancyTests: XCTestCase {
         ])
         let unsigned = try await harness.call(.GET, "/internal/snapshot/tenants", bearer: nil)
         XCTAssertEqual(unsigned.status, 401)
-        var request = HTTPClientRequest(method: .GET, url: harness.baseURL + "/internal/snapshot/tenants")
-        request.headers.add(InternalRequestSigner.headerName, harness.signer.signature(
-            method: "GET", target: "/internal/snapshot/tenants", body: [], timestamp: Int64(Date().timeIntervalSince1970)))
+        // The public listener does not serve it at all.
+        let onPublic = try await harness.call(.GET, "/internal/snapshot/tenants", bearer: nil, on: harness.baseURL)
+        XCTAssertEqual(onPublic.status, 404)
+        // Signed by a service payments does not hand snapshots to (the sandbox holds no pair; ingress may).
+        var request = HTTPClientRequest(method: .GET, url: harness.internalURL + "/internal/snapshot/tenants")
+        request.headers.add(InternalRequestSigner.headerName, TestStackEnvironment.signature(
+            from: "ingress", to: "payments", method: "GET", target: "/internal/snapshot/tenants", body: []))
         let response = try await harness.client.send(request)
         XCTAssertEqual(response.status, .ok, response.bodyText)
         let snapshot = try JSONCoding.makeDecoder().decode(TenancySnapshot.self, from: Data(response.body))

@@ -32,28 +32,33 @@ final class PayoutsHarness: @unchecked Sendable {
         let sandbox = try ServiceProcess(binary: "coffer-sandbox", environment: TestStackEnvironment.variables(database: database, extra: sandboxVariables))
         try await sandbox.waitUntilReady()
         let paymentsPort = ServiceProcess.freePort(), payoutsPort = ServiceProcess.freePort()
+        let paymentsInternalPort = ServiceProcess.freePort(), payoutsInternalPort = ServiceProcess.freePort()
         var ingress: ServiceProcess?
         if withIngress {
             ingress = try ServiceProcess(binary: "coffer-ingress", environment: TestStackEnvironment.variables(database: database, extra: [
-                "PAYMENTS_URL": "http://127.0.0.1:\(paymentsPort)", "PAYOUTS_URL": "http://127.0.0.1:\(payoutsPort)",
+                "PAYMENTS_INTERNAL_URL": "http://127.0.0.1:\(paymentsInternalPort)",
+                "PAYOUTS_INTERNAL_URL": "http://127.0.0.1:\(payoutsInternalPort)",
                 "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
             ]))
             try await ingress?.waitUntilReady()
         }
         let paymentsEnvironment = TestStackEnvironment.variables(
             database: database, extra: [
-                "INGRESS_URL": ingress?.baseURL ?? recorder.baseURL, "PUBLIC_INGRESS_URL": "https://hooks.example.test", "PAYOUTS_URL": "http://127.0.0.1:\(payoutsPort)",
-                "NOTIFICATIONS_URL": recorder.baseURL, "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
+                "INGRESS_INTERNAL_URL": ingress?.internalURL ?? recorder.baseURL, "PUBLIC_INGRESS_URL": "https://hooks.example.test",
+                "PAYOUTS_INTERNAL_URL": "http://127.0.0.1:\(payoutsInternalPort)",
+                "NOTIFICATIONS_INTERNAL_URL": recorder.baseURL, "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
             ])
-        let payments = try ServiceProcess(binary: "coffer-payments", port: paymentsPort, environment: paymentsEnvironment)
+        let payments = try ServiceProcess(binary: "coffer-payments", port: paymentsPort, internalPort: paymentsInternalPort,
+                                          environment: paymentsEnvironment)
         try await payments.waitUntilReady()
         var environment = TestStackEnvironment.variables(database: database, extra: [
-            "PAYMENTS_URL": payments.baseURL, "NOTIFICATIONS_URL": recorder.baseURL, "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
+            "PAYMENTS_INTERNAL_URL": payments.internalURL, "NOTIFICATIONS_INTERNAL_URL": recorder.baseURL, "OUTBOX_RETRY_BASE": "50ms",
+            "OUTBOX_RETRY_MAX": "500ms",
             "PROVIDER_TIMEOUT": "2s", "PAYOUT_LEASE": "4s", "PAYOUT_PENDING_RECHECK": "1s", "PAYOUT_RETRY_BASE": "100ms",
             "PAYOUT_RETRY_MAX": "500ms", "IDEMPOTENCY_LEASE": "15s",
         ])
         for (key, value) in payoutsEnvironment { environment[key] = value }
-        let payouts = try ServiceProcess(binary: "coffer-payouts", port: payoutsPort, environment: environment)
+        let payouts = try ServiceProcess(binary: "coffer-payouts", port: payoutsPort, internalPort: payoutsInternalPort, environment: environment)
         try await payouts.waitUntilReady()
         return PayoutsHarness(database: database, payments: payments, paymentsEnvironment: paymentsEnvironment, payouts: payouts,
                               environment: environment, recorder: recorder, sandbox: sandbox, ingress: ingress)
@@ -82,7 +87,7 @@ final class PayoutsHarness: @unchecked Sendable {
             _ = await payouts.stop()
         }
         for (key, value) in changes { environment[key] = value }
-        payouts = try ServiceProcess(binary: "coffer-payouts", port: payouts.port, environment: environment)
+        payouts = try ServiceProcess(binary: "coffer-payouts", port: payouts.port, internalPort: payouts.internalPort, environment: environment)
         try await payouts.waitUntilReady()
     }
 
@@ -90,7 +95,8 @@ final class PayoutsHarness: @unchecked Sendable {
     func restartPayments(changes: [String: String]) async throws {
         _ = await payments.stop()
         for (key, value) in changes { paymentsEnvironment[key] = value }
-        payments = try ServiceProcess(binary: "coffer-payments", port: payments.port, environment: paymentsEnvironment)
+        payments = try ServiceProcess(binary: "coffer-payments", port: payments.port, internalPort: payments.internalPort,
+                                      environment: paymentsEnvironment)
         try await payments.waitUntilReady()
     }
 
@@ -114,7 +120,8 @@ final class PayoutsHarness: @unchecked Sendable {
         if let idempotencyKey { headers.add("Idempotency-Key", idempotencyKey) }
         let body = rawBody ?? json.map { $0.serialized() } ?? []
         if !body.isEmpty { headers.add("Content-Type", contentType) }
-        let response = try await client.send(HTTPClientRequest(method: method, url: (base ?? payouts.baseURL) + path, headers: headers, body: body,
+        let url = base.map { $0 + path } ?? PaymentsHarness.listener(for: path, of: payouts) + path
+        let response = try await client.send(HTTPClientRequest(method: method, url: url, headers: headers, body: body,
                                                                timeout: .seconds(60)))
         let parsed = (try? JSONValue.parse(response.body)) ?? .null
         return Answer(status: response.status.code, headers: response.headers, body: parsed, text: response.bodyText)
@@ -122,7 +129,8 @@ final class PayoutsHarness: @unchecked Sendable {
 
     func admin(_ method: HTTPMethod, _ path: String, json: JSONValue? = nil, token: String = TestStackEnvironment.adminToken,
                onPayments: Bool = false) async throws -> Answer {
-        try await call(method, path, bearer: token, json: json, on: onPayments ? payments.baseURL : nil)
+        try await call(method, path, bearer: token, json: json,
+                       on: onPayments ? PaymentsHarness.listener(for: path, of: payments) : nil)
     }
 
     func sandboxControl(_ method: HTTPMethod, _ path: String, json: JSONValue? = nil) async throws -> JSONValue {
@@ -243,9 +251,9 @@ final class PayoutsHarness: @unchecked Sendable {
     /// Posts events to payouts' inbox as payments would (signed internal call).
     func postEvents(_ events: [EventEnvelope]) async throws -> HTTPClientResponse {
         let body = EventEnvelope.encodeBatch(events)
-        var request = HTTPClientRequest(method: .POST, url: payouts.baseURL + "/internal/events", body: body)
-        request.headers.add(InternalRequestSigner.headerName, InternalRequestSigner(secret: TestStackEnvironment.internalSecret).signature(
-            method: "POST", target: "/internal/events", body: body, timestamp: Int64(Date().timeIntervalSince1970)))
+        var request = HTTPClientRequest(method: .POST, url: payouts.internalURL + "/internal/events", body: body)
+        request.headers.add(InternalRequestSigner.headerName, TestStackEnvironment.signature(
+            from: events.first?.source ?? "payments", to: "payouts", method: "POST", target: "/internal/events", body: body))
         return try await client.send(request)
     }
 

@@ -29,7 +29,7 @@ final class PayoutsKeyRotationTests: XCTestCase {
         var lines: [String] = []
         let output = CtlOutput { lines.append($0) }
         let code = await CofferCtl.main(arguments: ["keys", "rotate"],
-                                        environment: ["PAYMENTS_URL": harness.payments.baseURL, "PAYOUTS_URL": harness.payouts.baseURL,
+                                        environment: ["PAYMENTS_INTERNAL_URL": harness.payments.internalURL, "PAYOUTS_INTERNAL_URL": harness.payouts.internalURL,
                                                       "COFFER_ADMIN_TOKEN": TestStackEnvironment.adminToken],
                                         output: output)
         XCTAssertEqual(code, 0, lines.joined(separator: "\n"))
