@@ -65,7 +65,8 @@ struct PayoutsApp: Sendable {
             return ("tenant:" + key.tenantID + (key.livemode ? ":live" : ":test"), key.tenantID)
         }
         let v1 = router.group("/v1", admission: [authenticator], middleware: [tenantIdempotency])
-        PayoutRoutes.register(on: v1, payees: PayeeStore(core: core), payouts: payouts, batches: BatchService(core: core, payouts: payouts))
+        PayoutRoutes.register(on: v1, payees: PayeeStore(core: core), payouts: payouts, batches: BatchService(core: core, payouts: payouts, dryRuns: TokenBucketLimiter(capacity: configuration.dryRunsPerMinute,
+                                                                         refillPerSecond: 1)))
         let operatorIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
             ("operator:" + (context.adminPrincipal?.name ?? "unknown"), "platform")
         }

@@ -28,6 +28,10 @@ struct PayoutsConfiguration: Sendable {
     /// Fraud holds: payouts to one payee per hour, and how far above its largest recent payout an amount may go.
     var velocityPerHour: Int
     var historyMultiplier: Int
+    /// A batch is one transaction: its size is bounded, and dry runs (which run the whole batch and roll
+    /// back) are limited per tenant.
+    var batchMaxItems: Int
+    var dryRunsPerMinute: Int
     var outbox: OutboxRelayConfiguration
 
     init(reader: inout ConfigReader, common: CommonConfiguration) {
@@ -56,6 +60,8 @@ struct PayoutsConfiguration: Sendable {
         balanceSyncInterval = reader.duration("BALANCE_SYNC_INTERVAL", default: .seconds(3600), minimum: .seconds(1))
         velocityPerHour = reader.int("FRAUD_VELOCITY_PER_HOUR", default: 10, range: 1...100_000)
         historyMultiplier = reader.int("FRAUD_HISTORY_MULTIPLIER", default: 5, range: 2...1000)
+        batchMaxItems = reader.int("PAYOUT_BATCH_MAX_ITEMS", default: 1000, range: 1...10_000)
+        dryRunsPerMinute = reader.int("PAYOUT_DRY_RUNS_PER_MINUTE", default: 10, range: 1...10_000)
         outbox = OutboxRelayConfiguration.read(from: &reader)
         if lease <= providerTimeout {
             reader.problem("PAYOUT_LEASE must be longer than PROVIDER_TIMEOUT (a worker must finish its call before its lease ends)")

@@ -23,12 +23,13 @@ struct BatchItems: Sendable {
         }
     }
 
-    static let maxItems = 10_000
+    let maxItems: Int
     var items: [Item] = []
     var errors: [ItemError] = []
     var dryRun = false
 
-    init(request: HTTPRequest) throws(HTTPError) {
+    init(request: HTTPRequest, maxItems: Int) throws(HTTPError) {
+        self.maxItems = maxItems
         let contentType = request.headers["Content-Type"]?.lowercased() ?? ""
         if contentType.hasPrefix("text/csv") {
             dryRun = request.queryParameters["dry_run"] == "true"
@@ -53,7 +54,9 @@ struct BatchItems: Sendable {
 
     private func checkCount(_ count: Int) throws(HTTPError) {
         guard count > 0 else { throw HTTPError.badRequest("A batch needs at least one item.", param: "items") }
-        guard count <= Self.maxItems else { throw HTTPError.badRequest("A batch holds at most \(Self.maxItems) items.", param: "items") }
+        guard count <= maxItems else {
+            throw HTTPError.badRequest("A batch holds at most \(maxItems) items (split larger runs).", code: "batch_too_large", param: "items")
+        }
     }
 
     private mutating func readCSV(_ text: String) throws(HTTPError) {

@@ -11,12 +11,23 @@ import Shared
 struct BatchService: Sendable {
     let core: PayoutsCore
     let payouts: PayoutService
+    /// Dry runs per tenant (in this process).
+    let dryRuns: TokenBucketLimiter
 
     /// Carries a finished dry run (or a refused batch) out of its transaction so it rolls back.
     private struct RolledBack: Error { let response: HTTPResponse }
 
     func submit(_ request: HTTPRequest, info: RequestInfo) async throws -> HTTPResponse {
-        let batch = try BatchItems(request: request)
+        let batch = try BatchItems(request: request, maxItems: core.configuration.batchMaxItems)
+        if batch.dryRun {
+            // A dry run does all the work of a batch and keeps none of it: limited per tenant.
+            let decision = dryRuns.consume(info.tenantID, cost: 1, capacity: core.configuration.dryRunsPerMinute,
+                                           refillPerMinute: core.configuration.dryRunsPerMinute)
+            guard decision.allowed else {
+                throw HTTPError.tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds,
+                                                message: "At most \(core.configuration.dryRunsPerMinute) batch dry runs a minute.")
+            }
+        }
         if !batch.dryRun {
             guard let token = info.token else {
                 throw HTTPError.badRequest("A payout batch moves money: send an Idempotency-Key header (a dry run needs none).",
