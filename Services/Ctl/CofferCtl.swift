@@ -3,7 +3,7 @@ import Platform
 
 /// `cofferctl`: operating Coffer from a terminal. Every runbook step is a command here.
 public enum CofferCtl {
-    static let commands: [any CtlCommand] = [StatusCommand(), KeysCommand(), AuditCommand()]
+    static let commands: [any CtlCommand] = [StatusCommand(), KeysCommand(), AuditCommand(), LivemodeReportCommand()]
 
     public static func main(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
                             output: CtlOutput = .standard) async -> Int32 {

@@ -35,6 +35,15 @@ public struct CtlEnvironment: Sendable {
             .map { ($0.0, self[$0.0.uppercased() + "_INTERNAL_URL"] ?? "http://127.0.0.1:\($0.1)") }
     }
 
+    /// The operator token: `COFFER_ADMIN_TOKEN`, or the first of `COFFER_ADMIN_TOKENS` (`name:token,…`).
+    public var adminToken: String? {
+        if let single = self["COFFER_ADMIN_TOKEN"] { return single }
+        guard let first = self["COFFER_ADMIN_TOKENS"]?.split(separator: ",").first,
+              let colon = first.firstIndex(of: ":") else { return nil }
+        let token = first[first.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
     /// One service's internal listener.
     public func internalURL(_ service: String) -> String {
         internalServices.first { $0.name == service }?.url ?? ""

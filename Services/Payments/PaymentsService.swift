@@ -30,8 +30,9 @@ struct PaymentsApp: Sendable {
     let parkedEvents: ParkedEventsWorker
     let auditSealer: AuditSealer
     let autoCapture: AutoCaptureWorker
+    let livemodeBackfill: LivemodeBackfill
 
-    var services: [any Service] { [relay, scheduler, parkedEvents, autoCapture, auditSealer, server] }
+    var services: [any Service] { [relay, scheduler, parkedEvents, autoCapture, auditSealer, livemodeBackfill, server] }
 
     /// Who may tell payments what: ingress what providers report about payments, refunds and disputes;
     /// payouts its payees, operator adjustments and settled payouts (which payments books).
@@ -99,7 +100,7 @@ struct PaymentsApp: Sendable {
         }
         let admin = router.group("/admin", admission: [runtime.adminAuthentication], middleware: [operatorIdempotency])
         OperatorRoutes.register(on: admin, tenants: tenants, connectors: connectors, authenticator: authenticator,
-                                parked: ParkedItemStore(database: database))
+                                parked: ParkedItemStore(database: database), livemode: LivemodeStore(database: database))
         AuditRoutes.register(on: router, runtime: runtime, schema: "payments")
         let snapshots = TenancySnapshotSource(database: database)
         let snapshotReaders = runtime.internalAuthentication.only(["ingress", "payouts", "notifications", "monitoring"])
@@ -128,6 +129,8 @@ struct PaymentsApp: Sendable {
         ], logger: runtime.logger, poll: .seconds(5))
         auditSealer = AuditSealer(auditLog: audit, runtime: runtime)
         autoCapture = AutoCaptureWorker(core: core, doorbell: captureDoorbell)
+        livemodeBackfill = LivemodeBackfill(database: database, outbox: outbox, client: runtime.internalClient,
+                                            payoutsURL: configuration.payoutsURL, logger: runtime.logger)
         parkedEvents = ParkedEventsWorker(database: database, outbox: outbox, gateway: gateway, connectors: connectors, doorbell: parkedDoorbell,
                                           logger: runtime.logger)
     }

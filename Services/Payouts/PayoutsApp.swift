@@ -21,7 +21,8 @@ struct PayoutsApp: Sendable {
     /// Who may tell payouts what: payments its tenancy and the payee money its ledger books; ingress
     /// what providers report about payouts. Nothing else, from nobody else.
     static let senders = EventSenders([
-        "payments": ["tenant.", "api_key.", "connector.", MoneyEventType.payeeCredited, MoneyEventType.payeeDebited],
+        "payments": ["tenant.", "api_key.", "connector.", MoneyEventType.payeeCredited, MoneyEventType.payeeDebited,
+                     MoneyEventType.payeeLivemodeConflict],
         "ingress": ["provider.payout."],
     ])
 
@@ -77,6 +78,18 @@ struct PayoutsApp: Sendable {
         router.get("/internal/snapshot/payees", admission: [snapshotReaders], middleware: [snapshotReaders]) { _, _ in
             .json(.ok, bytes: try await PayeeSnapshot(database: database).snapshot().serialized())
         }
+        // The mode of payouts payments' ledger rows name (the livemode backfill, for destination checks).
+        router.get("/internal/payouts/modes", admission: [snapshotReaders], middleware: [snapshotReaders]) { request, _ in
+            let ids = (request.queryParameters["ids"] ?? "").split(separator: ",").map(String.init)
+                .filter { CofferID.isValid($0, prefix: .payout) }.prefix(1000)
+            let modes = try await database.platformTransaction { connection in
+                try await connection.query("SELECT id, livemode FROM payouts.payouts WHERE id = ANY(\(array: Array(ids)))").map { row -> JSONValue in
+                    let (id, livemode) = try row.decode((String, Bool).self)
+                    return ["id": .string(id), "livemode": .bool(livemode)]
+                }
+            }
+            return .json(.ok, bytes: JSONValue.object(["payouts": .array(modes)]).serialized())
+        }
         InternalEventsEndpoint(schema: "payouts", database: database,
                                consumer: PayoutsEventConsumer(replica: Self.replica, connectors: connectors, outbox: outbox),
                                senders: Self.senders, metrics: runtime.metrics)
@@ -109,11 +122,11 @@ struct PayeeSnapshot: Sendable {
     func snapshot() async throws -> JSONValue {
         let payees = try await database.platformTransaction { connection in
             try await connection.query("""
-                SELECT id, tenant_id, recruiter_payee_id, status, version FROM payouts.payees ORDER BY tenant_id, id
+                SELECT id, tenant_id, livemode, recruiter_payee_id, status, version FROM payouts.payees ORDER BY tenant_id, id
                 """).map { row -> JSONValue in
-                let (id, tenantID, recruiter, status, version) = try row.decode((String, String, String?, String, Int64).self)
-                return ["payee_id": .string(id), "tenant_id": .string(tenantID), "recruiter_payee_id": recruiter.map(JSONValue.string) ?? .null,
-                        "status": .string(status), "version": .int(version)]
+                let (id, tenantID, livemode, recruiter, status, version) = try row.decode((String, String, Bool, String?, String, Int64).self)
+                return ["payee_id": .string(id), "tenant_id": .string(tenantID), "livemode": .bool(livemode),
+                        "recruiter_payee_id": recruiter.map(JSONValue.string) ?? .null, "status": .string(status), "version": .int(version)]
             }
         }
         return ["payees": .array(payees)]

@@ -25,7 +25,7 @@ struct DisputeEffects: Sendable {
             ON CONFLICT (payment_id, provider_dispute_id) DO NOTHING RETURNING id
             """)
         guard !inserted.isEmpty else { return false }
-        try await ledger.post(tenantID: payment.tenantID, kind: "dispute_hold", reference: disputeID, currency: payment.currency.code,
+        try await ledger.post(tenantID: payment.tenantID, livemode: payment.livemode, kind: "dispute_hold", reference: disputeID, currency: payment.currency.code,
                               lines: LedgerPoster.disputeHoldLines(amount: disputed, payeeShare: share, payeeID: payment.payeeID),
                               on: connection)
         if var split = payment.split {
@@ -40,7 +40,8 @@ struct DisputeEffects: Sendable {
                           "reason": reason.map(JSONValue.string) ?? .null, "status": .string(status ?? "needs_response")],
                    orderingKey: payment.id)
         if let payeeID = payment.payeeID {
-            events.payeeChange(MoneyEventType.payeeDebited, payeeID: payeeID, amount: share, currency: payment.currency, reason: "dispute_hold",
+            events.payeeChange(MoneyEventType.payeeDebited, payeeID: payeeID, livemode: payment.livemode, amount: share,
+                               currency: payment.currency, reason: "dispute_hold",
                                sourceID: disputeID, paymentID: payment.id)
         }
         try await events.write(to: outbox, on: connection)

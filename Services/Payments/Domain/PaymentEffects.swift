@@ -131,7 +131,8 @@ struct PaymentEffects: Sendable {
             ON CONFLICT (payment_id) DO NOTHING
             """
         writes.append(fulfil.prepared())
-        writes += ledger.postQueries(tenantID: record.tenantID, kind: "capture", reference: record.id, currency: record.currency.code,
+        writes += ledger.postQueries(tenantID: record.tenantID, livemode: record.livemode, kind: "capture", reference: record.id,
+                                     currency: record.currency.code,
                                      lines: LedgerPoster.captureLines(split: split, payeeID: record.payeeID, recruiterID: recruiterID,
                                                                       feeBearer: terms.fees.providerFeeBearer))
         if !wasFulfilled {
@@ -141,11 +142,11 @@ struct PaymentEffects: Sendable {
             events.add(PaymentEventType.paymentCaptured, data: .object(data), orderingKey: record.id)
         }
         if let payeeID = record.payeeID {
-            events.payeeChange(MoneyEventType.payeeCredited, payeeID: payeeID, amount: split.payeeNet, currency: record.currency,
-                               reason: "payment_captured", sourceID: record.id, paymentID: record.id)
+            events.payeeChange(MoneyEventType.payeeCredited, payeeID: payeeID, livemode: record.livemode, amount: split.payeeNet,
+                               currency: record.currency, reason: "payment_captured", sourceID: record.id, paymentID: record.id)
             if let recruiterID {
-                events.payeeChange(MoneyEventType.payeeCredited, payeeID: recruiterID, amount: split.bounty, currency: record.currency,
-                                   reason: "referral_bounty", sourceID: record.id, paymentID: record.id)
+                events.payeeChange(MoneyEventType.payeeCredited, payeeID: recruiterID, livemode: record.livemode, amount: split.bounty,
+                                   currency: record.currency, reason: "referral_bounty", sourceID: record.id, paymentID: record.id)
             }
         }
         return writes
@@ -163,8 +164,9 @@ struct PaymentEffects: Sendable {
     static func termsQuery(tenantID: String, paymentID: String) -> PostgresQuery {
         let query: PostgresQuery = """
             SELECT t.settings::text,
-                   (SELECT e.recruiter_payee_id FROM payments.payees e JOIN payments.payments p ON p.payee_id = e.id
-                    WHERE p.id = \(paymentID) AND e.tenant_id = t.id)
+                   (SELECT r.id FROM payments.payees e JOIN payments.payments p ON p.payee_id = e.id
+                    JOIN payments.payees r ON r.id = e.recruiter_payee_id AND r.tenant_id = e.tenant_id
+                    WHERE p.id = \(paymentID) AND e.tenant_id = t.id AND r.livemode = p.livemode)
             FROM payments.tenants t WHERE t.id = \(tenantID)
             """
         return query.prepared()

@@ -45,7 +45,7 @@ struct PaymentService: Sendable {
         // and the idempotency key's recovery point (set only if the payment was inserted).
         var statements: [PostgresQuery] = ["SELECT set_config('app.tenant_id', \(request.tenantID), true)"]
         let payeeCheck: PostgresQuery = """
-            SELECT status FROM payments.payees WHERE tenant_id = \(request.tenantID) AND id = \(input.payeeID)
+            SELECT status, livemode FROM payments.payees WHERE tenant_id = \(request.tenantID) AND id = \(input.payeeID)
             """
         statements.append(payeeCheck.prepared())
         let insert: PostgresQuery = """
@@ -56,17 +56,24 @@ struct PaymentService: Sendable {
                 \(input.payeeID), \(input.description), \(input.metadata.jsonString)::jsonb, \(input.paymentMethod), \(input.returnURL),
                 \(request.actor), now(), now()
             WHERE \(input.payeeID)::text IS NULL OR EXISTS (
-                SELECT 1 FROM payments.payees e WHERE e.tenant_id = \(request.tenantID) AND e.id = \(input.payeeID) AND e.status = 'active')
+                SELECT 1 FROM payments.payees e WHERE e.tenant_id = \(request.tenantID) AND e.id = \(input.payeeID) AND e.status = 'active'
+                  AND e.livemode = \(request.key.livemode))
             RETURNING \(unsafeSQL: PaymentRecord.columns)
             """
         statements.append(insert.prepared())
         if let token = request.token { statements.append(core.idempotency.recoveryPointQuery(token, objectID: paymentID, in: "payments.payments")) }
         let results = try await core.database.pipeline(statements)
         guard let row = results[2].first else {
-            guard let payee = results[1].first.map({ try? $0.decode(String.self, at: 0) }) ?? nil else {
-                throw HTTPError.badRequest("No such payee.", code: "unknown_payee", param: "payee_id")
+            // A payee of the other mode is, to this key, a payee that does not exist: test money never
+            // reaches a live payee (nor live money a test one).
+            guard let (status, livemode) = results[1].first.map({ try? $0.decode((String, Bool?).self) }) ?? nil,
+                  livemode == nil || livemode == request.key.livemode
+            else { throw HTTPError.badRequest("No such payee.", code: "unknown_payee", param: "payee_id") }
+            guard livemode != nil else {
+                throw HTTPError.serviceUnavailable("This payee's mode is not known here yet; retry shortly.", code: "payee_mode_unknown",
+                                                   retryAfterSeconds: 5)
             }
-            throw HTTPError.badRequest("The payee is \(payee); it cannot be paid.", code: "payee_inactive", param: "payee_id")
+            throw HTTPError.badRequest("The payee is \(status); it cannot be paid.", code: "payee_inactive", param: "payee_id")
         }
         request.token?.markEffectBegun()
         let payment = try PaymentRecord(row: row)

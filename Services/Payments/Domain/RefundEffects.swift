@@ -95,12 +95,13 @@ struct RefundEffects: Sendable {
         refund.status = .succeeded
         refund.failureCode = nil
         refund.failureMessage = nil
-        try await ledger.post(tenantID: payment.tenantID, kind: "refund", reference: refund.id, currency: payment.currency.code,
+        try await ledger.post(tenantID: payment.tenantID, livemode: payment.livemode, kind: "refund", reference: refund.id, currency: payment.currency.code,
                               lines: LedgerPoster.refundLines(amount: refund.amount, payeeShare: share, payeeID: payment.payeeID),
                               on: connection)
         events.add(PaymentEventType.refundSucceeded, data: .null, orderingKey: payment.id)
         if let payeeID = payment.payeeID {
-            events.payeeChange(MoneyEventType.payeeDebited, payeeID: payeeID, amount: share, currency: payment.currency, reason: "refund",
+            events.payeeChange(MoneyEventType.payeeDebited, payeeID: payeeID, livemode: payment.livemode, amount: share,
+                               currency: payment.currency, reason: "refund",
                                sourceID: refund.id, paymentID: payment.id)
         }
         if fullyRefunded {

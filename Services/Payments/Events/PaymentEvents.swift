@@ -22,13 +22,13 @@ enum PaymentEventType {
 
 extension PendingEvents {
     /// `payee.credited` / `payee.debited`, ordered per payee so payouts applies them in sequence.
-    mutating func payeeChange(_ type: String, payeeID: String, amount: Int64, currency: Currency, reason: String, sourceID: String,
-                              paymentID: String?) {
+    mutating func payeeChange(_ type: String, payeeID: String, livemode: Bool, amount: Int64, currency: Currency, reason: String,
+                              sourceID: String, paymentID: String?) {
         guard amount > 0 else { return }
-        let change = PayeeBalanceChange(payeeID: payeeID, tenantID: tenantID, amount: amount, currency: currency.code, reason: reason,
-                                        sourceID: sourceID, paymentID: paymentID)
+        let change = PayeeBalanceChange(payeeID: payeeID, tenantID: tenantID, livemode: livemode, amount: amount, currency: currency.code,
+                                        reason: reason, sourceID: sourceID, paymentID: paymentID)
         let data: JSONValue = [
-            "payee_id": .string(change.payeeID), "tenant_id": .string(change.tenantID), "amount": .int(change.amount),
+            "payee_id": .string(change.payeeID), "tenant_id": .string(change.tenantID), "livemode": .bool(livemode), "amount": .int(change.amount),
             "currency": .string(change.currency), "reason": .string(change.reason), "source_id": .string(change.sourceID),
             "payment_id": change.paymentID.map(JSONValue.string) ?? .null,
         ]

@@ -24,35 +24,66 @@ struct PaymentsEventConsumer: EventConsumer {
         case MoneyEventType.payeeUpserted:
             let payee = try decode(PayeeUpserted.self, event)
             guard payee.tenantID == tenantID else { throw PermanentEventError("payee.upserted for another tenant") }
-            try await connection.execute("""
-                INSERT INTO payments.payees (id, tenant_id, recruiter_payee_id, status, version)
-                VALUES (\(payee.payeeID), \(tenantID), \(payee.recruiterPayeeID), \(payee.status), \(payee.version))
+            guard let livemode = payee.livemode else { throw PermanentEventError("payee.upserted carries no livemode") }
+            // A payee's mode never changes: an upsert naming the other mode is refused, not applied.
+            let stored = try await connection.query("""
+                INSERT INTO payments.payees (id, tenant_id, livemode, recruiter_payee_id, status, version)
+                VALUES (\(payee.payeeID), \(tenantID), \(livemode), \(payee.recruiterPayeeID), \(payee.status), \(payee.version))
                 ON CONFLICT (id) DO UPDATE SET recruiter_payee_id = EXCLUDED.recruiter_payee_id, status = EXCLUDED.status,
-                    version = EXCLUDED.version
+                    version = EXCLUDED.version, livemode = coalesce(payments.payees.livemode, EXCLUDED.livemode)
                 WHERE payments.payees.version < EXCLUDED.version AND payments.payees.tenant_id = EXCLUDED.tenant_id
-                """)
+                RETURNING livemode
+                """).first?.decode(Bool?.self, at: 0)
+            if let stored, stored != livemode { throw PermanentEventError("payee.upserted changes a payee's mode") }
             return .applied
         case MoneyEventType.payoutProcessed, MoneyEventType.payoutReversed:
             let payout = try decode(PayoutSettled.self, event)
-            guard payout.tenantID == tenantID, payout.amount > 0 else { throw PermanentEventError("\(event.type) is malformed") }
+            guard payout.tenantID == tenantID, payout.amount > 0, let livemode = payout.livemode else {
+                throw PermanentEventError("\(event.type) is malformed")
+            }
+            try await requirePayeeMode(payout.payeeID, livemode: livemode, what: event.type, on: connection)
             let reversed = event.type == MoneyEventType.payoutReversed
             // A destination check (the ₹1 test) is paid from the platform's own account, not a payee's balance.
             let lines = payout.destinationCheck == true
                 ? LedgerPoster.testPayoutLines(amount: payout.amount, reversed: reversed)
                 : LedgerPoster.payoutLines(amount: payout.amount, payeeID: payout.payeeID, reversed: reversed)
-            try await LedgerPoster().post(tenantID: tenantID, kind: reversed ? "payout_reversal" : "payout", reference: payout.payoutID,
+            try await LedgerPoster().post(tenantID: tenantID, livemode: livemode, kind: reversed ? "payout_reversal" : "payout",
+                                          reference: payout.payoutID,
                                           currency: payout.currency, lines: lines, on: connection)
             return .applied
         case MoneyEventType.payeeAdjusted:
             let change = try decode(PayeeBalanceChange.self, event)
-            guard change.tenantID == tenantID, change.amount != 0 else { throw PermanentEventError("payee.adjusted is malformed") }
-            try await LedgerPoster().post(tenantID: tenantID, kind: "payee_adjustment", reference: change.sourceID, currency: change.currency,
+            guard change.tenantID == tenantID, change.amount != 0, let livemode = change.livemode else {
+                throw PermanentEventError("payee.adjusted is malformed")
+            }
+            // An operator's credit is in the payee's mode; a livemode reversal takes back money of the
+            // other mode, in that mode's books (what the conflict credited there).
+            if change.reason != "livemode_reversal" {
+                try await requirePayeeMode(change.payeeID, livemode: livemode, what: event.type, on: connection)
+            }
+            if change.reason == "livemode_reversal" {
+                // The reversal's source is the conflict it settles (one reversal per conflict, by the ledger's own key).
+                try await LivemodeStore.resolve(conflictID: change.sourceID, on: connection)
+            }
+            try await LedgerPoster().post(tenantID: tenantID, livemode: livemode, kind: "payee_adjustment", reference: change.sourceID,
+                                          currency: change.currency,
                                           lines: LedgerPoster.adjustmentLines(amount: change.amount, payeeID: change.payeeID),
                                           on: connection)
             return .applied
         default:
             return .ignored
         }
+    }
+
+    /// Money of one mode never reaches a payee of the other: such an event is refused for good (and
+    /// dead-lettered where an operator sees it). A payee whose mode payments has not learned yet is waited for.
+    private func requirePayeeMode(_ payeeID: String, livemode: Bool, what: String, on connection: PostgresConnection) async throws {
+        let known = try await connection.query("SELECT livemode FROM payments.payees WHERE id = \(payeeID)").first
+        guard let known else { return }  // a destination check's payee may be unknown here; its lines touch no payee
+        guard let mode = try known.decode(Bool?.self, at: 0) else {
+            throw PayeeModeUnknown(payeeID: payeeID)
+        }
+        guard mode == livemode else { throw PermanentEventError("\(what) for a payee of the other mode") }
     }
 
     private func applyProvider(_ type: ProviderEventType, event: EventEnvelope, tenantID: String, logger: Logger,
@@ -94,4 +125,11 @@ struct PaymentsEventConsumer: EventConsumer {
             throw PermanentEventError("\(event.type) data is malformed: \(error)")
         }
     }
+}
+
+/// A payee payments knows but whose mode it has not learned from payouts yet (rows from before modes
+/// were carried): the event is retried once the backfill has it.
+struct PayeeModeUnknown: Error, CustomStringConvertible {
+    let payeeID: String
+    var description: String { "the mode of payee \(payeeID) is not known yet" }
 }

@@ -4,7 +4,9 @@ import Shared
 
 /// Posts money movements to the double-entry journal. Debits are positive, credits negative; each
 /// transaction is balanced per currency (the database refuses one that is not, at commit) and recorded
-/// at most once per (kind, reference), so a redelivered event posts nothing twice.
+/// at most once per (kind, reference), so a redelivered event posts nothing twice. The journal is
+/// partitioned by mode: every transaction and entry carries `livemode`, test money never reaches the
+/// live books.
 ///
 /// Accounts: `provider_clearing` (what providers hold for us), `platform_revenue`,
 /// `payee_payable:<payee>` (what each payee is owed — equals payouts' balance),
@@ -17,16 +19,16 @@ struct LedgerPoster: Sendable {
     }
 
     /// Posts `lines` (same-account lines are netted, zeros dropped), at most once per (kind, reference).
-    func post(tenantID: String, kind: String, reference: String, currency: String, lines: [Line],
+    func post(tenantID: String, livemode: Bool, kind: String, reference: String, currency: String, lines: [Line],
               on connection: PostgresConnection) async throws {
-        let queries = postQueries(tenantID: tenantID, kind: kind, reference: reference, currency: currency, lines: lines)
+        let queries = postQueries(tenantID: tenantID, livemode: livemode, kind: kind, reference: reference, currency: currency, lines: lines)
         if !queries.isEmpty { _ = try await connection.pipeline(queries) }
     }
 
     /// The statements of a posting, for a caller that pipelines them with its own writes: the
     /// transaction row (skipped when this (kind, reference) was posted before) and its entries, inserted
     /// only if that row was — so a repeated posting adds nothing. Empty when the lines net to nothing.
-    func postQueries(tenantID: String, kind: String, reference: String, currency: String, lines: [Line]) -> [PostgresQuery] {
+    func postQueries(tenantID: String, livemode: Bool, kind: String, reference: String, currency: String, lines: [Line]) -> [PostgresQuery] {
         var netted: [String: Int64] = [:]
         var order: [String] = []
         for line in lines where line.amount != 0 {
@@ -37,12 +39,13 @@ struct LedgerPoster: Sendable {
         guard !accounts.isEmpty else { return [] }
         let transactionID = CofferID.generate(.ledgerEntry)
         let transaction: PostgresQuery = """
-            INSERT INTO payments.ledger_transactions (id, tenant_id, kind, reference) VALUES (\(transactionID), \(tenantID), \(kind), \(reference))
+            INSERT INTO payments.ledger_transactions (id, tenant_id, livemode, kind, reference)
+            VALUES (\(transactionID), \(tenantID), \(livemode), \(kind), \(reference))
             ON CONFLICT (tenant_id, kind, reference) DO NOTHING
             """
         let entries: PostgresQuery = """
-            INSERT INTO payments.ledger_entries (transaction_id, tenant_id, account, currency, amount)
-            SELECT \(transactionID), \(tenantID), a, \(currency), n
+            INSERT INTO payments.ledger_entries (transaction_id, tenant_id, livemode, account, currency, amount)
+            SELECT \(transactionID), \(tenantID), \(livemode), a, \(currency), n
             FROM unnest(\(array: accounts)::text[], \(array: accounts.map { netted[$0] ?? 0 })::bigint[]) AS x(a, n)
             WHERE EXISTS (SELECT 1 FROM payments.ledger_transactions WHERE id = \(transactionID))
             """

@@ -7,7 +7,9 @@ import Shared
 /// audited with the operator's name.
 enum OperatorRoutes {
     static func register(on admin: RouterGroup, tenants: TenantStore, connectors: ConnectorStore, authenticator: APIKeyAuthenticator,
-                         parked: ParkedItemStore) {
+                         parked: ParkedItemStore, livemode: LivemodeStore) {
+        // Money that crossed modes before modes were checked end to end (`cofferctl livemode-report`).
+        admin.get("/livemode-report") { _, _ in .json(.ok, bytes: try await livemode.report().serialized()) }
         admin.get("/parked") { request, _ in
             let items = try await parked.list(limit: try ListParameters.limit(request.queryParameters, default: 100))
             return .json(.ok, bytes: ListParameters.page(items, hasMore: false))

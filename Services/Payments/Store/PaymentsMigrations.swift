@@ -302,5 +302,84 @@ enum PaymentsMigrations {
             CREATE INDEX payments_parked ON payments.payments (parked_at) WHERE parked_at IS NOT NULL;
             CREATE INDEX refunds_parked ON payments.refunds (parked_at) WHERE parked_at IS NOT NULL;
             """),
+        // Mode is part of every money object's identity (issue 9): a payee has one mode and only payments
+        // of that mode pay it; the ledger is partitioned by mode. Existing rows take their mode from their
+        // payment (captures, refunds, disputes); payees learn theirs from payouts (payee.upserted and its
+        // snapshot), and the ledger transactions that can only know it through a payee (payouts,
+        // adjustments) are filled in then (`LivemodeBackfill`). Nothing here moves money: money of one mode
+        // found credited to a payee of the other is recorded as a conflict, held by payouts, and released
+        // only by a reversal two operators approve.
+        Migration(version: 12, name: "livemode_everywhere", sql: """
+            -- Row-level security binds the owner too (FORCE): the backfill below works across tenants.
+            SELECT set_config('app.scope', 'platform', true);
+            ALTER TABLE payments.payees ADD COLUMN livemode boolean;
+            ALTER TABLE payments.ledger_transactions ADD COLUMN livemode boolean;
+            ALTER TABLE payments.ledger_entries ADD COLUMN livemode boolean;
+            ALTER TABLE payments.ledger_transactions DISABLE TRIGGER ledger_transactions_append_only;
+            ALTER TABLE payments.ledger_entries DISABLE TRIGGER ledger_entries_append_only;
+            UPDATE payments.ledger_transactions t SET livemode = p.livemode FROM payments.payments p
+                WHERE t.kind = 'capture' AND t.reference = p.id;
+            UPDATE payments.ledger_transactions t SET livemode = p.livemode FROM payments.refunds r JOIN payments.payments p ON p.id = r.payment_id
+                WHERE t.kind = 'refund' AND t.reference = r.id;
+            UPDATE payments.ledger_transactions t SET livemode = p.livemode FROM payments.disputes d JOIN payments.payments p ON p.id = d.payment_id
+                WHERE t.kind = 'dispute_hold' AND t.reference = d.id;
+            UPDATE payments.ledger_entries e SET livemode = t.livemode FROM payments.ledger_transactions t
+                WHERE e.transaction_id = t.id AND t.livemode IS NOT NULL;
+            ALTER TABLE payments.ledger_transactions ENABLE TRIGGER ledger_transactions_append_only;
+            ALTER TABLE payments.ledger_entries ENABLE TRIGGER ledger_entries_append_only;
+            -- The journal stays append-only; the one change allowed is giving a row written before modes
+            -- existed its mode, once.
+            CREATE OR REPLACE FUNCTION payments.ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'UPDATE' AND OLD.livemode IS NULL AND NEW.livemode IS NOT NULL
+                   AND (to_jsonb(NEW) - 'livemode') = (to_jsonb(OLD) - 'livemode') THEN
+                    RETURN NEW;
+                END IF;
+                RAISE EXCEPTION 'the ledger is append-only' USING ERRCODE = '42501';
+            END;
+            $$;
+            -- Every entry is in its transaction's mode.
+            CREATE FUNCTION payments.ledger_entry_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.livemode IS DISTINCT FROM (SELECT livemode FROM payments.ledger_transactions WHERE id = NEW.transaction_id) THEN
+                    RAISE EXCEPTION 'ledger entry % is not in its transaction''s mode', NEW.id USING ERRCODE = '23514';
+                END IF;
+                RETURN NEW;
+            END;
+            $$;
+            CREATE TRIGGER ledger_entries_mode BEFORE INSERT ON payments.ledger_entries
+                FOR EACH ROW EXECUTE FUNCTION payments.ledger_entry_mode();
+            -- New rows always carry their mode (NOT VALID: rows from before are filled in by the backfill).
+            ALTER TABLE payments.ledger_transactions ADD CONSTRAINT ledger_transactions_mode_known CHECK (livemode IS NOT NULL) NOT VALID;
+            ALTER TABLE payments.ledger_entries ADD CONSTRAINT ledger_entries_mode_known CHECK (livemode IS NOT NULL) NOT VALID;
+            CREATE INDEX ledger_entries_by_mode_account ON payments.ledger_entries (tenant_id, livemode, account, currency);
+            CREATE INDEX payments_by_payee ON payments.payments (payee_id) WHERE payee_id IS NOT NULL;
+            -- Money of one mode credited to a payee of the other, found in rows written before modes were checked.
+            CREATE TABLE payments.livemode_conflicts (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                payment_id text NOT NULL,
+                payee_id text NOT NULL,
+                role text NOT NULL CHECK (role IN ('payee', 'recruiter')),
+                payment_livemode boolean NOT NULL,
+                payee_livemode boolean NOT NULL,
+                currency text NOT NULL,
+                amount bigint NOT NULL,
+                source_ids text[] NOT NULL,
+                detected_at timestamptz NOT NULL DEFAULT now(),
+                resolved_at timestamptz,
+                UNIQUE (payment_id, payee_id, role)
+            );
+            ALTER TABLE payments.livemode_conflicts ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE payments.livemode_conflicts FORCE ROW LEVEL SECURITY;
+            CREATE POLICY tenant_isolation ON payments.livemode_conflicts
+                USING (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform')
+                WITH CHECK (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform');
+            -- Events still waiting to reach payouts learn the mode of the money they move (their payment's).
+            UPDATE payments.outbox o SET payload = jsonb_set(o.payload::jsonb, '{data,livemode}', to_jsonb(p.livemode))::text
+                FROM payments.payments p
+                WHERE o.status IN ('pending', 'dead') AND o.event_type IN ('payee.credited', 'payee.debited')
+                  AND p.id = o.payload::jsonb #>> '{data,payment_id}';
+            """),
     ]
 }

@@ -12,27 +12,28 @@ struct BalanceBook: Sendable {
     /// A credit or debit from an event or an operator, applied once per (reason, source).
     /// Returns false when that source was applied before.
     @discardableResult
-    func change(tenantID: String, payeeID: String, currency: String, amount: Int64, reason: String, sourceID: String,
+    func change(tenantID: String, payeeID: String, livemode: Bool, currency: String, amount: Int64, reason: String, sourceID: String,
                 on connection: PostgresConnection) async throws -> Bool {
         // One statement: the balance moves only if the journal entry was new.
         let query: PostgresQuery = """
             WITH entry AS (
-                INSERT INTO payouts.balance_entries (tenant_id, payee_id, currency, amount, reason, source_id)
-                VALUES (\(tenantID), \(payeeID), \(currency), \(amount), \(reason), \(sourceID))
+                INSERT INTO payouts.balance_entries (tenant_id, payee_id, livemode, currency, amount, reason, source_id)
+                VALUES (\(tenantID), \(payeeID), \(livemode), \(currency), \(amount), \(reason), \(sourceID))
                 ON CONFLICT (tenant_id, reason, source_id, payee_id) DO NOTHING
-                RETURNING tenant_id, payee_id, currency, amount)
-            INSERT INTO payouts.balances AS b (tenant_id, payee_id, currency, available)
-            SELECT tenant_id, payee_id, currency, amount FROM entry
+                RETURNING tenant_id, payee_id, livemode, currency, amount)
+            INSERT INTO payouts.balances AS b (tenant_id, payee_id, livemode, currency, available)
+            SELECT tenant_id, payee_id, livemode, currency, amount FROM entry
             ON CONFLICT (tenant_id, payee_id, currency) DO UPDATE SET available = b.available + excluded.available, updated_at = now()
             RETURNING 1
             """
         return try await !connection.query(query.prepared()).isEmpty
     }
 
-    static func entry(tenantID: String, payeeID: String, currency: String, amount: Int64, reason: String, sourceID: String) -> PostgresQuery {
+    static func entry(tenantID: String, payeeID: String, livemode: Bool, currency: String, amount: Int64, reason: String,
+                      sourceID: String) -> PostgresQuery {
         let query: PostgresQuery = """
-            INSERT INTO payouts.balance_entries (tenant_id, payee_id, currency, amount, reason, source_id)
-            VALUES (\(tenantID), \(payeeID), \(currency), \(amount), \(reason), \(sourceID))
+            INSERT INTO payouts.balance_entries (tenant_id, payee_id, livemode, currency, amount, reason, source_id)
+            VALUES (\(tenantID), \(payeeID), \(livemode), \(currency), \(amount), \(reason), \(sourceID))
             ON CONFLICT (tenant_id, reason, source_id, payee_id) DO NOTHING
             """
         return query.prepared()
@@ -70,7 +71,7 @@ struct BalanceBook: Sendable {
             UPDATE payouts.balances SET reserved = reserved - \(payout.amount), paid_out = paid_out + \(payout.amount), updated_at = now()
             WHERE tenant_id = \(payout.tenantID) AND payee_id = \(payout.payeeID) AND currency = \(payout.currency.code)
             """
-        return [query.prepared(), entry(tenantID: payout.tenantID, payeeID: payout.payeeID, currency: payout.currency.code,
+        return [query.prepared(), entry(tenantID: payout.tenantID, payeeID: payout.payeeID, livemode: payout.livemode, currency: payout.currency.code,
                                         amount: -payout.amount, reason: "payout", sourceID: payout.id)]
     }
 
@@ -81,7 +82,7 @@ struct BalanceBook: Sendable {
             UPDATE payouts.balances SET available = available - \(payout.amount), paid_out = paid_out + \(payout.amount), updated_at = now()
             WHERE tenant_id = \(payout.tenantID) AND payee_id = \(payout.payeeID) AND currency = \(payout.currency.code)
             """
-        return [query.prepared(), entry(tenantID: payout.tenantID, payeeID: payout.payeeID, currency: payout.currency.code,
+        return [query.prepared(), entry(tenantID: payout.tenantID, payeeID: payout.payeeID, livemode: payout.livemode, currency: payout.currency.code,
                                         amount: -payout.amount, reason: "payout", sourceID: payout.id)]
     }
 
@@ -91,7 +92,7 @@ struct BalanceBook: Sendable {
             UPDATE payouts.balances SET available = available + \(payout.amount), paid_out = paid_out - \(payout.amount), updated_at = now()
             WHERE tenant_id = \(payout.tenantID) AND payee_id = \(payout.payeeID) AND currency = \(payout.currency.code)
             """
-        return [query.prepared(), entry(tenantID: payout.tenantID, payeeID: payout.payeeID, currency: payout.currency.code,
+        return [query.prepared(), entry(tenantID: payout.tenantID, payeeID: payout.payeeID, livemode: payout.livemode, currency: payout.currency.code,
                                         amount: payout.amount, reason: "payout_reversal", sourceID: payout.id)]
     }
 

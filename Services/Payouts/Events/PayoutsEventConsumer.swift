@@ -27,19 +27,33 @@ struct PayoutsEventConsumer: EventConsumer {
             do { change = try event.decodeData(PayeeBalanceChange.self) } catch {
                 throw PermanentEventError("\(event.type) data is malformed")
             }
-            guard change.tenantID == tenantID, change.amount > 0, Currency(code: change.currency) != nil else {
-                throw PermanentEventError("\(event.type) is malformed")
+            guard change.tenantID == tenantID, change.amount > 0, Currency(code: change.currency) != nil, let livemode = change.livemode else {
+                throw PermanentEventError("\(event.type) is malformed (a balance change names the mode of its money)")
             }
-            // Only a payee of this tenant can be owed money: anything else is refused for good (dead-lettered
-            // where an operator sees it), never booked as a balance nobody can pay out.
-            guard try await !connection.query("""
-                SELECT 1 FROM payouts.payees WHERE id = \(change.payeeID) AND tenant_id = \(tenantID)
-                """).isEmpty
+            // Only a payee of this tenant, and of the money's mode, can be owed it: anything else is refused
+            // for good (dead-lettered where an operator sees it), never booked as a balance nobody can pay
+            // out — and test money never reaches a live payee's balance.
+            guard let payeeMode = try await connection.query("""
+                SELECT livemode FROM payouts.payees WHERE id = \(change.payeeID) AND tenant_id = \(tenantID)
+                """).first?.decode(Bool.self, at: 0)
             else { throw PermanentEventError("\(event.type) names no payee of this tenant") }
+            guard payeeMode == livemode else { throw PermanentEventError("\(event.type) moves money of the other mode than its payee's") }
             let amount = event.type == MoneyEventType.payeeCredited ? change.amount : -change.amount
-            let applied = try await BalanceBook().change(tenantID: tenantID, payeeID: change.payeeID, currency: change.currency, amount: amount,
+            let applied = try await BalanceBook().change(tenantID: tenantID, payeeID: change.payeeID, livemode: livemode,
+                                                         currency: change.currency, amount: amount,
                                                          reason: change.reason, sourceID: change.sourceID, on: connection)
             if !applied { logger.info("balance change already applied", ["payee_id": .string(change.payeeID), "source_id": .string(change.sourceID)]) }
+            return .applied
+        case MoneyEventType.payeeLivemodeConflict:
+            let conflict: PayeeLivemodeConflict
+            do { conflict = try event.decodeData(PayeeLivemodeConflict.self) } catch {
+                throw PermanentEventError("\(event.type) data is malformed")
+            }
+            guard conflict.tenantID == tenantID, Currency(code: conflict.currency) != nil else { throw PermanentEventError("\(event.type) is malformed") }
+            if try await BalanceHoldStore().hold(conflict, outbox: outbox, correlationID: event.correlationID, on: connection) {
+                logger.error("a payee's balance is held: money of the other mode was credited to it",
+                             ["payee_id": .string(conflict.payeeID), "conflict_id": .string(conflict.conflictID)])
+            }
             return .applied
         case ProviderEventType.payoutProcessed.rawValue, ProviderEventType.payoutFailed.rawValue, ProviderEventType.payoutReversed.rawValue:
             return try await applyProvider(event, tenantID: tenantID, logger: logger, on: connection)

@@ -27,18 +27,23 @@ struct PayeeRecord: Sendable {
     let createdBy: String
     let createdAt: Date
     var updatedAt: Date
+    /// When the destination last changed: the cooling period counts from here as from creation.
+    var destinationChangedAt: Date?
+
+    /// Since when this payee (or its current destination) is new, for the cooling period.
+    var newSince: Date { max(createdAt, destinationChangedAt ?? createdAt) }
 
     static let columns = """
         e.id, e.tenant_id, e.livemode, e.name, e.type, e.email, e.destination_kind, e.destination_sealed, e.destination_last4,
         e.destination_fingerprint, e.destination_verified_at, e.destination_check, e.recruiter_payee_id, e.status, e.metadata::text,
-        e.version, e.created_by, e.created_at, e.updated_at
+        e.version, e.created_by, e.created_at, e.updated_at, e.destination_changed_at
         """
     /// How many columns `columns` selects (extra columns a query appends start here).
-    static let columnCount = 19
+    static let columnCount = 20
 
     init(row: PostgresRow) throws {
         let head = try row.decode((String, String, Bool, String, String, String?, String, String, String, String).self, startingAt: 0)
-        let tail = try row.decode((Date?, String?, String?, String, String, Int64, String, Date, Date).self, startingAt: 10)
+        let tail = try row.decode((Date?, String?, String?, String, String, Int64, String, Date, Date, Date?).self, startingAt: 10)
         id = head.0
         tenantID = head.1
         livemode = head.2
@@ -58,6 +63,7 @@ struct PayeeRecord: Sendable {
         createdBy = tail.6
         createdAt = tail.7
         updatedAt = tail.8
+        destinationChangedAt = tail.9
     }
 
     /// The public form; `destination` (opened by the caller) adds the non-secret parts (IFSC, holder).

@@ -97,6 +97,7 @@ struct PayeeStore: Sendable {
             else { throw HTTPError.notFound("No such payee: \(payeeID)", param: "id") }
             let settings = try await core.settings(request.tenantID, on: connection)
             let before = payee.json(destination: try? core.vault.open(payee.destinationSealed, payeeID: payee.id))
+            let wasActive = payee.status == "active"
             if let name = input.name { payee.name = name }
             if let email = input.email { payee.email = email }
             if let metadata = input.metadata { payee.metadata = metadata }
@@ -106,14 +107,19 @@ struct PayeeStore: Sendable {
                 payee.recruiterPayeeID = recruiter
             }
             var events = PendingEvents(source: "payouts", tenantID: request.tenantID, correlationID: request.correlationID)
+            var destinationChanged = false
             if let destination = input.destination {
-                // A new destination is a new place money lands: it is checked again before real payouts.
+                // A new destination is a new place money lands: it is checked again before real payouts, the
+                // payee is new again for the cooling period, and payouts already waiting are re-pinned to it
+                // and held until someone other than the changer approves them again.
                 payee.destinationKind = destination.kind
                 payee.destinationSealed = try core.vault.seal(destination, payeeID: payee.id)
                 payee.destinationLast4 = DestinationVault.last4(destination)
                 payee.destinationFingerprint = core.vault.fingerprint(destination)
                 payee.destinationVerifiedAt = nil
                 payee.destinationCheck = settings.testPayout.enabled ? "pending" : nil
+                payee.destinationChangedAt = Date()
+                destinationChanged = true
             }
             payee.version = Timestamp.nextVersion(after: payee.version)
             try await connection.execute("""
@@ -121,9 +127,16 @@ struct PayeeStore: Sendable {
                     destination_sealed = \(payee.destinationSealed), destination_last4 = \(payee.destinationLast4),
                     destination_fingerprint = \(payee.destinationFingerprint), destination_verified_at = \(payee.destinationVerifiedAt),
                     destination_check = \(payee.destinationCheck), recruiter_payee_id = \(payee.recruiterPayeeID), status = \(payee.status),
-                    metadata = \(payee.metadata.jsonString)::jsonb, version = \(payee.version), updated_at = now()
+                    metadata = \(payee.metadata.jsonString)::jsonb, version = \(payee.version), destination_changed_at = \(payee.destinationChangedAt),
+                    updated_at = now()
                 WHERE id = \(payee.id) AND tenant_id = \(payee.tenantID)
                 """)
+            if destinationChanged {
+                try await holdOpenPayouts(of: payee, reason: "destination_changed", repin: true, events: &events, on: connection)
+            }
+            if wasActive, payee.status != "active" {
+                try await holdOpenPayouts(of: payee, reason: "payee_disabled", repin: false, events: &events, on: connection)
+            }
             Self.publish(payee, into: &events)
             if input.destination != nil, settings.testPayout.enabled {
                 var currency = input.currency
@@ -145,6 +158,33 @@ struct PayeeStore: Sendable {
         core.outbox.nudge()
         core.queueBell.ring()
         return result
+    }
+
+    /// Holds every payout of `payee` that has not been sent (queued, scheduled, waiting for approval or
+    /// already held) with `reason`; with `repin`, each is pointed at the payee's new destination first,
+    /// so the re-approval approves where the money will actually go. Destination checks are not held:
+    /// they are the check.
+    private func holdOpenPayouts(of payee: PayeeRecord, reason: String, repin: Bool, events: inout PendingEvents,
+                                 on connection: PostgresConnection) async throws {
+        let held = try await connection.query("""
+            UPDATE payouts.payouts o SET
+                hold_reasons = CASE WHEN \(reason) = ANY(o.hold_reasons) THEN o.hold_reasons ELSE array_append(o.hold_reasons, \(reason)) END,
+                status = CASE WHEN o.status IN ('queued', 'scheduled') THEN 'held' ELSE o.status END,
+                destination_kind = CASE WHEN \(repin) THEN \(payee.destinationKind.rawValue) ELSE o.destination_kind END,
+                destination_sealed = CASE WHEN \(repin) THEN \(payee.destinationSealed) ELSE o.destination_sealed END,
+                destination_last4 = CASE WHEN \(repin) THEN \(payee.destinationLast4) ELSE o.destination_last4 END,
+                destination_fingerprint = CASE WHEN \(repin) THEN \(payee.destinationFingerprint) ELSE o.destination_fingerprint END,
+                updated_at = now()
+            WHERE o.tenant_id = \(payee.tenantID) AND o.payee_id = \(payee.id) AND NOT o.is_test
+              AND o.status IN ('scheduled', 'pending_approval', 'held', 'queued')
+            RETURNING \(unsafeSQL: PayoutRecord.columns)
+            """).map(PayoutRecord.init(row:))
+        for payout in held where payout.status == .held {
+            events.add(PayoutEventType.held, data: payout.json, orderingKey: "payee:" + payout.payeeID)
+        }
+        if !held.isEmpty {
+            core.logger.notice("open payouts held", ["payee_id": .string(payee.id), "reason": .string(reason), "count": .int(Int64(held.count))])
+        }
     }
 
     /// A recruiter must be an active payee of the same tenant and mode, and not the payee itself.
@@ -174,9 +214,10 @@ struct PayeeStore: Sendable {
         let payoutID = CofferID.generate(.payout)
         guard let row = try await connection.query("""
             INSERT INTO payouts.payouts AS o (id, tenant_id, livemode, payee_id, amount, currency, purpose, narration, status, is_test,
-                created_by, queued_at)
+                created_by, queued_at, destination_kind, destination_sealed, destination_last4, destination_fingerprint)
             VALUES (\(payoutID), \(payee.tenantID), \(payee.livemode), \(payee.id), \(amount), \(currency.code), 'test', 'Account check',
-                'queued', true, \(request.actor), now())
+                'queued', true, \(request.actor), now(), \(payee.destinationKind.rawValue), \(payee.destinationSealed),
+                \(payee.destinationLast4), \(payee.destinationFingerprint))
             RETURNING \(unsafeSQL: PayoutRecord.columns)
             """).first
         else { throw HTTPError.internalError() }
@@ -186,7 +227,7 @@ struct PayeeStore: Sendable {
 
     static func publish(_ payee: PayeeRecord, into events: inout PendingEvents) {
         events.add(MoneyEventType.payeeUpserted,
-                   data: ["payee_id": .string(payee.id), "tenant_id": .string(payee.tenantID),
+                   data: ["payee_id": .string(payee.id), "tenant_id": .string(payee.tenantID), "livemode": .bool(payee.livemode),
                           "recruiter_payee_id": payee.recruiterPayeeID.map(JSONValue.string) ?? .null, "status": .string(payee.status),
                           "version": .int(payee.version)],
                    orderingKey: "payee:" + payee.id)

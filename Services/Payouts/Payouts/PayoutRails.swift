@@ -26,8 +26,8 @@ struct PayoutRails: Sendable {
         if let maximum = limits.maxSinglePayout[currency.code], amount > maximum {
             throw Self.limit("amount exceeds the largest single payout (\(maximum) \(currency.code)).", param: "amount")
         }
-        if limits.newPayeeCoolingHours > 0, payee.createdAt.adding(.seconds(Int64(limits.newPayeeCoolingHours) * 3600)) > Date() {
-            throw HTTPError.unprocessable("This payee was created less than \(limits.newPayeeCoolingHours) hours ago; new payees can be paid after that.",
+        if limits.newPayeeCoolingHours > 0, payee.newSince.adding(.seconds(Int64(limits.newPayeeCoolingHours) * 3600)) > Date() {
+            throw HTTPError.unprocessable("This payee (or its destination) is less than \(limits.newPayeeCoolingHours) hours old; it can be paid after that.",
                                           code: "payee_cooling_period")
         }
         let dayStart = "date_trunc('day', now() AT TIME ZONE \(Self.quoted(settings.timeZone))) AT TIME ZONE \(Self.quoted(settings.timeZone))"

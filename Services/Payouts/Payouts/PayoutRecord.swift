@@ -54,20 +54,23 @@ struct PayoutRecord: Sendable {
     let createdAt: Date
     var updatedAt: Date
     var processedAt: Date?
+    /// Where this payout pays (pinned at creation): the kind and the last four characters, for display.
+    var destinationKind: String?
+    var destinationLast4: String?
 
     static let columns = """
         o.id, o.tenant_id, o.livemode, o.payee_id, o.amount, o.currency, o.purpose, o.narration, o.status, o.approval_reasons,
         o.hold_reasons, o.scheduled_for, o.is_test, o.batch_id, o.provider, o.connector_id, o.provider_payout_id, o.attempts,
         o.failure_code, o.failure_message, o.approved_by, o.released_by, o.created_by, o.metadata::text, o.created_at, o.updated_at,
-        o.processed_at
+        o.processed_at, o.destination_kind, o.destination_last4
         """
     /// How many columns `columns` selects (extra columns a query appends start here).
-    static let columnCount = 27
+    static let columnCount = 29
 
     init(row: PostgresRow) throws {
         let head = try row.decode((String, String, Bool, String, Int64, String, String, String?, String, [String]).self, startingAt: 0)
         let middle = try row.decode(([String], Date?, Bool, String?, String?, String?, String?, Int32, String?, String?).self, startingAt: 10)
-        let tail = try row.decode((String?, String?, String, String, Date, Date, Date?).self, startingAt: 20)
+        let tail = try row.decode((String?, String?, String, String, Date, Date, Date?, String?, String?).self, startingAt: 20)
         id = head.0
         tenantID = head.1
         livemode = head.2
@@ -95,6 +98,8 @@ struct PayoutRecord: Sendable {
         createdAt = tail.4
         updatedAt = tail.5
         processedAt = tail.6
+        destinationKind = tail.7
+        destinationLast4 = tail.8
     }
 
     var money: Money { Money(minorUnits: amount, currency: currency) }
@@ -113,6 +118,7 @@ struct PayoutRecord: Sendable {
             "created_by": .string(createdBy), "metadata": metadata,
             "created": .string(Timestamp.rfc3339(createdAt)), "updated": .string(Timestamp.rfc3339(updatedAt)),
             "processed_at": processedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
+            "destination": destinationKind.map { ["type": .string($0), "last4": destinationLast4.map(JSONValue.string) ?? .null] } ?? .null,
         ]
     }
 

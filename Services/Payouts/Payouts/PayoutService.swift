@@ -60,7 +60,9 @@ struct PayoutService: Sendable {
         let read: PostgresQuery = """
             SELECT \(unsafeSQL: PayeeRecord.columns),
                    (SELECT t.settings::text FROM payouts.tenants t WHERE t.tenant_id = e.tenant_id),
-                   EXISTS (SELECT 1 FROM payouts.first_runs f WHERE f.tenant_id = e.tenant_id AND f.livemode = \(request.key.livemode))
+                   EXISTS (SELECT 1 FROM payouts.first_runs f WHERE f.tenant_id = e.tenant_id AND f.livemode = \(request.key.livemode)),
+                   EXISTS (SELECT 1 FROM payouts.balance_holds h WHERE h.tenant_id = e.tenant_id AND h.payee_id = e.id
+                           AND h.currency = \(input.currency.code) AND h.status <> 'reversed')
             FROM payouts.payees e WHERE e.id = \(input.payeeID) AND e.tenant_id = \(request.tenantID)
             FOR UPDATE OF e
             """
@@ -68,10 +70,14 @@ struct PayoutService: Sendable {
             throw HTTPError.notFound("No such payee: \(input.payeeID)", param: "payee_id")
         }
         let payee = try PayeeRecord(row: row)
-        let (settingsText, firstRunConfirmed) = try row.decode((String?, Bool).self, startingAt: PayeeRecord.columnCount)
+        let (settingsText, firstRunConfirmed, balanceHeld) = try row.decode((String?, Bool, Bool).self, startingAt: PayeeRecord.columnCount)
         guard payee.livemode == request.key.livemode else { throw HTTPError.notFound("No such payee: \(input.payeeID)", param: "payee_id") }
         guard payee.status == "active" else {
             throw HTTPError.conflict("This payee is \(payee.status); it cannot be paid.", code: "payee_disabled", param: "payee_id")
+        }
+        guard !balanceHeld else {
+            throw HTTPError.conflict("This payee's \(input.currency.code) balance is held until two operators reverse money that reached it from the other mode.",
+                                     code: "balance_held", param: "payee_id")
         }
         guard let settingsText else { throw HTTPError.notFound("No such tenant.") }
         let settings = PayoutsCore.settings(text: settingsText)
@@ -94,11 +100,13 @@ struct PayoutService: Sendable {
         let payoutID = CofferID.generate(.payout)
         let insert: PostgresQuery = """
             INSERT INTO payouts.payouts AS o (id, tenant_id, livemode, payee_id, amount, currency, purpose, narration, status,
-                approval_reasons, hold_reasons, scheduled_for, batch_id, created_by, metadata, queued_at, next_attempt_at)
+                approval_reasons, hold_reasons, scheduled_for, batch_id, created_by, metadata, queued_at, next_attempt_at,
+                destination_kind, destination_sealed, destination_last4, destination_fingerprint)
             VALUES (\(payoutID), \(request.tenantID), \(request.key.livemode), \(payee.id), \(input.amount), \(input.currency.code),
                 \(input.purpose), \(input.narration), \(status.rawValue), \(array: gates.approvalReasons)::text[],
                 \(array: gates.holdReasons)::text[], \(input.scheduledFor), \(batchID), \(request.actor), \(input.metadata.jsonString)::jsonb,
-                \(status == .queued ? Date() : nil), now())
+                \(status == .queued ? Date() : nil), now(), \(payee.destinationKind.rawValue), \(payee.destinationSealed),
+                \(payee.destinationLast4), \(payee.destinationFingerprint))
             RETURNING \(unsafeSQL: PayoutRecord.columns)
             """
         guard let row = try await connection.query(insert.prepared()).first else { throw HTTPError.internalError() }
@@ -180,9 +188,23 @@ struct PayoutService: Sendable {
 
     /// Clears a held payout: an approver (a different key than the creator's) overrides its holds.
     func release(_ payoutID: String, request: RequestInfo) async throws -> PayoutRecord {
-        try await transition(payoutID, request: request, action: "payout.released") { payout in
+        // A disabled payee's payouts stay held until it is active again.
+        let payeeActive = try await core.database.tenantTransaction(request.tenantID) { connection in
+            try await connection.query("""
+                SELECT e.status = 'active' FROM payouts.payouts o JOIN payouts.payees e ON e.id = o.payee_id AND e.tenant_id = o.tenant_id
+                WHERE o.id = \(payoutID) AND o.tenant_id = \(request.tenantID)
+                """).first?.decode(Bool.self, at: 0)
+        }
+        return try await transition(payoutID, request: request, action: "payout.released") { payout in
             guard payout.status == .held else {
                 throw HTTPError.conflict("This payout is \(payout.status.rawValue); only a held payout can be released.")
+            }
+            guard payeeActive != false else {
+                throw HTTPError.conflict("This payout's payee is disabled; enable the payee before releasing its payouts.", code: "payee_disabled")
+            }
+            // Money that crossed modes is released only by two operators' reversal, never by a tenant's approver.
+            guard !payout.holdReasons.contains("balance_held") else {
+                throw HTTPError.conflict("This payout waits on a held balance that only operators can release.", code: "balance_held")
             }
             try Self.requireOtherKey(payout, request)
             payout.releasedBy = request.actor

@@ -35,7 +35,7 @@ struct PayoutReconciler: Sendable {
         let started = Date()
         let lookback = Int64(core.configuration.reconciliationLookback.components.seconds)
         let query: PostgresQuery = """
-            SELECT \(unsafeSQL: PayoutRecord.columns), e.destination_kind FROM payouts.payouts o
+            SELECT \(unsafeSQL: PayoutRecord.columns), coalesce(o.destination_kind, e.destination_kind) FROM payouts.payouts o
             JOIN payouts.payees e ON e.id = o.payee_id AND e.tenant_id = o.tenant_id
             WHERE o.connector_id IS NOT NULL AND (
                 (o.status = 'processing' AND o.provider_payout_id IS NOT NULL)

@@ -26,11 +26,12 @@ struct OperatorActions: Sendable {
             guard let payee = try await PayeeRecord.load(payeeID, tenantID: tenantID, forUpdate: true, on: connection) else {
                 throw HTTPError.notFound("No such payee: \(payeeID)", param: "id")
             }
-            try await BalanceBook().change(tenantID: tenantID, payeeID: payee.id, currency: currency.code, amount: amount,
+            try await BalanceBook().change(tenantID: tenantID, payeeID: payee.id, livemode: payee.livemode, currency: currency.code, amount: amount,
                                            reason: "operator_credit", sourceID: sourceID, on: connection)
             var events = PendingEvents(source: "payouts", tenantID: tenantID, correlationID: correlationID)
             events.add(MoneyEventType.payeeAdjusted, data: [
-                "payee_id": .string(payee.id), "tenant_id": .string(tenantID), "amount": .int(amount), "currency": .string(currency.code),
+                "payee_id": .string(payee.id), "tenant_id": .string(tenantID), "livemode": .bool(payee.livemode), "amount": .int(amount),
+                "currency": .string(currency.code),
                 "reason": "operator_credit", "source_id": .string(sourceID),
             ], orderingKey: "payee:" + payee.id)
             try await events.write(to: core.outbox, on: connection)
@@ -135,6 +136,19 @@ struct OperatorActions: Sendable {
                     """)
             }
             count += 1
+        }
+        // Payouts carry their own sealed copy of the destination they pay: re-sealed the same way.
+        let pinned = try await core.database.platformTransaction { connection in
+            try await connection.query("SELECT id, tenant_id, payee_id, destination_sealed FROM payouts.payouts WHERE destination_sealed IS NOT NULL")
+                .map { try $0.decode((String, String, String, String).self) }
+        }
+        for (id, tenantID, payeeID, sealed) in pinned where keyring.needsReencryption(sealed) {
+            let resealed = try core.vault.seal(try core.vault.open(sealed, payeeID: payeeID), payeeID: payeeID)
+            _ = try await core.database.tenantTransaction(tenantID) { connection in
+                try await connection.execute("""
+                    UPDATE payouts.payouts SET destination_sealed = \(resealed) WHERE id = \(id) AND destination_sealed = \(sealed)
+                    """)
+            }
         }
         core.logger.info("payee destinations re-sealed", ["count": .int(Int64(count)), "actor": .string(actor), "correlation_id": .string(correlationID)])
         return count

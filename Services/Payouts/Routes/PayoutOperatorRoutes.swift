@@ -10,6 +10,24 @@ import Shared
 /// with the operator's name.
 enum PayoutOperatorRoutes {
     static func register(on admin: RouterGroup, core: PayoutsCore, reconciler: PayoutReconciler, balanceSync: ProviderBalanceSync) {
+        // Balances held because money of the other mode reached them (issue 9), released by a two-operator reversal.
+        admin.get("/balance-holds") { request, _ in
+            let status = request.queryParameters["status"]
+            if let status, !["held", "reversal_requested", "reversed"].contains(status) {
+                throw HTTPError.badRequest("status must be held, reversal_requested or reversed.", param: "status")
+            }
+            return .json(.ok, bytes: ListParameters.page(try await BalanceHoldStore().list(database: core.database, status: status), hasMore: false))
+        }
+        admin.post("/balance-holds/{id}/reverse") { request, context in
+            let reader = try BodyReader(request.body, allowed: ["reason"])
+            guard let reason = try reader.string("reason", maxLength: 500) else {
+                throw HTTPError.badRequest("reason is required: say why the crossed money is reversed.", param: "reason")
+            }
+            let (code, body) = try await BalanceHoldStore().reverse(context.parameter("id"), operator: context.adminPrincipal?.name ?? "unknown",
+                                                                    reason: reason, core: core, correlationID: context.correlationID)
+            return .json(code, bytes: body.serialized())
+        }
+        admin.get("/livemode-report") { _, _ in .json(.ok, bytes: try await BalanceHoldStore().report(database: core.database).serialized()) }
         admin.post("/payees/{id}/credits") { request, context in
             let payeeID = context.parameter("id")
             let reader = try BodyReader(request.body, allowed: ["amount", "currency", "reason"])

@@ -199,5 +199,61 @@ enum PayoutsMigrations {
                 USING (current_setting('app.scope', true) = 'platform')
                 WITH CHECK (current_setting('app.scope', true) = 'platform');
             """),
+        // Mode is part of every money object's identity (issue 9): each balance and journal entry carries
+        // its payee's mode (a payee has one), and a change of the other mode is refused. Money payments
+        // finds credited across modes before this (`payee.livemode_conflict`) holds the payee's balance in
+        // that currency until two operators reverse it (`balance_holds`).
+        Migration(version: 11, name: "livemode_balances_and_holds", sql: """
+            -- Row-level security binds the owner too (FORCE): the backfill below works across tenants.
+            SELECT set_config('app.scope', 'platform', true);
+            ALTER TABLE payouts.balances ADD COLUMN livemode boolean;
+            ALTER TABLE payouts.balance_entries ADD COLUMN livemode boolean;
+            UPDATE payouts.balances b SET livemode = e.livemode FROM payouts.payees e WHERE e.id = b.payee_id AND e.tenant_id = b.tenant_id;
+            UPDATE payouts.balance_entries b SET livemode = e.livemode FROM payouts.payees e WHERE e.id = b.payee_id AND e.tenant_id = b.tenant_id;
+            ALTER TABLE payouts.balances ADD CONSTRAINT balances_mode_known CHECK (livemode IS NOT NULL) NOT VALID;
+            ALTER TABLE payouts.balance_entries ADD CONSTRAINT balance_entries_mode_known CHECK (livemode IS NOT NULL) NOT VALID;
+            CREATE TABLE payouts.balance_holds (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                payee_id text NOT NULL,
+                livemode boolean NOT NULL,
+                currency text NOT NULL,
+                reason text NOT NULL CHECK (reason IN ('livemode_conflict')),
+                -- What crossed modes: the amount and the payments, refunds and disputes it came from.
+                conflict_id text NOT NULL UNIQUE,
+                source_livemode boolean NOT NULL,
+                amount bigint NOT NULL,
+                source_ids text[] NOT NULL,
+                status text NOT NULL CHECK (status IN ('held', 'reversal_requested', 'reversed')),
+                requested_by text,
+                requested_reason text,
+                requested_at timestamptz,
+                reversed_by text,
+                reversed_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX balance_holds_open ON payouts.balance_holds (tenant_id, payee_id, currency) WHERE status <> 'reversed';
+            ALTER TABLE payouts.balance_holds ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE payouts.balance_holds FORCE ROW LEVEL SECURITY;
+            CREATE POLICY tenant_isolation ON payouts.balance_holds
+                USING (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform')
+                WITH CHECK (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform');
+            """),
+        // A payout pins where its money goes when it is created (issue 9): the destination is copied,
+        // sealed, onto the payout, and the worker pays that copy — an approval approves a destination, and
+        // a payee's later change cannot redirect it. A changed destination puts the payee back through
+        // the cooling period and the destination check and re-pins its open payouts, held for re-approval.
+        Migration(version: 12, name: "payouts_pin_their_destination", sql: """
+            SELECT set_config('app.scope', 'platform', true);
+            ALTER TABLE payouts.payouts ADD COLUMN destination_kind text, ADD COLUMN destination_sealed text,
+                ADD COLUMN destination_last4 text, ADD COLUMN destination_fingerprint text;
+            UPDATE payouts.payouts o SET destination_kind = e.destination_kind, destination_sealed = e.destination_sealed,
+                destination_last4 = e.destination_last4, destination_fingerprint = e.destination_fingerprint
+            FROM payouts.payees e WHERE e.id = o.payee_id AND e.tenant_id = o.tenant_id;
+            ALTER TABLE payouts.payouts ADD CONSTRAINT payouts_destination_pinned CHECK (destination_sealed IS NOT NULL) NOT VALID;
+            ALTER TABLE payouts.payees ADD COLUMN destination_changed_at timestamptz;
+            CREATE INDEX payouts_open_by_payee ON payouts.payouts (tenant_id, payee_id)
+                WHERE status IN ('scheduled', 'pending_approval', 'held', 'queued');
+            """),
     ]
 }

@@ -20,7 +20,7 @@ struct PayoutRecovery: Sendable {
             WHERE o.id IN (SELECT id FROM payouts.payouts WHERE status = 'processing' AND lease_until < now()
                            ORDER BY lease_until LIMIT \(Int64(core.configuration.claimBatch)) FOR UPDATE SKIP LOCKED)
               AND e.id = o.payee_id AND e.tenant_id = o.tenant_id
-            RETURNING \(unsafeSQL: PayoutRecord.columns), e.destination_kind
+            RETURNING \(unsafeSQL: PayoutRecord.columns), coalesce(o.destination_kind, e.destination_kind)
             """
         let expired = try await core.database.platformTransaction { connection in
             try await connection.query(query.prepared()).map { row -> (PayoutRecord, PayoutDestination.Kind) in

@@ -71,12 +71,13 @@ final class PayoutWorker: Service {
                 attempts = o.attempts + 1, queued_at = coalesce(o.queued_at, now()), updated_at = now()
             FROM payouts.payees e
             WHERE o.id IN (SELECT id FROM due UNION ALL SELECT id FROM scheduled)
-              AND e.id = o.payee_id AND e.tenant_id = o.tenant_id
-            RETURNING \(unsafeSQL: PayoutRecord.columns), e.destination_kind, e.destination_sealed
+              AND e.id = o.payee_id AND e.tenant_id = o.tenant_id AND e.status = 'active'
+            RETURNING \(unsafeSQL: PayoutRecord.columns), o.destination_kind, o.destination_sealed
             """
         return try await core.database.platformTransaction { connection in
             try await connection.query(query.prepared()).map { row -> Claimed in
-                let (kind, sealed) = try row.decode((String, String).self, startingAt: 27)
+                // The destination the payout pinned when it was created (and approved), never the payee's current one.
+                let (kind, sealed) = try row.decode((String, String).self, startingAt: PayoutRecord.columnCount)
                 return Claimed(payout: try PayoutRecord(row: row), destinationKind: PayoutDestination.Kind(rawValue: kind) ?? .bankAccount,
                                destinationSealed: sealed)
             }

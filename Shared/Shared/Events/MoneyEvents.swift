@@ -10,6 +10,9 @@ public enum MoneyEventType {
     public static let payeeUpserted = "payee.upserted"
     /// An operator's credit to a payee (payouts publishes it; payments posts it as the platform's cost).
     public static let payeeAdjusted = "payee.adjusted"
+    /// Payments found money of one mode credited to a payee of the other (data written before modes
+    /// were checked end to end): payouts holds the payee's balance until two operators reverse it.
+    public static let payeeLivemodeConflict = "payee.livemode_conflict"
     public static let payoutProcessed = "payout.processed"
     public static let payoutReversed = "payout.reversed"
 }
@@ -18,6 +21,9 @@ public enum MoneyEventType {
 public struct PayeeBalanceChange: Codable, Sendable, Equatable {
     public var payeeID: String
     public var tenantID: String
+    /// The mode of the money (the payment's): a consumer refuses a change whose mode is not the payee's.
+    /// Optional only so an event written before modes were carried decodes — and is then refused.
+    public var livemode: Bool?
     public var amount: Int64
     public var currency: String
     /// `payment_captured`, `referral_bounty`, `refund`, `dispute_hold`.
@@ -26,9 +32,11 @@ public struct PayeeBalanceChange: Codable, Sendable, Equatable {
     public var sourceID: String
     public var paymentID: String?
 
-    public init(payeeID: String, tenantID: String, amount: Int64, currency: String, reason: String, sourceID: String, paymentID: String?) {
+    public init(payeeID: String, tenantID: String, livemode: Bool?, amount: Int64, currency: String, reason: String, sourceID: String,
+                paymentID: String?) {
         self.payeeID = payeeID
         self.tenantID = tenantID
+        self.livemode = livemode
         self.amount = amount
         self.currency = currency
         self.reason = reason
@@ -41,13 +49,16 @@ public struct PayeeBalanceChange: Codable, Sendable, Equatable {
 public struct PayeeUpserted: Codable, Sendable, Equatable {
     public var payeeID: String
     public var tenantID: String
+    /// The payee's mode: only payments of this mode may pay it.
+    public var livemode: Bool?
     public var recruiterPayeeID: String?
     public var status: String
     public var version: Int64
 
-    public init(payeeID: String, tenantID: String, recruiterPayeeID: String?, status: String, version: Int64) {
+    public init(payeeID: String, tenantID: String, livemode: Bool?, recruiterPayeeID: String?, status: String, version: Int64) {
         self.payeeID = payeeID
         self.tenantID = tenantID
+        self.livemode = livemode
         self.recruiterPayeeID = recruiterPayeeID
         self.status = status
         self.version = version
@@ -59,18 +70,49 @@ public struct PayoutSettled: Codable, Sendable, Equatable {
     public var payoutID: String
     public var payeeID: String
     public var tenantID: String
+    /// The payout's mode: its ledger postings go to that mode's books.
+    public var livemode: Bool?
     public var amount: Int64
     public var currency: String
     /// True for a destination check (the "₹1 test") paid from the platform's own account: it touches
     /// no payee's balance.
     public var destinationCheck: Bool?
 
-    public init(payoutID: String, payeeID: String, tenantID: String, amount: Int64, currency: String, destinationCheck: Bool? = nil) {
+    public init(payoutID: String, payeeID: String, tenantID: String, livemode: Bool?, amount: Int64, currency: String,
+                destinationCheck: Bool? = nil) {
         self.payoutID = payoutID
         self.payeeID = payeeID
         self.tenantID = tenantID
+        self.livemode = livemode
         self.amount = amount
         self.currency = currency
         self.destinationCheck = destinationCheck
+    }
+}
+
+/// `payee.livemode_conflict` (from payments): money of `sourceLivemode` reached a payee of the other
+/// mode before modes were checked end to end. Payouts holds the payee's balance in `currency` for
+/// `amount` until two operators reverse it; `sourceIDs` are the payments (and their refunds and
+/// disputes) whose balance entries are affected.
+public struct PayeeLivemodeConflict: Codable, Sendable, Equatable {
+    public var conflictID: String
+    public var payeeID: String
+    public var tenantID: String
+    public var payeeLivemode: Bool
+    public var sourceLivemode: Bool
+    public var amount: Int64
+    public var currency: String
+    public var sourceIDs: [String]
+
+    public init(conflictID: String, payeeID: String, tenantID: String, payeeLivemode: Bool, sourceLivemode: Bool, amount: Int64,
+                currency: String, sourceIDs: [String]) {
+        self.conflictID = conflictID
+        self.payeeID = payeeID
+        self.tenantID = tenantID
+        self.payeeLivemode = payeeLivemode
+        self.sourceLivemode = sourceLivemode
+        self.amount = amount
+        self.currency = currency
+        self.sourceIDs = sourceIDs
     }
 }

@@ -28,4 +28,8 @@ public struct IDPrefix: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let ledgerEntry = IDPrefix(rawValue: "le")
     public static let request = IDPrefix(rawValue: "req")
     public static let reconciliationReport = IDPrefix(rawValue: "rec")
+    public static let balanceHold = IDPrefix(rawValue: "bh")
+    public static let settingsChange = IDPrefix(rawValue: "sc")
+    public static let connectorChange = IDPrefix(rawValue: "cc")
+    public static let creditRequest = IDPrefix(rawValue: "cr")
 }

@@ -174,9 +174,9 @@ final class PaymentsHarness: @unchecked Sendable {
 
     /// `payee.upserted` as payouts publishes it.
     func upsertPayee(tenantID: String, payeeID: String = CofferID.generate(.payee), recruiter: String? = nil,
-                     version: Int64 = 1) async throws -> String {
+                     version: Int64 = 1, livemode: Bool = false) async throws -> String {
         let event = try EventEnvelope.make(type: MoneyEventType.payeeUpserted, source: "payouts", tenantID: tenantID, correlationID: nil,
-                                           payload: PayeeUpserted(payeeID: payeeID, tenantID: tenantID, recruiterPayeeID: recruiter,
+                                           payload: PayeeUpserted(payeeID: payeeID, tenantID: tenantID, livemode: livemode, recruiterPayeeID: recruiter,
                                                                   status: "active", version: version))
         let response = try await postEvents([event])
         XCTAssertEqual(response.status, .ok, response.bodyText)

@@ -16,7 +16,7 @@ final class PaymentsInboxTests: XCTestCase {
         let payee = try await harness.upsertPayee(tenantID: tenant.id)
         let payoutID = CofferID.generate(.payout)
         let processed = try EventEnvelope.make(type: MoneyEventType.payoutProcessed, source: "payouts", tenantID: tenant.id, correlationID: nil,
-                                               payload: PayoutSettled(payoutID: payoutID, payeeID: payee, tenantID: tenant.id, amount: 2500,
+                                               payload: PayoutSettled(payoutID: payoutID, payeeID: payee, tenantID: tenant.id, livemode: false, amount: 2500,
                                                                       currency: "USD"))
         let first = try await harness.postEvents([processed])
         XCTAssertEqual(first.status, .ok, first.bodyText)
@@ -27,7 +27,7 @@ final class PaymentsInboxTests: XCTestCase {
         XCTAssertEqual(balances["payouts_clearing"], -2500)
 
         let reversed = try EventEnvelope.make(type: MoneyEventType.payoutReversed, source: "payouts", tenantID: tenant.id, correlationID: nil,
-                                              payload: PayoutSettled(payoutID: payoutID, payeeID: payee, tenantID: tenant.id, amount: 2500,
+                                              payload: PayoutSettled(payoutID: payoutID, payeeID: payee, tenantID: tenant.id, livemode: false, amount: 2500,
                                                                      currency: "USD"))
         let answer1 = try await harness.postEvents([reversed])
         XCTAssertEqual(answer1.status, .ok)
@@ -40,7 +40,7 @@ final class PaymentsInboxTests: XCTestCase {
         let tenant = try await harness.createTenant()
         let other = try await harness.createTenant(name: "Other")
         let foreign = try EventEnvelope.make(type: MoneyEventType.payeeUpserted, source: "payouts", tenantID: tenant.id, correlationID: nil,
-                                             payload: PayeeUpserted(payeeID: CofferID.generate(.payee), tenantID: other.id, recruiterPayeeID: nil,
+                                             payload: PayeeUpserted(payeeID: CofferID.generate(.payee), tenantID: other.id, livemode: false, recruiterPayeeID: nil,
                                                                     status: "active", version: 1))
         let refused = try await harness.postEvents([foreign])
         XCTAssertEqual(refused.status.code, 422, refused.bodyText)

@@ -22,9 +22,13 @@ final class PayoutsHarness: @unchecked Sendable {
 
     /// With `ingress`, a real `coffer-ingress` receives the sandbox's signed payout webhooks and hands
     /// them to payouts (and payments' tenancy events go to it instead of the recorder).
+    /// `prepare` runs on the fresh database before any service starts (a test that seeds rows as an
+    /// earlier version wrote them, then lets the services migrate them).
     static func start(ingress withIngress: Bool = false, payoutsEnvironment: [String: String] = [:],
-                      sandboxEnvironment: [String: String] = [:]) async throws -> PayoutsHarness {
+                      sandboxEnvironment: [String: String] = [:], paymentsEnvironment extraPayments: [String: String] = [:],
+                      prepare: ((TestDatabase) async throws -> Void)? = nil) async throws -> PayoutsHarness {
         let database = try await TestDatabase.create()
+        try await prepare?(database)
         let recorder = try await RecordingSubscriber.start(database: database)
         var sandboxVariables = PaymentsHarness.sandboxEnvironment
         sandboxVariables["SANDBOX_PAYOUT_DELAY"] = "200ms"
@@ -42,12 +46,13 @@ final class PayoutsHarness: @unchecked Sendable {
             ]))
             try await ingress?.waitUntilReady()
         }
-        let paymentsEnvironment = TestStackEnvironment.variables(
+        var paymentsEnvironment = TestStackEnvironment.variables(
             database: database, extra: [
                 "INGRESS_INTERNAL_URL": ingress?.internalURL ?? recorder.baseURL, "PUBLIC_INGRESS_URL": "https://hooks.example.test",
                 "PAYOUTS_INTERNAL_URL": "http://127.0.0.1:\(payoutsInternalPort)",
                 "NOTIFICATIONS_INTERNAL_URL": recorder.baseURL, "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
             ])
+        for (key, value) in extraPayments { paymentsEnvironment[key] = value }
         let payments = try ServiceProcess(binary: "coffer-payments", port: paymentsPort, internalPort: paymentsInternalPort,
                                           environment: paymentsEnvironment)
         try await payments.waitUntilReady()
@@ -200,8 +205,9 @@ final class PayoutsHarness: @unchecked Sendable {
         return tenant
     }
 
-    func createKey(_ tenant: Tenant, role: String) async throws -> String {
-        let answer = try await admin(.POST, "/admin/tenants/\(tenant.id)/api-keys", json: ["role": .string(role)], onPayments: true)
+    func createKey(_ tenant: Tenant, role: String, livemode: Bool = false) async throws -> String {
+        let answer = try await admin(.POST, "/admin/tenants/\(tenant.id)/api-keys", json: ["role": .string(role), "livemode": .bool(livemode)],
+                                     onPayments: true)
         XCTAssertEqual(answer.status, 201, answer.text)
         let secret = answer["secret"]?.stringValue ?? ""
         _ = await eventually(timeout: .seconds(20)) { (try? await self.call(.GET, "/v1/payees", bearer: secret).status) == 200 }
@@ -243,7 +249,11 @@ final class PayoutsHarness: @unchecked Sendable {
     }
 
     func balance(_ payee: String, _ tenant: Tenant, currency: String = "INR") async throws -> (available: Int64, reserved: Int64) {
-        let answer = try await call(.GET, "/v1/balances?payee_id=\(payee)", bearer: tenant.key)
+        try await balance(payee, key: tenant.key, currency: currency)
+    }
+
+    func balance(_ payee: String, key: String, currency: String = "INR") async throws -> (available: Int64, reserved: Int64) {
+        let answer = try await call(.GET, "/v1/balances?payee_id=\(payee)", bearer: key)
         let entry = answer["data"]?.arrayValue?.first { $0["currency"]?.stringValue == currency }
         return (entry?["available"]?.int64Value ?? 0, entry?["reserved"]?.int64Value ?? 0)
     }
@@ -259,10 +269,19 @@ final class PayoutsHarness: @unchecked Sendable {
 
     /// `payee.credited` / `payee.debited` as payments publishes them.
     func balanceEvent(_ type: String, _ tenant: Tenant, payee: String, amount: Int64, currency: String = "INR",
-                      reason: String, source: String = CofferID.generate(.refund)) throws -> EventEnvelope {
+                      reason: String, source: String = CofferID.generate(.refund), livemode: Bool = false) throws -> EventEnvelope {
         try EventEnvelope.make(type: type, source: "payments", tenantID: tenant.id, correlationID: nil,
-                               payload: PayeeBalanceChange(payeeID: payee, tenantID: tenant.id, amount: amount, currency: currency, reason: reason,
+                               payload: PayeeBalanceChange(payeeID: payee, tenantID: tenant.id, livemode: livemode, amount: amount, currency: currency, reason: reason,
                                                            sourceID: source, paymentID: nil))
+    }
+
+    /// A RazorpayX payout as the sandbox holds it (what was actually paid, and where).
+    func razorpayPayout(_ providerPayoutID: String, _ tenant: Tenant) async throws -> JSONValue {
+        let credentials = Base64.encode(Array("\(tenant.razorpayKeyID):secret_\(tenant.razorpayKeyID.dropFirst("rzp_test_".count))".utf8))
+        let response = try await client.send(HTTPClientRequest(method: .GET, url: sandbox.baseURL + "/razorpay/v1/payouts/" + providerPayoutID,
+                                                               headers: ["Authorization": "Basic " + credentials]))
+        XCTAssertEqual(response.status.code, 200, response.bodyText)
+        return (try? JSONValue.parse(response.body)) ?? .null
     }
 
     // MARK: Inspection (as the superuser, outside row-level security)
