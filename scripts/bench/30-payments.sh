@@ -1,8 +1,8 @@
 # Payments: POST /v1/payments against the sandbox's Stripe, 32 connections, each with a unique
 # Idempotency-Key — every request creates a payment, calls the provider and captures it (fee split,
 # ledger, fulfilment, events) — counted as payments durably captured in PostgreSQL; then replays of
-# stored idempotent answers. The tenant's rate limit is raised through its settings, as a tenant
-# would. pgbench runs the same statements without Coffer in front: PostgreSQL's own ceiling here.
+# stored idempotent answers. The tenant's rate limit is raised in its settings when the operator
+# creates it (raising it later takes a live key and a second approver). pgbench runs the same statements without Coffer in front: PostgreSQL's own ceiling here.
 SANDBOX_PORT=$(free_port); PAYMENTS_PORT=$(free_port); PAYMENTS_INTERNAL_PORT=$(free_port)
 # Over the local socket (as a service next to its database would). 8 connections measured best on 2
 # cores: with more, the connection threads compete with PostgreSQL for the CPU and the tail grows.
@@ -21,9 +21,8 @@ wait_ready "http://127.0.0.1:$SANDBOX_PORT"; wait_ready "http://127.0.0.1:$PAYME
 P="http://127.0.0.1:$PAYMENTS_PORT"; S="http://127.0.0.1:$SANDBOX_PORT"
 SUPER="${TEST_DATABASE_ADMIN_URL%/*}/$BENCH_DB"
 json() { python3 -c 'import json,sys; v=json.load(sys.stdin); [v := v[k] for k in sys.argv[1].split(".")]; print(v)' "$1"; }
-TENANT_JSON=$(curl -fsS -X POST "http://127.0.0.1:$PAYMENTS_INTERNAL_PORT/admin/tenants" -H "Authorization: Bearer $COFFER_ADMIN_TOKEN" -d '{"name":"Bench"}')
+TENANT_JSON=$(curl -fsS -X POST "http://127.0.0.1:$PAYMENTS_INTERNAL_PORT/admin/tenants" -H "Authorization: Bearer $COFFER_ADMIN_TOKEN" -d '{"name":"Bench","settings":{"api_rate_limit_per_minute":1000000,"fees":{"platform_fee_bps":250}}}')
 KEY=$(echo "$TENANT_JSON" | json api_key.secret); TENANT=$(echo "$TENANT_JSON" | json id)
-curl -fsS -X PATCH "$P/v1/settings" -H "Authorization: Bearer $KEY" -d '{"api_rate_limit_per_minute":1000000,"fees":{"platform_fee_bps":250}}' >/dev/null
 SECRET="sk_test_bench_$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 CONNECTOR=$(curl -fsS -X PUT "$P/v1/connectors/stripe" -H "Authorization: Bearer $KEY" \
   -d "{\"credentials\":{\"secret_key\":\"$SECRET\"},\"webhook_secret\":\"whsec_bench\",\"api_base_url\":\"$S/stripe\"}" | json id)

@@ -16,6 +16,12 @@ struct ConnectorRequest: Sendable {
     var saltIndex: Int??
     var apiBaseURL: String??
 
+    /// Whether this replaces what authenticates the connector or its webhooks, or where its calls go: on a
+    /// live connector such a change waits for a second key's approval.
+    var replacesSecrets: Bool {
+        !credentials.isEmpty || !secrets.isEmpty || apiBaseURL != nil || webhookID != nil || certificates != nil || saltIndex != nil
+    }
+
     init(json: JSONValue, provider: ProviderName) throws(HTTPError) {
         guard let object = json.objectValue else { throw HTTPError.badRequest("The body must be a JSON object.", code: "invalid_request") }
         let rules = ConnectorRules.rules(provider)

@@ -36,8 +36,11 @@ final class ConnectorStore: Sendable {
 
     // MARK: Writing
 
-    func upsert(tenantID: String, provider: ProviderName, request: ConnectorRequest, keyLivemode: Bool, actor: String,
-                correlationID: String) async throws -> JSONValue {
+    /// Creates or changes a connector. Replacing a live connector's secrets (credentials, webhook secrets,
+    /// callback credentials) or its API address is not applied at once: it is recorded as a connector
+    /// change (`cc_…`, 202) that a different live key or an operator approves (`approveChange`).
+    func upsert(tenantID: String, provider: ProviderName, request: ConnectorRequest, body: JSONValue, keyLivemode: Bool, actor: String,
+                correlationID: String) async throws -> (HTTPStatus, JSONValue) {
         let mode = request.mode ?? (keyLivemode ? "live" : "test")
         guard mode == (keyLivemode ? "live" : "test") else {
             throw HTTPError.forbidden("A \(keyLivemode ? "live" : "test") key manages only \(keyLivemode ? "live" : "test") connectors.",
@@ -46,6 +49,95 @@ final class ConnectorStore: Sendable {
         let rules = ConnectorRules.rules(provider)
         if let baseURL = request.apiBaseURL ?? nil { try checkBaseURL(baseURL, provider: provider, mode: mode, rules: rules) }
         return try await database.tenantTransaction(tenantID) { connection in
+            if mode == "live", request.replacesSecrets,
+               let existing = try await connection.query("""
+                   SELECT id, version FROM payments.connectors WHERE tenant_id = \(tenantID) AND provider = \(provider.rawValue) AND mode = 'live'
+                   FOR UPDATE
+                   """).first {
+                let (connectorID, version) = try existing.decode((String, Int64).self)
+                let changeID = CofferID.generate(.connectorChange)
+                let sealedBody = try keyring.seal(body.jsonString, context: "connector_change:" + changeID)
+                guard let row = try await connection.query("""
+                    INSERT INTO payments.connector_changes AS c (id, tenant_id, connector_id, provider, request_sealed, connector_version, status,
+                        requested_by, expires_at)
+                    VALUES (\(changeID), \(tenantID), \(connectorID), \(provider.rawValue), \(sealedBody), \(version), 'pending_approval', \(actor),
+                        now() + make_interval(secs => \(TenantStore.approvalWindow.components.seconds)))
+                    RETURNING \(unsafeSQL: Self.changeColumns)
+                    """).first else { throw HTTPError.internalError() }
+                let change = try Self.changeJSON(row)
+                try await audit.record(AuditEntry(tenantID: tenantID, actor: actor, action: "connector.change_requested",
+                                                  objectType: "connector_change", objectID: changeID, before: nil, after: change,
+                                                  correlationID: correlationID), on: connection)
+                return (.accepted, change)
+            }
+            return (.ok, try await write(tenantID: tenantID, provider: provider, request: request, mode: mode, actor: actor,
+                                         correlationID: correlationID, on: connection))
+        }
+    }
+
+    /// Applies an approved connector change: by a different live key with an approving role, or an
+    /// operator; only if the connector is still the version the change was asked against.
+    func approveChange(_ changeID: String, tenantID: String, actor: String, correlationID: String) async throws -> JSONValue {
+        try await database.tenantTransaction(tenantID) { connection in
+            guard CofferID.isValid(changeID, prefix: .connectorChange),
+                  let row = try await connection.query("""
+                      SELECT \(unsafeSQL: Self.changeColumns), c.request_sealed, c.connector_version FROM payments.connector_changes c
+                      WHERE c.id = \(changeID) AND c.tenant_id = \(tenantID) FOR UPDATE
+                      """).first
+            else { throw HTTPError.notFound("No such connector change: \(changeID)", param: "id") }
+            let change = try Self.changeJSON(row)
+            try TenantStore.checkDecidable(change, actor: actor)
+            let (sealedBody, version) = try row.decode((String, Int64).self, startingAt: Self.changeColumnCount)
+            guard let providerName = change["provider"]?.stringValue, let provider = ProviderName(rawValue: providerName),
+                  let connectorID = change["connector_id"]?.stringValue
+            else { throw HTTPError.internalError() }
+            let current = try await connection.query("SELECT version FROM payments.connectors WHERE id = \(connectorID) FOR UPDATE").first?
+                .decode(Int64.self, at: 0)
+            guard current == version else {
+                throw HTTPError.conflict("The connector changed after this change was asked for; ask again.", code: "connector_changed_since")
+            }
+            let body = try JSONValue.parse(Array(try keyring.openString(sealedBody, context: "connector_change:" + changeID).utf8))
+            let request = try ConnectorRequest(json: body, provider: provider)
+            let applied = try await write(tenantID: tenantID, provider: provider, request: request, mode: "live", actor: actor,
+                                          correlationID: correlationID, on: connection)
+            try await connection.execute("""
+                UPDATE payments.connector_changes SET status = 'applied', decided_by = \(actor), decided_at = now() WHERE id = \(changeID)
+                """)
+            try await audit.record(AuditEntry(tenantID: tenantID, actor: actor, action: "connector.change_approved", objectType: "connector_change",
+                                              objectID: changeID, before: change, after: ["status": "applied"], correlationID: correlationID),
+                                   on: connection)
+            return applied
+        }
+    }
+
+    func changes(tenantID: String, limit: Int) async throws -> [JSONValue] {
+        try await database.tenantTransaction(tenantID) { connection in
+            try await connection.query("""
+                SELECT \(unsafeSQL: Self.changeColumns) FROM payments.connector_changes c WHERE c.tenant_id = \(tenantID)
+                ORDER BY c.created_at DESC, c.id DESC LIMIT \(Int64(limit))
+                """).map(Self.changeJSON)
+        }
+    }
+
+    static let changeColumns = """
+        c.id, c.tenant_id, c.connector_id, c.provider, c.status, c.requested_by, c.decided_by, c.created_at, c.expires_at, c.expires_at < now()
+        """
+    static let changeColumnCount = 10
+
+    /// A change as the API shows it: never the secrets it carries.
+    static func changeJSON(_ row: PostgresRow) throws -> JSONValue {
+        let (id, tenant, connector, provider, status, requestedBy, decidedBy, created, expires, expired) =
+            try row.decode((String, String, String, String, String, String, String?, Date, Date, Bool).self, startingAt: 0)
+        return ["id": .string(id), "object": "connector_change", "tenant_id": .string(tenant), "connector_id": .string(connector),
+                "provider": .string(provider), "status": .string(status), "requested_by": .string(requestedBy),
+                "decided_by": decidedBy.map(JSONValue.string) ?? .null, "created": .string(Timestamp.rfc3339(created)),
+                "expires_at": .string(Timestamp.rfc3339(expires)), "expired": .bool(expired && status == "pending_approval")]
+    }
+
+    private func write(tenantID: String, provider: ProviderName, request: ConnectorRequest, mode: String, actor: String,
+                       correlationID: String, on connection: PostgresConnection) async throws -> JSONValue {
+        let rules = ConnectorRules.rules(provider)
+        do {
             let existing = try await connection.query("""
                 SELECT id, status, priority, sealed_secrets::text, previous_secret_expires_at, webhook_id, coalesce(certificates, '{}'),
                        salt_index, api_base_url, version

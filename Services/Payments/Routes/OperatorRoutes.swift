@@ -8,6 +8,22 @@ import Shared
 enum OperatorRoutes {
     static func register(on admin: RouterGroup, tenants: TenantStore, connectors: ConnectorStore, authenticator: APIKeyAuthenticator,
                          parked: ParkedItemStore, livemode: LivemodeStore) {
+        // An operator is the second person for a tenant's change that loosens a control.
+        admin.post("/tenants/{id}/settings-changes/{change}/approve") { request, context in
+            let tenantID = context.parameter("id")
+            guard CofferID.isValid(tenantID, prefix: .tenant) else { throw HTTPError.notFound("No such tenant.", param: "id") }
+            _ = try BodyReader(request.body, allowed: [])
+            return .json(.ok, bytes: try await tenants.approveSettingsChange(context.parameter("change"), tenantID: tenantID,
+                                                                             actor: actor(context), correlationID: context.correlationID)
+                .serialized())
+        }
+        admin.post("/tenants/{id}/connector-changes/{change}/approve") { request, context in
+            let tenantID = context.parameter("id")
+            guard CofferID.isValid(tenantID, prefix: .tenant) else { throw HTTPError.notFound("No such tenant.", param: "id") }
+            _ = try BodyReader(request.body, allowed: [])
+            return .json(.ok, bytes: try await connectors.approveChange(context.parameter("change"), tenantID: tenantID, actor: actor(context),
+                                                                        correlationID: context.correlationID).serialized())
+        }
         // Money that crossed modes before modes were checked end to end (`cofferctl livemode-report`).
         admin.get("/livemode-report") { _, _ in .json(.ok, bytes: try await livemode.report().serialized()) }
         admin.get("/parked") { request, _ in

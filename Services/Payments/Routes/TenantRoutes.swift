@@ -6,6 +6,15 @@ import Shared
 
 /// The tenant's own configuration and its trail: `/v1/connectors`, `/v1/settings`, `/v1/audit`.
 enum TenantRoutes {
+    /// What governs live money is changed only with a live key: a test key can never loosen a live limit.
+    static func liveKey(_ context: RequestContext, roles: Set<APIKeyRole>, what: String) throws -> AuthenticatedKey {
+        let key = try context.requireRole(roles)
+        guard key.livemode else {
+            throw HTTPError.forbidden("\(what): use a live key (ck_live_…).", code: "live_key_required")
+        }
+        return key
+    }
+
     static func register(on v1: RouterGroup, tenants: TenantStore, connectors: ConnectorStore, database: PostgresPool) {
         v1.get("/audit") { request, context in
             let key = try context.requireRole(PaymentRoutes.readers)
@@ -28,9 +37,20 @@ enum TenantRoutes {
                 throw HTTPError.badRequest("The body is not valid JSON.", code: "invalid_json")
             }
             let input = try ConnectorRequest(json: body, provider: provider)
-            let connector = try await connectors.upsert(tenantID: key.tenantID, provider: provider, request: input, keyLivemode: key.livemode,
-                                                        actor: key.actor, correlationID: context.correlationID)
-            return .json(.ok, bytes: connector.serialized())
+            let (status, connector) = try await connectors.upsert(tenantID: key.tenantID, provider: provider, request: input, body: body,
+                                                                  keyLivemode: key.livemode, actor: key.actor, correlationID: context.correlationID)
+            return .json(status, bytes: connector.serialized())
+        }
+        v1.get("/connectors/changes") { request, context in
+            let key = try context.requireRole(PaymentRoutes.readers)
+            let changes = try await connectors.changes(tenantID: key.tenantID, limit: try ListParameters.limit(request.queryParameters))
+            return .json(.ok, bytes: ListParameters.page(changes, hasMore: false))
+        }
+        v1.post("/connectors/changes/{id}/approve") { request, context in
+            let key = try Self.liveKey(context, roles: PaymentRoutes.approvers, what: "Live connectors move live money")
+            _ = try BodyReader(request.body, allowed: [])
+            return .json(.ok, bytes: try await connectors.approveChange(context.parameter("id"), tenantID: key.tenantID, actor: key.actor,
+                                                                        correlationID: context.correlationID).serialized())
         }
         v1.get("/connectors") { _, context in
             let key = try context.requireRole(PaymentRoutes.readers)
@@ -41,15 +61,33 @@ enum TenantRoutes {
             return .json(.ok, bytes: try await tenants.settings(tenantID: key.tenantID).json.serialized())
         }
         v1.patch("/settings") { request, context in
-            let key = try context.requireRole(PaymentRoutes.writers)
+            let key = try Self.liveKey(context, roles: PaymentRoutes.writers, what: "Settings govern live money")
             let patch: JSONValue
             do { patch = try JSONValue.parse(request.body) } catch {
                 throw HTTPError.badRequest("The body is not valid JSON.", code: "invalid_json")
             }
             guard patch.objectValue != nil else { throw HTTPError.badRequest("The body must be a JSON merge patch object.") }
-            let updated = try await tenants.updateSettings(tenantID: key.tenantID, patch: patch, actor: key.actor,
-                                                           correlationID: context.correlationID)
-            return .json(.ok, bytes: updated.json.serialized())
+            switch try await tenants.proposeSettings(tenantID: key.tenantID, patch: patch, actor: key.actor, correlationID: context.correlationID) {
+            case .applied(let settings): return .json(.ok, bytes: settings.json.serialized())
+            case .pending(let change): return .json(.accepted, bytes: change.serialized())
+            }
+        }
+        v1.get("/settings/changes") { request, context in
+            let key = try context.requireRole(PaymentRoutes.readers)
+            let changes = try await tenants.settingsChanges(tenantID: key.tenantID, limit: try ListParameters.limit(request.queryParameters))
+            return .json(.ok, bytes: ListParameters.page(changes, hasMore: false))
+        }
+        v1.post("/settings/changes/{id}/approve") { request, context in
+            let key = try Self.liveKey(context, roles: PaymentRoutes.approvers, what: "Settings govern live money")
+            _ = try BodyReader(request.body, allowed: [])
+            return .json(.ok, bytes: try await tenants.approveSettingsChange(context.parameter("id"), tenantID: key.tenantID, actor: key.actor,
+                                                                             correlationID: context.correlationID).serialized())
+        }
+        v1.post("/settings/changes/{id}/cancel") { request, context in
+            let key = try Self.liveKey(context, roles: PaymentRoutes.approvers, what: "Settings govern live money")
+            _ = try BodyReader(request.body, allowed: [])
+            return .json(.ok, bytes: try await tenants.cancelSettingsChange(context.parameter("id"), tenantID: key.tenantID, actor: key.actor,
+                                                                            correlationID: context.correlationID).serialized())
         }
     }
 }

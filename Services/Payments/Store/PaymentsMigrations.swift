@@ -381,5 +381,54 @@ enum PaymentsMigrations {
                 WHERE o.status IN ('pending', 'dead') AND o.event_type IN ('payee.credited', 'payee.debited')
                   AND p.id = o.payload::jsonb #>> '{data,payment_id}';
             """),
+        // Changes that loosen a control wait for a second key or an operator (issue 9): a settings change
+        // that raises a limit, and replacing a live connector's credentials, are recorded here pending
+        // approval (24 hours) with exactly what was asked; approving applies that, and only if nothing
+        // changed in between.
+        Migration(version: 13, name: "maker_checker_changes", sql: """
+            CREATE TABLE payments.settings_changes (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                before jsonb NOT NULL,
+                after jsonb NOT NULL,
+                loosened text[] NOT NULL,
+                status text NOT NULL CHECK (status IN ('pending_approval', 'applied', 'canceled')),
+                requested_by text NOT NULL,
+                decided_by text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                decided_at timestamptz
+            );
+            CREATE INDEX settings_changes_by_tenant ON payments.settings_changes (tenant_id, created_at DESC);
+            CREATE TABLE payments.connector_changes (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                connector_id text NOT NULL,
+                provider text NOT NULL,
+                -- The request as sent (it holds the new secrets), sealed under COFFER_MASTER_KEY.
+                request_sealed text NOT NULL,
+                connector_version bigint NOT NULL,
+                status text NOT NULL CHECK (status IN ('pending_approval', 'applied', 'canceled')),
+                requested_by text NOT NULL,
+                decided_by text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                decided_at timestamptz
+            );
+            CREATE INDEX connector_changes_by_tenant ON payments.connector_changes (tenant_id, created_at DESC);
+            DO $$
+            DECLARE t text;
+            BEGIN
+                FOREACH t IN ARRAY ARRAY['settings_changes', 'connector_changes']
+                LOOP
+                    EXECUTE format('ALTER TABLE payments.%I ENABLE ROW LEVEL SECURITY', t);
+                    EXECUTE format('ALTER TABLE payments.%I FORCE ROW LEVEL SECURITY', t);
+                    EXECUTE format($p$CREATE POLICY tenant_isolation ON payments.%I
+                        USING (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform')
+                        WITH CHECK (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform')$p$, t);
+                END LOOP;
+            END;
+            $$;
+            """),
     ]
 }

@@ -161,32 +161,159 @@ struct TenantStore: Sendable {
     }
 
     /// Applies a JSON merge patch to the settings, validates the result, audits and publishes it.
-    func updateSettings(tenantID: String, patch: JSONValue, actor: String, correlationID: String) async throws -> TenantSettings {
+    /// A settings change's outcome: applied at once (it only tightens), or waiting for a second key.
+    enum SettingsOutcome: Sendable {
+        case applied(TenantSettings)
+        case pending(JSONValue)
+    }
+
+    /// How long a change that loosens a control waits for its approval.
+    static let approvalWindow: Duration = .seconds(24 * 3600)
+
+    /// `PATCH /v1/settings`: a change that only tightens (or is neutral) applies now; one that loosens a
+    /// control (`TenantSettings.loosenedFields`) is recorded as a settings change (`sc_…`) pending approval
+    /// by a different live key with the `full` or `approver` role, or by an operator.
+    func proposeSettings(tenantID: String, patch: JSONValue, actor: String, correlationID: String) async throws -> SettingsOutcome {
         try await database.tenantTransaction(tenantID) { connection in
-            guard let row = try await connection.query("""
-                SELECT name, status, settings::text, version FROM payments.tenants WHERE id = \(tenantID) FOR UPDATE
-                """).first
-            else { throw HTTPError.notFound("No such tenant.") }
-            let (name, status, settingsText, version) = try row.decode((String, String, String, Int64).self)
-            let before = try JSONValue.parse(settingsText)
+            let (current, settings, _, _, _) = try await lockSettings(tenantID, on: connection)
             let updated: TenantSettings
             do {
-                updated = try TenantSettings(json: TenantSettings.mergePatch(before, patch))
+                updated = try TenantSettings(json: TenantSettings.mergePatch(current, patch))
             } catch let error as SettingsError {
                 throw HTTPError.badRequest("Invalid setting: \(error.message)", code: "invalid_setting", param: error.param)
             }
-            let newVersion = Timestamp.nextVersion(after: version)
-            try await connection.execute("""
-                UPDATE payments.tenants SET settings = \(updated.json.jsonString)::jsonb, version = \(newVersion), updated_at = now()
-                WHERE id = \(tenantID)
-                """)
-            try await events.tenantUpserted(id: tenantID, name: name, status: status, settings: updated, version: newVersion,
-                                            correlationID: correlationID, on: connection)
-            try await audit.record(AuditEntry(tenantID: tenantID, actor: actor, action: "settings.updated", objectType: "settings",
-                                              objectID: tenantID, before: before, after: updated.json, correlationID: correlationID),
+            let loosened = settings.loosenedFields(by: updated)
+            guard !loosened.isEmpty else {
+                try await apply(updated, tenantID: tenantID, actor: actor, action: "settings.updated", correlationID: correlationID, on: connection)
+                return .applied(updated)
+            }
+            let changeID = CofferID.generate(.settingsChange)
+            guard let row = try await connection.query("""
+                INSERT INTO payments.settings_changes AS c (id, tenant_id, before, after, loosened, status, requested_by, expires_at)
+                VALUES (\(changeID), \(tenantID), \(settings.json.jsonString)::jsonb, \(updated.json.jsonString)::jsonb,
+                        \(array: loosened)::text[], 'pending_approval', \(actor), now() + make_interval(secs => \(Self.approvalWindow.components.seconds)))
+                RETURNING \(unsafeSQL: Self.changeColumns)
+                """).first else { throw HTTPError.internalError() }
+            let change = try Self.changeJSON(row)
+            try await audit.record(AuditEntry(tenantID: tenantID, actor: actor, action: "settings.change_requested", objectType: "settings_change",
+                                              objectID: changeID, before: settings.json, after: change, correlationID: correlationID),
                                    on: connection)
-            return updated
+            return .pending(change)
         }
+    }
+
+    /// Approves a pending settings change: by a different live key with an approving role (`actor` is
+    /// its id) or an operator (`operator:<name>`). Applies exactly the settings that were asked for, and
+    /// only if the settings are still those the change was made against.
+    func approveSettingsChange(_ changeID: String, tenantID: String, actor: String, correlationID: String) async throws -> JSONValue {
+        try await database.tenantTransaction(tenantID) { connection in
+            guard CofferID.isValid(changeID, prefix: .settingsChange),
+                  let row = try await connection.query("""
+                      SELECT \(unsafeSQL: Self.changeColumns) FROM payments.settings_changes c WHERE c.id = \(changeID) AND c.tenant_id = \(tenantID)
+                      FOR UPDATE
+                      """).first
+            else { throw HTTPError.notFound("No such settings change: \(changeID)", param: "id") }
+            let change = try Self.changeJSON(row)
+            try Self.checkDecidable(change, actor: actor)
+            let (_, settings, _, _, _) = try await lockSettings(tenantID, on: connection)
+            guard let before = change["before"], settings.json == before else {
+                throw HTTPError.conflict("The settings changed after this change was asked for; ask again.", code: "settings_changed_since")
+            }
+            guard let afterJSON = change["after"], let after = try? TenantSettings(json: afterJSON) else { throw HTTPError.internalError() }
+            try await apply(after, tenantID: tenantID, actor: actor, action: "settings.change_approved", correlationID: correlationID,
+                            on: connection)
+            guard let decided = try await connection.query("""
+                UPDATE payments.settings_changes c SET status = 'applied', decided_by = \(actor), decided_at = now() WHERE c.id = \(changeID)
+                RETURNING \(unsafeSQL: Self.changeColumns)
+                """).first else { throw HTTPError.internalError() }
+            return try Self.changeJSON(decided)
+        }
+    }
+
+    /// Withdraws (by the requester) or declines (by an approver) a pending settings change.
+    func cancelSettingsChange(_ changeID: String, tenantID: String, actor: String, correlationID: String) async throws -> JSONValue {
+        try await database.tenantTransaction(tenantID) { connection in
+            guard CofferID.isValid(changeID, prefix: .settingsChange),
+                  let row = try await connection.query("""
+                      UPDATE payments.settings_changes c SET status = 'canceled', decided_by = \(actor), decided_at = now()
+                      WHERE c.id = \(changeID) AND c.tenant_id = \(tenantID) AND c.status = 'pending_approval'
+                      RETURNING \(unsafeSQL: Self.changeColumns)
+                      """).first
+            else { throw HTTPError.conflict("No pending settings change \(changeID).", code: "invalid_state") }
+            let change = try Self.changeJSON(row)
+            try await audit.record(AuditEntry(tenantID: tenantID, actor: actor, action: "settings.change_canceled", objectType: "settings_change",
+                                              objectID: changeID, before: nil, after: change, correlationID: correlationID), on: connection)
+            return change
+        }
+    }
+
+    func settingsChanges(tenantID: String, limit: Int) async throws -> [JSONValue] {
+        try await database.tenantTransaction(tenantID) { connection in
+            try await connection.query("""
+                SELECT \(unsafeSQL: Self.changeColumns) FROM payments.settings_changes c WHERE c.tenant_id = \(tenantID)
+                ORDER BY c.created_at DESC, c.id DESC LIMIT \(Int64(limit))
+                """).map(Self.changeJSON)
+        }
+    }
+
+    /// A change may be decided while pending and unexpired, by someone other than who asked for it.
+    static func checkDecidable(_ change: JSONValue, actor: String) throws(HTTPError) {
+        guard change["status"]?.stringValue == "pending_approval" else {
+            throw HTTPError.conflict("This change is \(change["status"]?.stringValue ?? "?"); only a pending change can be approved.",
+                                     code: "invalid_state")
+        }
+        guard change["expired"]?.boolValue != true else {
+            throw HTTPError.conflict("This change expired without an approval; ask again.", code: "change_expired")
+        }
+        guard change["requested_by"]?.stringValue != actor else {
+            throw HTTPError.forbidden("A change that loosens a control is approved by a different key or an operator.",
+                                      code: "approver_must_differ")
+        }
+    }
+
+    static let changeColumns = """
+        c.id, c.tenant_id, c.before::text, c.after::text, c.loosened, c.status, c.requested_by, c.decided_by, c.created_at, c.expires_at,
+        c.expires_at < now()
+        """
+
+    static func changeJSON(_ row: PostgresRow) throws -> JSONValue {
+        let (id, tenant, before, after, loosened, status, requestedBy, decidedBy, created, expires, expired) =
+            try row.decode((String, String, String, String, [String], String, String, String?, Date, Date, Bool).self)
+        return ["id": .string(id), "object": "settings_change", "tenant_id": .string(tenant), "status": .string(status),
+                "loosened": .array(loosened.map(JSONValue.string)), "before": try JSONValue.parse(before), "after": try JSONValue.parse(after),
+                "requested_by": .string(requestedBy), "decided_by": decidedBy.map(JSONValue.string) ?? .null,
+                "created": .string(Timestamp.rfc3339(created)), "expires_at": .string(Timestamp.rfc3339(expires)),
+                "expired": .bool(expired && status == "pending_approval")]
+    }
+
+    private func lockSettings(_ tenantID: String, on connection: PostgresConnection) async throws
+        -> (json: JSONValue, settings: TenantSettings, name: String, status: String, version: Int64) {
+        guard let row = try await connection.query("""
+            SELECT name, status, settings::text, version FROM payments.tenants WHERE id = \(tenantID) FOR UPDATE
+            """).first
+        else { throw HTTPError.notFound("No such tenant.") }
+        let (name, status, settingsText, version) = try row.decode((String, String, String, Int64).self)
+        let json = try JSONValue.parse(settingsText)
+        let settings: TenantSettings
+        do { settings = try TenantSettings(json: json) } catch {
+            throw HTTPError.conflict("The stored settings do not read (\(error.description)); an operator must fix them.", code: "invalid_setting")
+        }
+        return (json, settings, name, status, version)
+    }
+
+    private func apply(_ updated: TenantSettings, tenantID: String, actor: String, action: String, correlationID: String,
+                       on connection: PostgresConnection) async throws {
+        let (before, _, name, status, version) = try await lockSettings(tenantID, on: connection)
+        let newVersion = Timestamp.nextVersion(after: version)
+        try await connection.execute("""
+            UPDATE payments.tenants SET settings = \(updated.json.jsonString)::jsonb, version = \(newVersion), updated_at = now()
+            WHERE id = \(tenantID)
+            """)
+        try await events.tenantUpserted(id: tenantID, name: name, status: status, settings: updated, version: newVersion,
+                                        correlationID: correlationID, on: connection)
+        try await audit.record(AuditEntry(tenantID: tenantID, actor: actor, action: action, objectType: "settings",
+                                          objectID: tenantID, before: before, after: updated.json, correlationID: correlationID),
+                               on: connection)
     }
 
     static func tenantJSON(row: PostgresRow) throws -> JSONValue {

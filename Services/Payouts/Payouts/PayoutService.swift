@@ -289,6 +289,15 @@ struct PayoutService: Sendable {
             guard try await !firstRunConfirmed(request, on: connection) else {
                 throw HTTPError.conflict("The first payout run is already confirmed.", code: "first_run_confirmed")
             }
+            // Confirming the first run approves its payouts: never by a key that created one of them.
+            let ownWaiting = try await connection.query("""
+                SELECT count(*) FROM payouts.payouts WHERE tenant_id = \(request.tenantID) AND livemode = \(request.key.livemode)
+                  AND status = 'pending_approval' AND 'first_run' = ANY(approval_reasons) AND created_by = \(request.actor)
+                """).first?.decode(Int64.self, at: 0) ?? 0
+            guard ownWaiting == 0 else {
+                throw HTTPError.forbidden("The first payout run is confirmed by a different key than the one that created its payouts.",
+                                          code: "approver_must_differ")
+            }
             let totals = try await firstRunTotals(request: request, on: connection)
             try await connection.execute("""
                 INSERT INTO payouts.first_runs (tenant_id, livemode, confirmed_at, confirmed_by, totals)

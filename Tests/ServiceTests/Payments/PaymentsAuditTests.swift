@@ -14,7 +14,9 @@ final class PaymentsAuditTests: XCTestCase {
         defer { Task { await harness.stop() } }
         let tenant = try await harness.createTenant()
         let other = try await harness.createTenant(name: "Other")
-        _ = try await harness.call(.PATCH, "/v1/settings", bearer: tenant.key, json: ["time_zone": "Africa/Johannesburg"])
+        let live = try await harness.createKey(tenantID: tenant.id, role: "full", livemode: true)
+        let zone = try await harness.call(.PATCH, "/v1/settings", bearer: live.secret, json: ["time_zone": "Africa/Johannesburg"])
+        XCTAssertEqual(zone.status, 200, zone.text)
         let put = try await harness.call(.PUT, "/v1/connectors/stripe", bearer: tenant.key, json: [
             "credentials": ["secret_key": "sk_test_audit_secret_value_9876"], "webhook_secret": "whsec_audit_secret",
         ])

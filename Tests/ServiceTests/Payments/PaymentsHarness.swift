@@ -157,8 +157,8 @@ final class PaymentsHarness: @unchecked Sendable {
         return Tenant(id: answer.id, key: key?["secret"]?.stringValue ?? "", keyID: key?["id"]?.stringValue ?? "")
     }
 
-    func createKey(tenantID: String, role: String) async throws -> (id: String, secret: String) {
-        let answer = try await admin(.POST, "/admin/tenants/\(tenantID)/api-keys", json: ["role": .string(role)])
+    func createKey(tenantID: String, role: String, livemode: Bool = false) async throws -> (id: String, secret: String) {
+        let answer = try await admin(.POST, "/admin/tenants/\(tenantID)/api-keys", json: ["role": .string(role), "livemode": .bool(livemode)])
         XCTAssertEqual(answer.status, 201, answer.text)
         return (answer.id, answer["secret"]?.stringValue ?? "")
     }

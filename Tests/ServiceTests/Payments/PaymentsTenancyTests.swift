@@ -69,14 +69,22 @@ final class PaymentsTenancyTests: XCTestCase {
 
     func testSettingsAreValidatedAuditedAndPublished() async throws {
         let tenant = try await harness.createTenant()
-        let patched = try await harness.call(.PATCH, "/v1/settings", bearer: tenant.key, json: [
+        // Settings govern live money: a live key changes them.
+        let live = try await harness.createKey(tenantID: tenant.id, role: "full", livemode: true)
+        let patched = try await harness.call(.PATCH, "/v1/settings", bearer: live.secret, json: [
             "refund_policy": ["window_days": 30, "approval_thresholds": ["USD": 50_000]],
-            "fees": ["platform_fee_bps": 1000, "referral_bounty_bps": 200],
         ])
         XCTAssertEqual(patched.status, 200, patched.text)
         XCTAssertEqual(patched["refund_policy"]?["window_days"]?.int64Value, 30)
-        XCTAssertEqual(patched["fees"]?["platform_fee_bps"]?.int64Value, 1000)
         XCTAssertEqual(patched["api_rate_limit_per_minute"]?.int64Value, 100, "untouched settings stay")
+        // Fees move money between parties: applied once an operator approves the change.
+        let fees = try await harness.call(.PATCH, "/v1/settings", bearer: live.secret, json: [
+            "fees": ["platform_fee_bps": 1000, "referral_bounty_bps": 200],
+        ])
+        XCTAssertEqual(fees.status, 202, fees.text)
+        let approved = try await harness.admin(.POST, "/admin/tenants/\(tenant.id)/settings-changes/\(fees.id)/approve")
+        XCTAssertEqual(approved.status, 200, approved.text)
+        XCTAssertEqual(approved["after"]?["fees"]?["platform_fee_bps"]?.int64Value, 1000)
 
         for (patch, param) in [
             (["fees": ["platform_fee_bps": 20_000]] as JSONValue, "fees.platform_fee_bps"),
@@ -85,12 +93,12 @@ final class PaymentsTenancyTests: XCTestCase {
             (["surprise": true], "surprise"),
             (["fees": ["referral_bounty_bps": 5000]], "fees.referral_bounty_bps"),
         ] {
-            let refused = try await harness.call(.PATCH, "/v1/settings", bearer: tenant.key, json: patch)
+            let refused = try await harness.call(.PATCH, "/v1/settings", bearer: live.secret, json: patch)
             XCTAssertEqual(refused.status, 400, "\(patch)")
             XCTAssertEqual(refused.errorCode, "invalid_setting")
             XCTAssertEqual(refused.body["error"]?["param"]?.stringValue, param, refused.text)
         }
-        let readOnly = try await harness.createKey(tenantID: tenant.id, role: "read_only")
+        let readOnly = try await harness.createKey(tenantID: tenant.id, role: "read_only", livemode: true)
         let forbidden = try await harness.call(.PATCH, "/v1/settings", bearer: readOnly.secret, json: ["time_zone": "Africa/Lusaka"])
         XCTAssertEqual(forbidden.status, 403)
         XCTAssertEqual(forbidden.errorCode, "insufficient_role")
