@@ -30,6 +30,9 @@ struct PayoutsConfiguration: Sendable {
     var historyMultiplier: Int
     /// A batch is one transaction: its size is bounded, and dry runs (which run the whole batch and roll
     /// back) are limited per tenant.
+    /// Live credits up to this amount (minor units, per currency) take one operator; above it, or in a
+    /// currency not listed, a second operator confirms (`PAYOUTS_SECOND_OPERATOR_CREDIT=INR:1000000,USD:100000`).
+    var secondOperatorCredit: [String: Int64]
     var batchMaxItems: Int
     var dryRunsPerMinute: Int
     var outbox: OutboxRelayConfiguration
@@ -60,6 +63,17 @@ struct PayoutsConfiguration: Sendable {
         balanceSyncInterval = reader.duration("BALANCE_SYNC_INTERVAL", default: .seconds(3600), minimum: .seconds(1))
         velocityPerHour = reader.int("FRAUD_VELOCITY_PER_HOUR", default: 10, range: 1...100_000)
         historyMultiplier = reader.int("FRAUD_HISTORY_MULTIPLIER", default: 5, range: 2...1000)
+        secondOperatorCredit = [:]
+        for entry in reader.list("PAYOUTS_SECOND_OPERATOR_CREDIT") {
+            let parts = entry.split(separator: ":").map(String.init)
+            guard parts.count == 2, let currency = Currency(code: parts[0].uppercased()), let amount = Int64(parts[1]), amount >= 0,
+                  amount <= 99_999_999_999
+            else {
+                reader.problem("PAYOUTS_SECOND_OPERATOR_CREDIT entries must be CURRENCY:minor-units, got \"\(entry)\"")
+                continue
+            }
+            secondOperatorCredit[currency.code] = amount
+        }
         batchMaxItems = reader.int("PAYOUT_BATCH_MAX_ITEMS", default: 1000, range: 1...10_000)
         dryRunsPerMinute = reader.int("PAYOUT_DRY_RUNS_PER_MINUTE", default: 10, range: 1...10_000)
         outbox = OutboxRelayConfiguration.read(from: &reader)

@@ -16,13 +16,71 @@ struct OperatorActions: Sendable {
     }
 
     /// Adds to a payee's balance (a goodwill credit, a correction) and tells payments, whose ledger
-    /// books it as the platform's cost (`payee.adjusted`).
-    func credit(payeeID: String, amount: Int64, currency: Currency, reason: String, actor: String, correlationID: String) async throws -> JSONValue {
+    /// books it as the platform's cost (`payee.adjusted`). One operator cannot create live money: a
+    /// live credit above `PAYOUTS_SECOND_OPERATOR_CREDIT` for its currency (every live credit, in a
+    /// currency with no threshold) is recorded as a credit request (202) a second operator confirms.
+    func credit(payeeID: String, amount: Int64, currency: Currency, reason: String, operator name: String,
+                correlationID: String) async throws -> (HTTPStatus, JSONValue) {
         guard CofferID.isValid(payeeID, prefix: .payee), let tenantID = try await tenant(of: payeeID, table: "payees") else {
             throw HTTPError.notFound("No such payee: \(payeeID)", param: "id")
         }
-        let sourceID = CofferID.generate(.ledgerEntry)
-        let result = try await core.database.tenantTransaction(tenantID) { connection -> JSONValue in
+        let actor = "operator:" + name
+        let threshold = core.configuration.secondOperatorCredit[currency.code] ?? 0
+        let request = try await core.database.tenantTransaction(tenantID) { connection -> JSONValue? in
+            guard let payee = try await PayeeRecord.load(payeeID, tenantID: tenantID, forUpdate: true, on: connection) else {
+                throw HTTPError.notFound("No such payee: \(payeeID)", param: "id")
+            }
+            guard payee.livemode, amount > threshold else { return nil }
+            let requestID = CofferID.generate(.creditRequest)
+            try await connection.execute("""
+                INSERT INTO payouts.credit_requests (id, tenant_id, payee_id, amount, currency, reason, status, requested_by)
+                VALUES (\(requestID), \(tenantID), \(payee.id), \(amount), \(currency.code), \(reason), 'pending', \(name))
+                """)
+            let pending: JSONValue = ["object": "credit_request", "id": .string(requestID), "payee_id": .string(payee.id),
+                                      "tenant_id": .string(tenantID), "amount": .int(amount), "currency": .string(currency.code),
+                                      "reason": .string(reason), "status": "awaiting_second_operator", "requested_by": .string(name)]
+            try await core.audit.record(AuditEntry(tenantID: tenantID, actor: actor, action: "payee.credit_requested", objectType: "payee",
+                                                   objectID: payee.id, before: nil, after: pending, correlationID: correlationID), on: connection)
+            return pending
+        }
+        if let request { return (.accepted, request) }
+        let credit = try await core.database.tenantTransaction(tenantID) { connection in
+            try await applyCredit(payeeID: payeeID, tenantID: tenantID, amount: amount, currency: currency, reason: reason,
+                                  sourceID: CofferID.generate(.ledgerEntry), actor: actor, correlationID: correlationID, on: connection)
+        }
+        core.outbox.nudge()
+        return (.created, credit)
+    }
+
+    /// A second operator confirms a pending live credit; the operator who asked cannot.
+    func approveCredit(_ requestID: String, operator name: String, correlationID: String) async throws -> JSONValue {
+        guard CofferID.isValid(requestID, prefix: .creditRequest), let tenantID = try await tenant(of: requestID, table: "credit_requests") else {
+            throw HTTPError.notFound("No such credit request: \(requestID)", param: "id")
+        }
+        let credit = try await core.database.tenantTransaction(tenantID) { connection -> JSONValue in
+            guard let row = try await connection.query("""
+                SELECT payee_id, amount, currency, reason, status, requested_by FROM payouts.credit_requests WHERE id = \(requestID) FOR UPDATE
+                """).first
+            else { throw HTTPError.notFound("No such credit request: \(requestID)", param: "id") }
+            let (payee, amount, currency, reason, status, requestedBy) = try row.decode((String, Int64, String, String, String, String).self)
+            guard status == "pending" else { throw HTTPError.conflict("This credit was already applied.", code: "invalid_state") }
+            guard requestedBy != name else {
+                throw HTTPError.conflict("A live credit is made by two operators: another operator must confirm it.", code: "second_operator_required")
+            }
+            // Applied in the same transaction that marks it, so a racing second confirmation finds it done.
+            try await connection.execute("""
+                UPDATE payouts.credit_requests SET status = 'applied', approved_by = \(name), decided_at = now() WHERE id = \(requestID)
+                """)
+            return try await applyCredit(payeeID: payee, tenantID: tenantID, amount: amount, currency: Currency(code: currency) ?? .usd,
+                                         reason: reason, sourceID: requestID, actor: "operator:" + name, correlationID: correlationID,
+                                         on: connection)
+        }
+        core.outbox.nudge()
+        return credit
+    }
+
+    private func applyCredit(payeeID: String, tenantID: String, amount: Int64, currency: Currency, reason: String, sourceID: String,
+                             actor: String, correlationID: String, on connection: PostgresConnection) async throws -> JSONValue {
             guard let payee = try await PayeeRecord.load(payeeID, tenantID: tenantID, forUpdate: true, on: connection) else {
                 throw HTTPError.notFound("No such payee: \(payeeID)", param: "id")
             }
@@ -43,9 +101,6 @@ struct OperatorActions: Sendable {
             var answer = credit.objectValue ?? [:]
             answer["balances"] = .array(try await BalanceBook.balancesJSON(payeeID: payee.id, tenantID: tenantID, on: connection))
             return .object(answer)
-        }
-        core.outbox.nudge()
-        return result
     }
 
     /// Forces a payout the provider has settled (confirmed out of band) to that state, moving the money

@@ -36,8 +36,15 @@ enum PayoutOperatorRoutes {
             guard let reason = try reader.string("reason", maxLength: 500), !reason.isEmpty else {
                 throw HTTPError.badRequest("reason is required: say why the payee is credited.", param: "reason")
             }
-            let credit = try await OperatorActions(core: core).credit(payeeID: payeeID, amount: amount, currency: currency, reason: reason,
-                                                                     actor: actor(context), correlationID: context.correlationID)
+            let (status, credit) = try await OperatorActions(core: core).credit(
+                payeeID: payeeID, amount: amount, currency: currency, reason: reason, operator: context.adminPrincipal?.name ?? "unknown",
+                correlationID: context.correlationID)
+            return .json(status, bytes: credit.serialized())
+        }
+        admin.post("/credit-requests/{id}/approve") { request, context in
+            _ = try BodyReader(request.body, allowed: [])
+            let credit = try await OperatorActions(core: core).approveCredit(context.parameter("id"), operator: context.adminPrincipal?.name ?? "unknown",
+                                                                            correlationID: context.correlationID)
             return .json(.created, bytes: credit.serialized())
         }
         admin.post("/payouts/{id}/force-resolve") { request, context in

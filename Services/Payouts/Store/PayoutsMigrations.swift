@@ -255,5 +255,27 @@ enum PayoutsMigrations {
             CREATE INDEX payouts_open_by_payee ON payouts.payouts (tenant_id, payee_id)
                 WHERE status IN ('scheduled', 'pending_approval', 'held', 'queued');
             """),
+        // One operator cannot create live money (issue 9): a live credit above the threshold for its currency
+        // is a request a second operator confirms.
+        Migration(version: 13, name: "credit_requests", sql: """
+            CREATE TABLE payouts.credit_requests (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                payee_id text NOT NULL,
+                amount bigint NOT NULL CHECK (amount > 0),
+                currency text NOT NULL,
+                reason text NOT NULL,
+                status text NOT NULL CHECK (status IN ('pending', 'applied')),
+                requested_by text NOT NULL,
+                approved_by text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                decided_at timestamptz
+            );
+            ALTER TABLE payouts.credit_requests ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE payouts.credit_requests FORCE ROW LEVEL SECURITY;
+            CREATE POLICY tenant_isolation ON payouts.credit_requests
+                USING (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform')
+                WITH CHECK (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform');
+            """),
     ]
 }

@@ -78,9 +78,19 @@ final class PayoutsOperationsTests: XCTestCase {
 
         let badCredit = try await harness.admin(.POST, "/admin/payees/\(payee.id)/credits", json: ["amount": 5_000, "currency": "INR"])
         XCTAssertEqual(badCredit.status, 400, "a credit says why")
-        let credit = try await harness.admin(.POST, "/admin/payees/\(payee.id)/credits",
-                                             json: ["amount": 50_000, "currency": "INR", "reason": "November salary advance"])
+        // Live money is created by two operators: the first asks, the same one cannot confirm, a second does.
+        let creditRequest = try await harness.admin(.POST, "/admin/payees/\(payee.id)/credits",
+                                                    json: ["amount": 50_000, "currency": "INR", "reason": "November salary advance"])
+        XCTAssertEqual(creditRequest.status, 202, creditRequest.text)
+        XCTAssertEqual(creditRequest["status"]?.stringValue, "awaiting_second_operator")
+        let sameCreditOperator = try await harness.admin(.POST, "/admin/credit-requests/\(creditRequest.id)/approve")
+        XCTAssertEqual(sameCreditOperator.errorCode, "second_operator_required", sameCreditOperator.text)
+        let nothingYet = try await harness.ledgerPayable(created.id, payee: payee.id)
+        XCTAssertEqual(nothingYet, 0, "no money before the second operator")
+        let credit = try await harness.admin(.POST, "/admin/credit-requests/\(creditRequest.id)/approve", token: TestStackEnvironment.secondAdminToken)
         XCTAssertEqual(credit.status, 201, credit.text)
+        let twice = try await harness.admin(.POST, "/admin/credit-requests/\(creditRequest.id)/approve", token: TestStackEnvironment.secondAdminToken)
+        XCTAssertEqual(twice.status, 409, "a confirmed credit is applied once")
         let unauthenticated = try await harness.call(.POST, "/admin/payees/\(payee.id)/credits", bearer: "nope",
                                                      json: ["amount": 1, "currency": "INR", "reason": "x"])
         XCTAssertEqual(unauthenticated.status, 401)
