@@ -12,8 +12,9 @@ public struct CommonConfiguration: Sendable {
     public var logFile: String?
     public var accessLog: Bool
     public var databaseURL: String
-    /// The role that owns the schema and runs migrations (defaults to `databaseURL`).
-    public var databaseOwnerURL: String
+    /// The role that owns the schema and runs migrations. Only the migration job (or a development
+    /// machine) is given it: without it a service does not migrate, it waits for the migrations.
+    public var databaseOwnerURL: String?
     public var databasePoolSize: Int
     public var databaseStartupTimeout: Duration
     /// The secrets of the service pairs this service is part of (`COFFER_INTERNAL_SECRETS`).
@@ -43,8 +44,8 @@ public struct CommonConfiguration: Sendable {
         logFile = reader.optionalString("LOG_FILE")
         accessLog = reader.bool("ACCESS_LOG", default: true)
         databaseURL = reader.string("DATABASE_URL", secret: true)
-        databaseOwnerURL = reader.optionalString("DATABASE_OWNER_URL", secret: true) ?? databaseURL
-        for (name, value) in [("DATABASE_URL", databaseURL), ("DATABASE_OWNER_URL", databaseOwnerURL)]
+        databaseOwnerURL = reader.optionalString("DATABASE_OWNER_URL", secret: true)
+        for (name, value) in [("DATABASE_URL", databaseURL), ("DATABASE_OWNER_URL", databaseOwnerURL ?? "")]
         where !value.isEmpty && !(value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") || value.contains("=")) {
             reader.problem("\(name) must be a postgresql:// URL or a libpq key=value string")
         }

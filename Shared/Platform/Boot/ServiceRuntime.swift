@@ -61,8 +61,9 @@ public final class ServiceRuntime: Sendable {
     /// Waits for the database (up to `DATABASE_STARTUP_TIMEOUT`) so services can start before it; a
     /// changed applied migration stops start-up at once.
     public func migrate() async throws {
+        guard let ownerURL = configuration.databaseOwnerURL else { throw MigrationsPending(message: "DATABASE_OWNER_URL is not set") }
         let ownerPool = PostgresPool(
-            configuration: PostgresConfiguration(url: configuration.databaseOwnerURL, poolSize: 2,
+            configuration: PostgresConfiguration(url: ownerURL, poolSize: 2,
                                                  applicationName: "coffer-\(identity.name)-migrate"),
             logger: logger)
         defer { Task { await ownerPool.shutdown() } }
@@ -139,14 +140,27 @@ public final class ServiceRuntime: Sendable {
     ) async -> (ServiceRuntime, Extra) {
         let (common, extra) = configure(identity, readExtra)
         let runtime = ServiceRuntime(identity: identity, configuration: common)
+        let migrateOnly = CommandLine.arguments.dropFirst().contains("--migrate")
         do {
-            try await runtime.migrate()
+            // The owner's credentials mean "migrate" (the migration job, a development machine);
+            // without them the service waits for the schema a migration job brings up to date.
+            if common.databaseOwnerURL != nil || migrateOnly {
+                try await runtime.migrate()
+            } else {
+                try await runtime.waitForMigrations()
+            }
         } catch {
             runtime.logger.critical("cannot start: migrations failed", ["error": .string(String(describing: error))])
             FileHandle.standardError.write(Data("\(identity.name): \(error)\n".utf8))
             runtime.logger.sink.flush()
             exit(1)
         }
+        if migrateOnly {
+            runtime.logger.notice("migrations applied; exiting (--migrate)")
+            runtime.logger.sink.flush()
+            exit(0)
+        }
+        await runtime.checkRuntimeRole()
         return (runtime, extra)
     }
 }
