@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Shared
 import XCTest
 
@@ -120,8 +121,8 @@ final class PhonePeNormalizerTests: XCTestCase {
     }
 
     func testV1Base64CallbacksMapToCofferFacts() throws {
-        let success = try NormalizerHarness.normalize(
-            .phonepe, Self.v1(Self.v1Status(code: "PAYMENT_SUCCESS", state: "COMPLETED", responseCode: "SUCCESS")))
+        let success = try Self.normalizeV1(
+            Self.v1(Self.v1Status(code: "PAYMENT_SUCCESS", state: "COMPLETED", responseCode: "SUCCESS")))
         XCTAssertEqual(success.providerEventType, "PAYMENT_SUCCESS")
         XCTAssertNil(success.providerEventID)
         XCTAssertEqual(
@@ -131,20 +132,19 @@ final class PhonePeNormalizerTests: XCTestCase {
                 cofferID: "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
                 amount: 100, currency: "INR", status: "COMPLETED"))
         for code in ["PAYMENT_ERROR", "PAYMENT_DECLINED", "PAYMENT_CANCELLED", "TIMED_OUT"] {
-            let failed = try NormalizerHarness.normalize(
-                .phonepe, Self.v1(Self.v1Status(code: code, state: "FAILED", responseCode: "ZA")))
+            let failed = try Self.normalizeV1(
+            Self.v1(Self.v1Status(code: code, state: "FAILED", responseCode: "ZA")))
             XCTAssertEqual(failed.event?.type, .paymentFailed, code)
             XCTAssertEqual(failed.event?.failureReason, "ZA", code)
             XCTAssertEqual(failed.providerEventType, code)
         }
         for code in ["PAYMENT_PENDING", "BAD_REQUEST", "AUTHORIZATION_FAILED", "INTERNAL_SERVER_ERROR"] {
-            let other = try NormalizerHarness.normalize(
-                .phonepe, Self.v1(Self.v1Status(code: code, state: "PENDING", responseCode: "X")))
+            let other = try Self.normalizeV1(
+            Self.v1(Self.v1Status(code: code, state: "PENDING", responseCode: "X")))
             XCTAssertNil(other.event, code)
             XCTAssertEqual(other.providerEventType, code)
         }
-        let merchantOnly = try NormalizerHarness.normalize(
-            .phonepe,
+        let merchantOnly = try Self.normalizeV1(
             Self.v1(
                 #"{"code": "PAYMENT_ERROR", "data": {"merchantTransactionId": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", "amount": 100}}"#
             ))
@@ -180,7 +180,32 @@ final class PhonePeNormalizerTests: XCTestCase {
             (#"{"response": 12}"#, "response"),
         ]
         for (json, field) in refused {
-            NormalizerHarness.assertRefused(.phonepe, json, naming: field, secret: "SECRETX")
+            // v1 bodies are read as the scheme that signs them (X-VERIFY) reads them.
+            let headers: HTTPHeaders = json.contains("\"response\"") ? Self.signedV1 : [:]
+            NormalizerHarness.assertRefused(.phonepe, json, naming: field, secret: "SECRETX", headers: headers)
         }
+    }
+
+    static func normalizeV1(_ json: String) throws -> NormalizedWebhook {
+        try NormalizerHarness.normalize(.phonepe, json, headers: signedV1)
+    }
+
+    /// The header a v1 (salt-key) callback is verified by; the normalizer reads what it signs.
+    static let signedV1: HTTPHeaders = ["X-VERIFY": "00###1"]
+
+    /// The review's finding: a genuine signed v1 body with an injected v2 `payload` read as signed v2 news.
+    func testAV1SignedBodyIsReadOnlyFromWhatTheSignatureCovers() throws {
+        let genuine = Self.v1(Self.v1Status(code: "PAYMENT_ERROR", state: "FAILED", responseCode: "ZA"))
+        guard case .object(var body) = try JSONValue.parse(genuine) else { return XCTFail() }
+        body["event"] = "pg.order.completed"
+        body["payload"] = ["orderId": "OMO_injected", "merchantOrderId": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", "state": "COMPLETED", "amount": 100]
+        let injected = String(decoding: JSONValue.object(body).serialized(), as: UTF8.self)
+        NormalizerHarness.assertRefused(.phonepe, injected, naming: "event", headers: Self.signedV1)
+        // The same body under the v2 credential scheme is read as v2, which is never acted on unconfirmed.
+        let unsignedRead = try NormalizerHarness.normalize(.phonepe, injected)
+        XCTAssertEqual(unsignedRead.event?.type, .paymentCaptured)
+        // A v1 body without the extra fields reads as the failure it signs.
+        let read = try NormalizerHarness.normalize(.phonepe, genuine, headers: Self.signedV1)
+        XCTAssertEqual(read.event?.type, .paymentFailed)
     }
 }

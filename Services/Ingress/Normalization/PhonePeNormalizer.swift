@@ -17,13 +17,20 @@ import Shared
 /// responseCode}}`; `code` is the type word. Coffer's own id is `data.merchantTransactionId`.
 /// v1 refund callbacks have the same shape as payment ones, so they cannot be told apart here: v1 bodies
 /// are read as payments (the refund's `merchantTransactionId` matches no payment and confirmation settles it).
+///
+/// Which shape is read follows the scheme that verified the callback, never the body: `X-VERIFY` (v1)
+/// signs only `response`, so a v1 body is read from `response` alone and any other top-level field
+/// refuses it — otherwise a genuine signed v1 callback with an injected v2 `payload` would be read as
+/// signed v2 news (issue 9).
 struct PhonePeNormalizer: WebhookNormalizer {
     func normalize(body: JSONValue, headers: HTTPHeaders) throws(NormalizationError) -> NormalizedWebhook {
         let top = try BodyFields.body(body)
-        let isV1 =
-            top.value("response") != nil && top.value("payload") == nil && top.value("event") == nil
-            && top.value("type") == nil
-        return isV1 ? try v1(top) : try v2(top)
+        if headers["X-VERIFY"] != nil {
+            let unsigned = (body.objectValue?.keys.filter { $0 != "response" } ?? []).sorted()
+            guard unsigned.isEmpty else { throw top.invalid(unsigned[0], "is not covered by the X-VERIFY signature") }
+            return try v1(top)
+        }
+        return try v2(top)
     }
 
     // MARK: v2
