@@ -19,6 +19,9 @@ struct PaymentsConfiguration: Sendable {
     var idempotencyRetention: Duration
     var idempotencyLease: Duration
     var razorpayCheckoutURLTemplate: String?
+    /// The resolver: how often it runs, and how long it leaves fresh work to the request doing it.
+    var resolverInterval: Duration
+    var resolverQuietPeriod: Duration
     var outbox: OutboxRelayConfiguration
 
     init(reader: inout ConfigReader, common: CommonConfiguration) {
@@ -40,6 +43,8 @@ struct PaymentsConfiguration: Sendable {
         idempotencyRetention = reader.duration("IDEMPOTENCY_RETENTION", default: .seconds(24 * 3600), minimum: .seconds(60))
         idempotencyLease = reader.duration("IDEMPOTENCY_LEASE", default: .seconds(120), minimum: .seconds(5))
         razorpayCheckoutURLTemplate = reader.optionalString("RAZORPAY_CHECKOUT_URL_TEMPLATE")
+        resolverInterval = reader.duration("RESOLVER_INTERVAL", default: .seconds(15), minimum: .milliseconds(200))
+        resolverQuietPeriod = reader.duration("RESOLVER_QUIET_PERIOD", default: .seconds(30), minimum: .zero)
         outbox = OutboxRelayConfiguration.read(from: &reader)
         // A request holds its idempotency key while it runs: the lease must outlast every provider retry.
         let worstCall = providerTimeout * providerMaxAttempts + .seconds(2 * providerMaxAttempts)

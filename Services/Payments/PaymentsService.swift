@@ -119,14 +119,14 @@ struct PaymentsApp: Sendable {
         server = runtime.makeServer(router: router)
         relay = OutboxRelay(table: .outbox(schema: "payments"), subscribers: Self.routes(configuration).subscribers, doorbell: doorbell,
                             runtime: runtime, configuration: configuration.outbox)
-        let resolver = PaymentResolver(core: core)
+        let resolver = PaymentResolver(core: core, quietPeriod: configuration.resolverQuietPeriod, interval: configuration.resolverInterval)
         scheduler = JobScheduler(schema: "payments", database: database, jobs: [
             resolver.job,
             ScheduledJob(name: "purge-idempotency-keys", interval: .seconds(3600)) {
                 let purged = try await idempotency.purgeExpired()
                 if purged > 0 { runtime.logger.info("purged expired idempotency keys", ["count": .int(Int64(purged))]) }
             },
-        ], logger: runtime.logger, poll: .seconds(5))
+        ], logger: runtime.logger, poll: min(.seconds(5), configuration.resolverInterval))
         auditSealer = AuditSealer(auditLog: audit, runtime: runtime)
         autoCapture = AutoCaptureWorker(core: core, doorbell: captureDoorbell)
         livemodeBackfill = LivemodeBackfill(database: database, outbox: outbox, client: runtime.internalClient,

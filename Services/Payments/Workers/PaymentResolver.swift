@@ -17,10 +17,11 @@ struct PaymentResolver: Sendable {
     let core: PaymentsCore
     /// Leave fresh work to the request that is doing it.
     var quietPeriod: Duration = .seconds(30)
+    var interval: Duration = .seconds(15)
     var giveUpAfter: Duration = .seconds(24 * 3600)
 
     var job: ScheduledJob {
-        ScheduledJob(name: "resolve-pending-payments", interval: .seconds(15)) { try await run() }
+        ScheduledJob(name: "resolve-pending-payments", interval: interval) { try await run() }
     }
 
     struct Item: Sendable {
