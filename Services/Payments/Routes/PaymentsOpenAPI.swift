@@ -11,7 +11,7 @@ enum PaymentsOpenAPI {
     "title": "Coffer Payments API",
     "version": "0.1.0",
     "summary": "Payments, refunds, connectors and settings for Coffer tenants, and the operator API.",
-    "description": "Coffer's payments service: the public API tenants call to take payments and refunds and to manage their\nprovider connectors and settings (`/v1`), and the operator API that creates, lists, renames and suspends tenants\nand manages their API keys (`/admin`).\n\n## Authentication and modes\n`/v1` takes a tenant API key, `Authorization: Bearer ck_test_…` or `Bearer ck_live_…` (the prefix and 32\nbase64url characters). The key's mode is the mode of everything it touches: a test key lists test payments and\nmanages test connectors, and a payment created with it goes through a test connector. Objects belong to a mode too: a\ntest key gets `404 not_found` for a live payment or refund (and a live key for a test one), exactly as for another\ntenant's, and lists show only the key's mode. Each key has a role:\n\n| role | may |\n|---|---|\n| `full` | everything below except approving a refund it created itself |\n| `approver` | read, and approve or cancel refunds waiting for approval |\n| `read_only` | read |\n\nA role that may not do something gets `403 insufficient_role`. A missing key is `401 missing_api_key`; an unknown or\nrevoked key, or a key of a suspended tenant, `401 invalid_api_key` (revocations and suspensions take effect within\na second).\n`/admin` takes an operator token from `COFFER_ADMIN_TOKENS` (`401 unauthorized` otherwise); every operator action is\naudited under the token's name.\n\n## Money and ids\nAmounts are integers in the currency's minor units (`1050` is 10.50 USD, `1050` is 1,050 JPY), never decimals, with\nan uppercase ISO 4217 `currency` (requests may send it in any case). Ids are a type prefix, `_` and a 26-character\nULID in Crockford base32 (`pay_01JV71JX78QXE7768TS0ZM5JSS`): they sort in creation order. In a path, a malformed id or\nthe id of another tenant's object answers `404 not_found` exactly like an id that does not exist; in a body or query\na malformed id is `400 invalid_id`.\n\n## Requests\nBodies are JSON objects read strictly: an unknown field is `400 unknown_fields` naming it in `param`, a wrong type or\nrange `400` naming the field. An empty body counts as `{}` except on `PUT /v1/connectors/{provider}` and\n`PATCH /v1/settings`, which need a JSON object. Bodies are limited to 1 MiB by default (`HTTP_MAX_BODY_BYTES`); a\nlarger one is refused with `413 body_too_large` and the connection is closed.\n\n## Idempotency\nEvery `POST` (under `/v1` and `/admin`) takes an optional `Idempotency-Key` header (1–255 printable characters).\nThe first answer to a key is kept for 24 hours (`IDEMPOTENCY_RETENTION`; purged within the hour after) and sent\nagain, with `Idempotent-Replayed: true`, to any retry with the same key, method, path and body (compared as canonical\nJSON, so key order and whitespace do not matter); once those 24 hours have passed the key is free again, and a\nrequest with it is a new request. Keys are scoped to the tenant and the API key's mode on `/v1` (a test key's request\nnever replays a live answer, and the same key may be used once in each mode) and to the operator on `/admin`.\nThe same key with a different request is `422 idempotency_key_reused`; while the first request still runs,\n`409 idempotency_key_in_use` (retry shortly). Successes and provider refusals (`402`, `400 provider_invalid_request`,\n`502`) are stored, and so is any answer once the request has begun to take effect; a request refused before anything\nhappened (validation, wrong state) releases its key, so it can be corrected and sent again with the same key. If a\nrequest dies after creating its payment or refund, a retry with the same key after the lease (`IDEMPOTENCY_LEASE`,\n120 s by default) resumes that object instead of creating another: always retry money-moving calls with the key you\nfirst used.\n\n## Outcomes that are not known yet\nCoffer writes its intent before calling the provider and calls it with an idempotency key of its own, so no money\nmoves twice. When the provider does not answer in time or is unavailable, the answer is `202 Accepted` with the\nobject as it stands (a payment `processing` or `capturing`, a refund `pending`); a background resolver asks the\nprovider and finishes it, and the outcome arrives as an event (and on `GET`). A provider's definite refusal is an\nerror, `402 payment_declined`, `400 provider_invalid_request` or `502 provider_authentication_failed`, that carries\nthe object as it now stands: `{\"error\":{\"code\",\"message\",\"request_id\",\"payment\":{…}}}` for payment calls and\n`{\"error\":{…,\"refund\":{…}}}` for refund calls (creating and approving refunds), so its id is known even without an\n`Idempotency-Key`. A refused new payment or refund is recorded as `failed` (a refused refund releases the amount it\nheld); after a refused capture the payment is `authorized` again; a refused cancellation changes nothing.\n\n## Errors\nEvery error is `{\"error\":{\"code\",\"message\",\"request_id\",\"param\"}}` (provider refusals add `payment` or `refund`,\nabove); branch on `code` (stable, snake_case), show `message` to people, quote `request_id` to support; `param`\nnames the offending field when there is one, as a dotted path inside objects (`customer.email`, `settings.time_zone`).\nThe `Error` schema lists every code. Besides the answers listed on each operation, any request may get\n`404 route_not_found` (no such path), `405 method_not_allowed` (with `Allow`), `500 internal_error` and, at the\ntransport level (these bodies carry no `request_id`, and all but the `503` close the connection), `400` for malformed HTTP,\n`408 request_timeout`, `413 body_too_large`, `414 uri_too_long`, `431 header_fields_too_large` and\n`503 overloaded` (with `Retry-After`).\n\n## Rate limits and tracing\nEach API key may send `api_rate_limit_per_minute` requests a minute (tenant setting, default 100; a token bucket\nthat refills continuously). Every `/v1` answer to a known key carries `X-RateLimit-Limit`, `X-RateLimit-Remaining`\nand `X-RateLimit-Reset`: successes, replays and errors alike (an error counts against the limit too), and\n`429 rate_limited` (with `Retry-After`) beyond the limit. Only `401` answers (no key is known yet), transport-level\nerrors and an unexpected `500 internal_error` come without them. Every answer of the API carries `X-Request-ID`; send\n`X-Correlation-ID` to tie a request to your own logs and to the events it causes (it is echoed; a value that is not\n1–128 characters of letters, digits, `-`, `_`, `.`, `:` is replaced by the request id).\n\n## Lists\nLists are `{\"object\":\"list\",\"data\":[…],\"has_more\":…}`, newest first, `limit` 1–100 (default 10); pass the last\n`id` of a page as `starting_after` for the next one.\n"
+    "description": "Coffer's payments service: the public API tenants call to take payments and refunds and to manage their\nprovider connectors and settings (`/v1`), and the operator API that creates, lists, renames and suspends tenants\nand manages their API keys (`/admin`).\n\n## Authentication and modes\n`/v1` takes a tenant API key, `Authorization: Bearer ck_test_…` or `Bearer ck_live_…` (the prefix and 32\nbase64url characters). The key's mode is the mode of everything it touches: a test key lists test payments and\nmanages test connectors, and a payment created with it goes through a test connector. Objects belong to a mode too: a\ntest key gets `404 not_found` for a live payment or refund (and a live key for a test one), exactly as for another\ntenant's, and lists show only the key's mode. Each key has a role:\n\n| role | may |\n|---|---|\n| `full` | everything below except approving a refund it created itself |\n| `approver` | read, and approve or cancel refunds waiting for approval |\n| `read_only` | read |\n\nA role that may not do something gets `403 insufficient_role`. A missing key is `401 missing_api_key`; an unknown or\nrevoked key, or a key of a suspended tenant, `401 invalid_api_key` (revocations and suspensions take effect within\na second).\n`/admin` is served only on the internal listener (`INTERNAL_PORT`, never exposed publicly) and takes an operator token from `COFFER_ADMIN_TOKENS` (`401 unauthorized` otherwise); every operator action is\naudited under the token's name.\n\n## Money and ids\nAmounts are integers in the currency's minor units (`1050` is 10.50 USD, `1050` is 1,050 JPY), never decimals, with\nan uppercase ISO 4217 `currency` (requests may send it in any case). Ids are a type prefix, `_` and a 26-character\nULID in Crockford base32 (`pay_01JV71JX78QXE7768TS0ZM5JSS`): they sort in creation order. In a path, a malformed id or\nthe id of another tenant's object answers `404 not_found` exactly like an id that does not exist; in a body or query\na malformed id is `400 invalid_id`.\n\n## Requests\nBodies are JSON objects read strictly: an unknown field is `400 unknown_fields` naming it in `param`, a wrong type or\nrange `400` naming the field. An empty body counts as `{}` except on `PUT /v1/connectors/{provider}` and\n`PATCH /v1/settings`, which need a JSON object. Bodies are limited to 1 MiB by default (`HTTP_MAX_BODY_BYTES`); a\nlarger one is refused with `413 body_too_large` and the connection is closed.\n\n## Idempotency\nEvery `POST` (under `/v1` and `/admin`) takes an optional `Idempotency-Key` header (1–255 printable characters).\nThe first answer to a key is kept for 24 hours (`IDEMPOTENCY_RETENTION`; purged within the hour after) and sent\nagain, with `Idempotent-Replayed: true`, to any retry with the same key, method, path and body (compared as canonical\nJSON, so key order and whitespace do not matter); once those 24 hours have passed the key is free again, and a\nrequest with it is a new request. Keys are scoped to the tenant and the API key's mode on `/v1` (a test key's request\nnever replays a live answer, and the same key may be used once in each mode) and to the operator on `/admin`.\nThe same key with a different request is `422 idempotency_key_reused`; while the first request still runs,\n`409 idempotency_key_in_use` (retry shortly). Successes and provider refusals (`402`, `400 provider_invalid_request`,\n`502`) are stored, and so is any answer once the request has begun to take effect; a request refused before anything\nhappened (validation, wrong state) releases its key, so it can be corrected and sent again with the same key. If a\nrequest dies after creating its payment or refund, a retry with the same key after the lease (`IDEMPOTENCY_LEASE`,\n120 s by default) resumes that object instead of creating another: always retry money-moving calls with the key you\nfirst used.\n\n## Outcomes that are not known yet\nCoffer writes its intent before calling the provider and calls it with an idempotency key of its own, so no money\nmoves twice. When the provider does not answer in time or is unavailable, the answer is `202 Accepted` with the\nobject as it stands (a payment `processing` or `capturing`, a refund `pending`); a background resolver asks the\nprovider and finishes it, and the outcome arrives as an event (and on `GET`). A provider's definite refusal is an\nerror, `402 payment_declined`, `400 provider_invalid_request` or `502 provider_authentication_failed`, that carries\nthe object as it now stands: `{\"error\":{\"code\",\"message\",\"request_id\",\"payment\":{…}}}` for payment calls and\n`{\"error\":{…,\"refund\":{…}}}` for refund calls (creating and approving refunds), so its id is known even without an\n`Idempotency-Key`. A refused new payment or refund is recorded as `failed` (a refused refund releases the amount it\nheld); after a refused capture the payment is `authorized` again; a refused cancellation changes nothing.\n\n## Errors\nEvery error is `{\"error\":{\"code\",\"message\",\"request_id\",\"param\"}}` (provider refusals add `payment` or `refund`,\nabove); branch on `code` (stable, snake_case), show `message` to people, quote `request_id` to support; `param`\nnames the offending field when there is one, as a dotted path inside objects (`customer.email`, `settings.time_zone`).\nThe `Error` schema lists every code. Besides the answers listed on each operation, any request may get\n`404 route_not_found` (no such path), `405 method_not_allowed` (with `Allow`), `500 internal_error` and, at the\ntransport level (these bodies carry no `request_id`, and all but the `503` close the connection), `400` for malformed HTTP,\n`408 request_timeout`, `413 body_too_large`, `414 uri_too_long`, `431 header_fields_too_large` and\n`503 overloaded` (with `Retry-After`).\n\n## Rate limits and tracing\nEach API key may send `api_rate_limit_per_minute` requests a minute (tenant setting, default 100; a token bucket\nthat refills continuously). Every `/v1` answer to a known key carries `X-RateLimit-Limit`, `X-RateLimit-Remaining`\nand `X-RateLimit-Reset`: successes, replays and errors alike (an error counts against the limit too), and\n`429 rate_limited` (with `Retry-After`) beyond the limit. Only `401` answers (no key is known yet), transport-level\nerrors and an unexpected `500 internal_error` come without them. Every answer of the API carries `X-Request-ID`; send\n`X-Correlation-ID` to tie a request to your own logs and to the events it causes (it is echoed; a value that is not\n1–128 characters of letters, digits, `-`, `_`, `.`, `:` is replaced by the request id).\n\n## Lists\nLists are `{\"object\":\"list\",\"data\":[…],\"has_more\":…}`, newest first, `limit` 1–100 (default 10); pass the last\n`id` of a page as `starting_after` for the next one.\n\n\n## Failed authentication\nRepeated failed authentications (API keys and operator tokens) from one address are refused with 429 `too_many_failed_attempts` and `Retry-After` before the credential is looked at (`AUTH_FAILURES_PER_MINUTE`, `AUTH_FAILURES_BURST`). Credentials are checked before a request's body is read.\n"
   },
   "servers": [
     {
@@ -53,7 +53,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Create a payment",
         "operationId": "createPayment",
-        "description": "Records the payment (`processing`), then asks the provider through the chosen connector. The answer says what the provider said:\n\n* `201`: the provider answered. `captured` (automatic capture), `authorized` (manual capture: capture it later), `requires_action` (send the customer to `next_action.url`), or `failed`/`canceled` if the provider reported so.\n* `202`: the provider did not answer in time or is unavailable; the payment stays `processing` and the resolver finishes it (watch the events or `GET` it). A retry with the same `Idempotency-Key` gets this same answer again and never creates a second payment.\n* `402`, `400 provider_invalid_request`, `502`: the provider refused; the payment is recorded as `failed` and is in the error's `payment`.\n\nRole: `full`.",
+        "description": "Records the payment (`processing`), then asks the provider through the chosen connector. The answer says what the provider said:\n\n* `201`: the provider answered. `captured` (automatic capture), `authorized` (manual capture: capture it later), `requires_action` (send the customer to `next_action.url`), or `failed`/`canceled` if the provider reported so.\n* `202`: the provider did not answer in time or is unavailable; the payment stays `processing` and the resolver finishes it (watch the events or `GET` it). A retry with the same `Idempotency-Key` gets this same answer again and never creates a second payment.\n* `402`, `400 provider_invalid_request`, `502`: the provider refused; the payment is recorded as `failed` and is in the error's `payment`.\n\nRole: `full`. A `payee_id` names a payee of the key's mode only: a payee of the other mode is 400 `unknown_payee`, as another tenant's would be (test money never reaches a live payee); a payee whose mode payments has not learned from payouts yet is 503 `payee_mode_unknown` (retry shortly).",
         "security": [
           {
             "apiKey": []
@@ -3148,7 +3148,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Create or update a connector",
         "operationId": "upsertConnector",
-        "description": "Creates the tenant's connector for this provider in the key's mode, or updates it. Secrets are sealed at rest and published to ingress (webhook verification) and payouts. The answer shows the full `webhook_url` (with the callback token, where there is one) once. Role: `full`. Not idempotent by key: send the same body again to retry.",
+        "description": "Creates the tenant's connector for this provider in the key's mode, or updates it. Secrets are sealed at rest and published to ingress (webhook verification) and payouts. The answer shows the full `webhook_url` (with the callback token, where there is one) once. Role: `full`. Not idempotent by key: send the same body again to retry. Replacing a live connector's credentials, webhook secrets, certificates, salt index or API address does not apply at once: it answers `202` with a connector change (`cc_…`, its secrets sealed and never shown) that a different live key with the `full` or `approver` role (`POST /v1/connectors/changes/{id}/approve`) or an operator approves within 24 hours, while the connector is still the version it was asked against. Creating a live connector, and changes that replace nothing (priority, status), apply at once.",
         "security": [
           {
             "apiKey": []
@@ -3497,6 +3497,42 @@ enum PaymentsOpenAPI {
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
+          },
+          "202": {
+            "description": "A live connector's secrets would be replaced: the change waits for a second live key.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ConnectorChange"
+                },
+                "examples": {
+                  "pending": {
+                    "summary": "A live connector's secrets would be replaced: the change wai",
+                    "value": {
+                      "id": "cc_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "object": "connector_change",
+                      "tenant_id": "ten_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "connector_id": "con_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "provider": "stripe",
+                      "status": "pending_approval",
+                      "requested_by": "key_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "decided_by": null,
+                      "created": "2026-12-07T10:00:00Z",
+                      "expires_at": "2026-12-08T10:00:00Z",
+                      "expired": false
+                    }
+                  }
+                }
+              }
+            }
           }
         }
       }
@@ -3715,7 +3751,7 @@ enum PaymentsOpenAPI {
         ],
         "summary": "Update the settings",
         "operationId": "updateSettings",
-        "description": "Applies a JSON merge patch (RFC 7396) to the settings and answers the result. The change is audited and published to the other services (`tenant.upserted`). Role: `full`.",
+        "description": "Applies a JSON merge patch (RFC 7396) to the settings. Settings govern live money: only a live key may change them (403 `live_key_required` for a test key), with the `full` role. A change that only tightens (or is neutral: the time zone) applies at once and answers `200` with the settings; it is audited and published (`tenant.upserted`). A change that loosens a control — a limit or threshold raised or removed, a longer refund window, a higher refund share, more payouts per payee a day, a shorter cooling period, the destination check switched off, a higher rate limit, or any fee change — answers `202` with a settings change (`sc_…`) that waits up to 24 hours for a different live key with the `full` or `approver` role (`POST /v1/settings/changes/{id}/approve`) or an operator; the settings stay as they are until then. Every amount setting is at most 99999999999 (`invalid_setting`).",
         "security": [
           {
             "apiKey": []
@@ -3947,7 +3983,7 @@ enum PaymentsOpenAPI {
             "$ref": "#/components/responses/Unauthorized"
           },
           "403": {
-            "$ref": "#/components/responses/InsufficientRole"
+            "$ref": "#/components/responses/LiveKeyRequired"
           },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
@@ -3957,6 +3993,119 @@ enum PaymentsOpenAPI {
           },
           "500": {
             "$ref": "#/components/responses/InternalError"
+          },
+          "202": {
+            "description": "The change loosens a control: it waits for a second key's approval.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SettingsChange"
+                },
+                "examples": {
+                  "pending": {
+                    "summary": "The change loosens a control: it waits for a second key's ap",
+                    "value": {
+                      "id": "sc_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "object": "settings_change",
+                      "tenant_id": "ten_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "status": "pending_approval",
+                      "loosened": [
+                        "payout_limits.max_single_payout.INR"
+                      ],
+                      "before": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {
+                            "USD": 50000,
+                            "NGN": 5000000
+                          }
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 290,
+                          "provider_fee_fixed": {
+                            "USD": 30
+                          },
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {
+                            "USD": 1000000
+                          },
+                          "daily_total": {
+                            "USD": 5000000
+                          },
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 24,
+                          "approval_thresholds": {
+                            "USD": 250000
+                          }
+                        },
+                        "test_payout": {
+                          "enabled": true,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "after": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {
+                            "USD": 50000,
+                            "NGN": 5000000
+                          }
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 290,
+                          "provider_fee_fixed": {
+                            "USD": 30
+                          },
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {
+                            "USD": 1000000
+                          },
+                          "daily_total": {
+                            "USD": 5000000
+                          },
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 24,
+                          "approval_thresholds": {
+                            "USD": 250000
+                          }
+                        },
+                        "test_payout": {
+                          "enabled": true,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "requested_by": "key_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "decided_by": null,
+                      "created": "2026-12-07T10:00:00Z",
+                      "expires_at": "2026-12-08T10:00:00Z",
+                      "expired": false
+                    }
+                  }
+                }
+              }
+            }
           }
         }
       }
@@ -5613,6 +5762,985 @@ enum PaymentsOpenAPI {
           },
           "404": {
             "$ref": "#/components/responses/ParkedItemNotFound"
+          }
+        }
+      }
+    },
+    "/v1/settings/changes": {
+      "get": {
+        "tags": [
+          "Settings"
+        ],
+        "summary": "List settings changes",
+        "operationId": "listSettingsChanges",
+        "description": "Settings changes asked for, newest first (any role).",
+        "security": [
+          {
+            "apiKey": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The changes.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SettingsChangeList"
+                },
+                "examples": {
+                  "list": {
+                    "summary": "The changes.",
+                    "value": {
+                      "object": "list",
+                      "data": [
+                        {
+                          "id": "sc_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                          "object": "settings_change",
+                          "tenant_id": "ten_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                          "status": "pending_approval",
+                          "loosened": [
+                            "payout_limits.max_single_payout.INR"
+                          ],
+                          "before": {
+                            "time_zone": "Africa/Lagos",
+                            "refund_policy": {
+                              "window_days": 180,
+                              "max_refund_share_bps": 10000,
+                              "approval_thresholds": {
+                                "USD": 50000,
+                                "NGN": 5000000
+                              }
+                            },
+                            "fees": {
+                              "platform_fee_bps": 1000,
+                              "provider_fee_bps": 290,
+                              "provider_fee_fixed": {
+                                "USD": 30
+                              },
+                              "referral_bounty_bps": 0,
+                              "provider_fee_bearer": "payee"
+                            },
+                            "api_rate_limit_per_minute": 100,
+                            "payout_limits": {
+                              "max_single_payout": {
+                                "USD": 1000000
+                              },
+                              "daily_total": {
+                                "USD": 5000000
+                              },
+                              "max_payouts_per_payee_per_day": 10,
+                              "new_payee_cooling_hours": 24,
+                              "approval_thresholds": {
+                                "USD": 250000
+                              }
+                            },
+                            "test_payout": {
+                              "enabled": true,
+                              "amount_major_units": 1
+                            }
+                          },
+                          "after": {
+                            "time_zone": "Africa/Lagos",
+                            "refund_policy": {
+                              "window_days": 180,
+                              "max_refund_share_bps": 10000,
+                              "approval_thresholds": {
+                                "USD": 50000,
+                                "NGN": 5000000
+                              }
+                            },
+                            "fees": {
+                              "platform_fee_bps": 1000,
+                              "provider_fee_bps": 290,
+                              "provider_fee_fixed": {
+                                "USD": 30
+                              },
+                              "referral_bounty_bps": 0,
+                              "provider_fee_bearer": "payee"
+                            },
+                            "api_rate_limit_per_minute": 100,
+                            "payout_limits": {
+                              "max_single_payout": {
+                                "USD": 1000000
+                              },
+                              "daily_total": {
+                                "USD": 5000000
+                              },
+                              "max_payouts_per_payee_per_day": 10,
+                              "new_payee_cooling_hours": 24,
+                              "approval_thresholds": {
+                                "USD": 250000
+                              }
+                            },
+                            "test_payout": {
+                              "enabled": true,
+                              "amount_major_units": 1
+                            }
+                          },
+                          "requested_by": "key_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                          "decided_by": null,
+                          "created": "2026-12-07T10:00:00Z",
+                          "expires_at": "2026-12-08T10:00:00Z",
+                          "expired": false
+                        }
+                      ],
+                      "has_more": false
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          }
+        }
+      }
+    },
+    "/v1/settings/changes/{id}/approve": {
+      "post": {
+        "tags": [
+          "Settings"
+        ],
+        "summary": "Approve a settings change",
+        "operationId": "approveSettingsChange",
+        "description": "Applies exactly the settings the change asked for, if the settings are still those it was asked against. A different live key than the requester's, role `full` or `approver`.",
+        "security": [
+          {
+            "apiKey": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Applied.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SettingsChange"
+                },
+                "examples": {
+                  "applied": {
+                    "summary": "Applied.",
+                    "value": {
+                      "id": "sc_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "object": "settings_change",
+                      "tenant_id": "ten_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "status": "applied",
+                      "loosened": [
+                        "payout_limits.max_single_payout.INR"
+                      ],
+                      "before": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {
+                            "USD": 50000,
+                            "NGN": 5000000
+                          }
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 290,
+                          "provider_fee_fixed": {
+                            "USD": 30
+                          },
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {
+                            "USD": 1000000
+                          },
+                          "daily_total": {
+                            "USD": 5000000
+                          },
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 24,
+                          "approval_thresholds": {
+                            "USD": 250000
+                          }
+                        },
+                        "test_payout": {
+                          "enabled": true,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "after": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {
+                            "USD": 50000,
+                            "NGN": 5000000
+                          }
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 290,
+                          "provider_fee_fixed": {
+                            "USD": 30
+                          },
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {
+                            "USD": 1000000
+                          },
+                          "daily_total": {
+                            "USD": 5000000
+                          },
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 24,
+                          "approval_thresholds": {
+                            "USD": 250000
+                          }
+                        },
+                        "test_payout": {
+                          "enabled": true,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "requested_by": "key_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "decided_by": "key_01JD3XK5M7Q8R9S0T1V2W3X4Z6",
+                      "created": "2026-12-07T10:00:00Z",
+                      "expires_at": "2026-12-08T10:00:00Z",
+                      "expired": false
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/ApproverMustDiffer"
+          },
+          "404": {
+            "description": "No such settings change (`not_found`).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "examples": {
+                  "missing": {
+                    "summary": "Unknown id",
+                    "value": {
+                      "error": {
+                        "code": "not_found",
+                        "message": "No such settings change: sc_x",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "id"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/ChangeNotDecidable"
+          }
+        },
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/EmptyRequest"
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/settings/changes/{id}/cancel": {
+      "post": {
+        "tags": [
+          "Settings"
+        ],
+        "summary": "Withdraw or decline a settings change",
+        "operationId": "cancelSettingsChange",
+        "description": "Cancels a pending change (the requester withdrawing it, or an approver declining it). Live key, role `full` or `approver`.",
+        "security": [
+          {
+            "apiKey": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Canceled.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SettingsChange"
+                },
+                "examples": {
+                  "canceled": {
+                    "summary": "Canceled.",
+                    "value": {
+                      "id": "sc_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "object": "settings_change",
+                      "tenant_id": "ten_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "status": "canceled",
+                      "loosened": [
+                        "payout_limits.max_single_payout.INR"
+                      ],
+                      "before": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {
+                            "USD": 50000,
+                            "NGN": 5000000
+                          }
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 290,
+                          "provider_fee_fixed": {
+                            "USD": 30
+                          },
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {
+                            "USD": 1000000
+                          },
+                          "daily_total": {
+                            "USD": 5000000
+                          },
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 24,
+                          "approval_thresholds": {
+                            "USD": 250000
+                          }
+                        },
+                        "test_payout": {
+                          "enabled": true,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "after": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {
+                            "USD": 50000,
+                            "NGN": 5000000
+                          }
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 290,
+                          "provider_fee_fixed": {
+                            "USD": 30
+                          },
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {
+                            "USD": 1000000
+                          },
+                          "daily_total": {
+                            "USD": 5000000
+                          },
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 24,
+                          "approval_thresholds": {
+                            "USD": 250000
+                          }
+                        },
+                        "test_payout": {
+                          "enabled": true,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "requested_by": "key_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "decided_by": null,
+                      "created": "2026-12-07T10:00:00Z",
+                      "expires_at": "2026-12-08T10:00:00Z",
+                      "expired": false
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/LiveKeyRequired"
+          },
+          "409": {
+            "$ref": "#/components/responses/ChangeNotDecidable"
+          }
+        },
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/EmptyRequest"
+              }
+            }
+          }
+        }
+      }
+    },
+    "/v1/connectors/changes": {
+      "get": {
+        "tags": [
+          "Connectors"
+        ],
+        "summary": "List connector changes",
+        "operationId": "listConnectorChanges",
+        "description": "Replacements of live connectors' secrets asked for, newest first.",
+        "security": [
+          {
+            "apiKey": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The changes.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ConnectorChangeList"
+                },
+                "examples": {
+                  "list": {
+                    "summary": "The changes.",
+                    "value": {
+                      "object": "list",
+                      "data": [
+                        {
+                          "id": "cc_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                          "object": "connector_change",
+                          "tenant_id": "ten_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                          "connector_id": "con_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                          "provider": "stripe",
+                          "status": "pending_approval",
+                          "requested_by": "key_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                          "decided_by": null,
+                          "created": "2026-12-07T10:00:00Z",
+                          "expires_at": "2026-12-08T10:00:00Z",
+                          "expired": false
+                        }
+                      ],
+                      "has_more": false
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          }
+        }
+      }
+    },
+    "/v1/connectors/changes/{id}/approve": {
+      "post": {
+        "tags": [
+          "Connectors"
+        ],
+        "summary": "Approve a connector change",
+        "operationId": "approveConnectorChange",
+        "description": "Applies the replacement exactly as asked, if the connector did not change since. A different live key than the requester's, role `full` or `approver`. Answers the connector as it now is.",
+        "security": [
+          {
+            "apiKey": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The connector after the change.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Connector"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/ApproverMustDiffer"
+          },
+          "404": {
+            "description": "No such connector change (`not_found`).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "examples": {
+                  "missing": {
+                    "summary": "Unknown id",
+                    "value": {
+                      "error": {
+                        "code": "not_found",
+                        "message": "No such connector change: cc_x",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "id"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/ChangeNotDecidable"
+          }
+        },
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/EmptyRequest"
+              }
+            }
+          }
+        }
+      }
+    },
+    "/admin/tenants/{id}/settings-changes/{change}/approve": {
+      "post": {
+        "tags": [
+          "Operator"
+        ],
+        "summary": "Approve a tenant's settings change",
+        "operationId": "operatorApproveSettingsChange",
+        "description": "An operator as the second person for a tenant's settings change (the same rules as `POST /v1/settings/changes/{id}/approve`).",
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "change",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Applied.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SettingsChange"
+                },
+                "examples": {
+                  "applied": {
+                    "summary": "Applied.",
+                    "value": {
+                      "id": "sc_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "object": "settings_change",
+                      "tenant_id": "ten_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "status": "applied",
+                      "loosened": [
+                        "payout_limits.max_single_payout.INR"
+                      ],
+                      "before": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {
+                            "USD": 50000,
+                            "NGN": 5000000
+                          }
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 290,
+                          "provider_fee_fixed": {
+                            "USD": 30
+                          },
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {
+                            "USD": 1000000
+                          },
+                          "daily_total": {
+                            "USD": 5000000
+                          },
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 24,
+                          "approval_thresholds": {
+                            "USD": 250000
+                          }
+                        },
+                        "test_payout": {
+                          "enabled": true,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "after": {
+                        "time_zone": "Africa/Lagos",
+                        "refund_policy": {
+                          "window_days": 180,
+                          "max_refund_share_bps": 10000,
+                          "approval_thresholds": {
+                            "USD": 50000,
+                            "NGN": 5000000
+                          }
+                        },
+                        "fees": {
+                          "platform_fee_bps": 1000,
+                          "provider_fee_bps": 290,
+                          "provider_fee_fixed": {
+                            "USD": 30
+                          },
+                          "referral_bounty_bps": 0,
+                          "provider_fee_bearer": "payee"
+                        },
+                        "api_rate_limit_per_minute": 100,
+                        "payout_limits": {
+                          "max_single_payout": {
+                            "USD": 1000000
+                          },
+                          "daily_total": {
+                            "USD": 5000000
+                          },
+                          "max_payouts_per_payee_per_day": 10,
+                          "new_payee_cooling_hours": 24,
+                          "approval_thresholds": {
+                            "USD": 250000
+                          }
+                        },
+                        "test_payout": {
+                          "enabled": true,
+                          "amount_major_units": 1
+                        }
+                      },
+                      "requested_by": "key_01JD3XK5M7Q8R9S0T1V2W3X4Y5",
+                      "decided_by": "operator:alice",
+                      "created": "2026-12-07T10:00:00Z",
+                      "expires_at": "2026-12-08T10:00:00Z",
+                      "expired": false
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/TenantNotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/ChangeNotDecidable"
+          }
+        },
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/EmptyRequest"
+              }
+            }
+          }
+        }
+      }
+    },
+    "/admin/tenants/{id}/connector-changes/{change}/approve": {
+      "post": {
+        "tags": [
+          "Operator"
+        ],
+        "summary": "Approve a tenant's connector change",
+        "operationId": "operatorApproveConnectorChange",
+        "description": "An operator as the second person for replacing a live connector's secrets.",
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "change",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          },
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The connector after the change.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Connector"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/TenantNotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/ChangeNotDecidable"
+          }
+        },
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/EmptyRequest"
+              }
+            }
+          }
+        }
+      }
+    },
+    "/admin/livemode-report": {
+      "get": {
+        "tags": [
+          "Operator"
+        ],
+        "summary": "Money that crossed modes",
+        "operationId": "livemodeReport",
+        "description": "Payments whose payee (or the payee's recruiter) is of the other mode — found in rows written before modes were checked end to end — with the ledger transactions that posted them, and how much is still of unknown mode (payees' modes come from payouts). Each conflict's payee balance is held by payouts until two operators reverse it (`POST /admin/balance-holds/{id}/reverse` on payouts). `cofferctl livemode-report` reads this and payouts' report.",
+        "security": [
+          {
+            "adminToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/CorrelationID"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The report.",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LivemodeReport"
+                },
+                "examples": {
+                  "clean": {
+                    "summary": "The report.",
+                    "value": {
+                      "object": "livemode_report",
+                      "service": "payments",
+                      "clean": true,
+                      "open_conflicts": 0,
+                      "payees_mode_unknown": 0,
+                      "ledger_transactions_mode_unknown": 0,
+                      "conflicts": [],
+                      "ledger_transactions_mixed": []
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/AdminUnauthorized"
           }
         }
       }
@@ -8139,6 +9267,281 @@ enum PaymentsOpenAPI {
             "type": "boolean"
           }
         }
+      },
+      "SettingsChange": {
+        "type": "object",
+        "description": "A settings change that loosens a control, waiting for a second key (or an operator) to approve exactly what was asked. Expires after 24 hours.",
+        "required": [
+          "id",
+          "object",
+          "tenant_id",
+          "status",
+          "loosened",
+          "before",
+          "after",
+          "requested_by",
+          "created",
+          "expires_at",
+          "expired"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^sc_"
+          },
+          "object": {
+            "const": "settings_change"
+          },
+          "tenant_id": {
+            "$ref": "#/components/schemas/TenantID"
+          },
+          "status": {
+            "enum": [
+              "pending_approval",
+              "applied",
+              "canceled"
+            ]
+          },
+          "loosened": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "The dotted names of the controls this change loosens."
+          },
+          "before": {
+            "$ref": "#/components/schemas/Settings"
+          },
+          "after": {
+            "$ref": "#/components/schemas/Settings"
+          },
+          "requested_by": {
+            "type": "string"
+          },
+          "decided_by": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "created": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "expires_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "expired": {
+            "type": "boolean"
+          }
+        }
+      },
+      "SettingsChangeList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/SettingsChange"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
+      },
+      "ConnectorChange": {
+        "type": "object",
+        "description": "A replacement of a live connector's credentials, webhook secrets, certificates or API address, waiting for a second live key (or an operator). The secrets it carries are sealed at rest and never shown.",
+        "required": [
+          "id",
+          "object",
+          "tenant_id",
+          "connector_id",
+          "provider",
+          "status",
+          "requested_by",
+          "created",
+          "expires_at",
+          "expired"
+        ],
+        "properties": {
+          "id": {
+            "type": "string",
+            "pattern": "^cc_"
+          },
+          "object": {
+            "const": "connector_change"
+          },
+          "tenant_id": {
+            "$ref": "#/components/schemas/TenantID"
+          },
+          "connector_id": {
+            "$ref": "#/components/schemas/ConnectorID"
+          },
+          "provider": {
+            "type": "string"
+          },
+          "status": {
+            "enum": [
+              "pending_approval",
+              "applied",
+              "canceled"
+            ]
+          },
+          "requested_by": {
+            "type": "string"
+          },
+          "decided_by": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "created": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "expires_at": {
+            "$ref": "#/components/schemas/Timestamp"
+          },
+          "expired": {
+            "type": "boolean"
+          }
+        }
+      },
+      "ConnectorChangeList": {
+        "type": "object",
+        "required": [
+          "object",
+          "data",
+          "has_more"
+        ],
+        "properties": {
+          "object": {
+            "const": "list"
+          },
+          "data": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ConnectorChange"
+            }
+          },
+          "has_more": {
+            "type": "boolean"
+          }
+        }
+      },
+      "LivemodeReport": {
+        "type": "object",
+        "description": "Money that crossed between test and live modes before modes were checked end to end, and what is still of unknown mode.",
+        "required": [
+          "object",
+          "service",
+          "clean",
+          "open_conflicts",
+          "payees_mode_unknown",
+          "ledger_transactions_mode_unknown",
+          "conflicts",
+          "ledger_transactions_mixed"
+        ],
+        "properties": {
+          "object": {
+            "const": "livemode_report"
+          },
+          "service": {
+            "const": "payments"
+          },
+          "clean": {
+            "type": "boolean"
+          },
+          "open_conflicts": {
+            "type": "integer"
+          },
+          "payees_mode_unknown": {
+            "type": "integer"
+          },
+          "ledger_transactions_mode_unknown": {
+            "type": "integer"
+          },
+          "conflicts": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "id",
+                "payment_id",
+                "payee_id",
+                "status"
+              ],
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "tenant_id": {
+                  "type": "string"
+                },
+                "payment_id": {
+                  "type": "string"
+                },
+                "payee_id": {
+                  "type": "string"
+                },
+                "role": {
+                  "enum": [
+                    "payee",
+                    "recruiter"
+                  ]
+                },
+                "payment_livemode": {
+                  "type": "boolean"
+                },
+                "payee_livemode": {
+                  "type": "boolean"
+                },
+                "currency": {
+                  "type": "string"
+                },
+                "amount": {
+                  "type": "integer"
+                },
+                "source_ids": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "detected_at": {
+                  "type": "string"
+                },
+                "status": {
+                  "enum": [
+                    "held",
+                    "reversed"
+                  ]
+                },
+                "resolved_at": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                }
+              }
+            }
+          },
+          "ledger_transactions_mixed": {
+            "type": "array",
+            "items": {
+              "type": "object"
+            }
+          }
+        }
       }
     },
     "parameters": {
@@ -9224,6 +10627,136 @@ enum PaymentsOpenAPI {
                     "message": "No parked payment or refund with this id.",
                     "request_id": "req_5f0c2a9e41b7000000002a",
                     "param": "id"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "LiveKeyRequired": {
+        "description": "What governs live money (settings, live connectors) is changed with a live key: 403 `live_key_required`.",
+        "headers": {
+          "X-Request-ID": {
+            "$ref": "#/components/headers/X-Request-ID"
+          },
+          "X-Correlation-ID": {
+            "$ref": "#/components/headers/X-Correlation-ID"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "live": {
+                "summary": "A test key",
+                "value": {
+                  "error": {
+                    "code": "live_key_required",
+                    "message": "Settings govern live money: use a live key (ck_live_…).",
+                    "request_id": "req_5f0c2a9e41b7000000002a"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "ChangeNotDecidable": {
+        "description": "The change cannot be decided: it is not pending (`invalid_state`), it expired (`change_expired`), or what it was asked against changed since (`settings_changed_since`, `connector_changed_since`).",
+        "headers": {
+          "X-Request-ID": {
+            "$ref": "#/components/headers/X-Request-ID"
+          },
+          "X-Correlation-ID": {
+            "$ref": "#/components/headers/X-Correlation-ID"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "expired": {
+                "summary": "Expired",
+                "value": {
+                  "error": {
+                    "code": "change_expired",
+                    "message": "This change expired without an approval; ask again.",
+                    "request_id": "req_5f0c2a9e41b7000000002a"
+                  }
+                }
+              },
+              "moved": {
+                "summary": "Settings moved",
+                "value": {
+                  "error": {
+                    "code": "settings_changed_since",
+                    "message": "The settings changed after this change was asked for; ask again.",
+                    "request_id": "req_5f0c2a9e41b7000000002a"
+                  }
+                }
+              },
+              "connector": {
+                "summary": "Connector moved",
+                "value": {
+                  "error": {
+                    "code": "connector_changed_since",
+                    "message": "The connector changed after this change was asked for; ask again.",
+                    "request_id": "req_5f0c2a9e41b7000000002a"
+                  }
+                }
+              },
+              "state": {
+                "summary": "Already decided",
+                "value": {
+                  "error": {
+                    "code": "invalid_state",
+                    "message": "This change is applied; only a pending change can be approved.",
+                    "request_id": "req_5f0c2a9e41b7000000002a"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "ApproverMustDiffer": {
+        "description": "A change that loosens a control is approved by a different key than the one that asked (403 `approver_must_differ`), with the `full` or `approver` role.",
+        "headers": {
+          "X-Request-ID": {
+            "$ref": "#/components/headers/X-Request-ID"
+          },
+          "X-Correlation-ID": {
+            "$ref": "#/components/headers/X-Correlation-ID"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "same": {
+                "summary": "The same key",
+                "value": {
+                  "error": {
+                    "code": "approver_must_differ",
+                    "message": "A change that loosens a control is approved by a different key or an operator.",
+                    "request_id": "req_5f0c2a9e41b7000000002a"
+                  }
+                }
+              },
+              "role": {
+                "summary": "A read-only key",
+                "value": {
+                  "error": {
+                    "code": "insufficient_role",
+                    "message": "This key's role (read_only) may not do this.",
+                    "request_id": "req_5f0c2a9e41b7000000002a"
                   }
                 }
               }
