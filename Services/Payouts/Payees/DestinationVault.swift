@@ -23,6 +23,13 @@ struct DestinationVault: Sendable {
         Hex.encode(HMAC.sha256(key: keyring.derivedKey(label: "destination-fingerprint"), message: Self.normalized(destination)))
     }
 
+    /// The destination's fingerprint under every master-key version held (current first): payees
+    /// fingerprinted before a rotation still match one fingerprinted after it, until re-sealing brings
+    /// every stored fingerprint to the current version.
+    func fingerprints(_ destination: PayoutDestination) -> [String] {
+        keyring.derivedKeys(label: "destination-fingerprint").map { Hex.encode(HMAC.sha256(key: $0, message: Self.normalized(destination))) }
+    }
+
     /// What identifies the place money lands (the holder's name does not).
     static func normalized(_ destination: PayoutDestination) -> String {
         switch destination {

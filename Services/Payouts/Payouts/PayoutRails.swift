@@ -58,8 +58,9 @@ struct PayoutRails: Sendable {
     }
 
     /// Approval gates and fraud holds.
-    func gates(amount: Int64, currency: Currency, payee: PayeeRecord, settings: TenantSettings, firstRunConfirmed: Bool,
-               on connection: PostgresConnection) async throws -> Gates {
+    /// `fingerprints` are the payee's destination under every master-key version (`DestinationVault.fingerprints`).
+    func gates(amount: Int64, currency: Currency, payee: PayeeRecord, fingerprints: [String], settings: TenantSettings,
+               firstRunConfirmed: Bool, on connection: PostgresConnection) async throws -> Gates {
         var gates = Gates()
         if !firstRunConfirmed { gates.approvalReasons.append("first_run") }
         if let threshold = settings.payoutLimits.approvalThresholds[currency.code], amount > threshold {
@@ -75,7 +76,7 @@ struct PayoutRails: Sendable {
                WHERE tenant_id = \(payee.tenantID) AND payee_id = \(payee.id) AND NOT is_test AND created_at > now() - interval '1 hour') v,
               (SELECT count(*) AS n FROM payouts.payees
                WHERE tenant_id = \(payee.tenantID) AND livemode = \(payee.livemode) AND id <> \(payee.id) AND status = 'active'
-                 AND destination_fingerprint = \(payee.destinationFingerprint)) d,
+                 AND destination_fingerprint = ANY(\(array: fingerprints.isEmpty ? [payee.destinationFingerprint] : fingerprints))) d,
               (SELECT count(*) AS n, max(amount) AS largest FROM (
                  SELECT amount FROM payouts.payouts
                  WHERE tenant_id = \(payee.tenantID) AND payee_id = \(payee.id) AND currency = \(currency.code) AND status = 'processed'

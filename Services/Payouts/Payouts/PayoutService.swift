@@ -93,7 +93,9 @@ struct PayoutService: Sendable {
             throw HTTPError.badRequest("The payee's available \(input.currency.code) balance is \(available).", code: "insufficient_balance",
                                        param: "amount")
         }
-        let gates = try await rails.gates(amount: input.amount, currency: input.currency, payee: payee, settings: settings,
+        let fingerprints = (try? core.vault.open(payee.destinationSealed, payeeID: payee.id)).map(core.vault.fingerprints) ?? []
+        let gates = try await rails.gates(amount: input.amount, currency: input.currency, payee: payee, fingerprints: fingerprints,
+                                          settings: settings,
                                           firstRunConfirmed: firstRunConfirmed, on: connection)
         let status: PayoutStatus = !gates.approvalReasons.isEmpty ? .pendingApproval
             : !gates.holdReasons.isEmpty ? .held : input.scheduledFor != nil ? .scheduled : .queued

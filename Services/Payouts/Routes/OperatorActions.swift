@@ -185,9 +185,13 @@ struct OperatorActions: Sendable {
         for (id, tenantID, sealed) in rows where keyring.needsReencryption(sealed) {
             let destination = try core.vault.open(sealed, payeeID: id)
             let resealed = try core.vault.seal(destination, payeeID: id)
+            // The fingerprint is recomputed under the current version too, so the shared-destination check
+            // keeps matching once the old version is dropped.
+            let fingerprint = core.vault.fingerprint(destination)
             _ = try await core.database.tenantTransaction(tenantID) { connection in
                 try await connection.execute("""
-                    UPDATE payouts.payees SET destination_sealed = \(resealed) WHERE id = \(id) AND destination_sealed = \(sealed)
+                    UPDATE payouts.payees SET destination_sealed = \(resealed), destination_fingerprint = \(fingerprint)
+                    WHERE id = \(id) AND destination_sealed = \(sealed)
                     """)
             }
             count += 1

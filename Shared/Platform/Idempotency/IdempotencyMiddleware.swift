@@ -4,7 +4,8 @@ import Shared
 
 /// Applies `Idempotency-Key` to POSTs: replays a stored answer with `Idempotent-Replayed: true`, refuses
 /// reuse with a different request (422 `idempotency_key_reused`) or while the first is running (409
-/// `idempotency_key_in_use`), and stores the new answer. The fingerprint is the method, the path and
+/// `idempotency_key_in_use`), and stores the new answer. The fingerprint is the method, the path with
+/// its query (a CSV batch's `?dry_run=true` is another request than the real submit), and
 /// the canonical JSON of the body (keys sorted), so whitespace and key order do not matter.
 public struct IdempotencyMiddleware: HTTPMiddleware {
     public let store: IdempotencyStore
@@ -32,7 +33,7 @@ public struct IdempotencyMiddleware: HTTPMiddleware {
         }
         guard let (scope, tenantID) = scope(context) else { return try await next(request, context) }
         let canonicalBody = request.body.isEmpty ? [] : ((try? JSONValue.canonicalize(request.body)) ?? request.body)
-        let fingerprint = Hex.encode(SHA256.hash(Array("\(request.method.rawValue) \(request.path)\n".utf8) + canonicalBody))
+        let fingerprint = Hex.encode(SHA256.hash(Array("\(request.method.rawValue) \(request.head.target)\n".utf8) + canonicalBody))
         switch try await store.claim(scope: scope, key: key, tenantID: tenantID, method: request.method.rawValue, path: request.path,
                                      fingerprint: fingerprint) {
         case .replay(let status, let body):

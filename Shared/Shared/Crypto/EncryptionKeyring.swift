@@ -46,6 +46,12 @@ public struct EncryptionKeyring: Sendable {
         HMAC.sha256(key: keys[currentVersion] ?? [], message: "coffer:" + label)
     }
 
+    /// The same derived key under every version this keyring holds, current first: during a rotation a
+    /// value derived under an older version (a fingerprint) still matches.
+    public func derivedKeys(label: String) -> [[UInt8]] {
+        ([currentVersion] + versions.reversed().filter { $0 != currentVersion }).map { HMAC.sha256(key: keys[$0] ?? [], message: "coffer:" + label) }
+    }
+
     /// Encrypts `plaintext` under the current key, bound to `context`.
     public func seal(_ plaintext: [UInt8], context: String) throws -> String {
         guard let key = keys[currentVersion] else {
