@@ -108,6 +108,17 @@ struct PaymentsApp: Sendable {
             let snapshot = try await snapshots.snapshot()
             return .json(.ok, bytes: Array(try JSONCoding.makeEncoder().encode(snapshot)))
         }
+        let tenancyChanges = TenancyChangesSource(database: database)
+        router.get("/internal/tenancy/changes", admission: [snapshotReaders], middleware: [snapshotReaders]) { request, _ in
+            var since: Date?
+            if let text = request.queryParameters["since"] {
+                guard let parsed = Timestamp.parse(text) else {
+                    throw HTTPError.badRequest("since must be an RFC 3339 time.", code: "invalid_parameter", param: "since")
+                }
+                since = parsed
+            }
+            return .json(.ok, bytes: Array(try JSONCoding.makeEncoder().encode(try await tenancyChanges.changes(since: since))))
+        }
         router.get("/openapi.json") { _, _ in
             HTTPResponse.json(.ok, bytes: Array(PaymentsOpenAPI.document.utf8), headers: ["Cache-Control": "public, max-age=300"])
         }

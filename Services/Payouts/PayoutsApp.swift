@@ -13,8 +13,9 @@ struct PayoutsApp: Sendable {
     let auditSealer: AuditSealer
     let workers: [PayoutWorker]
     let snapshotLoader: TenancySnapshotLoader
+    let freshness: TenancyFreshness
 
-    var services: [any Service] { [relay, scheduler, auditSealer] + workers.map { $0 as any Service } + [server] }
+    var services: [any Service] { [relay, scheduler, auditSealer, freshness] + workers.map { $0 as any Service } + [server] }
 
     static let replica = TenancyReplica(schema: "payouts")
 
@@ -65,9 +66,15 @@ struct PayoutsApp: Sendable {
             // Per tenant and mode: a test key's Idempotency-Key never replays a live answer.
             return ("tenant:" + key.tenantID + (key.livemode ? ":live" : ":test"), key.tenantID)
         }
+        // Revocations and suspensions reach this copy within TENANCY_MAX_STALENESS even if an event is
+        // stuck; money-out requests are refused while it cannot be confirmed.
+        let freshness = TenancyFreshness(replica: Self.replica, database: database, client: runtime.internalClient,
+                                     paymentsURL: configuration.paymentsURL, maxStaleness: runtime.configuration.tenancyMaxStaleness,
+                                     logger: runtime.logger, metrics: runtime.metrics, onChange: { authenticator.invalidate() })
         let v1 = router.group("/v1", admission: [authenticator], middleware: [tenantIdempotency])
-        PayoutRoutes.register(on: v1, payees: PayeeStore(core: core), payouts: payouts, batches: BatchService(core: core, payouts: payouts, dryRuns: TokenBucketLimiter(capacity: configuration.dryRunsPerMinute,
-                                                                         refillPerSecond: 1)))
+        let dryRuns = TokenBucketLimiter(capacity: configuration.dryRunsPerMinute, refillPerSecond: 1)
+        PayoutRoutes.register(on: v1, payees: PayeeStore(core: core), payouts: payouts, freshness: freshness,
+                              batches: BatchService(core: core, payouts: payouts, dryRuns: dryRuns, freshness: freshness))
         let operatorIdempotency = IdempotencyMiddleware(store: idempotency, required: false) { context in
             ("operator:" + (context.adminPrincipal?.name ?? "unknown"), "platform")
         }
@@ -97,6 +104,7 @@ struct PayoutsApp: Sendable {
         server = runtime.makeServer(router: router)
         relay = OutboxRelay(table: .outbox(schema: "payouts"), subscribers: routes.subscribers, doorbell: doorbell,
                             runtime: runtime, configuration: configuration.outbox)
+        self.freshness = freshness
         scheduler = JobScheduler(schema: "payouts", database: database, jobs: [
             ScheduledJob(name: "reconcile-payouts", interval: configuration.reconciliationInterval) { try await reconciler.run() },
             ScheduledJob(name: "sync-provider-balances", interval: configuration.balanceSyncInterval) { try await balanceSync.run() },

@@ -13,6 +13,8 @@ struct BatchService: Sendable {
     let payouts: PayoutService
     /// Dry runs per tenant (in this process).
     let dryRuns: TokenBucketLimiter
+    /// A real batch moves money out: it needs a recently confirmed tenancy copy (a dry run does not).
+    let freshness: TenancyFreshness
 
     /// Carries a finished dry run (or a refused batch) out of its transaction so it rolls back.
     private struct RolledBack: Error { let response: HTTPResponse }
@@ -29,6 +31,7 @@ struct BatchService: Sendable {
             }
         }
         if !batch.dryRun {
+            try freshness.requireConfirmed()
             guard let token = info.token else {
                 throw HTTPError.badRequest("A payout batch moves money: send an Idempotency-Key header (a dry run needs none).",
                                            code: "idempotency_key_required")

@@ -9,7 +9,10 @@ enum PayoutRoutes {
     static let approvers: Set<APIKeyRole> = [.full, .approver]
     static let readers: Set<APIKeyRole> = Set(APIKeyRole.allCases)
 
-    static func register(on v1: RouterGroup, payees: PayeeStore, payouts: PayoutService, batches: BatchService) {
+    /// Routes that move money out (create, approve, release, confirm the first run; batches check
+    /// after reading whether they are a dry run) first require a recently confirmed tenancy copy, so a
+    /// revoked key or a suspended tenant cannot move money on a stale copy.
+    static func register(on v1: RouterGroup, payees: PayeeStore, payouts: PayoutService, freshness: TenancyFreshness, batches: BatchService) {
         v1.post("/payees") { request, context in
             let key = try context.requireRole(writers)
             let input = try PayeeStore.Input(body: request.body, creating: true)
@@ -37,6 +40,7 @@ enum PayoutRoutes {
         }
         v1.post("/payouts") { request, context in
             let key = try context.requireRole(writers)
+            try freshness.requireConfirmed()
             let input = try PayoutService.CreateInput(body: request.body)
             return try await payouts.create(input, request: RequestInfo(key: key, context: context))
         }
@@ -50,6 +54,7 @@ enum PayoutRoutes {
         }
         v1.post("/payouts/confirm-first-run") { request, context in
             let key = try context.requireRole(approvers)
+            try freshness.requireConfirmed()
             _ = try BodyReader(request.body, allowed: [])
             return .json(.ok, bytes: try await payouts.confirmFirstRun(request: RequestInfo(key: key, context: context)).serialized())
         }
@@ -64,11 +69,13 @@ enum PayoutRoutes {
         }
         v1.post("/payouts/{id}/approve") { request, context in
             let key = try context.requireRole(approvers)
+            try freshness.requireConfirmed()
             _ = try BodyReader(request.body, allowed: [])
             return .json(.ok, bytes: try await payouts.approve(context.parameter("id"), request: RequestInfo(key: key, context: context)).json.serialized())
         }
         v1.post("/payouts/{id}/release") { request, context in
             let key = try context.requireRole(approvers)
+            try freshness.requireConfirmed()
             _ = try BodyReader(request.body, allowed: [])
             return .json(.ok, bytes: try await payouts.release(context.parameter("id"), request: RequestInfo(key: key, context: context)).json.serialized())
         }

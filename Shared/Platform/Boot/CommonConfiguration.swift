@@ -26,6 +26,9 @@ public struct CommonConfiguration: Sendable {
     /// Failed authentications allowed per client address (per minute, and in a burst) before it is refused with 429.
     public var authFailuresPerMinute: Int
     public var authFailuresBurst: Int
+    /// How long a service's tenancy copy may go unconfirmed against payments before requests that
+    /// move money out are refused (`TENANCY_MAX_STALENESS`, `TenancyFreshness`).
+    public var tenancyMaxStaleness: Duration
     public var http: HTTPServerConfiguration
     /// The internal listener (`INTERNAL_PORT`, default the public port + 1000): `/internal/*`, `/admin/*`, `/metrics`.
     public var internalHTTP: HTTPServerConfiguration
@@ -61,6 +64,7 @@ public struct CommonConfiguration: Sendable {
         }
         authFailuresPerMinute = reader.int("AUTH_FAILURES_PER_MINUTE", default: 60, range: 1...1_000_000)
         authFailuresBurst = reader.int("AUTH_FAILURES_BURST", default: 120, range: 1...1_000_000)
+        tenancyMaxStaleness = reader.duration("TENANCY_MAX_STALENESS", default: .seconds(60), minimum: .seconds(2))
         http = HTTPServerConfiguration.read(from: &reader, defaultPort: defaultPort)
         internalHTTP = http
         internalHTTP.host = reader.string("INTERNAL_HOST", default: http.host)

@@ -83,10 +83,7 @@ public struct TenancyReplica: Sendable {
             case TenancyEventType.apiKeyRevoked:
                 let revoked = try event.decodeData(APIKeyRevoked.self)
                 try await scope(revoked.tenantID, on: connection)
-                try await connection.execute("""
-                    UPDATE \(unsafeSQL: schema).api_keys SET revoked_at = \(revoked.revokedAt)
-                    WHERE key_id = \(revoked.keyID) AND revoked_at IS NULL
-                    """)
+                try await revoke(revoked, on: connection)
                 return revoked.tenantID
             default:
                 return nil
@@ -125,6 +122,13 @@ public struct TenancyReplica: Sendable {
                 webhook_id = excluded.webhook_id, certificates = excluded.certificates, salt_index = excluded.salt_index,
                 api_base_url = excluded.api_base_url, version = excluded.version, updated_at = now()
             WHERE \(unsafeSQL: schema).connectors.version < excluded.version
+            """)
+    }
+
+    public func revoke(_ revoked: APIKeyRevoked, on connection: PostgresConnection) async throws {
+        try await connection.execute("""
+            UPDATE \(unsafeSQL: schema).api_keys SET revoked_at = \(revoked.revokedAt)
+            WHERE key_id = \(revoked.keyID) AND revoked_at IS NULL
             """)
     }
 

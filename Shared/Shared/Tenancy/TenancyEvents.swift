@@ -133,6 +133,25 @@ public struct TenancySnapshot: Codable, Sendable {
     }
 }
 
+/// `GET /internal/tenancy/changes?since=` on payments: what changed about who may act — tenants
+/// (status and settings), keys created and keys revoked — since a time, so a copy can confirm it is
+/// current without waiting for the outbox (`TenancyFreshness`). Without `since`: every tenant and
+/// every revoked key.
+public struct TenancyChanges: Codable, Sendable {
+    /// Payments' clock when it read the changes; the next request asks from a little before it.
+    public var asOf: Date
+    public var tenants: [TenantUpserted]
+    public var apiKeys: [APIKeyCreated]
+    public var revokedKeys: [APIKeyRevoked]
+
+    public init(asOf: Date, tenants: [TenantUpserted], apiKeys: [APIKeyCreated], revokedKeys: [APIKeyRevoked]) {
+        self.asOf = asOf
+        self.tenants = tenants
+        self.apiKeys = apiKeys
+        self.revokedKeys = revokedKeys
+    }
+}
+
 extension EventEnvelope {
     /// Decodes `data` as `T` with Coffer's JSON conventions.
     public func decodeData<T: Decodable>(_ type: T.Type) throws -> T {
