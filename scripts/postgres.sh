@@ -72,8 +72,24 @@ VARS
   # owns nothing, so row-level security applies to it.
   psql_super postgres -v ON_ERROR_STOP=1 -q <<SQL
 CREATE ROLE coffer LOGIN PASSWORD '$owner_pw';
-CREATE ROLE coffer_app LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '$app_pw';
+CREATE ROLE coffer_app LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT PASSWORD '$app_pw';
 CREATE DATABASE coffer OWNER coffer;
+SQL
+  ensure_platform_role
+}
+
+# Cross-tenant work runs as coffer_platform, which coffer_app may switch to for a transaction but does
+# not inherit (NOINHERIT), so its own queries stay bound to row-level security. The owner inherits it:
+# a migration that backfills across tenants sees every row. Idempotent: also brings older clusters up.
+ensure_platform_role() {
+  psql_super postgres -v ON_ERROR_STOP=1 -q <<'SQL'
+SET client_min_messages TO warning;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'coffer_platform') THEN CREATE ROLE coffer_platform NOLOGIN; END IF;
+END $$;
+ALTER ROLE coffer_app NOINHERIT;
+GRANT coffer_platform TO coffer_app;
+GRANT coffer_platform TO coffer;
 SQL
 }
 
@@ -102,7 +118,7 @@ print_env() {
 
 case "${1:-start}" in
   start)
-    if [ -f "$ENVFILE" ] && [ -e "$PGDIR/data/PG_VERSION" ]; then start_server; else rm -rf "$PGDIR"; init_cluster; fi
+    if [ -f "$ENVFILE" ] && [ -e "$PGDIR/data/PG_VERSION" ]; then start_server; ensure_platform_role; else rm -rf "$PGDIR"; init_cluster; fi
     print_env ;;
   stop)
     [ -e "$PGDIR/data/PG_VERSION" ] && as_owner "$BIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true ;;

@@ -22,7 +22,7 @@ struct AuditTestHarness {
         _ = try await Migrator(
             pool: owner, schema: schema, migrations: [AuditSchema.migration(version: 1, schema: schema)],
             logger: TestEnvironment.logger()
-        ).migrate(grantTo: database.appRole)
+        ).migrate(grantTo: [database.appRole, "coffer_platform"])
         return AuditTestHarness(
             database: database, app: database.pool(.app, poolSize: appPoolSize), owner: owner,
             log: AuditLog(schema: schema))

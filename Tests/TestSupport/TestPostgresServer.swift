@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import Shared
 
 #if canImport(Glibc)
@@ -63,6 +64,15 @@ public final class TestPostgresServer: Sendable {
         handle.write(Data(settings.utf8))
         try handle.close()
         try await server.startServer()
+        // Services switch to this role for cross-tenant work (PlatformRole): a superuser may, but it must exist.
+        let pool = PostgresPool(configuration: PostgresConfiguration(url: server.superuserURL, poolSize: 1), logger: TestEnvironment.logger())
+        do {
+            try await pool.execute("CREATE ROLE coffer_platform NOLOGIN")
+            await pool.shutdown()
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
         return server
     }
 

@@ -430,5 +430,8 @@ enum PaymentsMigrations {
             END;
             $$;
             """),
+        // Cross-tenant work is a database role, not a setting (issue 9): any SQL could set `app.scope`,
+        // only a member can switch to `coffer_platform`, and the runtime role does not inherit it.
+        Migration(version: 14, name: "platform_scope_is_a_role", sql: PlatformRole.migrationSQL(schema: "payments")),
     ]
 }

@@ -277,5 +277,8 @@ enum PayoutsMigrations {
                 USING (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform')
                 WITH CHECK (tenant_id = current_setting('app.tenant_id', true) OR current_setting('app.scope', true) = 'platform');
             """),
+        // Cross-tenant work is a database role, not a setting (issue 9): any SQL could set `app.scope`,
+        // only a member can switch to `coffer_platform`, and the runtime role does not inherit it.
+        Migration(version: 14, name: "platform_scope_is_a_role", sql: PlatformRole.migrationSQL(schema: "payouts")),
     ]
 }

@@ -41,6 +41,13 @@ extension ServiceRuntime {
     func checkRuntimeRole() async {
         let problems: [String]
         do {
+            if let missing = try await Self.platformRoleProblem(database) {
+                // Without it no cross-tenant work (key lookups, snapshots, background loops) can run at all.
+                logger.critical("refusing to run: the database role cannot switch to the platform role", ["problem": .string(missing)])
+                FileHandle.standardError.write(Data("\(identity.name): \(missing)\n".utf8))
+                logger.sink.flush()
+                exit(ConfigError.exitCode)
+            }
             problems = try await Self.runtimeRoleProblems(database, schema: identity.schema)
         } catch {
             logger.warning("could not check the runtime role", ["error": .string(String(describing: error))])
@@ -62,14 +69,33 @@ extension ServiceRuntime {
     static func runtimeRoleProblems(_ database: PostgresPool, schema: String) async throws -> [String] {
         guard let row = try await database.query("""
             SELECT r.rolsuper, r.rolbypassrls,
-                   (SELECT count(*) FROM pg_tables t WHERE t.schemaname = \(schema) AND t.tableowner = current_user)::bigint
+                   (SELECT count(*) FROM pg_tables t WHERE t.schemaname = \(schema) AND t.tableowner = current_user)::bigint,
+                   coalesce((SELECT pg_has_role(current_user, p.oid, 'USAGE') FROM pg_roles p WHERE p.rolname = \(PlatformRole.name)), false)
             FROM pg_roles r WHERE r.rolname = current_user
             """).first else { return [] }
-        let (superuser, bypass, owned) = try row.decode((Bool, Bool, Int64).self)
+        let (superuser, bypass, owned, inheritsPlatform) = try row.decode((Bool, Bool, Int64, Bool).self)
         var problems: [String] = []
         if superuser { problems.append("is a superuser") }
         if bypass { problems.append("has BYPASSRLS") }
         if owned > 0 { problems.append("owns \(owned) of the \(schema) schema's tables") }
+        if inheritsPlatform, !superuser {
+            problems.append("inherits \(PlatformRole.name)'s privileges, so every query sees every tenant (ALTER ROLE … NOINHERIT)")
+        }
         return problems
+    }
+
+    /// Nil when the runtime role may switch to the platform role; otherwise what to run.
+    static func platformRoleProblem(_ database: PostgresPool) async throws -> String? {
+        let row = try await database.query("""
+            SELECT current_user::text,
+                   (SELECT pg_has_role(current_user, p.oid, 'MEMBER') FROM pg_roles p WHERE p.rolname = \(PlatformRole.name))
+            """).first
+        guard let (role, member) = try row?.decode((String, Bool?).self) else { return nil }
+        switch member {
+        case true?: return nil
+        case false?: return "DATABASE_URL's role \(role) is not a member of \(PlatformRole.name); as a superuser run: "
+            + PlatformRole.setupSQL(runtimeRole: role).components(separatedBy: "; ").dropFirst().joined(separator: "; ")
+        case nil: return "the database role \(PlatformRole.name) does not exist; as a superuser run: " + PlatformRole.setupSQL(runtimeRole: role)
+        }
     }
 }

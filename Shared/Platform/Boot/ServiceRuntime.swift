@@ -75,7 +75,9 @@ public final class ServiceRuntime: Sendable {
                 let runtimeRole = try await database.query("SELECT current_user").first?.decode(String.self, at: 0)
                 let ownerRole = try await ownerPool.query("SELECT current_user").first?.decode(String.self, at: 0)
                 let migrator = Migrator(pool: ownerPool, schema: identity.schema, migrations: identity.migrations, logger: logger)
-                let applied = try await migrator.migrate(grantTo: runtimeRole == ownerRole ? nil : runtimeRole)
+                // The platform role is switched to for cross-tenant transactions: it needs the same grants.
+                let grantees = (runtimeRole == ownerRole ? [] : [runtimeRole].compactMap { $0 }) + [PlatformRole.name]
+                let applied = try await migrator.migrate(grantTo: grantees)
                 logger.info("migrations applied", ["schema": .string(identity.schema), "applied": .int(Int64(applied.count)),
                                                    "latest": .int(Int64(identity.migrations.last?.version ?? 0))])
                 return
@@ -138,13 +140,19 @@ public final class ServiceRuntime: Sendable {
     public static func boot<Extra>(
         _ identity: ServiceIdentity, _ readExtra: (inout ConfigReader, CommonConfiguration) -> Extra
     ) async -> (ServiceRuntime, Extra) {
+        let migrateOnly = CommandLine.arguments.dropFirst().contains("--migrate")
+        if migrateOnly {
+            // The migration job needs the database and nothing else: it never sees the master key,
+            // provider settings or service secrets (only the common variables are read).
+            let (common, _) = configure(identity) { _, _ in () }
+            await ServiceRuntime(identity: identity, configuration: common).migrateAndExit()
+        }
         let (common, extra) = configure(identity, readExtra)
         let runtime = ServiceRuntime(identity: identity, configuration: common)
-        let migrateOnly = CommandLine.arguments.dropFirst().contains("--migrate")
         do {
             // The owner's credentials mean "migrate" (the migration job, a development machine);
             // without them the service waits for the schema a migration job brings up to date.
-            if common.databaseOwnerURL != nil || migrateOnly {
+            if common.databaseOwnerURL != nil {
                 try await runtime.migrate()
             } else {
                 try await runtime.waitForMigrations()
@@ -155,12 +163,23 @@ public final class ServiceRuntime: Sendable {
             runtime.logger.sink.flush()
             exit(1)
         }
-        if migrateOnly {
-            runtime.logger.notice("migrations applied; exiting (--migrate)")
-            runtime.logger.sink.flush()
-            exit(0)
-        }
         await runtime.checkRuntimeRole()
         return (runtime, extra)
+    }
+
+    /// `coffer-<service> --migrate`: applies the migrations as the owner, grants the runtime and
+    /// platform roles, and exits (0, or 1 when they fail).
+    func migrateAndExit() async -> Never {
+        do {
+            try await migrate()
+        } catch {
+            logger.critical("migrations failed", ["error": .string(String(describing: error))])
+            FileHandle.standardError.write(Data("\(identity.name): \(error)\n".utf8))
+            logger.sink.flush()
+            exit(1)
+        }
+        logger.notice("migrations applied; exiting (--migrate)")
+        logger.sink.flush()
+        exit(0)
     }
 }

@@ -2,8 +2,9 @@ import Postgres
 
 /// Transactions under row-level security. Every tenant-owned table in payments and payouts has a
 /// policy keyed on `app.tenant_id` (set here for the transaction only); cross-tenant work (operator
-/// routes, snapshots, loops that walk every tenant) must say so with `platformTransaction`, which sets
-/// `app.scope = 'platform'`. Queries still filter on tenant_id: the policy is the second lock.
+/// routes, snapshots, loops that walk every tenant) must say so with `platformTransaction`, which
+/// switches to the `coffer_platform` role for the transaction (`PlatformRole`). Queries still filter on
+/// tenant_id: the policy is the second lock.
 extension PostgresPool {
     public func tenantTransaction<T: Sendable>(
         _ tenantID: String, isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5,
@@ -16,6 +17,6 @@ extension PostgresPool {
     public func platformTransaction<T: Sendable>(
         isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await transaction(isolation: isolation, maxAttempts: maxAttempts, localSettings: ["app.scope": "platform"], body)
+        try await transaction(isolation: isolation, maxAttempts: maxAttempts, localSettings: ["role": PlatformRole.name], body)
     }
 }

@@ -26,12 +26,18 @@ public struct Migrator: Sendable {
     /// schema, SELECT/INSERT/UPDATE/DELETE on its tables (only SELECT on `schema_migrations`),
     /// USAGE/SELECT on sequences, EXECUTE on functions, and the same by default on future ones.
     public func migrate(grantTo runtimeRole: String? = nil) async throws -> [Int] {
+        try await migrate(grantTo: runtimeRole.map { [$0] } ?? [])
+    }
+
+    /// The same, granting each of `roles` (the runtime role, and roles it switches to for a
+    /// transaction, such as a platform scope). A role that does not exist is skipped with a warning.
+    public func migrate(grantTo roles: [String]) async throws -> [Int] {
         try validateList()
         let lockKey = advisoryLockKey
         return try await pool.withConnection { connection in
             _ = try await connection.query("SELECT pg_advisory_lock(\(lockKey))")
             do {
-                let applied = try await migrateLocked(connection, grantTo: runtimeRole)
+                let applied = try await migrateLocked(connection, grantTo: roles)
                 try await unlock(connection, key: lockKey)
                 return applied
             } catch {
@@ -71,7 +77,7 @@ public struct Migrator: Sendable {
         }
     }
 
-    private func migrateLocked(_ connection: PostgresConnection, grantTo runtimeRole: String?) async throws -> [Int] {
+    private func migrateLocked(_ connection: PostgresConnection, grantTo roles: [String]) async throws -> [Int] {
         // Created under the lock: concurrent CREATE ... IF NOT EXISTS can still collide.
         try await connection.executeScript(
             unsafeSQL: """
@@ -114,7 +120,14 @@ public struct Migrator: Sendable {
             try await apply(migration, on: connection)
             applied.append(migration.version)
         }
-        if let runtimeRole { try await grant(to: runtimeRole, on: connection) }
+        for role in roles {
+            let exists = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(role)").first != nil
+            guard exists else {
+                logger.warning("not granting a role that does not exist", ["db.role": .string(role)])
+                continue
+            }
+            try await grant(to: role, on: connection)
+        }
         return applied
     }
 

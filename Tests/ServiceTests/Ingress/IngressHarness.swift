@@ -145,7 +145,7 @@ final class RecordingSubscriber: EventConsumer, @unchecked Sendable {
         let subscriber = RecordingSubscriber()
         let owner = database.pool(.owner, poolSize: 1)
         _ = try await Migrator(pool: owner, schema: "subscriber", migrations: [OutboxSchema.inboxMigration(version: 1, schema: "subscriber")],
-                               logger: TestEnvironment.logger()).migrate(grantTo: database.appRole)
+                               logger: TestEnvironment.logger()).migrate(grantTo: [database.appRole, "coffer_platform"])
         await owner.shutdown()
         var reader = ConfigReader(service: "subscriber", environment: [
             "DATABASE_URL": database.appURL, "HTTP_HOST": "127.0.0.1", "PORT": "0", "INTERNAL_PORT": "0", "LOG_FILE": "/dev/null",

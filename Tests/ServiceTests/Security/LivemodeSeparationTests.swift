@@ -175,9 +175,9 @@ final class LivemodeSeparationTests: XCTestCase {
             let owner = database.pool(.owner, poolSize: 1)
             let logger = TestEnvironment.logger()
             _ = try await Migrator(pool: owner, schema: "payments", migrations: Array(PaymentsMigrations.all.prefix(11)), logger: logger)
-                .migrate(grantTo: database.appRole)
+                .migrate(grantTo: [database.appRole, "coffer_platform"])
             _ = try await Migrator(pool: owner, schema: "payouts", migrations: Array(PayoutsMigrations.all.prefix(10)), logger: logger)
-                .migrate(grantTo: database.appRole)
+                .migrate(grantTo: [database.appRole, "coffer_platform"])
             await owner.shutdown()
             let admin = database.pool(.admin, poolSize: 1)
             defer { Task { await admin.shutdown() } }
