@@ -6252,6 +6252,37 @@ enum PaymentsOpenAPI {
           "403": {
             "$ref": "#/components/responses/LiveKeyRequired"
           },
+          "404": {
+            "description": "No such settings change (`not_found`).",
+            "headers": {
+              "X-Request-ID": {
+                "$ref": "#/components/headers/X-Request-ID"
+              },
+              "X-Correlation-ID": {
+                "$ref": "#/components/headers/X-Correlation-ID"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                },
+                "examples": {
+                  "missing": {
+                    "summary": "Unknown id",
+                    "value": {
+                      "error": {
+                        "code": "not_found",
+                        "message": "No such settings change: sc_x",
+                        "request_id": "req_5f0c2a9e41b7000000002a",
+                        "param": "id"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
           "409": {
             "$ref": "#/components/responses/ChangeNotDecidable"
           }

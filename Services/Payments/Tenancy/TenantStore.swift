@@ -239,7 +239,17 @@ struct TenantStore: Sendable {
                       WHERE c.id = \(changeID) AND c.tenant_id = \(tenantID) AND c.status = 'pending_approval'
                       RETURNING \(unsafeSQL: Self.changeColumns)
                       """).first
-            else { throw HTTPError.conflict("No pending settings change \(changeID).", code: "invalid_state") }
+            else {
+                // An id the tenant does not have is a 404 like any other; one that is decided already, a 409.
+                var exists = false
+                if CofferID.isValid(changeID, prefix: .settingsChange) {
+                    exists = try await connection.query("""
+                        SELECT 1 FROM payments.settings_changes c WHERE c.id = \(changeID) AND c.tenant_id = \(tenantID)
+                        """).first != nil
+                }
+                guard exists else { throw HTTPError.notFound("No such settings change: \(changeID)", param: "id") }
+                throw HTTPError.conflict("The settings change \(changeID) is no longer pending.", code: "invalid_state")
+            }
             let change = try Self.changeJSON(row)
             try await audit.record(AuditEntry(tenantID: tenantID, actor: actor, action: "settings.change_canceled", objectType: "settings_change",
                                               objectID: changeID, before: nil, after: change, correlationID: correlationID), on: connection)
