@@ -63,8 +63,11 @@ if ! grep -q '^COFFER_INTERNAL_SECRETS=' "$RUN/secrets.env"; then
     done
   done
   sed -i '/^COFFER_INTERNAL_SECRET=/d' "$RUN/secrets.env"
-  (IFS=,; umask 077; echo "COFFER_INTERNAL_SECRETS=${pairs[*]}" >> "$RUN/secrets.env")
+  # Quoted: the file is sourced, and a shell would take each `>` for a redirection.
+  (IFS=,; umask 077; echo "COFFER_INTERNAL_SECRETS='${pairs[*]}'" >> "$RUN/secrets.env")
 fi
+# A secrets.env written before the value was quoted.
+sed -i "s/^COFFER_INTERNAL_SECRETS=\([^'].*\)$/COFFER_INTERNAL_SECRETS='\1'/" "$RUN/secrets.env"
 set -a; . "$RUN/secrets.env"; set +a
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -105,7 +108,8 @@ write_env() {
                MONITORING_URL SANDBOX_URL INGRESS_INTERNAL_URL PAYMENTS_INTERNAL_URL PAYOUTS_INTERNAL_URL \
                NOTIFICATIONS_INTERNAL_URL MONITORING_INTERNAL_URL COFFER_ADMIN_TOKEN COFFER_ADMIN_TOKENS COFFER_MASTER_KEY \
                COFFER_INTERNAL_SECRETS COFFER_DEMO_API_KEY; do
-      echo "$var=${!var:-}"
+      # Single-quoted, so `set -a; . .run/coffer.env` reads every value as written (cofferctl strips the quotes).
+      echo "$var='${!var:-}'"
     done
   } > "$RUN/coffer.env"
 }

@@ -12,11 +12,20 @@ public struct CtlEnvironment: Sendable {
         if let path, let text = try? String(contentsOfFile: path, encoding: .utf8) {
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {
                 let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
-                if parts.count == 2 { merged[parts[0]] = parts[1] }
+                if parts.count == 2 { merged[parts[0]] = Self.unquoted(parts[1]) }
             }
         }
         for (key, value) in processEnvironment { merged[key] = value }
         values = merged
+    }
+
+    /// A value as a shell would read it when the file is sourced: `'…'` or `"…"` around it are not part of
+    /// it (`make run` quotes values such as `COFFER_INTERNAL_SECRETS`, whose `>` a shell would take as a redirection).
+    static func unquoted(_ value: String) -> String {
+        for quote in ["'", "\""] where value.count >= 2 && value.hasPrefix(quote) && value.hasSuffix(quote) {
+            return String(value.dropFirst().dropLast())
+        }
+        return value
     }
 
     public subscript(name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
