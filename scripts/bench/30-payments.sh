@@ -46,5 +46,7 @@ row "POST /v1/payments idempotent replay" "$rps" "$p50" "$p99" "$((errors + non2
     "stored answers replayed (Idempotent-Replayed: true); target >=5000/s"
 kill -TERM "$PAYMENTS_PID" "$SANDBOX_PID"; wait "$PAYMENTS_PID" "$SANDBOX_PID" 2>/dev/null || true
 pg_tps=$(pgbench -n -c 32 -j 2 -T "$SECONDS_PER_RUN" -D tenant="'$TENANT'" -D connector="'$CONNECTOR'" -f scripts/bench/payment_writes.sql \
-  "$SUPER" 2>/dev/null | awk '/^tps/ {print int($3)}')
+  "$SUPER" 2>"$RUN/bench/pgbench-payments.err" | awk '/^tps/ {print int($3)}') \
+  || { echo "bench: the pgbench reference failed (does scripts/bench/payment_writes.sql match the schema?):" >&2
+       tail -3 "$RUN/bench/pgbench-payments.err" >&2; exit 1; }
 row "pgbench: one payment's statements" "$pg_tps" "-" "-" "0" "-" "the same writes, no Coffer, no provider call: PostgreSQL's ceiling on this machine"

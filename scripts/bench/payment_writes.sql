@@ -20,9 +20,9 @@ SELECT set_config('app.tenant_id', :tenant, true);
 SELECT * FROM payments.payments WHERE id = 'pay_bench_' || :k FOR UPDATE;
 SELECT settings::text FROM payments.tenants WHERE id = :tenant;
 INSERT INTO payments.fulfillments (id, tenant_id, payment_id, status) VALUES ('ful_bench_' || :k, :tenant, 'pay_bench_' || :k, 'fulfilled') ON CONFLICT (payment_id) DO NOTHING;
-INSERT INTO payments.ledger_transactions (id, tenant_id, kind, reference) VALUES ('le_bench_' || :k, :tenant, 'capture', 'pay_bench_' || :k) ON CONFLICT DO NOTHING;
-INSERT INTO payments.ledger_entries (transaction_id, tenant_id, account, currency, amount)
-  SELECT 'le_bench_' || :k, :tenant, a, 'USD', n FROM unnest(ARRAY['provider_clearing', 'merchant_payable', 'platform_revenue'], ARRAY[1050, -1024, -26]) AS x(a, n);
+INSERT INTO payments.ledger_transactions (id, tenant_id, kind, reference, livemode) VALUES ('le_bench_' || :k, :tenant, 'capture', 'pay_bench_' || :k, false) ON CONFLICT DO NOTHING;
+INSERT INTO payments.ledger_entries (transaction_id, tenant_id, account, currency, amount, livemode)
+  SELECT 'le_bench_' || :k, :tenant, a, 'USD', n, false FROM unnest(ARRAY['provider_clearing', 'merchant_payable', 'platform_revenue'], ARRAY[1050, -1024, -26]) AS x(a, n);
 UPDATE payments.payments SET status = 'captured', amount_captured = 1050, provider_payment_id = 'pi_bench_' || :k, captured_at = now(), updated_at = now()
   WHERE id = 'pay_bench_' || :k;
 INSERT INTO payments.outbox (event_id, subscriber, ordering_key, event_type, tenant_id, payload)
