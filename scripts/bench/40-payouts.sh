@@ -51,9 +51,18 @@ wait_ready "$O"
 for _ in $(seq 1 100); do curl -sf -o /dev/null "$O/v1/payees" -H "Authorization: Bearer $KEY" && break; sleep 0.2; done
 req POST "$O/v1/payouts/confirm-first-run" -H "Authorization: Bearer $KEY" >/dev/null
 PAYEE_FILE="$RUN/bench/payees.txt"
+# Each answer to its own file (parallel writers to one file interleave their lines), then one list.
+PAYEE_DIR="$RUN/bench/payees"; rm -rf "$PAYEE_DIR"; mkdir -p "$PAYEE_DIR"
 seq 1 "$PAYEES" | xargs -P 8 -I{} sh -c "curl -sS -X POST '$O/v1/payees' -H 'Authorization: Bearer $KEY' \
   -d '{\"name\":\"Seller {}\",\"type\":\"seller\",\"destination\":{\"type\":\"stripe_account\",\"account_id\":\"acct_bench{}xxxxxx\"}}' \
-  | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v[\"id\"]) if \"id\" in v else sys.exit(\"payee not created: %s\" % v)'" > "$PAYEE_FILE"
+  > '$PAYEE_DIR/{}.json'"
+python3 - "$PAYEE_DIR" > "$PAYEE_FILE" <<'PY'
+import json, os, sys
+for name in sorted(os.listdir(sys.argv[1])):
+    answer = json.load(open(os.path.join(sys.argv[1], name)))
+    if "id" not in answer: sys.exit("payee not created: %s" % answer)
+    print(answer["id"])
+PY
 PER_PAYEE=$(( PAYOUTS_TOTAL / PAYEES + 20 ))
 xargs -P 8 -I{} bash -c "req POST '$OI/admin/payees/{}/credits' -H 'Authorization: Bearer $COFFER_ADMIN_TOKEN' \
   -d '{\"amount\":$(( PER_PAYEE * 100 )),\"currency\":\"USD\",\"reason\":\"bench earnings\"}' >/dev/null" < "$PAYEE_FILE"
