@@ -1,3 +1,4 @@
+import Contracts
 import Shared
 
 /// A tenant's connector as an adapter needs it: where to call and with which credentials (opened).

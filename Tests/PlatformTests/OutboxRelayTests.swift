@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTP
 import Platform
@@ -16,13 +17,13 @@ final class OutboxRelayTests: XCTestCase {
         let refuse = Mutex<Set<String>>([])
         let failuresLeft = Mutex<Int>(0)
 
-        func apply(_ event: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws -> EventOutcome {
+        func apply(_ event: EventEnvelope, in work: inout Work, logger: Logger) async throws -> EventOutcome {
             if refuse.withLock({ $0.contains(event.id) }) { throw PermanentEventError("refused by test") }
             if failuresLeft.withLock({ left in defer { left = max(0, left - 1) }; return left > 0 }) {
                 throw PostgresError(kind: .query, sqlState: "57014", serverMessage: "simulated")
             }
             if event.type == "unknown.type" { return .ignored }
-            try await connection.execute("INSERT INTO consumer.effects (event_id) VALUES (\(event.id))")
+            try await work.connection.execute("INSERT INTO consumer.effects (event_id) VALUES (\(event.id))")
             applied.withLock { $0.append(event.id) }
             return .applied
         }
@@ -62,7 +63,7 @@ final class OutboxRelayTests: XCTestCase {
         // This process plays both sides: it relays as "producer" and receives as "consumer".
         let receiving = InternalRequestSigner(service: "consumer",
                                               secrets: InternalSecrets(current: ["producer>consumer": Array(Self.pairSecret.utf8)]))
-        InternalEventsEndpoint(schema: "consumer", database: runtime.database, consumer: consumer, senders: EventSenders(["producer": ["*"]]),
+        InternalEventsEndpoint(schema: "consumer", work: UnitOfWork(database: runtime.database, outbox: nil, audit: nil, idempotency: nil, source: "consumer"), consumer: consumer, senders: EventSenders(["producer": ["*"]]),
                                metrics: runtime.metrics)
             .register(on: router, authentication: InternalAuthenticator(signer: receiving))
         let server = runtime.makeServer(router: router)

@@ -121,6 +121,24 @@ public final class ServiceProcess: @unchecked Sendable {
         throw TestDatabaseError("\(name) was not ready within \(timeout):\n\(output.suffix(3000))")
     }
 
+    /// Waits until the gauge `metric` on `/metrics` (internal listener) satisfies `condition`: for what a
+    /// process does after it is ready (payouts confirming its tenancy copy before money may move out).
+    public func waitForMetric(_ metric: String, timeout: Duration = .seconds(30), _ condition: @escaping (Double) -> Bool) async throws {
+        let client = LoopHTTPClient()
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let response = try? await client.send(HTTPClientRequest(method: .GET, url: internalURL + "/metrics", timeout: .seconds(1))),
+               response.status == .ok {
+                let text = String(decoding: response.body, as: UTF8.self)
+                for line in text.split(separator: "\n") where line.hasPrefix(metric + " ") {
+                    if let value = Double(line.dropFirst(metric.count + 1)), condition(value) { return }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestDatabaseError("\(name): \(metric) did not reach the expected value within \(timeout)")
+    }
+
     public func signal(_ number: Int32) {
         lock.lock()
         defer { lock.unlock() }

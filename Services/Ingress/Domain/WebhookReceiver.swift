@@ -1,14 +1,22 @@
+import Contracts
 import Foundation
 import HTTP
 import Platform
 import Shared
+
+/// What ingress answers a provider: received (stored, or a duplicate of a stored one), or refused with
+/// the status that tells the provider whether to retry. Routes turn it into the HTTP answer.
+enum WebhookAnswer: Sendable, Equatable {
+    case received(id: String, duplicate: Bool)
+    case refused(status: HTTPStatus, code: String, message: String, retryAfter: Int?)
+}
 
 /// One webhook, start to finish: rate limits, tenant and connector lookup, verification exactly as the
 /// provider signs, normalization, durable storage (group commit), and the answer. Every request,
 /// rejects included, lands in the attempts log.
 struct WebhookReceiver: Sendable {
     let configuration: IngressConfiguration
-    let copy: TenancyCopy
+    let directory: ConnectorDirectory
     let verifiers: WebhookVerifiers
     let store: WebhookStore
     let routes: EventRoutes
@@ -17,26 +25,25 @@ struct WebhookReceiver: Sendable {
     let tenantLimiter: TokenBucketLimiter
     let metrics: IngressMetrics
 
-    func receive(provider: ProviderName, tenantID: String, callbackToken: String?, request: HTTPRequest,
-                 context: RequestContext) async -> HTTPResponse {
+    /// `arrivedAt` is the monotonic time the request's first byte arrived (for the latency histogram).
+    func receive(_ request: WebhookRequest, arrivedAt: UInt64, context: RequestContext) async -> WebhookAnswer {
+        let (provider, tenantID) = (request.provider, request.tenantID)
         var context = context
         context.tenantID = CofferID.isValid(tenantID, prefix: .tenant) ? tenantID : nil
         let bodyHash = Hex.encode(SHA256.hash(request.body))
         func refuse(_ status: HTTPStatus, _ code: String, _ message: String, outcome: String = "rejected",
-                    retryAfter: Int? = nil) -> HTTPResponse {
+                    retryAfter: Int? = nil) -> WebhookAnswer {
             store.record(AttemptRecord(tenantID: context.tenantID, provider: provider.rawValue, outcome: outcome, reason: code,
                                        httpStatus: status.code, sourceIP: context.clientIP, bodySize: request.body.count,
                                        bodySHA256: bodyHash, correlationID: context.correlationID))
-            metrics.observe(provider: provider.rawValue, outcome: outcome == "rejected" ? code : outcome, since: request.receivedAt)
+            metrics.observe(provider: provider.rawValue, outcome: outcome == "rejected" ? code : outcome, since: arrivedAt)
             if status.code >= 500 {
                 context.logger.error("webhook not accepted", ["provider": .string(provider.rawValue), "reason": .string(code)])
             } else {
                 context.logger.warning("webhook refused", ["provider": .string(provider.rawValue), "reason": .string(code),
                                                            "client_ip": .string(context.clientIP)])
             }
-            var response = ErrorBody.response(status: status, code: code, message: message, requestID: context.requestID)
-            if let retryAfter { response.headers.add("Retry-After", String(retryAfter)) }
-            return response
+            return .refused(status: status, code: code, message: message, retryAfter: retryAfter)
         }
 
         let byIP = ipLimiter.consume(context.clientIP)
@@ -51,27 +58,27 @@ struct WebhookReceiver: Sendable {
                           retryAfter: byTenant.retryAfterSeconds)
         }
 
-        let found: TenancyCopy.TenantConnectors
+        let tenant: ConnectorDirectory.TenantConnectors
         do {
-            found = try await copy.lookup(tenantID: tenantID, provider: provider)
+            tenant = try await directory.tenant(tenantID)
         } catch {
             return refuse(.serviceUnavailable, "storage_unavailable", "Webhooks cannot be accepted right now; retry later.",
                           outcome: "error", retryAfter: 5)
         }
-        guard let tenant = found.tenant else { return refuse(.notFound, "unknown_tenant", "No such tenant.") }
-        guard tenant.isActive else { return refuse(.forbidden, "tenant_suspended", "This tenant is suspended.") }
+        guard tenant.tenantStatus != nil else { return refuse(.notFound, "unknown_tenant", "No such tenant.") }
+        guard tenant.tenantIsActive else { return refuse(.forbidden, "tenant_suspended", "This tenant is suspended.") }
+        // Live connectors are tried first, each mode by priority.
+        let candidates = tenant.connectors.filter { $0.provider == provider && $0.livemode }
+            + tenant.connectors.filter { $0.provider == provider && !$0.livemode }
 
-        let webhookRequest = WebhookRequest(provider: provider, tenantID: tenantID, callbackToken: callbackToken,
-                                            method: request.method, target: request.head.target, headers: request.headers,
-                                            body: request.body, receivedAt: Date())
         var verified: VerifiedWebhook
-        if found.connectors.isEmpty {
+        if candidates.isEmpty {
             guard !configuration.requireSignature else {
                 return refuse(.notFound, "unknown_connector", "This tenant has no active \(provider.rawValue) connector.")
             }
             verified = VerifiedWebhook(connector: nil, method: .unverified, needsConfirmation: true, headerEventID: nil)
         } else {
-            switch await verifiers.verifier(for: provider).verify(webhookRequest, connectors: found.connectors) {
+            switch await verifiers.verifier(for: provider).verify(request, connectors: candidates) {
             case .success(let result):
                 verified = result
             case .failure(let rejection):
@@ -80,7 +87,7 @@ struct WebhookReceiver: Sendable {
                                   outcome: rejection.status.code >= 500 ? "error" : "rejected",
                                   retryAfter: rejection.status.code >= 500 ? 30 : nil)
                 }
-                verified = VerifiedWebhook(connector: found.connectors.first, method: .unverified, needsConfirmation: true,
+                verified = VerifiedWebhook(connector: candidates.first, method: .unverified, needsConfirmation: true,
                                            headerEventID: request.headers["webhook-id"])
             }
         }
@@ -111,24 +118,18 @@ struct WebhookReceiver: Sendable {
         }
         if !outcome.duplicate, pending.subscriber != nil { outbox.nudge() }
         let result = outcome.duplicate ? "duplicate" : (pending.normalizedType == nil ? "stored_unforwarded" : "accepted")
-        metrics.observe(provider: provider.rawValue, outcome: result, since: request.receivedAt)
+        metrics.observe(provider: provider.rawValue, outcome: result, since: arrivedAt)
         // The access log line already records the request; this adds the event's identity at debug level.
         context.logger.debug("webhook received", [
             "provider": .string(provider.rawValue), "event_id": .string(outcome.id), "duplicate": .bool(outcome.duplicate),
             "provider_event_type": .string(normalized.providerEventType), "verification": .string(verified.method.rawValue),
         ])
-        var writer = JSONWriter(capacity: 80)
-        writer.raw("{\"received\":true,\"id\":")
-        writer.string(outcome.id)
-        writer.raw(",\"duplicate\":")
-        writer.bool(outcome.duplicate)
-        writer.raw("}")
-        return .json(.ok, bytes: writer.bytes)
+        return .received(id: outcome.id, duplicate: outcome.duplicate)
     }
 
     /// The stored row and, for forwarded types, the `provider.*` event for each subscriber.
     private func makePending(provider: ProviderName, tenantID: String, verified: VerifiedWebhook, normalized: NormalizedWebhook,
-                             request: HTTPRequest, bodyHash: String, context: RequestContext) -> PendingWebhook? {
+                             request: WebhookRequest, bodyHash: String, context: RequestContext) -> PendingWebhook? {
         let id = CofferID.generate(.event)
         let eventID = normalized.providerEventID ?? verified.headerEventID
         guard Self.storable(eventID), Self.storable(normalized.providerEventType) else { return nil }

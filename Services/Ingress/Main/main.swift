@@ -1,4 +1,4 @@
 import Foundation
 import Ingress
 
-exit(await IngressService.main())
+exit(await IngressApp.main())

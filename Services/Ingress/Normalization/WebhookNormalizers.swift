@@ -1,3 +1,4 @@
+import Contracts
 import Shared
 
 /// Which normalizer reads each provider's webhooks. Every `ProviderName` has one (the switch is

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Shared
 
 /// Providers that sign nothing (MTN MoMo, Airtel Money, Zamtel, iKhokha): the callback must arrive on
@@ -8,7 +9,7 @@ import Shared
 /// iKhokha may add `ik-sign` (HMAC-SHA256 of the escaped path + body with the app secret); when
 /// present it must match, but the callback still needs confirmation.
 struct CallbackTokenVerifier: WebhookVerifier {
-    func verify(_ request: WebhookRequest, connectors: [ConnectorSecrets]) async -> Result<VerifiedWebhook, WebhookRejection> {
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection> {
         if request.provider == .flutterwave { return verifyStaticHash(request, connectors) }
         guard let token = request.callbackToken, !token.isEmpty else { return .failure(.callbackTokenRequired) }
         let presented = Array(token.utf8)
@@ -24,7 +25,7 @@ struct CallbackTokenVerifier: WebhookVerifier {
         return .failure(connectors.contains { $0.callbackToken != nil } ? .invalidCallbackToken : .connectorMisconfigured)
     }
 
-    private func verifyStaticHash(_ request: WebhookRequest, _ connectors: [ConnectorSecrets]) -> Result<VerifiedWebhook, WebhookRejection> {
+    private func verifyStaticHash(_ request: WebhookRequest, _ connectors: [OpenedConnector]) -> Result<VerifiedWebhook, WebhookRejection> {
         guard let hash = request.headers["verif-hash"] else { return .failure(.missingSignature) }
         let presented = Array(hash.utf8)
         for connector in connectors {
@@ -38,7 +39,7 @@ struct CallbackTokenVerifier: WebhookVerifier {
     /// iKhokha's scheme: hex HMAC-SHA256(app secret trimmed, escape(path + body)), where escape
     /// prefixes `\`, `"` and `'` with a backslash. The app secret is the connector's webhook secret or
     /// `credentials.application_secret`.
-    static func ikhokhaSignatureMatches(_ sign: String, request: WebhookRequest, connector: ConnectorSecrets) -> Bool {
+    static func ikhokhaSignatureMatches(_ sign: String, request: WebhookRequest, connector: OpenedConnector) -> Bool {
         guard let presented = Hex.decode(sign.trimmingCharacters(in: .whitespaces).lowercased()), presented.count == 32 else { return false }
         let path = String(request.target.split(separator: "?", maxSplits: 1).first ?? "")
         let message = escape(Array(path.utf8) + request.body)

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Shared
 
 /// Schemes that are a hex HMAC of the raw body in one header: Razorpay (`X-Razorpay-Signature`,
@@ -8,7 +9,7 @@ struct HMACBodyVerifier: WebhookVerifier {
     let header: String
     let digest: Digest
     /// Which secrets of a connector may sign.
-    let keys: @Sendable (ConnectorSecrets) -> [String]
+    let keys: @Sendable (OpenedConnector) -> [String]
 
     static let razorpay = HMACBodyVerifier(header: "X-Razorpay-Signature", digest: .sha256) { $0.webhookSecrets }
     static let paystack = HMACBodyVerifier(header: "x-paystack-signature", digest: .sha512) { connector in
@@ -16,7 +17,7 @@ struct HMACBodyVerifier: WebhookVerifier {
         [connector.credentials["secret_key"]].compactMap { $0 } + connector.webhookSecrets
     }
 
-    func verify(_ request: WebhookRequest, connectors: [ConnectorSecrets]) async -> Result<VerifiedWebhook, WebhookRejection> {
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection> {
         guard let value = request.headers[header] else { return .failure(.missingSignature) }
         guard let presented = Hex.decode(value.trimmingCharacters(in: .whitespaces).lowercased()),
               presented.count == digest.byteCount

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Shared
 
 /// PayPal: `PAYPAL-TRANSMISSION-SIG` (base64) is an RSA PKCS#1 v1.5 signature (`PAYPAL-AUTH-ALGO`
@@ -9,7 +10,7 @@ struct PayPalVerifier: WebhookVerifier {
     let tolerance: TimestampTolerance
     let certificates: PayPalCertificateStore
 
-    func verify(_ request: WebhookRequest, connectors: [ConnectorSecrets]) async -> Result<VerifiedWebhook, WebhookRejection> {
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection> {
         let headers = request.headers
         guard let transmissionID = headers["PAYPAL-TRANSMISSION-ID"], let time = headers["PAYPAL-TRANSMISSION-TIME"],
               let signatureText = headers["PAYPAL-TRANSMISSION-SIG"]

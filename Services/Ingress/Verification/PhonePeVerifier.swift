@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Shared
 
 /// PhonePe, two generations:
@@ -7,7 +8,7 @@ import Shared
 /// - v2 (current SDK): `Authorization = hex(SHA256("<username>:<password>"))`, the dashboard's callback
 ///   credentials. Proves the sender knows the credential, nothing about the body: needs confirmation.
 struct PhonePeVerifier: WebhookVerifier {
-    func verify(_ request: WebhookRequest, connectors: [ConnectorSecrets]) async -> Result<VerifiedWebhook, WebhookRejection> {
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection> {
         if let xVerify = request.headers["X-VERIFY"] { return verifySalted(xVerify, request, connectors) }
         guard let authorization = request.headers["Authorization"] else { return .failure(.missingSignature) }
         let presentedText = authorization.lowercased().hasPrefix("sha256 ")
@@ -26,7 +27,7 @@ struct PhonePeVerifier: WebhookVerifier {
         return .failure(configured ? .invalidCallbackCredential : .connectorMisconfigured)
     }
 
-    private func verifySalted(_ header: String, _ request: WebhookRequest, _ connectors: [ConnectorSecrets]) -> Result<VerifiedWebhook, WebhookRejection> {
+    private func verifySalted(_ header: String, _ request: WebhookRequest, _ connectors: [OpenedConnector]) -> Result<VerifiedWebhook, WebhookRejection> {
         let parts = header.components(separatedBy: "###")
         guard parts.count == 2, let index = Int(parts[1]), let presented = Hex.decode(parts[0].lowercased()), presented.count == 32,
               let body = try? JSONValue.parse(request.body), let response = body["response"]?.stringValue

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Shared
 
 /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature` (space-separated
@@ -7,7 +8,7 @@ import Shared
 struct StandardWebhooksVerifier: WebhookVerifier {
     let tolerance: TimestampTolerance
 
-    func verify(_ request: WebhookRequest, connectors: [ConnectorSecrets]) async -> Result<VerifiedWebhook, WebhookRejection> {
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection> {
         guard let id = request.headers["webhook-id"], let timestampText = request.headers["webhook-timestamp"],
               let signatureHeader = request.headers["webhook-signature"]
         else { return .failure(.missingSignature) }

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Shared
 
 /// `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]`: hex HMAC-SHA256 keyed with the whole `whsec_…`
@@ -6,7 +7,7 @@ import Shared
 struct StripeVerifier: WebhookVerifier {
     let tolerance: TimestampTolerance
 
-    func verify(_ request: WebhookRequest, connectors: [ConnectorSecrets]) async -> Result<VerifiedWebhook, WebhookRejection> {
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection> {
         guard let header = request.headers["Stripe-Signature"] else { return .failure(.missingSignature) }
         var timestamp: Int64?
         var signatures: [[UInt8]] = []
@@ -21,7 +22,7 @@ struct StripeVerifier: WebhookVerifier {
         guard let timestamp, !signatures.isEmpty else { return .failure(.invalidSignature) }
         var signed = Array("\(timestamp).".utf8)
         signed.append(contentsOf: request.body)
-        var matched: ConnectorSecrets?
+        var matched: OpenedConnector?
         search: for connector in connectors {
             for secret in connector.webhookSecrets {
                 let expected = HMAC.authenticationCode(.sha256, key: Array(secret.utf8), message: signed)

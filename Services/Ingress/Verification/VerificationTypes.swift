@@ -1,5 +1,7 @@
+import Contracts
 import Foundation
 import HTTP
+import Platform
 import Shared
 
 /// A webhook as it arrived, for verification: the raw bytes are what every scheme signs.
@@ -30,7 +32,7 @@ enum VerificationMethod: String, Sendable {
 
 /// A webhook that passed verification, and with which connector.
 struct VerifiedWebhook: Sendable {
-    let connector: ConnectorSecrets?
+    let connector: OpenedConnector?
     let method: VerificationMethod
     /// The body is not authenticated: its consumer must confirm the state through the provider's API.
     let needsConfirmation: Bool
@@ -66,7 +68,7 @@ struct WebhookRejection: Error, Sendable, Equatable {
 /// Verifies one provider's scheme. Tries every connector given (test and live, current and
 /// previous secret); the first that matches wins.
 protocol WebhookVerifier: Sendable {
-    func verify(_ request: WebhookRequest, connectors: [ConnectorSecrets]) async -> Result<VerifiedWebhook, WebhookRejection>
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection>
 }
 
 /// Timestamp checks shared by the schemes that sign a time.

@@ -12,37 +12,16 @@ enum RetentionJobs {
         let attempts = configuration.attemptRetention.components.seconds
         let bodies = configuration.bodyRetention.components.seconds
         let events = configuration.eventRetention.components.seconds
+        let retention = WebhookRetention(database: database)
         return [
             ScheduledJob(name: "ingress.retention", interval: .seconds(600)) {
-                let droppedAttempts = try await repeatUntilDone {
-                    try await database.execute("""
-                        DELETE FROM ingress.webhook_attempts WHERE id IN (
-                            SELECT id FROM ingress.webhook_attempts
-                            WHERE received_at < now() - make_interval(secs => \(attempts)) LIMIT 5000)
-                        """)
-                }
+                let droppedAttempts = try await repeatUntilDone { try await retention.deleteAttempts(olderThanSeconds: attempts) }
                 // Event ids are time-ordered: "older than" is an id range on the primary key.
                 let bodyBoundary = CofferID.lowerBound(.event, at: Date().addingTimeInterval(-Double(bodies)))
                 let eventBoundary = CofferID.lowerBound(.event, at: Date().addingTimeInterval(-Double(events)))
-                let droppedBodies = try await repeatUntilDone {
-                    try await database.execute("""
-                        UPDATE ingress.webhook_events SET raw_body = NULL, body_purged_at = now() WHERE id IN (
-                            SELECT id FROM ingress.webhook_events
-                            WHERE id < \(bodyBoundary) AND raw_body IS NOT NULL ORDER BY id LIMIT 5000)
-                        """)
-                }
-                let droppedEvents = try await repeatUntilDone {
-                    try await database.execute("""
-                        DELETE FROM ingress.webhook_events e WHERE e.id IN (
-                            SELECT id FROM ingress.webhook_events
-                            WHERE id < \(eventBoundary)
-                              AND (delivery_status IS NULL OR delivery_status NOT IN ('pending', 'dead'))
-                            ORDER BY id LIMIT 5000)
-                        """)
-                }
-                try await database.execute("""
-                    DELETE FROM ingress.inbox WHERE received_at < now() - make_interval(secs => \(events))
-                    """)
+                let droppedBodies = try await repeatUntilDone { try await retention.dropBodies(before: bodyBoundary) }
+                let droppedEvents = try await repeatUntilDone { try await retention.deleteEvents(before: eventBoundary) }
+                try await retention.purgeInbox(olderThanSeconds: events)
                 if droppedAttempts + droppedBodies + droppedEvents > 0 {
                     logger.info("retention applied", ["attempts_deleted": .int(Int64(droppedAttempts)),
                                                       "bodies_dropped": .int(Int64(droppedBodies)),
@@ -58,7 +37,7 @@ enum RetentionJobs {
         while true {
             let affected = try await batch()
             total += affected
-            if affected < 5000 { return total }
+            if affected < WebhookRetention.batchSize { return total }
         }
     }
 }

@@ -1,4 +1,4 @@
 import Foundation
 import Monitoring
 
-exit(await MonitoringService.main())
+exit(await MonitoringApp.main())

@@ -1,4 +1,4 @@
 import Foundation
 import Notifications
 
-exit(await NotificationsService.main())
+exit(await NotificationsApp.main())

@@ -1,4 +1,4 @@
 import Foundation
 import Payments
 
-exit(await PaymentsService.main())
+exit(await PaymentsApp.main())

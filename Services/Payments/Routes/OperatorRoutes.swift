@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTP
 import Platform
@@ -6,7 +7,7 @@ import Shared
 /// Operator API (`COFFER_ADMIN_TOKEN`): tenants, their keys, master-key rotation. Every action is
 /// audited with the operator's name.
 enum OperatorRoutes {
-    static func register(on admin: RouterGroup, tenants: TenantStore, connectors: ConnectorStore, authenticator: APIKeyAuthenticator,
+    static func register(on admin: RouterGroup, tenants: Tenants, connectors: Connectors, authenticator: APIKeyAuthenticator,
                          parked: ParkedItemStore, livemode: LivemodeStore) {
         // An operator is the second person for a tenant's change that loosens a control.
         admin.post("/tenants/{id}/settings-changes/{change}/approve") { request, context in
@@ -14,15 +15,14 @@ enum OperatorRoutes {
             guard CofferID.isValid(tenantID, prefix: .tenant) else { throw HTTPError.notFound("No such tenant.", param: "id") }
             _ = try BodyReader(request.body, allowed: [])
             return .json(.ok, bytes: try await tenants.approveSettingsChange(context.parameter("change"), tenantID: tenantID,
-                                                                             actor: actor(context), correlationID: context.correlationID)
-                .serialized())
+                                                                             work(context, tenantID: tenantID)).json.serialized())
         }
         admin.post("/tenants/{id}/connector-changes/{change}/approve") { request, context in
             let tenantID = context.parameter("id")
             guard CofferID.isValid(tenantID, prefix: .tenant) else { throw HTTPError.notFound("No such tenant.", param: "id") }
             _ = try BodyReader(request.body, allowed: [])
-            return .json(.ok, bytes: try await connectors.approveChange(context.parameter("change"), tenantID: tenantID, actor: actor(context),
-                                                                        correlationID: context.correlationID).serialized())
+            return .json(.ok, bytes: try await connectors.approveChange(context.parameter("change"), tenantID: tenantID,
+                                                                        work(context, tenantID: tenantID)).serialized())
         }
         // Money that crossed modes before modes were checked end to end (`cofferctl livemode-report`).
         admin.get("/livemode-report") { _, _ in .json(.ok, bytes: try await livemode.report().serialized()) }
@@ -54,8 +54,7 @@ enum OperatorRoutes {
                 throw HTTPError.badRequest("Invalid setting: \(error.message)", code: "invalid_setting", param: "settings." + error.param)
             }
             let livemode = try reader.bool("livemode") ?? false
-            let (tenant, key) = try await tenants.createTenant(name: name, settings: settings, keyMode: livemode, actor: actor(context),
-                                                               correlationID: context.correlationID)
+            let (tenant, key) = try await tenants.createTenant(name: name, settings: settings, keyMode: livemode, work(context, tenantID: ""))
             guard case .object(var object) = tenant else { throw HTTPError.internalError() }
             object["api_key"] = key.json
             return .json(.created, bytes: JSONValue.object(object).serialized())
@@ -65,7 +64,8 @@ enum OperatorRoutes {
             if let after = query["starting_after"], !CofferID.isValid(after, prefix: .tenant) {
                 throw HTTPError.badRequest("starting_after must be a ten_ id from a previous page.", code: "invalid_id", param: "starting_after")
             }
-            return .json(.ok, bytes: try await tenants.listTenants(limit: try ListParameters.limit(query), startingAfter: query["starting_after"]))
+            let page = try await tenants.listTenants(limit: try ListParameters.limit(query), startingAfter: query["starting_after"])
+            return .json(.ok, bytes: ListParameters.page(page.tenants, hasMore: page.hasMore))
         }
         admin.get("/tenants/{id}") { _, context in
             let tenantID = context.parameter("id")
@@ -78,7 +78,7 @@ enum OperatorRoutes {
             let reader = try BodyReader(request.body, allowed: ["name", "status"])
             let updated = try await tenants.updateTenant(tenantID, name: try reader.string("name", maxLength: 200),
                                                          status: try reader.string("status", maxLength: 20, allowed: ["active", "suspended"]),
-                                                         actor: actor(context), correlationID: context.correlationID)
+                                                         work(context, tenantID: tenantID))
             // A suspension takes effect here at once (elsewhere within a second, through the event).
             authenticator.invalidate()
             return .json(.ok, bytes: updated.serialized())
@@ -90,7 +90,7 @@ enum OperatorRoutes {
             let role = APIKeyRole(rawValue: try reader.string("role", maxLength: 20, allowed: Set(APIKeyRole.allCases.map(\.rawValue))) ?? "full")
                 ?? .full
             let key = try await tenants.createKey(tenantID: tenantID, role: role, livemode: try reader.bool("livemode") ?? false,
-                                                  actor: actor(context), correlationID: context.correlationID)
+                                                  work(context, tenantID: tenantID))
             return .json(.created, bytes: key.json.serialized())
         }
         admin.delete("/api-keys/{id}") { _, context in
@@ -109,4 +109,9 @@ enum OperatorRoutes {
     }
 
     static func actor(_ context: RequestContext) -> String { "operator:" + (context.adminPrincipal?.name ?? "unknown") }
+
+    /// An operator's request as a unit of work sees it, acting in `tenantID`'s scope.
+    static func work(_ context: RequestContext, tenantID: String) -> WorkRequest {
+        WorkRequest(tenantID: tenantID, actor: actor(context), correlationID: context.correlationID, claim: context.idempotencyClaim)
+    }
 }

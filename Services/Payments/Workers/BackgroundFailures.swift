@@ -8,12 +8,13 @@ import Shared
 /// What background work (the resolver, the auto-capture worker) does when one payment or refund fails:
 /// a failure that can pass (a provider or the database unreachable) sends the item to the back of the
 /// queue; one that cannot (money that will not compute, settings that will not read, an invariant
-/// broken) is counted, and after `parkAfter` such failures the item is parked with its reason. A
-/// parked item is skipped by every loop (it never takes the process down or holds up the others)
-/// until an operator sends it back (`POST /admin/parked/{id}/retry`).
+/// broken) is counted, and after `parkAfter` such failures the item is parked with its reason. A parked
+/// item is skipped by every loop (it never takes the process down or holds up the others) until an
+/// operator sends it back (`POST /admin/parked/{id}/retry`).
 struct BackgroundFailures: Sendable {
     let database: PostgresPool
     var parkAfter = 3
+    let store = PaymentStore()
 
     enum Table: String, Sendable {
         case payments, refunds
@@ -33,19 +34,11 @@ struct BackgroundFailures: Sendable {
     /// Records the failure; returns true when the item is now parked.
     @discardableResult
     func record(_ table: Table, id: String, tenantID: String, error: any Error, logger: Logger) async -> Bool {
-        let transient = Self.isTransient(error)
         let reason = String(String(describing: error).prefix(500))
         do {
-            let parked = try await database.tenantTransaction(tenantID) { connection -> Bool in
-                let counted: Int32 = transient ? 0 : 1
-                return try await connection.query("""
-                    UPDATE payments.\(unsafeSQL: table.rawValue) SET updated_at = now(),
-                        background_attempts = background_attempts + \(counted),
-                        parked_at = CASE WHEN background_attempts + \(counted) >= \(Int32(parkAfter)) THEN now() ELSE parked_at END,
-                        parked_reason = CASE WHEN background_attempts + \(counted) >= \(Int32(parkAfter)) THEN \(reason) ELSE parked_reason END
-                    WHERE id = \(id) AND tenant_id = \(tenantID)
-                    RETURNING parked_at IS NOT NULL
-                    """).first?.decode(Bool.self, at: 0) ?? false
+            let parked = try await database.tenantTransaction(tenantID) { connection in
+                try await store.recordFailure(table: table.rawValue, id: id, tenantID: tenantID, counted: !Self.isTransient(error), parkAfter: parkAfter,
+                                              reason: reason, on: connection)
             }
             if parked {
                 logger.error("parked after repeated failures; an operator must look at it",

@@ -1,8 +1,8 @@
+import Contracts
 import Foundation
 import Platform
 import Postgres
 import Shared
-import Synchronization
 
 /// Gives rows written before modes were carried end to end their mode, then finds the money that
 /// crossed modes (issue 9): payees learn theirs from payouts' snapshot, ledger transactions from their
@@ -10,39 +10,18 @@ import Synchronization
 /// the other mode is recorded as a conflict and published to payouts (`payee.livemode_conflict`), in
 /// the same transaction, once. Payouts holds the payee's balance until two operators reverse it.
 /// Runs until nothing is unknown, then only watches (new rows always carry their mode).
-final class LivemodeBackfill: Service {
-    let name = "livemode-backfill"
-    private let store: LivemodeStore
-    private let outbox: Outbox
-    private let client: InternalClient
-    private let payoutsURL: String
-    private let logger: Logger
-    private let stopping = Atomic<Bool>(false)
-    private let doorbell = Doorbell()
+struct LivemodeBackfill: Sendable {
+    let core: PaymentsCore
+    let client: InternalClient
+    let payoutsURL: String
+    private var store: LivemodeStore { LivemodeStore(database: core.database) }
+    private var logger: Logger { core.logger.with(["component": "livemode-backfill"]) }
 
-    init(database: PostgresPool, outbox: Outbox, client: InternalClient, payoutsURL: String, logger: Logger) {
-        store = LivemodeStore(database: database)
-        self.outbox = outbox
-        self.client = client
-        self.payoutsURL = payoutsURL
-        self.logger = logger.with(["component": "livemode-backfill"])
-    }
-
-    func run() async throws {
-        var settled = false
-        while !stopping.load(ordering: .relaxed) {
-            do {
-                settled = try await round()
-            } catch {
-                logger.warning("livemode backfill round failed; retried", ["error": .string(String(describing: error))])
-            }
-            await doorbell.wait(timeout: settled ? .seconds(600) : .seconds(5))
+    /// Every five seconds until nothing is unknown, then every ten minutes.
+    var loop: PollingLoop {
+        PollingLoop(name: "livemode-backfill", idle: .seconds(5), afterFailure: .seconds(5), logger: core.logger) {
+            try await round() ? .sleep(.seconds(600)) : .idle
         }
-    }
-
-    func shutdown() async {
-        stopping.store(true, ordering: .relaxed)
-        doorbell.ring()
     }
 
     /// One pass; true when nothing is of unknown mode any more.
@@ -72,23 +51,20 @@ final class LivemodeBackfill: Service {
 
     private func publishConflicts() async throws -> Int {
         let store = self.store
-        let outbox = self.outbox
-        let count = try await store.database.platformTransaction { connection -> Int in
-            let conflicts = try await store.recordNewConflicts(on: connection)
-            var entries: [Outbox.Entry] = []
-            for conflict in conflicts where conflict.amount != 0 {
-                let payload = PayeeLivemodeConflict(conflictID: conflict.id, payeeID: conflict.payeeID, tenantID: conflict.tenantID,
-                                                    payeeLivemode: conflict.payeeLivemode, sourceLivemode: conflict.paymentLivemode,
-                                                    amount: conflict.amount, currency: conflict.currency, sourceIDs: conflict.sourceIDs)
-                let event = try EventEnvelope.make(type: MoneyEventType.payeeLivemodeConflict, source: "payments", tenantID: conflict.tenantID,
-                                                   correlationID: nil, payload: payload)
-                entries.append(Outbox.Entry(event, orderingKey: "payee:" + conflict.payeeID))
+        return try await core.work.runAcrossTenants(actor: "system:livemode-backfill") { work -> Int in
+            var published = 0
+            for conflict in try await store.recordNewConflicts(on: work.connection) where conflict.amount != 0 {
+                guard let currency = Currency(code: conflict.currency) else { continue }
+                let payload = PayeeLivemodeConflict(conflictID: conflict.id, payeeID: PayeeID(trusted: conflict.payeeID),
+                                                    tenantID: TenantID(trusted: conflict.tenantID), payeeLivemode: conflict.payeeLivemode,
+                                                    sourceLivemode: conflict.paymentLivemode,
+                                                    money: Money(minorUnits: conflict.amount, currency: currency), sourceIDs: conflict.sourceIDs)
+                try work.publish(MoneyEventType.payeeLivemodeConflict, payload: payload, orderingKey: "payee:" + conflict.payeeID,
+                                 tenantID: conflict.tenantID)
+                published += 1
             }
-            try await outbox.enqueue(entries, on: connection)
-            return entries.count
+            return published
         }
-        if count > 0 { outbox.nudge() }
-        return count
     }
 
     /// What payouts' payee snapshot carries that this needs.

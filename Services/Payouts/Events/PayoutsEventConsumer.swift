@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Platform
 import Postgres
@@ -5,76 +6,72 @@ import ProviderKit
 import Shared
 
 /// Events payouts receives: payments' tenancy (the replica), the payee money payments books
-/// (`payee.credited` / `payee.debited`), and provider payout news from ingress. Runs in the inbox
-/// transaction, so each event's effect happens once.
+/// (`payee.credited` / `payee.debited`), payee balances to hold (`payee.livemode_conflict`), and provider
+/// payout news from ingress. Runs in the inbox's unit of work, so each event's effect happens once.
 struct PayoutsEventConsumer: EventConsumer {
+    let core: PayoutsCore
     let replica: TenancyReplica
-    let connectors: PayoutConnectors
-    let outbox: Outbox
+    let connectors: ConnectorDirectory
 
-    func apply(_ event: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws -> EventOutcome {
-        if let tenantID = try await replica.apply(event, on: connection, logger: logger) {
-            connectors.invalidate(tenantID: tenantID)
+    func apply(_ event: EventEnvelope, in work: inout Work, logger: Logger) async throws -> EventOutcome {
+        if let tenantID = try await replica.apply(event, on: work.connection, logger: logger) {
+            let connectors = self.connectors
+            work.afterCommit { connectors.invalidate(tenantID: tenantID) }
             return .applied
         }
         guard let tenantID = event.tenantID, CofferID.isValid(tenantID, prefix: .tenant) else {
             throw PermanentEventError("\(event.type) has no valid tenant_id")
         }
-        try await connection.execute("SELECT set_config('app.tenant_id', \(tenantID), true)")
+        try await work.scope(to: tenantID)
         switch event.type {
         case MoneyEventType.payeeCredited, MoneyEventType.payeeDebited:
-            let change: PayeeBalanceChange
-            do { change = try event.decodeData(PayeeBalanceChange.self) } catch {
-                throw PermanentEventError("\(event.type) data is malformed")
-            }
-            guard change.tenantID == tenantID, change.amount > 0, Currency(code: change.currency) != nil, let livemode = change.livemode else {
+            let change = try decode(PayeeBalanceChange.self, event)
+            guard change.tenantID.rawValue == tenantID, change.money.minorUnits > 0, let livemode = change.livemode else {
                 throw PermanentEventError("\(event.type) is malformed (a balance change names the mode of its money)")
             }
             // Only a payee of this tenant, and of the money's mode, can be owed it: anything else is refused
             // for good (dead-lettered where an operator sees it), never booked as a balance nobody can pay
             // out — and test money never reaches a live payee's balance.
-            guard let payeeMode = try await connection.query("""
-                SELECT livemode FROM payouts.payees WHERE id = \(change.payeeID) AND tenant_id = \(tenantID)
-                """).first?.decode(Bool.self, at: 0)
-            else { throw PermanentEventError("\(event.type) names no payee of this tenant") }
+            guard let payeeMode = try await core.payees.livemode(of: change.payeeID.rawValue, tenantID: tenantID, on: work.connection) else {
+                throw PermanentEventError("\(event.type) names no payee of this tenant")
+            }
             guard payeeMode == livemode else { throw PermanentEventError("\(event.type) moves money of the other mode than its payee's") }
-            let amount = event.type == MoneyEventType.payeeCredited ? change.amount : -change.amount
-            let applied = try await BalanceBook().change(tenantID: tenantID, payeeID: change.payeeID, livemode: livemode,
-                                                         currency: change.currency, amount: amount,
-                                                         reason: change.reason, sourceID: change.sourceID, on: connection)
-            if !applied { logger.info("balance change already applied", ["payee_id": .string(change.payeeID), "source_id": .string(change.sourceID)]) }
+            let amount = event.type == MoneyEventType.payeeCredited ? change.money.minorUnits : -change.money.minorUnits
+            let applied = try await core.balances.change(tenantID: tenantID, payeeID: change.payeeID.rawValue, livemode: livemode,
+                                                         currency: change.money.currency.code, amount: amount, reason: change.reason,
+                                                         sourceID: change.sourceID, on: work.connection)
+            if !applied {
+                logger.info("balance change already applied", ["payee_id": .string(change.payeeID.rawValue), "source_id": .string(change.sourceID)])
+            }
             return .applied
         case MoneyEventType.payeeLivemodeConflict:
-            let conflict: PayeeLivemodeConflict
-            do { conflict = try event.decodeData(PayeeLivemodeConflict.self) } catch {
-                throw PermanentEventError("\(event.type) data is malformed")
-            }
-            guard conflict.tenantID == tenantID, Currency(code: conflict.currency) != nil else { throw PermanentEventError("\(event.type) is malformed") }
-            if try await BalanceHoldStore().hold(conflict, outbox: outbox, correlationID: event.correlationID, on: connection) {
+            let conflict = try decode(PayeeLivemodeConflict.self, event)
+            guard conflict.tenantID.rawValue == tenantID else { throw PermanentEventError("\(event.type) is malformed") }
+            if try await BalanceHolds(core: core).hold(conflict, in: &work) {
                 logger.error("a payee's balance is held: money of the other mode was credited to it",
-                             ["payee_id": .string(conflict.payeeID), "conflict_id": .string(conflict.conflictID)])
+                             ["payee_id": .string(conflict.payeeID.rawValue), "conflict_id": .string(conflict.conflictID)])
             }
             return .applied
         case ProviderEventType.payoutProcessed.rawValue, ProviderEventType.payoutFailed.rawValue, ProviderEventType.payoutReversed.rawValue:
-            return try await applyProvider(event, tenantID: tenantID, logger: logger, on: connection)
+            return try await applyProvider(event, tenantID: tenantID, logger: logger, in: &work)
         default:
             return .ignored
         }
     }
 
-    private func applyProvider(_ event: EventEnvelope, tenantID: String, logger: Logger, on connection: PostgresConnection) async throws -> EventOutcome {
-        let data: ProviderEventData
-        do { data = try event.decodeData(ProviderEventData.self) } catch { throw PermanentEventError("\(event.type) data is malformed") }
+    private func decode<T: Decodable>(_ type: T.Type, _ event: EventEnvelope) throws -> T {
+        do { return try event.decodeData(T.self) } catch { throw PermanentEventError("\(event.type) data is malformed") }
+    }
+
+    private func applyProvider(_ event: EventEnvelope, tenantID: String, logger: Logger, in work: inout Work) async throws -> EventOutcome {
+        let data = try decode(ProviderEventData.self, event)
         guard !data.needsConfirmation else {
-            // An unsigned callback is only a hint: the payout's lease is cut short so the recovery
-            // loop asks the provider now.
-            try await connection.execute("""
-                UPDATE payouts.payouts SET lease_until = now() WHERE tenant_id = \(tenantID) AND status = 'processing'
-                  AND (id = \(data.cofferID ?? "") OR (connector_id = \(data.connectorID) AND provider_payout_id = \(data.providerObjectID)))
-                """)
+            // An unsigned callback is only a hint: the payout's lease is cut short so the recovery loop asks the provider now.
+            try await core.payouts.cutLease(tenantID: tenantID, cofferID: data.cofferID, connectorID: data.connectorID,
+                                            providerPayoutID: data.providerObjectID, on: work.connection)
             return .applied
         }
-        guard var payout = try await find(data, tenantID: tenantID, on: connection) else {
+        guard var payout = try await find(data, tenantID: tenantID, on: work.connection) else {
             logger.warning("provider payout news matches no payout", ["provider": .string(data.provider),
                                                                       "provider_object_id": .string(data.providerObjectID)])
             return .ignored
@@ -90,23 +87,17 @@ struct PayoutsEventConsumer: EventConsumer {
                          ["payout_id": .string(payout.id), "reported": .int(amount), "expected": .int(payout.amount)])
         }
         let transition = PayoutTransition.decide(current: payout.status, observed: observed)
-        let applied = PayoutSettlement(outbox: outbox).apply(transition, to: payout, providerPayoutID: data.providerObjectID,
-                                                             correlationID: event.correlationID, logger: logger)
-        if !applied.writes.isEmpty { _ = try await connection.pipeline(applied.writes) }
+        _ = try await PayoutSettlement(core: core).apply(transition, to: payout, providerPayoutID: data.providerObjectID, in: &work)
         return .applied
     }
 
-    private func find(_ data: ProviderEventData, tenantID: String, on connection: PostgresConnection) async throws -> PayoutRecord? {
+    private func find(_ data: ProviderEventData, tenantID: String, on connection: PostgresConnection) async throws -> Payout? {
         if let cofferID = data.cofferID, CofferID.isValid(cofferID, prefix: .payout),
-           let payout = try await PayoutRecord.load(cofferID, tenantID: tenantID, forUpdate: true, on: connection) {
+           let payout = try await core.payouts.load(cofferID, tenantID: tenantID, forUpdate: true, on: connection) {
             // Only the connector that sent it may speak for it (one that has not been recorded yet may).
             return payout.connectorID == nil || payout.connectorID == data.connectorID ? payout : nil
         }
-        let query: PostgresQuery = """
-            SELECT \(unsafeSQL: PayoutRecord.columns) FROM payouts.payouts o
-            WHERE o.tenant_id = \(tenantID) AND o.connector_id = \(data.connectorID) AND o.provider_payout_id = \(data.providerObjectID)
-            FOR UPDATE
-            """
-        return try await connection.query(query).first.map(PayoutRecord.init(row:))
+        return try await core.payouts.findByProvider(tenantID: tenantID, connectorID: data.connectorID, providerPayoutID: data.providerObjectID,
+                                                     on: connection)
     }
 }

@@ -1,4 +1,4 @@
 import Foundation
 import Payouts
 
-exit(await PayoutsService.main())
+exit(await PayoutsApp.main())

@@ -1,3 +1,5 @@
+import Contracts
+import HTTP
 import ProviderKit
 import Shared
 
@@ -60,5 +62,15 @@ struct PayoutAnswer {
             let money = try? Money.parse(major: text, currency: currency)
         else { throw unexpected("an amount at \(path) that is not exact") }
         return money.minorUnits
+    }
+}
+
+extension ProviderExchange {
+    /// A JSON success read as a payout answer, or the provider's error as `mapError` reads it.
+    func payoutAnswer(_ provider: ProviderName, _ mapError: (HTTPClientResponse, [String: String]) -> ProviderError)
+        throws(ProviderError) -> PayoutAnswer
+    {
+        guard isSuccess else { throw mapError(response, secrets) }
+        return PayoutAnswer(try json(provider), provider: provider, call: call)
     }
 }

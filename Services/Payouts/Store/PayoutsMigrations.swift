@@ -280,5 +280,11 @@ enum PayoutsMigrations {
         // Cross-tenant work is a database role, not a setting (issue 9): any SQL could set `app.scope`,
         // only a member can switch to `coffer_platform`, and the runtime role does not inherit it.
         Migration(version: 14, name: "platform_scope_is_a_role", sql: PlatformRole.migrationSQL(schema: "payouts")),
+        // Who changed a payee's destination (its re-pinned payouts are approved by someone else), and the
+        // second operator's reason for reversing a held balance (it was asked for and then dropped).
+        Migration(version: 15, name: "destination_changer_and_reversal_reason", sql: """
+            ALTER TABLE payouts.payees ADD COLUMN destination_changed_by text;
+            ALTER TABLE payouts.balance_holds ADD COLUMN reversed_reason text;
+            """),
     ]
 }

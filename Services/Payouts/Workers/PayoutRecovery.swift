@@ -1,6 +1,5 @@
 import Foundation
 import Platform
-import Postgres
 import ProviderKit
 import Shared
 
@@ -10,33 +9,22 @@ import Shared
 /// (sent again under the same idempotency key, so even a provider that did see it pays once).
 struct PayoutRecovery: Sendable {
     let core: PayoutsCore
-    let connectors: PayoutConnectors
+    let channels: PayoutChannels
 
     func round() async throws -> Bool {
-        let lease = Int64(core.configuration.lease.components.seconds)
-        let query: PostgresQuery = """
-            UPDATE payouts.payouts o SET lease_until = now() + make_interval(secs => \(lease)), updated_at = now()
-            FROM payouts.payees e
-            WHERE o.id IN (SELECT id FROM payouts.payouts WHERE status = 'processing' AND lease_until < now()
-                           ORDER BY lease_until LIMIT \(Int64(core.configuration.claimBatch)) FOR UPDATE SKIP LOCKED)
-              AND e.id = o.payee_id AND e.tenant_id = o.tenant_id
-            RETURNING \(unsafeSQL: PayoutRecord.columns), coalesce(o.destination_kind, e.destination_kind)
-            """
         let expired = try await core.database.platformTransaction { connection in
-            try await connection.query(query.prepared()).map { row -> (PayoutRecord, PayoutDestination.Kind) in
-                (try PayoutRecord(row: row), PayoutDestination.Kind(rawValue: try row.decode(String.self, at: 27)) ?? .bankAccount)
-            }
+            try await core.payouts.claimExpired(batch: core.configuration.claimBatch, lease: core.configuration.lease, on: connection)
         }
         // Lookups run side by side, as sends do: a deep pending queue must not be checked one at a time.
         await withTaskGroup(of: Void.self) { group in
             var next = 0
             func start() {
                 guard next < expired.count else { return }
-                let (payout, kind) = expired[next]
+                let (payout, pinned) = expired[next]
                 next += 1
                 group.addTask {
                     do {
-                        try await resolve(payout, kind: kind)
+                        try await resolve(payout, kind: pinned.kind)
                     } catch {
                         core.logger.warning("could not resolve a payout yet", ["payout_id": .string(payout.id),
                                                                                "error": .string(String(describing: error))])
@@ -49,14 +37,14 @@ struct PayoutRecovery: Sendable {
         return !expired.isEmpty
     }
 
-    func resolve(_ payout: PayoutRecord, kind: PayoutDestination.Kind) async throws {
+    func resolve(_ payout: Payout, kind: PayoutDestination.Kind) async throws {
         let connector: ProviderConnector?
         if let id = payout.connectorID {
-            connector = try await connectors.connector(id: id, tenantID: payout.tenantID, livemode: payout.livemode)
+            connector = try await channels.connector(id: id, tenantID: payout.tenantID, livemode: payout.livemode)
         } else {
-            connector = try await connectors.connector(for: kind, tenantID: payout.tenantID, livemode: payout.livemode)
+            connector = try await channels.connector(for: kind, tenantID: payout.tenantID, livemode: payout.livemode)
         }
-        guard let connector, let adapter = connectors.adapter(connector.provider) else {
+        guard let connector, let adapter = channels.adapter(connector.provider) else {
             // Nothing could have been sent without a connector: back to the queue.
             return try await requeue(payout, reason: "no connector to look it up with")
         }
@@ -67,35 +55,30 @@ struct PayoutRecovery: Sendable {
             core.logger.notice("payout lookup failed; will try again", ["payout_id": .string(payout.id), "error": .string(error.description)])
             return
         }
-        guard let state else {
-            return try await requeue(payout, reason: "the provider has no such payout")
-        }
+        guard let state else { return try await requeue(payout, reason: "the provider has no such payout") }
         core.logger.info("payout looked up", ["payout_id": .string(payout.id), "provider_status": .string(state.rawStatus)])
-        try await core.database.tenantTransaction(payout.tenantID) { connection in
-            guard var locked = try await PayoutRecord.load(payout.id, tenantID: payout.tenantID, forUpdate: true, on: connection),
+        let request = WorkRequest(tenantID: payout.tenantID, actor: "system:payout-recovery", correlationID: nil)
+        _ = try await core.work.run(request) { work in
+            guard var locked = try await core.payouts.load(payout.id, tenantID: payout.tenantID, forUpdate: true, on: work.connection),
                   locked.status == .processing
             else { return }
             locked.provider = connector.provider.rawValue
             locked.connectorID = connector.connectorID
             let transition = PayoutTransition.decide(current: .processing, observed: state.status)
             let recheck = Date().adding(core.configuration.pendingRecheck)
-            var applied = PayoutSettlement(outbox: core.outbox).apply(transition, to: locked, providerPayoutID: state.providerPayoutID,
-                                                                     correlationID: nil, logger: core.logger, leaseUntil: recheck)
-            if !applied.changed { applied.writes = [applied.payout.saveQuery(leaseUntil: recheck)] }
-            _ = try await connection.pipeline(applied.writes)
+            let applied = try await PayoutSettlement(core: core).apply(transition, to: locked, providerPayoutID: state.providerPayoutID,
+                                                                       leaseUntil: recheck, in: &work)
+            if !applied.changed { work.write(core.payouts.saveQuery(applied.payout, leaseUntil: recheck)) }
         }
-        core.outbox.nudge()
     }
 
     /// Back to the queue: the next send carries the same idempotency key.
-    private func requeue(_ payout: PayoutRecord, reason: String) async throws {
+    private func requeue(_ payout: Payout, reason: String) async throws {
         core.logger.notice("payout sent again after its lease ended", ["payout_id": .string(payout.id), "reason": .string(reason)])
-        try await core.database.tenantTransaction(payout.tenantID) { connection in
-            try await connection.execute("""
-                UPDATE payouts.payouts SET status = 'queued', lease_until = NULL, next_attempt_at = now(), updated_at = now()
-                WHERE id = \(payout.id) AND tenant_id = \(payout.tenantID) AND status = 'processing'
-                """)
+        let request = WorkRequest(tenantID: payout.tenantID, actor: "system:payout-recovery", correlationID: nil)
+        _ = try await core.work.run(request) { work in
+            try await core.payouts.requeue(payout.id, tenantID: payout.tenantID, on: work.connection)
+            work.ring(core.queueBell)
         }
-        core.queueBell.ring()
     }
 }

@@ -1,87 +1,36 @@
+import Contracts
 import Foundation
 import HTTP
 import Platform
-import Postgres
 import ProviderKit
 import Shared
-import Synchronization
 
 /// Sends queued payouts. Claims due rows in batches with `FOR UPDATE SKIP LOCKED` (any number of
 /// workers and replicas share the queue), marks them `processing` under a lease, calls the providers
 /// outside any transaction — each call carries the payout's id as its idempotency key, so a retry
-/// after a crash never pays twice — and applies the answers in one transaction per batch.
+/// after a crash never pays twice — and applies the answers in one unit of work per batch.
 /// Transient failures go back to the queue with exponential backoff and jitter; permanent ones fail
 /// at once with the provider's reason; an answer that never came (a timeout) is looked up, never
 /// sent blind. A payout left `processing` by a worker that died is found when its lease ends and
 /// resolved by asking the provider (`PayoutRecovery`).
-final class PayoutWorker: Service {
-    let name: String
-    private let core: PayoutsCore
-    private let connectors: PayoutConnectors
-    private let recovery: PayoutRecovery
-    private let stopping = Atomic<Bool>(false)
-    private let metrics: PayoutMetrics
+struct PayoutWorker: Sendable {
+    let core: PayoutsCore
+    let channels: PayoutChannels
+    let metrics: PayoutMetrics
+    var recovery: PayoutRecovery { PayoutRecovery(core: core, channels: channels) }
 
-    init(index: Int, core: PayoutsCore, connectors: PayoutConnectors, metrics: PayoutMetrics) {
-        name = "payout-worker-\(index)"
-        self.core = core
-        self.connectors = connectors
-        self.metrics = metrics
-        recovery = PayoutRecovery(core: core, connectors: connectors)
-    }
-
-    func run() async throws {
-        while !stopping.load(ordering: .relaxed) {
-            var worked = false
-            do {
-                worked = try await recovery.round()
-                worked = try await sendRound() || worked
-            } catch {
-                core.logger.warning("payout worker round failed", ["worker": .string(name), "error": .string(String(describing: error))])
-                try? await Task.sleep(for: .milliseconds(500))
-            }
-            if !worked { await core.queueBell.wait(timeout: .seconds(1)) }
+    /// The worker as a loop: recovery, then sends, again at once while there is work.
+    func loop(index: Int) -> PollingLoop {
+        PollingLoop(name: "payout-worker-\(index)", bell: core.queueBell, idle: .seconds(1), logger: core.logger) {
+            let recovered = try await recovery.round()
+            let sent = try await sendRound()
+            return recovered || sent ? .busy : .idle
         }
-    }
-
-    func shutdown() async {
-        stopping.store(true, ordering: .relaxed)
-        core.queueBell.ring()
     }
 
     struct Claimed: Sendable {
-        let payout: PayoutRecord
-        let destinationKind: PayoutDestination.Kind
-        let destinationSealed: String
-    }
-
-    /// Claims due payouts (queued and due, or scheduled and due) for this worker.
-    func claim() async throws -> [Claimed] {
-        let lease = Int64(core.configuration.lease.components.seconds)
-        let batch = Int64(core.configuration.claimBatch)
-        // Two locked picks (FOR UPDATE is not allowed inside a UNION, but is in CTEs), each on its own index.
-        let query: PostgresQuery = """
-            WITH due AS (
-                SELECT id FROM payouts.payouts WHERE status = 'queued' AND next_attempt_at <= now()
-                ORDER BY next_attempt_at LIMIT \(batch) FOR UPDATE SKIP LOCKED),
-            scheduled AS (
-                SELECT id FROM payouts.payouts WHERE status = 'scheduled' AND scheduled_for <= now()
-                ORDER BY scheduled_for LIMIT \(batch) FOR UPDATE SKIP LOCKED)
-            UPDATE payouts.payouts o SET status = 'processing', lease_until = now() + make_interval(secs => \(lease)),
-                attempts = o.attempts + 1, queued_at = coalesce(o.queued_at, now()), updated_at = now()
-            FROM payouts.payees e
-            WHERE o.id IN (SELECT id FROM due UNION ALL SELECT id FROM scheduled)
-              AND e.id = o.payee_id AND e.tenant_id = o.tenant_id AND e.status = 'active'
-            RETURNING \(unsafeSQL: PayoutRecord.columns), o.destination_kind, o.destination_sealed
-            """
-        return try await core.database.platformTransaction { connection in
-            try await connection.query(query.prepared()).map { row -> Claimed in
-                // The destination the payout pinned when it was created (and approved), never the payee's current one.
-                let (kind, sealed) = try row.decode((String, String).self, startingAt: PayoutRecord.columnCount)
-                return Claimed(payout: try PayoutRecord(row: row), destinationKind: PayoutDestination.Kind(rawValue: kind) ?? .bankAccount,
-                               destinationSealed: sealed)
-            }
-        }
+        let payout: Payout
+        let destination: PinnedDestination
     }
 
     enum Outcome: Sendable {
@@ -90,7 +39,9 @@ final class PayoutWorker: Service {
     }
 
     func sendRound() async throws -> Bool {
-        let claimed = try await claim()
+        let claimed = try await core.database.platformTransaction { connection in
+            try await core.payouts.claimDue(batch: core.configuration.claimBatch, lease: core.configuration.lease, on: connection)
+        }.map { Claimed(payout: $0.0, destination: $0.1) }
         guard !claimed.isEmpty else { return false }
         let limit = core.configuration.callsPerWorker
         let outcomes = await withTaskGroup(of: (Int, Outcome).self) { group -> [Outcome?] in
@@ -110,21 +61,21 @@ final class PayoutWorker: Service {
         return true
     }
 
-    /// One provider call (never inside a transaction).
+    /// One provider call (never inside a transaction), to the destination the payout pinned.
     func send(_ item: Claimed) async -> Outcome {
         let payout = item.payout
         let started = ContinuousClock.now
         do {
-            let destination = try core.vault.open(item.destinationSealed, payeeID: payout.payeeID)
+            let destination = try core.vault.open(item.destination.sealed, payeeID: payout.payeeID)
             let connector: ProviderConnector?
             if let id = payout.connectorID {
-                connector = try await connectors.connector(id: id, tenantID: payout.tenantID, livemode: payout.livemode)
+                connector = try await channels.connector(id: id, tenantID: payout.tenantID, livemode: payout.livemode)
             } else {
-                connector = try await connectors.connector(for: item.destinationKind, tenantID: payout.tenantID, livemode: payout.livemode)
+                connector = try await channels.connector(for: item.destination.kind, tenantID: payout.tenantID, livemode: payout.livemode)
             }
-            guard let connector, let adapter = connectors.adapter(connector.provider) else {
+            guard let connector, let adapter = channels.adapter(connector.provider) else {
                 return .refused(ProviderError(kind: .unavailable, code: "no_connector",
-                                              message: "No active connector pays \(item.destinationKind.rawValue) destinations for this tenant."), nil)
+                                              message: "No active connector pays \(item.destination.kind.rawValue) destinations for this tenant."), nil)
             }
             let request = ProviderPayoutRequest(payoutID: payout.id, amount: payout.money, destination: destination,
                                                 purpose: payout.isTest ? "test" : payout.purpose, narration: payout.narration,
@@ -144,66 +95,51 @@ final class PayoutWorker: Service {
         }
     }
 
-    /// Applies a batch's answers in one transaction: each payout still ours (processing, same attempt)
-    /// gets its writes, all pipelined.
+    /// Applies a batch's answers in one unit of work: each payout still ours (processing, same attempt)
+    /// gets its writes, all in one round trip.
     func apply(_ results: [(Claimed, Outcome)]) async throws {
-        let settlement = PayoutSettlement(outbox: core.outbox)
+        let settlement = PayoutSettlement(core: core)
         let configuration = core.configuration
-        let logger = core.logger
-        var finished: [(String, PayoutStatus)] = []
-        try await core.database.platformTransaction { connection in
-            finished = []
-            let ids = results.map(\.0.payout.id)
-            let current = try await connection.query("""
-                SELECT id, status, attempts FROM payouts.payouts WHERE id = ANY(\(array: ids)::text[]) FOR UPDATE
-                """)
-            var owned: [String: Int] = [:]
-            for row in current {
-                let (id, status, attempts) = try row.decode((String, String, Int32).self)
-                if status == PayoutStatus.processing.rawValue { owned[id] = Int(attempts) }
-            }
-            var writes: [PostgresQuery] = []
+        let finished = try await core.work.runAcrossTenants(actor: "system:payout-worker") { work -> [PayoutStatus] in
+            let owned = try await core.payouts.lockAttempts(results.map(\.0.payout.id), on: work.connection)
+            var finished: [PayoutStatus] = []
             for (item, outcome) in results {
                 var payout = item.payout
                 // A webhook or another worker (after our lease ended) got there first: theirs stands.
-                guard owned[payout.id] == payout.attempts else { continue }
+                guard let current = owned[payout.id], current.status == .processing, current.attempts == payout.attempts else { continue }
                 switch outcome {
                 case .answered(let state, let connector):
                     payout.provider = connector.provider.rawValue
                     payout.connectorID = connector.connectorID
                     let transition = PayoutTransition.decide(current: .processing, observed: state.status)
-                    var applied = settlement.apply(transition, to: payout, providerPayoutID: state.providerPayoutID, correlationID: nil,
-                                                   logger: logger, leaseUntil: Date().adding(configuration.pendingRecheck))
-                    if !applied.changed {
-                        applied.writes = [applied.payout.saveQuery(leaseUntil: Date().adding(configuration.pendingRecheck))]
-                    }
-                    writes += applied.writes
-                    finished.append((payout.id, applied.payout.status))
+                    let recheck = Date().adding(configuration.pendingRecheck)
+                    let applied = try await settlement.apply(transition, to: payout, providerPayoutID: state.providerPayoutID, leaseUntil: recheck,
+                                                             in: &work)
+                    if !applied.changed { work.write(core.payouts.saveQuery(applied.payout, leaseUntil: recheck)) }
+                    finished.append(applied.payout.status)
                 case .refused(let error, let connector):
                     if let connector {
                         payout.provider = connector.provider.rawValue
                         payout.connectorID = connector.connectorID
                     }
-                    let (queries, status) = refusal(error, payout: payout, settlement: settlement)
-                    writes += queries
-                    finished.append((payout.id, status))
+                    finished.append(try await refusal(error, payout: payout, settlement: settlement, in: &work))
                 }
             }
-            if !writes.isEmpty { _ = try await connection.pipeline(writes) }
+            return finished
         }
-        for (_, status) in finished { metrics.outcomes.labels([status.rawValue]).increment() }
-        core.outbox.nudge()
+        for status in finished { metrics.outcomes.labels([status.rawValue]).increment() }
     }
 
     /// A call that did not succeed: retried later, looked up, or failed for good.
-    private func refusal(_ error: ProviderError, payout: PayoutRecord, settlement: PayoutSettlement) -> ([PostgresQuery], PayoutStatus) {
+    private func refusal(_ error: ProviderError, payout: Payout, settlement: PayoutSettlement, in work: inout Work) async throws -> PayoutStatus {
         var payout = payout
         let configuration = core.configuration
         if error.mayHaveTakenEffect {
             // No answer: it may have been paid. Look it up shortly instead of sending again.
             core.logger.warning("payout outcome unknown; looking it up", ["payout_id": .string(payout.id), "error": .string(error.description)])
             payout.failureMessage = error.message
-            return ([payout.saveQuery(leaseUntil: Date().adding(min(.seconds(30), configuration.lease)))], .processing)
+            work.write(core.payouts.saveQuery(payout, leaseUntil: Date().adding(min(.seconds(30), configuration.lease))))
+            return .processing
         }
         if error.isRetryable, payout.attempts < configuration.maxAttempts {
             payout.status = .queued
@@ -211,14 +147,17 @@ final class PayoutWorker: Service {
             payout.failureMessage = error.message
             let delay = RetryPolicy.spreadDelay(base: configuration.retryBase, attempt: payout.attempts, cap: configuration.retryMax)
             core.logger.notice("payout will be retried", ["payout_id": .string(payout.id), "attempt": .int(Int64(payout.attempts)),
-                                                          "retry_in_ms": .int(Int64(MonotonicClock.nanoseconds(delay) / 1_000_000)), "error": .string(error.description)])
-            return ([payout.saveQuery(nextAttemptAt: Date().adding(delay))], .queued)
+                                                          "retry_in_ms": .int(Int64(MonotonicClock.nanoseconds(delay) / 1_000_000)),
+                                                          "error": .string(error.description)])
+            work.write(core.payouts.saveQuery(payout, nextAttemptAt: Date().adding(delay)))
+            return .queued
         }
-        let code = error.isRetryable ? "provider_unavailable" : (error.code ?? error.kind.rawValue)
+        // A transient failure that ran out of attempts is `provider_unavailable` — unless Coffer itself
+        // had no connector to pay this destination with, which is kept as the reason.
+        let code = error.code == "no_connector" ? "no_connector"
+            : error.isRetryable ? "provider_unavailable" : (error.code ?? error.kind.rawValue)
         core.logger.warning("payout failed", ["payout_id": .string(payout.id), "code": .string(code), "error": .string(error.description)])
-        let applied = settlement.apply(.fail(code: code, message: error.message), to: payout, providerPayoutID: nil, correlationID: nil,
-                                       logger: core.logger)
-        return (applied.writes, .failed)
+        return try await settlement.apply(.fail(code: code, message: error.message), to: payout, providerPayoutID: nil, in: &work).payout.status
     }
 }
 

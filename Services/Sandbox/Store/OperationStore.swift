@@ -12,8 +12,7 @@ final class OperationStore: Service {
     private let log: OperationLog
     private let interval: Duration
     private let logger: Logger
-    private let doorbell = Doorbell()
-    private let stopping = Atomic<Bool>(false)
+    private let control = LoopControl()
     /// One writer at a time: a reset's delete must not interleave with a flush.
     private let writer = AsyncSemaphore(permits: 1)
 
@@ -25,16 +24,15 @@ final class OperationStore: Service {
     }
 
     func run() async throws {
-        while !stopping.load(ordering: .relaxed) {
-            await doorbell.wait(timeout: interval)
+        while control.isRunning {
+            await control.pause(interval)
             await flush()
         }
         await flush()
     }
 
     func shutdown() async {
-        stopping.store(true, ordering: .relaxed)
-        doorbell.ring()
+        control.stop()
     }
 
     /// Writes what is pending; on failure puts it back for the next round.
@@ -73,22 +71,22 @@ final class OperationStore: Service {
         let rows = try await database.query(
             """
             SELECT id, provider, kind, account_id, object_id, related_object_id, idempotency_key, coffer_id, amount, currency,
-                   (extract(epoch FROM created_at) * 1000)::bigint
+                   (extract(epoch FROM created_at) * 1000)::bigint AS at_ms
             FROM sandbox.operations ORDER BY id
             """)
         var operations: [SandboxOperation] = []
         for row in rows {
-            let (id, providerName, kind, accountID, objectID) = try row.decode(
-                (Int64, String, String, String?, String?).self, startingAt: 0)
-            let (related, key, cofferID, amount, currency, at) = try row.decode(
-                (String?, String?, String?, Int64?, String?, Int64).self, startingAt: 5)
+            let providerName = try row.decode(String.self, column: "provider")
             guard let provider = SandboxProvider(rawValue: providerName) else { continue }
             operations.append(
                 SandboxOperation(
-                    sequence: id, provider: provider, kind: kind, accountID: accountID ?? "", objectID: objectID ?? "",
-                    relatedObjectID: related, idempotencyKey: key, cofferID: cofferID, amount: amount,
-                    currency: currency,
-                    atMilliseconds: at))
+                    sequence: try row.decode(Int64.self, column: "id"), provider: provider, kind: try row.decode(String.self, column: "kind"),
+                    accountID: try row.decode(String?.self, column: "account_id") ?? "",
+                    objectID: try row.decode(String?.self, column: "object_id") ?? "",
+                    relatedObjectID: try row.decode(String?.self, column: "related_object_id"),
+                    idempotencyKey: try row.decode(String?.self, column: "idempotency_key"),
+                    cofferID: try row.decode(String?.self, column: "coffer_id"), amount: try row.decode(Int64?.self, column: "amount"),
+                    currency: try row.decode(String?.self, column: "currency"), atMilliseconds: try row.decode(Int64.self, column: "at_ms")))
         }
         return operations
     }

@@ -4,6 +4,14 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// Typed facts a handler tells the middleware that wrapped it (never sent): e.g. that the answer is
+    /// already stored with the request's idempotency key. Same keys as `RequestContext`.
+    private var values: [ObjectIdentifier: any Sendable] = [:]
+
+    public subscript<Key: RequestContextKey>(key: Key.Type) -> Key.Value? {
+        get { values[ObjectIdentifier(key)] as? Key.Value }
+        set { values[ObjectIdentifier(key)] = newValue }
+    }
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.status = status

@@ -1,3 +1,5 @@
+import Shared
+
 /// An error a handler throws to answer with a specific status and stable code. Rendered as
 /// `{"error":{"code":…,"message":…,"request_id":…,"param":…}}`.
 public struct HTTPError: Error, Sendable, CustomStringConvertible {
@@ -6,13 +8,17 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var param: String?
     public var headers: HTTPHeaders
+    /// Objects the error body carries next to the error's fields (`"payment": {…}`).
+    public var objects: [String: JSONValue]
 
-    public init(_ status: HTTPStatus, code: String, message: String, param: String? = nil, headers: HTTPHeaders = [:]) {
+    public init(_ status: HTTPStatus, code: String, message: String, param: String? = nil, headers: HTTPHeaders = [:],
+                objects: [String: JSONValue] = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.param = param
         self.headers = headers
+        self.objects = objects
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }

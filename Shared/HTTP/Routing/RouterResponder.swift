@@ -211,7 +211,7 @@ public struct RouterResponder: HTTPResponder {
             context.logger.error("request failed", ["error": .string(String(describing: error)), "code": .string(httpError.code)])
         }
         var response = ErrorBody.response(status: httpError.status, code: httpError.code, message: httpError.message,
-                                          requestID: context.requestID, param: httpError.param)
+                                          requestID: context.requestID, param: httpError.param, objects: httpError.objects)
         for field in httpError.headers { response.headers.add(field.name, field.value) }
         return response
     }

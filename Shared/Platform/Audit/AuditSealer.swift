@@ -28,8 +28,7 @@ public final class AuditSealer: Service {
     private let database: PostgresPool
     private let logger: Logger
     private let configuration: Configuration
-    private let doorbell: Doorbell
-    private let stopping = Atomic<Bool>(false)
+    private let control: LoopControl
     private let sealedTotal: MetricFamily<Counter>?
     private let unsealedGauge: MetricFamily<Gauge>?
 
@@ -42,7 +41,7 @@ public final class AuditSealer: Service {
         self.database = database
         self.logger = logger.with(["component": "audit-sealer"])
         self.configuration = configuration
-        self.doorbell = doorbell
+        control = LoopControl(bell: doorbell)
         sealedTotal = metrics?.counter("coffer_audit_sealed_total", help: "Audit rows sealed into their hash chain.")
         unsealedGauge = metrics?.gauge("coffer_audit_unsealed", help: "Audit rows waiting to be sealed.")
     }
@@ -57,7 +56,7 @@ public final class AuditSealer: Service {
 
     public func run() async throws {
         var lastBacklog = ContinuousClock.now - .seconds(60)
-        while !stopping.load(ordering: .relaxed) {
+        while control.isRunning {
             if unsealedGauge != nil, ContinuousClock.now - lastBacklog > .seconds(15) {
                 lastBacklog = ContinuousClock.now
                 await refreshBacklog()
@@ -72,14 +71,13 @@ public final class AuditSealer: Service {
             if outcome.sealed > 0 {
                 try? await Task.sleep(for: configuration.busyInterval)
             } else {
-                await doorbell.wait(timeout: configuration.idleInterval)
+                await control.pause(configuration.idleInterval)
             }
         }
     }
 
     public func shutdown() async {
-        stopping.store(true, ordering: .relaxed)
-        doorbell.ring()
+        control.stop()
     }
 
     /// Seals batches until none is left that this sealer can take (rows of tenants another sealer holds

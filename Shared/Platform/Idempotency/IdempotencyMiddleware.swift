@@ -4,30 +4,29 @@ import Shared
 
 /// Applies `Idempotency-Key` to POSTs: replays a stored answer with `Idempotent-Replayed: true`, refuses
 /// reuse with a different request (422 `idempotency_key_reused`) or while the first is running (409
-/// `idempotency_key_in_use`), and stores the new answer. The fingerprint is the method, the path with
-/// its query (a CSV batch's `?dry_run=true` is another request than the real submit), and
-/// the canonical JSON of the body (keys sorted), so whitespace and key order do not matter.
+/// `idempotency_key_in_use`), and otherwise claims the key and hands the claim down
+/// (`IdempotencyClaimContext`). The fingerprint is the method, the path with its query (a CSV batch's
+/// `?dry_run=true` is another request than the real submit), and the canonical JSON of the body (keys
+/// sorted), so whitespace and key order do not matter.
+///
+/// The answer is stored by the unit of work, in the transaction that takes effect, when the handler
+/// went through one (its response says so: `IdempotencyRecorded`). Otherwise the middleware stores a
+/// success here, and for anything else settles the key: kept with the answer if the request took
+/// effect first (it recorded a recovery point), forgotten if it did not, so the client may correct
+/// the request and send the same key again. Routes that move money require a key themselves
+/// (`RequestContext.requireIdempotencyKey`).
 public struct IdempotencyMiddleware: HTTPMiddleware {
     public let store: IdempotencyStore
-    /// Payouts require a key on money-moving POSTs; payments make it optional.
-    public let required: Bool
-    /// Operator routes share one scope; tenant routes are scoped to the key's tenant.
+    /// Operator routes share one scope; tenant routes are scoped to the key's tenant (and mode).
     public let scope: @Sendable (RequestContext) -> (scope: String, tenantID: String)?
 
-    public init(store: IdempotencyStore, required: Bool, scope: @escaping @Sendable (RequestContext) -> (scope: String, tenantID: String)?) {
+    public init(store: IdempotencyStore, scope: @escaping @Sendable (RequestContext) -> (scope: String, tenantID: String)?) {
         self.store = store
-        self.required = required
         self.scope = scope
     }
 
     public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
-        guard request.method == .POST else { return try await next(request, context) }
-        guard let key = request.headers["Idempotency-Key"] else {
-            if required {
-                throw HTTPError.badRequest("This request moves money: send an Idempotency-Key header.", code: "idempotency_key_required")
-            }
-            return try await next(request, context)
-        }
+        guard request.method == .POST, let key = request.headers["Idempotency-Key"] else { return try await next(request, context) }
         guard (1...255).contains(key.utf8.count), !key.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
             throw HTTPError.badRequest("Idempotency-Key must be 1 to 255 printable characters.", code: "invalid_idempotency_key")
         }
@@ -45,36 +44,47 @@ public struct IdempotencyMiddleware: HTTPMiddleware {
         case .inProgress:
             throw HTTPError.conflict("A request with this Idempotency-Key is still being processed; retry shortly.",
                                      code: "idempotency_key_in_use")
-        case .proceed(let token):
+        case .proceed(let claim):
             var context = context
-            context[IdempotencyTokenContext.self] = token
+            context[IdempotencyClaimContext.self] = claim
+            let response: HTTPResponse
             do {
-                let response = try await next(request, context)
-                if !token.isCompleted {
-                    if Self.isStored(response.status.code) || token.effectBegun {
-                        try await store.complete(token, status: response.status.code, body: response.body)
-                    } else {
-                        await store.release(token)
-                    }
-                }
-                return response
-            } catch let error as HTTPError where !token.effectBegun && error.status.code < 500 {
-                // Refused before anything happened (validation, state): the client may fix and retry the key.
-                await store.release(token)
-                throw error
-            } catch let error as HTTPError where token.effectBegun && error.status.code < 500 {
-                let body = ErrorBody.bytes(code: error.code, message: error.message, requestID: context.requestID, param: error.param)
-                try await store.complete(token, status: error.status.code, body: body)
-                throw error
+                response = try await next(request, context)
             } catch {
-                // Failed before or after taking effect: a key with a recovery point stays claimed, so
-                // a retry resumes once the lease ends; one without is released for a clean retry.
-                await store.release(token)
+                let known = (error as? HTTPError) ?? (error as? any HTTPErrorConvertible)?.httpError
+                if let known, known.status.code < 500 {
+                    // Refused: stored if the request took effect first, forgotten if it did not.
+                    let body = ErrorBody.bytes(code: known.code, message: known.message, requestID: context.requestID, param: known.param,
+                                               objects: known.objects)
+                    await store.settle(claim, answer: StoredAnswer(status: known.status.code, body: body))
+                } else {
+                    // Failed: a key with a recovery point stays claimed (a retry resumes once the lease
+                    // ends); one without is released for a clean retry.
+                    await store.release(claim)
+                }
                 throw error
             }
+            if response[IdempotencyRecorded.self] == true { return response }
+            let answer = StoredAnswer(status: response.status.code, body: response.body)
+            if answer.isWorthStoring {
+                try await store.complete(claim, answer: answer)
+            } else {
+                await store.settle(claim, answer: answer)
+            }
+            return response
         }
     }
+}
 
-    /// Answers worth replaying: successes and the outcome of a request that ran (a declined payment).
-    public static func isStored(_ status: Int) -> Bool { (200..<300).contains(status) || status == 402 }
+extension RequestContext {
+    /// The request's claimed idempotency key, if it sent one.
+    public var idempotencyClaim: IdempotencyClaim? { self[IdempotencyClaimContext.self] }
+
+    /// For routes that move money: a retry must find the first attempt's object, never make a second.
+    public func requireIdempotencyKey(_ reason: String) throws -> IdempotencyClaim {
+        guard let claim = idempotencyClaim else {
+            throw HTTPError.badRequest("\(reason): send an Idempotency-Key header.", code: "idempotency_key_required")
+        }
+        return claim
+    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import HTTP
 import Postgres
 import Shared
 
@@ -24,7 +23,7 @@ public struct IdempotencyStore: Sendable {
     }
 
     public enum Claim: Sendable {
-        case proceed(IdempotencyToken)
+        case proceed(IdempotencyClaim)
         case replay(status: Int, body: [UInt8])
         case mismatch
         case inProgress
@@ -52,11 +51,11 @@ public struct IdempotencyStore: Sendable {
             """,
         ])
         if !results[1].isEmpty {
-            return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
+            return .proceed(IdempotencyClaim(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
         }
         guard let row = results[2].first else {
             // Purged between the insert and the read: treat as new on the next try.
-            throw HTTPError.conflict("The idempotency key is being reused concurrently; retry.", code: "idempotency_key_in_use")
+            return .inProgress
         }
         let (storedMethod, storedPath, storedFingerprint, status, locked, _, responseStatus, responseBody, expired) =
             try row.decode((String, String, String, String, Bool?, String?, Int32?, [UInt8]?, Bool).self)
@@ -71,7 +70,7 @@ public struct IdempotencyStore: Sendable {
                     RETURNING 1
                     """)
                 guard !taken.isEmpty else { return .inProgress }
-                return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
+                return .proceed(IdempotencyClaim(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
             }
         }
         guard storedMethod == method, storedPath == path, storedFingerprint == fingerprint else { return .mismatch }
@@ -87,58 +86,71 @@ public struct IdempotencyStore: Sendable {
                 RETURNING recovery_point
                 """).first
             else { return .inProgress }
-            return .proceed(IdempotencyToken(scope: scope, key: key, tenantID: tenantID, recoveryPoint: try row.decode(String?.self, at: 0)))
+            return .proceed(IdempotencyClaim(scope: scope, key: key, tenantID: tenantID, recoveryPoint: try row.decode(String?.self, at: 0)))
         }
     }
 
     /// Records that the request created `objectID` (a row of `table`), in the pipeline that inserts it:
     /// only if that row is there (a refused insert leaves the key free to retry).
-    public func recoveryPointQuery(_ token: IdempotencyToken, objectID: String, in table: String) -> PostgresQuery {
+    public func recoveryPointQuery(_ claim: IdempotencyClaim, objectID: String, in table: String) -> PostgresQuery {
         let query: PostgresQuery = """
             UPDATE \(unsafeSQL: schema).idempotency_keys SET recovery_point = \(objectID)
-            WHERE scope = \(token.scope) AND key = \(token.key) AND EXISTS (SELECT 1 FROM \(unsafeSQL: table) WHERE id = \(objectID))
+            WHERE scope = \(claim.scope) AND key = \(claim.key) AND EXISTS (SELECT 1 FROM \(unsafeSQL: table) WHERE id = \(objectID))
             """
         return query.prepared()
     }
 
-    /// Records that the request created `objectID` (inside the transaction that created it).
-    public func setRecoveryPoint(_ token: IdempotencyToken, objectID: String, on connection: PostgresConnection) async throws {
-        try await connection.execute(prepared: """
-            UPDATE \(unsafeSQL: schema).idempotency_keys SET recovery_point = \(objectID) WHERE scope = \(token.scope) AND key = \(token.key)
-            """)
-        token.markEffectBegun()
-    }
-
-    /// Stores the answer (inside the request's last transaction when it has one).
-    public func complete(_ token: IdempotencyToken, status: Int, body: [UInt8], on connection: PostgresConnection) async throws {
-        try await connection.execute(completeQuery(token, status: status, body: body))
-        token.markCompleted()
-    }
-
-    /// The statement `complete` runs, for a caller that pipelines it (call `token.markCompleted()` once
-    /// its transaction committed the statement).
-    public func completeQuery(_ token: IdempotencyToken, status: Int, body: [UInt8]) -> PostgresQuery {
+    /// Records that the request created `objectID`, inside the transaction that created it.
+    public func recoveryPointQuery(_ claim: IdempotencyClaim, objectID: String) -> PostgresQuery {
         let query: PostgresQuery = """
-            UPDATE \(unsafeSQL: schema).idempotency_keys SET status = 'completed', locked_until = NULL, response_status = \(Int32(status)),
-                   response_body = \(body)
-            WHERE scope = \(token.scope) AND key = \(token.key)
+            UPDATE \(unsafeSQL: schema).idempotency_keys SET recovery_point = \(objectID) WHERE scope = \(claim.scope) AND key = \(claim.key)
             """
         return query.prepared()
     }
 
-    public func complete(_ token: IdempotencyToken, status: Int, body: [UInt8]) async throws {
-        try await database.tenantTransaction(token.tenantID) { connection in
-            try await complete(token, status: status, body: body, on: connection)
+    /// Stores the answer: the statement, for the transaction that takes effect (the unit of work).
+    public func completeQuery(_ claim: IdempotencyClaim, answer: StoredAnswer) -> PostgresQuery {
+        let query: PostgresQuery = """
+            UPDATE \(unsafeSQL: schema).idempotency_keys SET status = 'completed', locked_until = NULL, response_status = \(Int32(answer.status)),
+                   response_body = \(answer.body)
+            WHERE scope = \(claim.scope) AND key = \(claim.key)
+            """
+        return query.prepared()
+    }
+
+    /// Stores the answer on its own (a request that answered without a unit of work recording it).
+    public func complete(_ claim: IdempotencyClaim, answer: StoredAnswer) async throws {
+        try await database.tenantTransaction(claim.tenantID) { connection in
+            try await connection.execute(completeQuery(claim, answer: answer))
         }
     }
 
-    /// Forgets a key whose request never took effect (validation errors, conflicts, failures before any
-    /// write), so the client can retry it. A key with a recovery point is never released.
-    public func release(_ token: IdempotencyToken) async {
-        _ = try? await database.tenantTransaction(token.tenantID) { connection in
+    /// After a request was refused or answered without storing: if it took effect before (it recorded
+    /// a recovery point), its answer is stored, so a retry gets the same one; if not, the key is
+    /// forgotten so the client can fix the request and send it again. One round trip.
+    public func settle(_ claim: IdempotencyClaim, answer: StoredAnswer) async {
+        _ = try? await database.tenantTransaction(claim.tenantID) { connection in
+            _ = try await connection.pipeline([
+                """
+                UPDATE \(unsafeSQL: schema).idempotency_keys SET status = 'completed', locked_until = NULL,
+                       response_status = \(Int32(answer.status)), response_body = \(answer.body)
+                WHERE scope = \(claim.scope) AND key = \(claim.key) AND status = 'in_progress' AND recovery_point IS NOT NULL
+                """,
+                """
+                DELETE FROM \(unsafeSQL: schema).idempotency_keys
+                WHERE scope = \(claim.scope) AND key = \(claim.key) AND status = 'in_progress' AND recovery_point IS NULL
+                """,
+            ])
+        }
+    }
+
+    /// Forgets a key whose request never took effect, so the client can retry it. A key with a recovery
+    /// point is never released: it stays claimed, and a retry after the lease resumes its object.
+    public func release(_ claim: IdempotencyClaim) async {
+        _ = try? await database.tenantTransaction(claim.tenantID) { connection in
             try await connection.execute(prepared: """
                 DELETE FROM \(unsafeSQL: schema).idempotency_keys
-                WHERE scope = \(token.scope) AND key = \(token.key) AND status = 'in_progress' AND recovery_point IS NULL
+                WHERE scope = \(claim.scope) AND key = \(claim.key) AND status = 'in_progress' AND recovery_point IS NULL
                 """)
         }
     }

@@ -1,3 +1,4 @@
+import Contracts
 import HTTP
 import Postgres
 import Shared
@@ -10,14 +11,16 @@ public struct InternalEventsEndpoint: Sendable {
     public static let bodyLimit = 4 << 20
 
     private let schema: String
-    private let database: PostgresPool
+    private let work: UnitOfWork
     private let consumer: any EventConsumer
     private let senders: EventSenders
     private let applied: MetricFamily<Counter>
 
-    public init(schema: String, database: PostgresPool, consumer: any EventConsumer, senders: EventSenders, metrics: MetricsRegistry) {
+    /// `work` is the service's unit of work: what a consumer publishes or audits is written with the
+    /// inbox rows, and the relay is woken after they commit.
+    public init(schema: String, work: UnitOfWork, consumer: any EventConsumer, senders: EventSenders, metrics: MetricsRegistry) {
         self.schema = schema
-        self.database = database
+        self.work = work
         self.consumer = consumer
         self.senders = senders
         applied = metrics.counter("coffer_inbox_events_total", help: "Events received from other services, by type and outcome.",
@@ -74,12 +77,14 @@ public struct InternalEventsEndpoint: Sendable {
 
     /// Applies all events in one transaction (retried as a whole on serialization failures).
     private func apply(_ events: [EventEnvelope], logger: Logger) async throws -> [(String, String)] {
-        let results = try await database.transaction { connection -> [(String, String)] in
+        let results = try await work.runEvents { work -> [(String, String)] in
+            let connection = work.connection
             var results: [(String, String)] = []
             for (index, event) in events.enumerated() {
                 var eventLogger = logger
                 eventLogger.tenantID = event.tenantID
                 eventLogger.correlationID = event.correlationID ?? logger.correlationID
+                work.correlationID = event.correlationID
                 let fresh = try await connection.query("""
                     INSERT INTO \(unsafeSQL: schema).inbox (event_id, event_type, source, tenant_id)
                     VALUES (\(event.id), \(event.type), \(event.source), \(event.tenantID))
@@ -91,7 +96,7 @@ public struct InternalEventsEndpoint: Sendable {
                 }
                 let outcome: EventOutcome
                 do {
-                    outcome = try await consumer.apply(event, on: connection, logger: eventLogger)
+                    outcome = try await consumer.apply(event, in: &work, logger: eventLogger)
                 } catch let error as PermanentEventError {
                     throw BatchFailure(index: index, reason: error.reason)
                 }

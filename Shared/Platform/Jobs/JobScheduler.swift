@@ -27,8 +27,7 @@ public final class JobScheduler: Service {
     private let logger: Logger
     private let lease: Duration
     private let poll: Duration
-    private let stopping = Atomic<Bool>(false)
-    private let doorbell = Doorbell()
+    private let control = LoopControl()
 
     public init(schema: String, database: PostgresPool, jobs: [ScheduledJob], logger: Logger,
                 lease: Duration = .seconds(600), poll: Duration = .seconds(5)) {
@@ -64,21 +63,20 @@ public final class JobScheduler: Service {
                 ON CONFLICT (name) DO UPDATE SET interval_seconds = excluded.interval_seconds
                 """)
         }
-        while !stopping.load(ordering: .relaxed) {
+        while control.isRunning {
             let ran = await runDueJob()
-            if !ran { await doorbell.wait(timeout: poll) }
+            if !ran { await control.pause(poll) }
         }
     }
 
     public func shutdown() async {
-        stopping.store(true, ordering: .relaxed)
-        doorbell.ring()
+        control.stop()
     }
 
     /// Makes a job due now (an operator's "run it now").
     public func trigger(_ jobName: String) async throws {
         try await database.execute("UPDATE \(unsafeSQL: schema).scheduled_jobs SET run_at = now() WHERE name = \(jobName)")
-        doorbell.ring()
+        control.bell.ring()
     }
 
     private func runDueJob() async -> Bool {

@@ -1,3 +1,4 @@
+import Contracts
 import Postgres
 import Shared
 
@@ -6,7 +7,8 @@ import Shared
 public struct Outbox: Sendable {
     public let schema: String
     public let routes: EventRoutes
-    private let doorbell: Doorbell
+    /// Rung after an enqueuing transaction commits (`nudge()`); the relay waits on it.
+    public let doorbell: Doorbell
 
     public init(schema: String, routes: EventRoutes, doorbell: Doorbell = Doorbell()) {
         self.schema = schema

@@ -18,8 +18,7 @@ public final class OutboxRelay: Service {
     private let signer: InternalRequestSigner
     private let configuration: OutboxRelayConfiguration
     private let logger: Logger
-    private let doorbell: Doorbell
-    private let stopping = Atomic<Bool>(false)
+    private let control: LoopControl
     private let delivered: MetricFamily<Counter>
     private let failures: MetricFamily<Counter>
     private let deadLettered: MetricFamily<Counter>
@@ -34,7 +33,7 @@ public final class OutboxRelay: Service {
                 configuration: OutboxRelayConfiguration) {
         self.table = table
         self.subscribers = subscribers
-        self.doorbell = doorbell
+        control = LoopControl(bell: doorbell)
         self.database = runtime.database
         self.client = runtime.httpClient
         self.signer = runtime.signer
@@ -51,7 +50,7 @@ public final class OutboxRelay: Service {
     public func run() async throws {
         var lastPurge = ContinuousClock.now
         var lastBacklog = ContinuousClock.now - .seconds(60)
-        while !stopping.load(ordering: .relaxed) {
+        while control.isRunning {
             if ContinuousClock.now - lastBacklog > .seconds(15) {
                 lastBacklog = ContinuousClock.now
                 await refreshBacklog()
@@ -68,13 +67,12 @@ public final class OutboxRelay: Service {
                 lastPurge = ContinuousClock.now
                 await purgeDelivered()
             }
-            if !worked { await doorbell.wait(timeout: configuration.idlePoll) }
+            if !worked { await control.pause(configuration.idlePoll) }
         }
     }
 
     public func shutdown() async {
-        stopping.store(true, ordering: .relaxed)
-        doorbell.ring()
+        control.stop()
     }
 
     struct ClaimedRow {

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTP
 import Postgres
@@ -23,8 +24,7 @@ public final class TenancyFreshness: Service {
     private let maxStaleness: Duration
     private let logger: Logger
     private let onChange: @Sendable () -> Void
-    private let doorbell = Doorbell()
-    private let stopping = Atomic<Bool>(false)
+    private let control = LoopControl()
     /// Monotonic nanoseconds of the last confirmation; 0 = never.
     private let confirmedAt = Atomic<UInt64>(0)
     private let since = Mutex<Date?>(nil)
@@ -54,16 +54,15 @@ public final class TenancyFreshness: Service {
     public var interval: Duration { min(.seconds(15), max(.seconds(1), maxStaleness / 4)) }
 
     public func run() async throws {
-        while !stopping.load(ordering: .relaxed) {
+        while control.isRunning {
             // After a failure, ask again soon: money out waits on it.
             let confirmed = await confirm()
-            await doorbell.wait(timeout: confirmed ? interval : min(interval, .seconds(1)))
+            await control.pause(confirmed ? interval : min(interval, .seconds(1)))
         }
     }
 
     public func shutdown() async {
-        stopping.store(true, ordering: .relaxed)
-        doorbell.ring()
+        control.stop()
     }
 
     /// One confirmation round; false when payments could not be asked or the copy not updated.

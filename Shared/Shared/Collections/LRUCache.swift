@@ -50,6 +50,25 @@ public struct LRUCache<Key: Hashable, Value> {
         linkAsNewest(position)
     }
 
+    /// Forgets `key`; returns its value if it was there. Its slot is reused by the next new key.
+    @discardableResult
+    public mutating func remove(_ key: Key) -> Value? {
+        guard let position = index.removeValue(forKey: key) else { return nil }
+        let value = slots[position].value
+        unlink(position)
+        // Keep `slots` dense: move the last slot into the freed position.
+        let last = slots.count - 1
+        if position != last {
+            let moved = slots[last]
+            slots[position] = moved
+            index[moved.key] = position
+            if moved.newer >= 0 { slots[moved.newer].older = position } else { newest = position }
+            if moved.older >= 0 { slots[moved.older].newer = position } else { oldest = position }
+        }
+        slots.removeLast()
+        return value
+    }
+
     public mutating func removeAll() {
         slots.removeAll(keepingCapacity: true)
         index.removeAll(keepingCapacity: true)

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTP
 import Platform
@@ -156,7 +157,7 @@ final class RecordingSubscriber: EventConsumer, @unchecked Sendable {
         let router = Router()
         let authentication = InternalAuthenticator(signers: TestStackEnvironment.services.map(TestStackEnvironment.signer(as:)))
         let anything = EventSenders(Dictionary(uniqueKeysWithValues: TestStackEnvironment.services.map { ($0, ["*"]) }))
-        InternalEventsEndpoint(schema: "subscriber", database: runtime.database, consumer: subscriber, senders: anything, metrics: runtime.metrics)
+        InternalEventsEndpoint(schema: "subscriber", work: UnitOfWork(database: runtime.database, outbox: nil, audit: nil, idempotency: nil, source: "subscriber"), consumer: subscriber, senders: anything, metrics: runtime.metrics)
             .register(on: router, authentication: authentication)
         router.get("/internal/snapshot/tenants", admission: [authentication], middleware: [authentication]) { _, _ in
             guard let snapshot = subscriber.snapshot.withLock({ $0 }) else { throw HTTPError.serviceUnavailable("not yet") }
@@ -169,7 +170,7 @@ final class RecordingSubscriber: EventConsumer, @unchecked Sendable {
         return subscriber
     }
 
-    func apply(_ event: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws -> EventOutcome {
+    func apply(_ event: EventEnvelope, in work: inout Work, logger: Logger) async throws -> EventOutcome {
         if refuseAll.withLock({ $0 }) { throw PermanentEventError("refused by the test") }
         applied.withLock { $0.append(event) }
         return .applied

@@ -1,3 +1,4 @@
+import Contracts
 import Shared
 import XCTest
 
@@ -37,19 +38,19 @@ final class FeeSplitTests: XCTestCase {
             for gross: Int64 in [1, 7, 31, 99, 100, 10_000, 123_457] {
                 for recruiter in [nil, "pe_R"] as [String?] {
                     let split = try FeeSplit(gross: Money(minorUnits: gross, currency: .usd), fees: fees(bearer: bearer), hasRecruiter: recruiter != nil)
-                    let lines = LedgerPoster.captureLines(split: split, payeeID: "pe_S", recruiterID: recruiter, feeBearer: bearer)
+                    let lines = LedgerPosting.captureLines(split: split, payeeID: "pe_S", recruiterID: recruiter, feeBearer: bearer)
                     XCTAssertEqual(lines.reduce(0) { $0 + $1.amount }, 0, "capture \(gross) \(bearer)")
                     let payeeCredit = -lines.filter { $0.account == "payee_payable:pe_S" }.reduce(0) { $0 + $1.amount }
                     XCTAssertEqual(payeeCredit, split.payeeNet, "the ledger credits the payee its net")
                     XCTAssertGreaterThanOrEqual(split.payeeNet, 0)
                     let share = try split.payeeShare(ofRefund: gross, currency: .usd)
                     XCTAssertEqual(share, split.payeeNet, "a full refund takes back exactly the payee's net")
-                    XCTAssertEqual(LedgerPoster.refundLines(amount: gross, payeeShare: share, payeeID: "pe_S").reduce(0) { $0 + $1.amount }, 0)
+                    XCTAssertEqual(LedgerPosting.refundLines(amount: gross, payeeShare: share, payeeID: "pe_S").reduce(0) { $0 + $1.amount }, 0)
                 }
             }
         }
-        XCTAssertEqual(LedgerPoster.payoutLines(amount: 500, payeeID: "pe_S", reversed: false).reduce(0) { $0 + $1.amount }, 0)
-        XCTAssertEqual(LedgerPoster.disputeHoldLines(amount: 500, payeeShare: 400, payeeID: nil).reduce(0) { $0 + $1.amount }, 0)
+        XCTAssertEqual(LedgerPosting.payoutLines(amount: 500, payeeID: "pe_S", reversed: false).reduce(0) { $0 + $1.amount }, 0)
+        XCTAssertEqual(LedgerPosting.disputeHoldLines(amount: 500, payeeShare: 400, payeeID: nil).reduce(0) { $0 + $1.amount }, 0)
     }
 
     /// The review's crash: a fixed fee of Int64.max added unchecked trapped every capture. Settings now

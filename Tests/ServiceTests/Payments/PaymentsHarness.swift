@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTP
 import Platform
@@ -176,7 +177,8 @@ final class PaymentsHarness: @unchecked Sendable {
     func upsertPayee(tenantID: String, payeeID: String = CofferID.generate(.payee), recruiter: String? = nil,
                      version: Int64 = 1, livemode: Bool = false) async throws -> String {
         let event = try EventEnvelope.make(type: MoneyEventType.payeeUpserted, source: "payouts", tenantID: tenantID, correlationID: nil,
-                                           payload: PayeeUpserted(payeeID: payeeID, tenantID: tenantID, livemode: livemode, recruiterPayeeID: recruiter,
+                                           payload: PayeeUpserted(payeeID: PayeeID(trusted: payeeID), tenantID: TenantID(trusted: tenantID), livemode: livemode,
+                                                                  recruiterPayeeID: recruiter.map(PayeeID.init(trusted:)),
                                                                   status: "active", version: version))
         let response = try await postEvents([event])
         XCTAssertEqual(response.status, .ok, response.bodyText)

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTP
 import Shared
@@ -16,8 +17,9 @@ final class PaymentsInboxTests: XCTestCase {
         let payee = try await harness.upsertPayee(tenantID: tenant.id)
         let payoutID = CofferID.generate(.payout)
         let processed = try EventEnvelope.make(type: MoneyEventType.payoutProcessed, source: "payouts", tenantID: tenant.id, correlationID: nil,
-                                               payload: PayoutSettled(payoutID: payoutID, payeeID: payee, tenantID: tenant.id, livemode: false, amount: 2500,
-                                                                      currency: "USD"))
+                                               payload: PayoutEventData(payoutID: PayoutID(trusted: payoutID), payeeID: PayeeID(trusted: payee),
+                                                                        tenantID: TenantID(trusted: tenant.id), livemode: false,
+                                                                        money: Money(minorUnits: 2500, currency: .usd), status: "paid"))
         let first = try await harness.postEvents([processed])
         XCTAssertEqual(first.status, .ok, first.bodyText)
         let again = try await harness.postEvents([processed])
@@ -27,8 +29,9 @@ final class PaymentsInboxTests: XCTestCase {
         XCTAssertEqual(balances["payouts_clearing"], -2500)
 
         let reversed = try EventEnvelope.make(type: MoneyEventType.payoutReversed, source: "payouts", tenantID: tenant.id, correlationID: nil,
-                                              payload: PayoutSettled(payoutID: payoutID, payeeID: payee, tenantID: tenant.id, livemode: false, amount: 2500,
-                                                                     currency: "USD"))
+                                              payload: PayoutEventData(payoutID: PayoutID(trusted: payoutID), payeeID: PayeeID(trusted: payee),
+                                                                       tenantID: TenantID(trusted: tenant.id), livemode: false,
+                                                                       money: Money(minorUnits: 2500, currency: .usd), status: "reversed"))
         let answer1 = try await harness.postEvents([reversed])
         XCTAssertEqual(answer1.status, .ok)
         balances = try await harness.ledgerBalances(tenantID: tenant.id)
@@ -40,7 +43,8 @@ final class PaymentsInboxTests: XCTestCase {
         let tenant = try await harness.createTenant()
         let other = try await harness.createTenant(name: "Other")
         let foreign = try EventEnvelope.make(type: MoneyEventType.payeeUpserted, source: "payouts", tenantID: tenant.id, correlationID: nil,
-                                             payload: PayeeUpserted(payeeID: CofferID.generate(.payee), tenantID: other.id, livemode: false, recruiterPayeeID: nil,
+                                             payload: PayeeUpserted(payeeID: PayeeID(trusted: CofferID.generate(.payee)), tenantID: TenantID(trusted: other.id),
+                                                                    livemode: false, recruiterPayeeID: nil,
                                                                     status: "active", version: 1))
         let refused = try await harness.postEvents([foreign])
         XCTAssertEqual(refused.status.code, 422, refused.bodyText)

@@ -26,7 +26,7 @@ final class PaymentsIsolationTests: XCTestCase {
         let liveKey = try await harness.admin(.POST, "/admin/tenants/\(victim.id)/api-keys", json: ["role": "full", "livemode": true])
         let victimLive = try XCTUnwrap(liveKey["secret"]?.stringValue)
 
-        let routes = try OpenAPITests.documentedRoutes().filter { $0.contains(" /v1/") && $0.contains("{id}") }.sorted()
+        let routes = try PaymentsOpenAPITests.check.documentedRoutes().filter { $0.contains(" /v1/") && $0.contains("{id}") }.sorted()
         XCTAssertGreaterThanOrEqual(routes.count, 8, "\(routes)")
         var walked = 0
         for route in routes {

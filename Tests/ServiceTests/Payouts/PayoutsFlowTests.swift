@@ -51,7 +51,7 @@ final class PayoutsFlowTests: XCTestCase {
         let payable = try await harness.ledgerPayable(tenant.id, payee: payee)
         XCTAssertTrue(ledgerFollows, "payments' ledger says the payee is owed \(payable)")
         let told = await eventually(timeout: .seconds(10)) {
-            let types = Set(harness.recorder.applied.withLock { $0.filter { $0.data["payout_id"]?.stringValue == payout.id || $0.data["id"]?.stringValue == payout.id }.map(\.type) })
+            let types = Set(harness.recorder.applied.withLock { $0.filter { $0.data["payout_id"]?.stringValue == payout.id }.map(\.type) })
             return types.isSuperset(of: ["payout.created", "payout.queued", "payout.processed"])
         }
         XCTAssertTrue(told, "notifications hear payout.created, payout.queued and payout.processed")
@@ -139,7 +139,7 @@ final class PayoutsFlowTests: XCTestCase {
         XCTAssertEqual(released.status, 200, released.text)
         let paid = await harness.waitForStatus(held.id, tenant, "processed")
         XCTAssertTrue(paid)
-        let heldEvent = harness.recorder.applied.withLock { $0.contains { $0.type == "payout.held" && $0.data["id"]?.stringValue == held.id } }
+        let heldEvent = harness.recorder.applied.withLock { $0.contains { $0.type == "payout.held" && $0.data["payout_id"]?.stringValue == held.id && $0.data["hold_reasons"]?.arrayValue == ["shared_destination"] } }
         XCTAssertTrue(heldEvent)
         await harness.stop()
     }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTP
 import Platform
@@ -65,6 +66,7 @@ final class PayoutsHarness: @unchecked Sendable {
         for (key, value) in payoutsEnvironment { environment[key] = value }
         let payouts = try ServiceProcess(binary: "coffer-payouts", port: payoutsPort, internalPort: payoutsInternalPort, environment: environment)
         try await payouts.waitUntilReady()
+        try await payouts.waitForMetric("coffer_tenancy_confirmation_age_seconds") { $0 >= 0 }
         return PayoutsHarness(database: database, payments: payments, paymentsEnvironment: paymentsEnvironment, payouts: payouts,
                               environment: environment, recorder: recorder, sandbox: sandbox, ingress: ingress)
     }
@@ -94,6 +96,8 @@ final class PayoutsHarness: @unchecked Sendable {
         for (key, value) in changes { environment[key] = value }
         payouts = try ServiceProcess(binary: "coffer-payouts", port: payouts.port, internalPort: payouts.internalPort, environment: environment)
         try await payouts.waitUntilReady()
+        // Money out waits until the new process has confirmed its tenancy copy (503 tenancy_stale before).
+        try await payouts.waitForMetric("coffer_tenancy_confirmation_age_seconds") { $0 >= 0 }
     }
 
     /// Restarts payments (gracefully) with `changes` applied to its environment.
@@ -271,7 +275,8 @@ final class PayoutsHarness: @unchecked Sendable {
     func balanceEvent(_ type: String, _ tenant: Tenant, payee: String, amount: Int64, currency: String = "INR",
                       reason: String, source: String = CofferID.generate(.refund), livemode: Bool = false) throws -> EventEnvelope {
         try EventEnvelope.make(type: type, source: "payments", tenantID: tenant.id, correlationID: nil,
-                               payload: PayeeBalanceChange(payeeID: payee, tenantID: tenant.id, livemode: livemode, amount: amount, currency: currency, reason: reason,
+                               payload: PayeeBalanceChange(payeeID: PayeeID(trusted: payee), tenantID: TenantID(trusted: tenant.id), livemode: livemode,
+                                                           money: Money(minorUnits: amount, currency: Currency(code: currency)!), reason: reason,
                                                            sourceID: source, paymentID: nil))
     }
 

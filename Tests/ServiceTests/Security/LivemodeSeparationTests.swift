@@ -1,4 +1,5 @@
 import Ctl
+import Contracts
 import Foundation
 import HTTP
 import Platform
@@ -61,8 +62,9 @@ final class LivemodeSeparationTests: XCTestCase {
             let refused = try await harness.postEvents([forged])
             XCTAssertEqual(refused.status.code, 422, refused.bodyText)
             let unlabelled = try EventEnvelope.make(type: MoneyEventType.payeeCredited, source: "payments", tenantID: tenant.id, correlationID: nil,
-                                                    payload: PayeeBalanceChange(payeeID: livePayee.id, tenantID: tenant.id, livemode: nil,
-                                                                                amount: 9_000, currency: "INR", reason: "payment_captured",
+                                                    payload: PayeeBalanceChange(payeeID: PayeeID(trusted: livePayee.id), tenantID: TenantID(trusted: tenant.id),
+                                                                                livemode: nil, money: Money(minorUnits: 9_000, currency: .inr),
+                                                                                reason: "payment_captured",
                                                                                 sourceID: CofferID.generate(.payment), paymentID: nil))
             await XCTAssertEqualAsync(try await harness.postEvents([unlabelled]).status.code, 422, "a change without a mode is refused")
             await XCTAssertEqualAsync(try await harness.superuserCount("SELECT count(*) FROM payouts.balance_entries WHERE payee_id = '\(livePayee.id)'"), 0)

@@ -1,3 +1,4 @@
+import Contracts
 import HTTP
 import ProviderKit
 import Shared
@@ -24,7 +25,7 @@ struct RazorpayAdapter: PaymentProviderAdapter {
     let checkout: RazorpayCheckoutURL
 
     init(httpClient: any HTTPClient, checkoutURLTemplate: String = RazorpayCheckoutURL.sandboxTemplate) {
-        api = RazorpayAPI(transport: ProviderTransport(provider: .razorpay, httpClient: httpClient))
+        api = RazorpayAPI(client: RazorpayClient(transport: ProviderTransport(provider: .razorpay, httpClient: httpClient)))
         checkout = RazorpayCheckoutURL(template: checkoutURLTemplate)
     }
 

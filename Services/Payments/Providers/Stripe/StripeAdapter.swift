@@ -1,3 +1,4 @@
+import Contracts
 import HTTP
 import ProviderKit
 import Shared
@@ -7,15 +8,14 @@ import Shared
 /// Every POST carries the caller's `Idempotency-Key`, which Stripe honours for 24 hours, so a retried
 /// create, capture, cancel or refund returns the first result instead of acting twice.
 struct StripeAdapter: PaymentProviderAdapter {
-    static let apiVersion = "2024-06-20"
     /// Stripe's test card, used only by test connectors when the front end supplied no method.
     static let testPaymentMethod = "pm_card_visa"
 
     let provider = ProviderName.stripe
-    private let transport: ProviderTransport
+    private let client: StripeClient
 
     init(httpClient: any HTTPClient) {
-        transport = ProviderTransport(provider: .stripe, httpClient: httpClient)
+        client = StripeClient(transport: ProviderTransport(provider: .stripe, httpClient: httpClient))
     }
 
     func createPayment(_ request: ProviderPaymentRequest, connector: ProviderConnector) async throws(ProviderError)
@@ -24,7 +24,7 @@ struct StripeAdapter: PaymentProviderAdapter {
         guard let paymentMethod = request.paymentMethod ?? (connector.livemode ? nil : Self.testPaymentMethod) else {
             throw ProviderError.invalid("payment_method_required", "A live Stripe payment needs a payment method.")
         }
-        var form = StripeForm()
+        var form = FormBody()
         form.add("amount", String(request.amount.minorUnits))
         form.add("currency", request.amount.currency.code.lowercased())
         form.add("capture_method", request.captureMethod.rawValue)
@@ -52,7 +52,7 @@ struct StripeAdapter: PaymentProviderAdapter {
         connector: ProviderConnector
     ) async throws(ProviderError) -> ProviderPaymentState {
         let id = try ProviderIdentifiers.require(providerPaymentID, "payment intent id")
-        var form = StripeForm()
+        var form = FormBody()
         if let amount { form.add("amount_to_capture", String(amount.minorUnits)) }
         let (intent, call) = try await post(
             "/v1/payment_intents/{}/capture", id, form: form, key: idempotencyKey,
@@ -65,7 +65,7 @@ struct StripeAdapter: PaymentProviderAdapter {
     {
         let id = try ProviderIdentifiers.require(providerPaymentID, "payment intent id")
         let (intent, call) = try await post(
-            "/v1/payment_intents/{}/cancel", id, form: StripeForm(),
+            "/v1/payment_intents/{}/cancel", id, form: FormBody(),
             key: idempotencyKey, connector: connector)
         return try StripePaymentIntentMapping.state(intent, call: call)
     }
@@ -73,7 +73,7 @@ struct StripeAdapter: PaymentProviderAdapter {
     func refund(_ request: ProviderRefundRequest, connector: ProviderConnector) async throws(ProviderError)
         -> ProviderRefundState
     {
-        var form = StripeForm()
+        var form = FormBody()
         form.add("payment_intent", try ProviderIdentifiers.require(request.providerPaymentID, "payment intent id"))
         form.add("amount", String(request.amount.minorUnits))
         if let reason = request.reason, StripeRefundMapping.allowedReasons.contains(reason) {
@@ -104,46 +104,20 @@ struct StripeAdapter: PaymentProviderAdapter {
 
     // MARK: Calls
 
-    private func post(
-        _ path: String, _ ids: String..., form: StripeForm, key: String,
-        connector: ProviderConnector
-    ) async throws(ProviderError) -> (JSONValue, ProviderCall) {
-        var headers = try headers(connector)
-        headers.add("Content-Type", "application/x-www-form-urlencoded")
-        headers.add("Idempotency-Key", try ProviderIdentifiers.requireKey(key))
-        let call = ProviderCall(
-            .POST, url: url(connector, path, ids), headers: headers, body: form.encoded,
-            isIdempotent: true)
-        return (try await send(call, connector: connector), call)
+    private func post(_ path: String, _ ids: String..., form: FormBody, key: String, connector: ProviderConnector)
+        async throws(ProviderError) -> (JSONValue, ProviderCall)
+    {
+        try Self.answer(try await client.exchange(.POST, path, ids: ids, form: form, idempotencyKey: key, connector: connector))
     }
 
     private func get(_ path: String, _ ids: String..., connector: ProviderConnector) async throws(ProviderError)
         -> (JSONValue, ProviderCall)
     {
-        let call = ProviderCall(
-            .GET, url: url(connector, path, ids), headers: try headers(connector),
-            isIdempotent: true)
-        return (try await send(call, connector: connector), call)
+        try Self.answer(try await client.exchange(.GET, path, ids: ids, connector: connector))
     }
 
-    private func send(_ call: ProviderCall, connector: ProviderConnector) async throws(ProviderError) -> JSONValue {
-        let response = try await transport.send(call, timeout: connector.timeout)
-        guard response.status.isSuccess else {
-            throw StripeErrorMapping.error(response, call: call, credentials: connector.credentials)
-        }
-        return try ProviderResponse.json(response, provider: .stripe, call: call)
-    }
-
-    private func headers(_ connector: ProviderConnector) throws(ProviderError) -> HTTPHeaders {
-        guard let secretKey = connector.credentials["secret_key"], !secretKey.isEmpty else {
-            throw ProviderError.missingCredential("secret_key", provider: .stripe)
-        }
-        return [
-            "Authorization": "Bearer \(secretKey)", "Stripe-Version": Self.apiVersion, "Accept": "application/json",
-        ]
-    }
-
-    private func url(_ connector: ProviderConnector, _ path: String, _ ids: [String]) -> String {
-        ProviderURL.url(connector.apiBaseURL, path, ids: ids)
+    private static func answer(_ exchange: ProviderExchange) throws(ProviderError) -> (JSONValue, ProviderCall) {
+        guard exchange.isSuccess else { throw StripeErrorMapping.error(exchange) }
+        return (try exchange.json(.stripe), exchange.call)
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import HTTP
 import ProviderKit
 import Shared
@@ -13,11 +14,11 @@ import Shared
 struct AirtelDisbursementAdapter: PayoutProviderAdapter {
     let provider = ProviderName.airtel
     let destinations: Set<PayoutDestination.Kind> = [.mobileMoney]
-    let api: AirtelDisbursementAPI
+    let api: AirtelClient
 
     /// `tokens` is shared by every call through this adapter: one access token per connector.
     init(httpClient: any HTTPClient, tokens: ProviderTokenCache = ProviderTokenCache()) {
-        api = AirtelDisbursementAPI(transport: ProviderTransport(provider: .airtel, httpClient: httpClient), tokens: tokens)
+        api = AirtelClient(transport: ProviderTransport(provider: .airtel, httpClient: httpClient), tokens: tokens)
     }
 
     func send(_ request: ProviderPayoutRequest, connector: ProviderConnector) async throws(ProviderError)
@@ -29,7 +30,7 @@ struct AirtelDisbursementAdapter: PayoutProviderAdapter {
         guard !msisdn.isEmpty, msisdn.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             throw ProviderError.invalid("invalid_destination", "The MSISDN must be digits in international form, without +.")
         }
-        let credentials = try AirtelDisbursementAPI.Credentials(connector)
+        let credentials = try AirtelClient.Credentials(connector)
         guard request.amount.currency == credentials.currency else {
             throw ProviderError.invalid(
                 "currency_unsupported", "This Airtel Money connector pays out in \(credentials.currency.code) only.")
@@ -59,7 +60,7 @@ struct AirtelDisbursementAdapter: PayoutProviderAdapter {
             }
             return existing
         }
-        let answer = try posted.answer()
+        let answer = try posted.payoutAnswer(.airtel, AirtelErrorMapping.error)
         return try AirtelDisbursementMapping.state(
             answer, transactionID: transactionID, amount: request.amount, secrets: posted.secrets)
     }
@@ -70,7 +71,7 @@ struct AirtelDisbursementAdapter: PayoutProviderAdapter {
         -> ProviderPayoutState?
     {
         let id = try ProviderIdentifiers.require(providerPayoutID ?? reference, "transaction id")
-        let credentials = try AirtelDisbursementAPI.Credentials(connector)
+        let credentials = try AirtelClient.Credentials(connector)
         return try await enquiry(id, role: .operation, amount: .zero(credentials.currency), secrets: [:], connector: connector)
     }
 
@@ -87,7 +88,7 @@ struct AirtelDisbursementAdapter: PayoutProviderAdapter {
         {
             return nil
         }
-        let answer = try exchange.answer()
+        let answer = try exchange.payoutAnswer(.airtel, AirtelErrorMapping.error)
         return try AirtelDisbursementMapping.state(answer, transactionID: transactionID, amount: amount, secrets: exchange.secrets)
     }
 }

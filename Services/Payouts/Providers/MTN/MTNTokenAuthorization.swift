@@ -47,20 +47,7 @@ struct MTNTokenAuthorization: MoMoAuthorization {
                 "Accept": "application/json",
             ],
             role: .lookup, isIdempotent: true)
-        do throws(ProviderError) {
-            let response = try await transport.send(call, timeout: connector.timeout)
-            guard response.status.isSuccess else {
-                return .failure(MoMoErrorMapping.error(response, provider: .mtn, secrets: connector.secrets()))
-            }
-            let json = try ProviderResponse.json(response, provider: .mtn, call: call)
-            guard let value = json["access_token"]?.stringValue, !value.isEmpty else {
-                return .failure(.unexpectedResponse(provider: .mtn, call: call, "a token answer without access_token"))
-            }
-            let seconds = max(0, json["expires_in"]?.int64Value ?? 0)
-            return .success(ProviderAccessToken(value: value, expiresIn: .seconds(seconds)))
-        } catch {
-            return .failure(error)
-        }
+        return await BearerTokenSession.fetchToken(call, provider: .mtn, connector: connector, transport: transport)
     }
 
     struct Credentials: Sendable {

@@ -1,3 +1,4 @@
+import Contracts
 import HTTP
 import ProviderKit
 import Shared
@@ -12,11 +13,11 @@ import Shared
 struct PayPalPayoutsAdapter: PayoutProviderAdapter {
     let provider = ProviderName.paypal
     let destinations: Set<PayoutDestination.Kind> = [.paypal]
-    let api: PayPalPayoutsAPI
+    let api: PayPalClient
 
     /// `tokens` is shared by every call through this adapter: one access token per connector.
     init(httpClient: any HTTPClient, tokens: ProviderTokenCache = ProviderTokenCache()) {
-        api = PayPalPayoutsAPI(transport: ProviderTransport(provider: .paypal, httpClient: httpClient), tokens: tokens)
+        api = PayPalClient(transport: ProviderTransport(provider: .paypal, httpClient: httpClient), tokens: tokens)
     }
 
     func send(_ request: ProviderPayoutRequest, connector: ProviderConnector) async throws(ProviderError)
@@ -32,10 +33,10 @@ struct PayPalPayoutsAdapter: PayoutProviderAdapter {
             let batch = try await api.exchange(
                 .GET, "/v1/payments/payouts/{}", ids: [batchID], role: .lookup, secrets: payee, connector: connector)
             return try PayPalPayoutsMapping.batchState(
-                try batch.answer(), reference: request.payoutID, fallback: request.amount, secrets: batch.secrets)
+                try Self.answer(batch), reference: request.payoutID, fallback: request.amount, secrets: batch.secrets)
         }
         return try PayPalPayoutsMapping.batchState(
-            try created.answer(), reference: request.payoutID, fallback: request.amount, secrets: created.secrets)
+            try Self.answer(created), reference: request.payoutID, fallback: request.amount, secrets: created.secrets)
     }
 
     /// `GET /v1/payments/payouts/{batch id}`; an id PayPal does not know as a batch is tried as an item
@@ -51,11 +52,11 @@ struct PayPalPayoutsAdapter: PayoutProviderAdapter {
         let id = try ProviderIdentifiers.require(providerPayoutID, "payout batch id")
         let batch = try await api.exchange(.GET, "/v1/payments/payouts/{}", ids: [id], connector: connector)
         if batch.response.status.code != 404 {
-            return try PayPalPayoutsMapping.batchState(try batch.answer(), reference: reference, fallback: nil, secrets: batch.secrets)
+            return try PayPalPayoutsMapping.batchState(try Self.answer(batch), reference: reference, fallback: nil, secrets: batch.secrets)
         }
         let item = try await api.exchange(.GET, "/v1/payments/payouts-item/{}", ids: [id], connector: connector)
         if item.response.status.code == 404 { return nil }
-        return try PayPalPayoutsMapping.itemState(try item.answer(), batchID: nil, secrets: item.secrets)
+        return try PayPalPayoutsMapping.itemState(try Self.answer(item), batchID: nil, secrets: item.secrets)
     }
 
     /// `GET /v1/reporting/balances?currency_code=…`: the `available_balance` of that currency. Nil when
@@ -65,12 +66,17 @@ struct PayPalPayoutsAdapter: PayoutProviderAdapter {
         let exchange = try await api.exchange(
             .GET, "/v1/reporting/balances", query: [("currency_code", currency.code)], connector: connector)
         if exchange.response.status.code == 403 { return nil }
-        let balances = try exchange.answer()
+        let balances = try Self.answer(exchange)
         guard let entry = try balances.array("balances").first(where: { $0["currency"]?.stringValue == currency.code }),
             entry["available_balance"] != nil
         else { return nil }
         let available = balances.with(entry)
         guard try available.currency("available_balance.currency_code") == currency else { return nil }
         return try available.majorUnits("available_balance.value", currency: currency)
+    }
+
+    /// A JSON success, or PayPal's error read as a payouts error.
+    private static func answer(_ exchange: ProviderExchange) throws(ProviderError) -> PayoutAnswer {
+        try exchange.payoutAnswer(.paypal, PayPalPayoutsErrorMapping.error)
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import HTTP
 import ProviderKit
 import Shared
@@ -14,7 +15,7 @@ struct RazorpayXPayoutAdapter: PayoutProviderAdapter {
     let api: RazorpayXAPI
 
     init(httpClient: any HTTPClient) {
-        api = RazorpayXAPI(transport: ProviderTransport(provider: .razorpay, httpClient: httpClient))
+        api = RazorpayXAPI(client: RazorpayClient(transport: ProviderTransport(provider: .razorpay, httpClient: httpClient)))
     }
 
     func send(_ request: ProviderPayoutRequest, connector: ProviderConnector) async throws(ProviderError)

@@ -1,3 +1,4 @@
+import Contracts
 import HTTP
 import ProviderKit
 import Shared
@@ -18,7 +19,7 @@ struct StripeTransferAdapter: PayoutProviderAdapter {
     let api: StripeTransferAPI
 
     init(httpClient: any HTTPClient) {
-        api = StripeTransferAPI(transport: ProviderTransport(provider: .stripe, httpClient: httpClient))
+        api = StripeTransferAPI(client: StripeClient(transport: ProviderTransport(provider: .stripe, httpClient: httpClient)))
     }
 
     func send(_ request: ProviderPayoutRequest, connector: ProviderConnector) async throws(ProviderError)
@@ -27,7 +28,7 @@ struct StripeTransferAdapter: PayoutProviderAdapter {
         guard case .stripeAccount(let accountID) = request.destination else {
             throw ProviderError.invalid("destination_unsupported", "Stripe pays out to connected accounts only.")
         }
-        var form = StripeTransferForm()
+        var form = FormBody()
         form.add("amount", String(request.amount.minorUnits))
         form.add("currency", request.amount.currency.code.lowercased())
         form.add("destination", try ProviderIdentifiers.require(accountID, "connected account id"))

@@ -1,4 +1,5 @@
 import HTTP
+import ProviderKit
 import Shared
 
 /// Stripe's request parameters: `application/x-www-form-urlencoded`, with nested hashes written as
@@ -12,18 +13,14 @@ struct StripeForm: Sendable {
         self.pairs = pairs
     }
 
-    /// Parses a form body (or a query string). A malformed escape is a 400, as at Stripe.
+    /// Parses a form body (or a query string) with the decoder of the same `FormBody` Coffer's adapters
+    /// encode with. A malformed escape is a 400, as at Stripe.
     init<Bytes: Collection<UInt8>>(encoded bytes: Bytes) throws(StripeError) {
-        var pairs: [(name: String, value: String)] = []
-        let text = String(decoding: bytes, as: UTF8.self)
-        for piece in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = PercentDecoding.decode(parts[0], plusAsSpace: true),
-                let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
-            else { throw .invalidRequest("Invalid request body: could not decode form parameters.") }
-            pairs.append((name, value))
+        do {
+            pairs = try FormBody(encoded: bytes).pairs
+        } catch {
+            throw .invalidRequest("Invalid request body: could not decode form parameters.")
         }
-        self.pairs = pairs
     }
 
     /// The last value of a top-level parameter.

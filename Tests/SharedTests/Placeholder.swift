@@ -1,5 +1,0 @@
-import XCTest
-
-final class SharedTestsPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
