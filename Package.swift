@@ -61,7 +61,7 @@ let package = Package(
             .testTarget(name: "ContractsTests", dependencies: ["Contracts", "TestSupport"], path: "Tests/ContractsTests"),
             .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], path: "Tests/HTTPTests"),
             .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], path: "Tests/PostgresTests"),
-            .testTarget(name: "ProviderKitTests", dependencies: ["ProviderKit"], path: "Tests/ProviderKitTests"),
+            .testTarget(name: "ProviderKitTests", dependencies: ["ProviderKit", "Contracts", "HTTP", "Shared"], path: "Tests/ProviderKitTests"),
             .testTarget(name: "PlatformTests", dependencies: ["Platform", "Contracts", "TestSupport"], path: "Tests/PlatformTests"),
             .testTarget(name: "ServiceTests", dependencies: ["TestSupport", "Contracts", "Ingress", "Payments", "Payouts", "Notifications", "Monitoring", "Sandbox", "Ctl", "ProviderKit"], path: "Tests/ServiceTests"),
         ]

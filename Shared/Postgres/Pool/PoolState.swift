@@ -1,21 +1,27 @@
+/// What a caller of the pool gets: an existing connection (suspect ones are validated before use) or
+/// the right to open a new one ("a slot").
+enum PoolGrant<Connection> {
+    case connection(Connection, suspect: Bool)
+    case slot
+}
+
+extension PoolGrant: Sendable where Connection: Sendable {}
+
 /// The pool's bookkeeping, kept under one lock and free of I/O: each transition says what the caller
-/// must do next (use this connection, connect a new one, wait, fail, wake that waiter).
-struct PoolState: ~Copyable {
-    /// What a caller gets: an existing connection (suspect ones are validated before use) or the right
-    /// to open a new one ("a slot").
-    enum Grant: Sendable {
-        case connection(PooledConnection, suspect: Bool)
-        case slot
-    }
+/// must do next (use this connection, connect a new one, wait, fail, wake that waiter). Generic over
+/// the connection and the waiter's ticket (the pool's continuation) and given its jitter, so it is
+/// tested as a pure state machine (`PoolStateTests`) with strings for connections and ints for tickets.
+struct PoolState<Connection, Ticket>: ~Copyable {
+    typealias Grant = PoolGrant<Connection>
 
     struct Waiter {
         let id: Int
-        let continuation: CheckedContinuation<Grant, any Error>
+        let ticket: Ticket
         var timeout: Task<Void, Never>?
     }
 
     struct IdleEntry {
-        let connection: PooledConnection
+        let connection: Connection
         /// `failureEpoch` when it went idle; older than the current epoch means "validate first".
         let epoch: Int
     }
@@ -34,7 +40,13 @@ struct PoolState: ~Copyable {
     private var connectBlockedUntil: ContinuousClock.Instant?
     private var nextID = 0
 
-    init(size: Int) { self.size = max(1, size) }
+    /// A number in the range (the connect backoff's jitter); random in the pool, fixed in tests.
+    private let jitter: (ClosedRange<Int>) -> Int
+
+    init(size: Int, jitter: @escaping (ClosedRange<Int>) -> Int = { Int.random(in: $0) }) {
+        self.size = max(1, size)
+        self.jitter = jitter
+    }
 
     mutating func makeID() -> Int {
         nextID += 1
@@ -98,7 +110,7 @@ struct PoolState: ~Copyable {
             // 25 ms doubling to 1 s, with jitter so replicas do not retry in lockstep.
             let exponent = min(consecutiveConnectFailures - 1, 6)
             let base = min(25 << exponent, 1000)
-            let jittered = base / 2 + Int.random(in: 0...(base / 2))
+            let jittered = base / 2 + jitter(0...(base / 2))
             connectBlockedUntil = now + .milliseconds(jittered)
         }
         return freeSlot()
@@ -112,7 +124,7 @@ struct PoolState: ~Copyable {
         case close
     }
 
-    mutating func checkIn(_ connection: PooledConnection) -> CheckIn {
+    mutating func checkIn(_ connection: Connection) -> CheckIn {
         if closed {
             open -= 1
             leased -= 1
@@ -148,7 +160,7 @@ struct PoolState: ~Copyable {
     }
 
     /// Marks the pool closed and hands back what must be closed or failed.
-    mutating func shutdown() -> (idle: [PooledConnection], waiters: [Waiter]) {
+    mutating func shutdown() -> (idle: [Connection], waiters: [Waiter]) {
         closed = true
         let connections = idle.map(\.connection)
         open -= idle.count

@@ -39,7 +39,7 @@ extension PostgresPool {
         switch state.withLock({ $0.checkIn(connection) }) {
         case .handOver(let waiter, let grant):
             waiter.timeout?.cancel()
-            waiter.continuation.resume(returning: grant)
+            waiter.ticket.resume(returning: grant)
         case .idle:
             break
         case .close:
@@ -54,11 +54,11 @@ extension PostgresPool {
         await connection.close()
         if let (waiter, grant) = state.withLock({ $0.discarded(afterFailure: afterFailure) }) {
             waiter.timeout?.cancel()
-            waiter.continuation.resume(returning: grant)
+            waiter.ticket.resume(returning: grant)
         }
     }
 
-    private func obtainGrant() async throws(PostgresError) -> PoolState.Grant {
+    private func obtainGrant() async throws(PostgresError) -> PoolBook.Grant {
         if let immediate = state.withLock({ $0.tryAcquire() }) { return try immediate.get() }
         let id = state.withLock { $0.makeID() }
         do {
@@ -69,7 +69,7 @@ extension PostgresPool {
             } onCancel: {
                 if let waiter = state.withLock({ $0.removeWaiter(id: id) }) {
                     waiter.timeout?.cancel()
-                    waiter.continuation.resume(throwing: CancellationError())
+                    waiter.ticket.resume(throwing: CancellationError())
                 }
             }
         } catch let error as PostgresError {
@@ -81,11 +81,11 @@ extension PostgresPool {
         }
     }
 
-    private func wait(id: Int, continuation: CheckedContinuation<PoolState.Grant, any Error>) {
+    private func wait(id: Int, continuation: CheckedContinuation<PoolBook.Grant, any Error>) {
         // Checked again under the lock: a connection may have come back since the fast path.
-        let immediate = state.withLock { state -> Result<PoolState.Grant, PostgresError>? in
+        let immediate = state.withLock { state -> Result<PoolBook.Grant, PostgresError>? in
             if let grant = state.tryAcquire() { return grant }
-            state.enqueue(PoolState.Waiter(id: id, continuation: continuation, timeout: nil))
+            state.enqueue(PoolBook.Waiter(id: id, ticket: continuation, timeout: nil))
             return nil
         }
         if let immediate {
@@ -98,14 +98,14 @@ extension PostgresPool {
             guard !Task.isCancelled else { return }
             if let waiter = state.withLock({ $0.removeWaiter(id: id) }) {
                 logger.warning("postgres pool exhausted", ["db.waited_ms": .duration(milliseconds: timeout)])
-                waiter.continuation.resume(throwing: PostgresError(kind: .poolTimeout))
+                waiter.ticket.resume(throwing: PostgresError(kind: .poolTimeout))
             }
         }
         if !state.withLock({ $0.setTimeout(timer, forWaiter: id) }) { timer.cancel() }
         // A cancellation that raced ahead of the enqueue found no waiter to remove: look again.
         if Task.isCancelled, let waiter = state.withLock({ $0.removeWaiter(id: id) }) {
             timer.cancel()
-            waiter.continuation.resume(throwing: CancellationError())
+            waiter.ticket.resume(throwing: CancellationError())
         }
     }
 
@@ -151,7 +151,7 @@ extension PostgresPool {
         let now = ContinuousClock.now
         if let (waiter, grant) = state.withLock({ $0.connectFailed(now: now, attempted: attempted) }) {
             waiter.timeout?.cancel()
-            waiter.continuation.resume(returning: grant)
+            waiter.ticket.resume(returning: grant)
         }
     }
 }

@@ -7,11 +7,14 @@ import Synchronization
 ///
 ///     let pool = PostgresPool(configuration: .init(url: url), logger: logger)
 ///     let rows = try await pool.query("SELECT id, amount FROM payments.payments WHERE tenant_id = \(tenant)")
+/// The pool's bookkeeping with real connections, and waiters' continuations as their tickets.
+typealias PoolBook = PoolState<PooledConnection, CheckedContinuation<PoolGrant<PooledConnection>, any Error>>
+
 public final class PostgresPool: Sendable {
     let configuration: PostgresConfiguration
     let logger: Logger
     let parameters: ConnectionParameters
-    let state: Mutex<PoolState>
+    let state: Mutex<PoolBook>
     let listeners = Mutex<[PostgresListener]>([])
 
     public init(configuration: PostgresConfiguration, logger: Logger) {
@@ -19,7 +22,7 @@ public final class PostgresPool: Sendable {
         self.logger = logger.with(["db.pool": .string(configuration.applicationName)])
         self.parameters = ConnectionParameters(
             configuration: configuration, applicationName: configuration.applicationName)
-        self.state = Mutex(PoolState(size: configuration.poolSize))
+        self.state = Mutex(PoolBook(size: configuration.poolSize))
     }
 
     /// Runs one statement on a pooled connection and returns its rows.
@@ -45,10 +48,11 @@ public final class PostgresPool: Sendable {
 
     /// A pool dropped without `shutdown()` still ends its idle connections' threads and its listeners.
     deinit {
-        let (idle, waiters) = state.withLock { $0.shutdown() }
+        // Not destructured: Swift 6.3's region checker refuses a tuple pattern here (docs/compiler-workarounds.md).
+        let drained = state.withLock { $0.shutdown() }
         // Waiters keep the pool alive while they wait, so this finds none; fail them anyway if so.
-        for waiter in waiters { waiter.continuation.resume(throwing: PostgresError.poolClosed) }
-        for connection in idle { connection.requestClose() }
+        for waiter in drained.waiters { waiter.ticket.resume(throwing: PostgresError.poolClosed) }
+        for connection in drained.idle { connection.requestClose() }
         for listener in listeners.withLock({ $0 }) { listener.cancel() }
     }
 
@@ -79,10 +83,11 @@ public final class PostgresPool: Sendable {
     /// Closes idle connections now and lent ones as they come back, fails waiting callers with
     /// `.poolClosed`, and cancels listeners. Later calls fail with `.poolClosed`.
     public func shutdown() async {
-        let (idle, waiters) = state.withLock { $0.shutdown() }
+        let drained = state.withLock { $0.shutdown() }
+        let (idle, waiters) = (drained.idle, drained.waiters)
         for waiter in waiters {
             waiter.timeout?.cancel()
-            waiter.continuation.resume(throwing: PostgresError.poolClosed)
+            waiter.ticket.resume(throwing: PostgresError.poolClosed)
         }
         for listener in listeners.withLock({ $0 }) { listener.cancel() }
         for connection in idle { await connection.close() }
