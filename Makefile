@@ -1,5 +1,5 @@
 # Coffer — see README.md. Two commands set everything up on a fresh machine: `make run`, `make test`.
-.PHONY: run stop test bench soak fmt clean build release
+.PHONY: run stop test coverage bench soak fmt clean build release
 
 run:            ## build (release) and run the whole system on a throwaway PostgreSQL
 	@scripts/run.sh
@@ -9,6 +9,9 @@ stop:           ## stop what `make run` started
 
 test:           ## one debug build, then every test against a real PostgreSQL
 	@scripts/test.sh
+
+coverage:       ## every test with coverage on; prints line coverage per module
+	@scripts/coverage.sh
 
 bench:          ## release build, then the benchmarks (prints a table)
 	@scripts/bench.sh
@@ -23,7 +26,7 @@ release:
 	swift build -c release
 
 fmt:            ## format the sources with swift format and .swift-format
-	swift format --in-place --recursive --parallel Package.swift Shared Services Tests
+	swift format format --in-place --recursive --parallel Package.swift Shared Services Tests Plugins Tools
 
 clean:          ## stop everything and remove .run/ (the throwaway database included)
 	-@scripts/run.sh stop

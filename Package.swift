@@ -11,12 +11,17 @@ let settings: [SwiftSetting] = [.unsafeFlags(["-disable-cmo"], .when(configurati
 
 /// A service is a library (testable) plus a thin executable in its `Main/` folder. A service with an
 /// API document (`openapi/<service>.json`) has it compiled in by the OpenAPIEmbed plugin.
-func service(_ name: String, binary: String, dependencies: [Target.Dependency] = ["Platform", "Contracts"],
-             documented: Bool = false) -> [Target] {
+func service(
+    _ name: String, binary: String, dependencies: [Target.Dependency] = ["Platform", "Contracts"],
+    documented: Bool = false
+) -> [Target] {
     [
-        .target(name: name, dependencies: dependencies, path: "Services/\(name)", exclude: ["Main"], swiftSettings: settings,
-                plugins: documented ? ["OpenAPIEmbed"] : []),
-        .executableTarget(name: binary, dependencies: [.target(name: name)], path: "Services/\(name)/Main", swiftSettings: settings),
+        .target(
+            name: name, dependencies: dependencies, path: "Services/\(name)", exclude: ["Main"],
+            swiftSettings: settings,
+            plugins: documented ? ["OpenAPIEmbed"] : []),
+        .executableTarget(
+            name: binary, dependencies: [.target(name: name)], path: "Services/\(name)/Main", swiftSettings: settings),
     ]
 }
 
@@ -33,36 +38,60 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "CSystem", path: "Shared/CSystem"),
         .target(name: "Shared", dependencies: ["COpenSSL"], path: "Shared/Shared", swiftSettings: settings),
         // What services say to each other: event payloads, tenant settings, typed ids (producers encode
         // and consumers decode the same types).
         .target(name: "Contracts", dependencies: ["Shared"], path: "Shared/Contracts", swiftSettings: settings),
         .target(name: "HTTP", dependencies: ["Shared", "CSystem"], path: "Shared/HTTP", swiftSettings: settings),
-        .target(name: "Postgres", dependencies: ["Shared", "CLibPQ"], path: "Shared/Postgres", swiftSettings: settings),
-        .target(name: "Platform", dependencies: ["Shared", "Contracts", "HTTP", "Postgres"], path: "Shared/Platform", swiftSettings: settings),
+        .target(
+            name: "Postgres", dependencies: ["Shared", "CLibPQ"], path: "Shared/Postgres", swiftSettings: settings),
+        .target(
+            name: "Platform", dependencies: ["Shared", "Contracts", "HTTP", "Postgres"], path: "Shared/Platform",
+            swiftSettings: settings),
         // Calling providers' APIs: transport, error kinds, circuit breakers (payments and payouts).
-        .target(name: "ProviderKit", dependencies: ["Shared", "Contracts", "HTTP"], path: "Shared/ProviderKit", swiftSettings: settings),
+        .target(
+            name: "ProviderKit", dependencies: ["Shared", "Contracts", "HTTP"], path: "Shared/ProviderKit",
+            swiftSettings: settings),
         // Build-time only: compiles openapi/*.json into the services that serve them (no copy in the tree).
         .executableTarget(name: "openapi-embed", path: "Tools/OpenAPIEmbed"),
-        .plugin(name: "OpenAPIEmbed", capability: .buildTool(), dependencies: ["openapi-embed"], path: "Plugins/OpenAPIEmbed"),
+        .plugin(
+            name: "OpenAPIEmbed", capability: .buildTool(), dependencies: ["openapi-embed"],
+            path: "Plugins/OpenAPIEmbed"),
     ]
         + service("Ingress", binary: "coffer-ingress", documented: true)
-        + service("Payments", binary: "coffer-payments", dependencies: ["Platform", "Contracts", "ProviderKit"], documented: true)
-        + service("Payouts", binary: "coffer-payouts", dependencies: ["Platform", "Contracts", "ProviderKit"], documented: true)
+        + service(
+            "Payments", binary: "coffer-payments", dependencies: ["Platform", "Contracts", "ProviderKit"],
+            documented: true)
+        + service(
+            "Payouts", binary: "coffer-payouts", dependencies: ["Platform", "Contracts", "ProviderKit"],
+            documented: true)
         + service("Notifications", binary: "coffer-notifications")
         + service("Monitoring", binary: "coffer-monitoring")
         + service("Sandbox", binary: "coffer-sandbox", dependencies: ["Platform", "Contracts", "ProviderKit"])
         + service("Ctl", binary: "cofferctl")
         + [
-            .target(name: "TestSupport", dependencies: ["Shared", "Contracts", "HTTP", "Postgres", "Platform"], path: "Tests/TestSupport"),
+            .target(
+                name: "TestSupport", dependencies: ["Shared", "Contracts", "HTTP", "Postgres", "Platform"],
+                path: "Tests/TestSupport"),
             .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"], path: "Tests/SharedTests"),
-            .testTarget(name: "ContractsTests", dependencies: ["Contracts", "TestSupport"], path: "Tests/ContractsTests"),
+            .testTarget(
+                name: "ContractsTests", dependencies: ["Contracts", "TestSupport"], path: "Tests/ContractsTests"),
             .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], path: "Tests/HTTPTests"),
             .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], path: "Tests/PostgresTests"),
-            .testTarget(name: "ProviderKitTests", dependencies: ["ProviderKit", "Contracts", "HTTP", "Shared"], path: "Tests/ProviderKitTests"),
-            .testTarget(name: "PlatformTests", dependencies: ["Platform", "Contracts", "TestSupport"], path: "Tests/PlatformTests"),
-            .testTarget(name: "ServiceTests", dependencies: ["TestSupport", "Contracts", "Ingress", "Payments", "Payouts", "Notifications", "Monitoring", "Sandbox", "Ctl", "ProviderKit"], path: "Tests/ServiceTests"),
+            .testTarget(
+                name: "ProviderKitTests", dependencies: ["ProviderKit", "Contracts", "HTTP", "Shared"],
+                path: "Tests/ProviderKitTests"),
+            .testTarget(
+                name: "PlatformTests", dependencies: ["Platform", "Contracts", "TestSupport"],
+                path: "Tests/PlatformTests"),
+            .testTarget(
+                name: "ServiceTests",
+                dependencies: [
+                    "TestSupport", "Contracts", "Ingress", "Payments", "Payouts", "Notifications", "Monitoring",
+                    "Sandbox", "Ctl", "ProviderKit",
+                ], path: "Tests/ServiceTests"),
         ]
 )

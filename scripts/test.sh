@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
+# The house format (.swift-format, 120 columns): `make fmt` rewrites, this fails on any difference.
+echo "test: swift format lint"
+swift format lint --strict --recursive --parallel Package.swift Shared Services Tests Plugins Tools
 echo "test: building (debug)"
 swift build --build-tests
 eval "$(scripts/postgres.sh start | sed 's/^/export /')"

@@ -9,7 +9,8 @@ import PackagePlugin
 @main
 struct OpenAPIEmbed: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
-        let document = context.package.directoryURL.appending(path: "openapi").appending(path: target.name.lowercased() + ".json")
+        let document = context.package.directoryURL.appending(path: "openapi").appending(
+            path: target.name.lowercased() + ".json")
         let output = context.pluginWorkDirectoryURL.appending(path: target.name + "OpenAPI.swift")
         return [
             .buildCommand(

@@ -5,8 +5,10 @@ import Platform
 public enum CofferCtl {
     static let commands: [any CtlCommand] = [StatusCommand(), KeysCommand(), AuditCommand(), LivemodeReportCommand()]
 
-    public static func main(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
-                            output: CtlOutput = .standard) async -> Int32 {
+    public static func main(
+        arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        output: CtlOutput = .standard
+    ) async -> Int32 {
         var arguments = arguments
         var envFile: String?
         if let index = arguments.firstIndex(of: "--env-file"), index + 1 < arguments.count {
@@ -54,7 +56,9 @@ public enum CofferCtl {
 
             """
         for command in commands {
-            text += "  " + command.name + String(repeating: " ", count: max(1, 14 - command.name.count)) + command.summary + "\n"
+            text +=
+                "  " + command.name + String(repeating: " ", count: max(1, 14 - command.name.count)) + command.summary
+                + "\n"
         }
         text += """
 

@@ -7,7 +7,8 @@ public struct CtlEnvironment: Sendable {
 
     public init(processEnvironment: [String: String], envFile: String?) {
         var merged: [String: String] = [:]
-        let path = envFile ?? processEnvironment["COFFER_ENV_FILE"]
+        let path =
+            envFile ?? processEnvironment["COFFER_ENV_FILE"]
             ?? (FileManager.default.fileExists(atPath: ".run/coffer.env") ? ".run/coffer.env" : nil)
         if let path, let text = try? String(contentsOfFile: path, encoding: .utf8) {
             for line in text.split(separator: "\n") where !line.hasPrefix("#") {
@@ -32,9 +33,12 @@ public struct CtlEnvironment: Sendable {
 
     /// The six services and where to reach them (defaults are `make run`'s ports).
     public var services: [(name: String, url: String)] {
-        [("ingress", "INGRESS_URL", 8080), ("payments", "PAYMENTS_URL", 8081), ("payouts", "PAYOUTS_URL", 8082),
-         ("notifications", "NOTIFICATIONS_URL", 8083), ("monitoring", "MONITORING_URL", 8084), ("sandbox", "SANDBOX_URL", 8090)]
-            .map { ($0.0, self[$0.1] ?? "http://127.0.0.1:\($0.2)") }
+        [
+            ("ingress", "INGRESS_URL", 8080), ("payments", "PAYMENTS_URL", 8081), ("payouts", "PAYOUTS_URL", 8082),
+            ("notifications", "NOTIFICATIONS_URL", 8083), ("monitoring", "MONITORING_URL", 8084),
+            ("sandbox", "SANDBOX_URL", 8090),
+        ]
+        .map { ($0.0, self[$0.1] ?? "http://127.0.0.1:\($0.2)") }
     }
 
     /// Each service's internal listener (`INGRESS_INTERNAL_URL`, …), where the operator routes
@@ -48,7 +52,8 @@ public struct CtlEnvironment: Sendable {
     public var adminToken: String? {
         if let single = self["COFFER_ADMIN_TOKEN"] { return single }
         guard let first = self["COFFER_ADMIN_TOKENS"]?.split(separator: ",").first,
-              let colon = first.firstIndex(of: ":") else { return nil }
+            let colon = first.firstIndex(of: ":")
+        else { return nil }
         let token = first[first.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         return token.isEmpty ? nil : token
     }

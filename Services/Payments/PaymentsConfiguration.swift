@@ -40,7 +40,8 @@ struct PaymentsConfiguration: Sendable {
         providerMaxAttempts = reader.int("PROVIDER_MAX_ATTEMPTS", default: 3, range: 1...10)
         breakerFailures = reader.int("PROVIDER_BREAKER_FAILURES", default: 5, range: 1...1000)
         breakerOpen = reader.duration("PROVIDER_BREAKER_OPEN", default: .seconds(30), minimum: .seconds(1))
-        idempotencyRetention = reader.duration("IDEMPOTENCY_RETENTION", default: .seconds(24 * 3600), minimum: .seconds(60))
+        idempotencyRetention = reader.duration(
+            "IDEMPOTENCY_RETENTION", default: .seconds(24 * 3600), minimum: .seconds(60))
         idempotencyLease = reader.duration("IDEMPOTENCY_LEASE", default: .seconds(120), minimum: .seconds(5))
         razorpayCheckoutURLTemplate = reader.optionalString("RAZORPAY_CHECKOUT_URL_TEMPLATE")
         resolverInterval = reader.duration("RESOLVER_INTERVAL", default: .seconds(15), minimum: .milliseconds(200))
@@ -49,7 +50,9 @@ struct PaymentsConfiguration: Sendable {
         // A request holds its idempotency key while it runs: the lease must outlast every provider retry.
         let worstCall = providerTimeout * providerMaxAttempts + .seconds(2 * providerMaxAttempts)
         if idempotencyLease < worstCall {
-            reader.problem("IDEMPOTENCY_LEASE must be at least PROVIDER_TIMEOUT × PROVIDER_MAX_ATTEMPTS plus backoff (\(worstCall.components.seconds) s)")
+            reader.problem(
+                "IDEMPOTENCY_LEASE must be at least PROVIDER_TIMEOUT × PROVIDER_MAX_ATTEMPTS plus backoff (\(worstCall.components.seconds) s)"
+            )
         }
     }
 }

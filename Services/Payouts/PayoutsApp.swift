@@ -14,8 +14,10 @@ public enum PayoutsApp {
     /// Who may tell payouts what: payments its tenancy and the payee money its ledger books; ingress
     /// what providers report about payouts. Nothing else, from nobody else.
     static let senders = EventSenders([
-        "payments": ["tenant.", "api_key.", "connector.", MoneyEventType.payeeCredited, MoneyEventType.payeeDebited,
-                     MoneyEventType.payeeLivemodeConflict],
+        "payments": [
+            "tenant.", "api_key.", "connector.", MoneyEventType.payeeCredited, MoneyEventType.payeeDebited,
+            MoneyEventType.payeeLivemodeConflict,
+        ],
         "ingress": ["provider.payout."],
     ])
 
@@ -52,47 +54,67 @@ public enum PayoutsApp {
     }
 
     /// The process's parts: routes, loops and jobs on the service scaffold.
-    static func build(runtime: ServiceRuntime, configuration: PayoutsConfiguration,
-                      keyring: EncryptionKeyring) -> (services: [any Service], snapshotLoader: TenancySnapshotLoader) {
+    static func build(
+        runtime: ServiceRuntime, configuration: PayoutsConfiguration,
+        keyring: EncryptionKeyring
+    ) -> (services: [any Service], snapshotLoader: TenancySnapshotLoader) {
         let database = runtime.database
-        let scaffold = ServiceScaffold(runtime: runtime, schema: "payouts", events: events(configuration), relay: configuration.outbox,
-                                       audited: true, idempotency: (configuration.idempotencyRetention, configuration.idempotencyLease))
-        let core = PayoutsCore(work: scaffold.work, vault: DestinationVault(keyring: keyring), configuration: configuration,
-                               logger: runtime.logger, queueBell: Doorbell())
-        let directory = ConnectorDirectory(database: database, source: .replica(schema: "payouts"), keyring: keyring, logger: runtime.logger)
+        let scaffold = ServiceScaffold(
+            runtime: runtime, schema: "payouts", events: events(configuration), relay: configuration.outbox,
+            audited: true, idempotency: (configuration.idempotencyRetention, configuration.idempotencyLease))
+        let core = PayoutsCore(
+            work: scaffold.work, vault: DestinationVault(keyring: keyring), configuration: configuration,
+            logger: runtime.logger, queueBell: Doorbell())
+        let directory = ConnectorDirectory(
+            database: database, source: .replica(schema: "payouts"), keyring: keyring, logger: runtime.logger)
         let adapters = PayoutProviderAdapters.make(
             httpClient: TenantURLClient(runtime.httpClient, policy: .forEnvironment(runtime.configuration.environment)))
         let channels = PayoutChannels(directory: directory, adapters: adapters, timeout: configuration.providerTimeout)
-        let authenticator = APIKeyAuthenticator(database: database, source: .replica(schema: "payouts"), failures: runtime.authFailures)
+        let authenticator = APIKeyAuthenticator(
+            database: database, source: .replica(schema: "payouts"), failures: runtime.authFailures)
         // Revocations and suspensions reach this copy within TENANCY_MAX_STALENESS even if an event is
         // stuck; money-out requests are refused while it cannot be confirmed.
-        let freshness = TenancyFreshness(replica: replica, database: database, client: runtime.internalClient,
-                                         paymentsURL: configuration.paymentsURL, maxStaleness: runtime.configuration.tenancyMaxStaleness,
-                                         logger: runtime.logger, metrics: runtime.metrics,
-                                         onChange: { authenticator.invalidate(); directory.invalidateAll() })
+        let freshness = TenancyFreshness(
+            replica: replica, database: database, client: runtime.internalClient,
+            paymentsURL: configuration.paymentsURL, maxStaleness: runtime.configuration.tenancyMaxStaleness,
+            logger: runtime.logger, metrics: runtime.metrics,
+            onChange: {
+                authenticator.invalidate(); directory.invalidateAll()
+            })
         let payouts = Payouts(core: core)
         let reconciler = PayoutReconciler(core: core, channels: channels)
         let balanceSync = ProviderBalanceSync(core: core, channels: channels)
 
         let v1 = scaffold.tenantAPI(authenticator)
         PayeeRoutes.register(on: v1, payees: Payees(core: core))
-        PayoutRoutes.register(on: v1, payouts: payouts, batches: Batches(core: core, payouts: payouts), freshness: freshness,
-                              dryRuns: TokenBucketLimiter(capacity: configuration.dryRunsPerMinute, refillPerSecond: 1),
-                              dryRunsPerMinute: configuration.dryRunsPerMinute, batchMaxItems: configuration.batchMaxItems)
-        OperatorRoutes.register(on: scaffold.operatorAPI(), core: core, operators: Operators(core: core), holds: BalanceHolds(core: core),
-                                reconciler: reconciler, balanceSync: balanceSync)
+        PayoutRoutes.register(
+            on: v1, payouts: payouts, batches: Batches(core: core, payouts: payouts), freshness: freshness,
+            dryRuns: TokenBucketLimiter(capacity: configuration.dryRunsPerMinute, refillPerSecond: 1),
+            dryRunsPerMinute: configuration.dryRunsPerMinute, batchMaxItems: configuration.batchMaxItems)
+        OperatorRoutes.register(
+            on: scaffold.operatorAPI(), core: core, operators: Operators(core: core), holds: BalanceHolds(core: core),
+            reconciler: reconciler, balanceSync: balanceSync)
         scaffold.serveAPIDocument(PayoutsOpenAPI.document)
-        InternalRoutes.register(on: scaffold.router, core: core, readers: runtime.internalAuthentication.only(["payments"]))
-        scaffold.receiveEvents(PayoutsEventConsumer(core: core, replica: replica, connectors: directory), senders: senders)
+        InternalRoutes.register(
+            on: scaffold.router, core: core, readers: runtime.internalAuthentication.only(["payments"]))
+        scaffold.receiveEvents(
+            PayoutsEventConsumer(core: core, replica: replica, connectors: directory), senders: senders)
 
         scaffold.add(freshness)
         let worker = PayoutWorker(core: core, channels: channels, metrics: PayoutMetrics(registry: runtime.metrics))
         for index in 0..<configuration.workers { scaffold.add(worker.loop(index: index)) }
-        scaffold.schedule(ScheduledJob(name: "reconcile-payouts", interval: configuration.reconciliationInterval) { try await reconciler.run() })
-        scaffold.schedule(ScheduledJob(name: "sync-provider-balances", interval: configuration.balanceSyncInterval) { try await balanceSync.run() })
-        let snapshotLoader = TenancySnapshotLoader(replica: replica, database: database, client: runtime.internalClient,
-                                                   paymentsURL: configuration.paymentsURL, logger: runtime.logger,
-                                                   onLoaded: { directory.invalidateAll() })
+        scaffold.schedule(
+            ScheduledJob(name: "reconcile-payouts", interval: configuration.reconciliationInterval) {
+                try await reconciler.run()
+            })
+        scaffold.schedule(
+            ScheduledJob(name: "sync-provider-balances", interval: configuration.balanceSyncInterval) {
+                try await balanceSync.run()
+            })
+        let snapshotLoader = TenancySnapshotLoader(
+            replica: replica, database: database, client: runtime.internalClient,
+            paymentsURL: configuration.paymentsURL, logger: runtime.logger,
+            onLoaded: { directory.invalidateAll() })
         return (scaffold.services(), snapshotLoader)
     }
 }

@@ -56,18 +56,22 @@ struct PayoutsConfiguration: Sendable {
         retryBase = reader.duration("PAYOUT_RETRY_BASE", default: .seconds(5), minimum: .milliseconds(10))
         retryMax = reader.duration("PAYOUT_RETRY_MAX", default: .seconds(3600), minimum: .milliseconds(10))
         providerTimeout = reader.duration("PROVIDER_TIMEOUT", default: .seconds(15), minimum: .milliseconds(100))
-        idempotencyRetention = reader.duration("IDEMPOTENCY_RETENTION", default: .seconds(24 * 3600), minimum: .seconds(60))
+        idempotencyRetention = reader.duration(
+            "IDEMPOTENCY_RETENTION", default: .seconds(24 * 3600), minimum: .seconds(60))
         idempotencyLease = reader.duration("IDEMPOTENCY_LEASE", default: .seconds(60), minimum: .seconds(5))
-        reconciliationInterval = reader.duration("RECONCILIATION_INTERVAL", default: .seconds(15 * 60), minimum: .seconds(1))
-        reconciliationLookback = reader.duration("RECONCILIATION_LOOKBACK", default: .seconds(48 * 3600), minimum: .seconds(60))
+        reconciliationInterval = reader.duration(
+            "RECONCILIATION_INTERVAL", default: .seconds(15 * 60), minimum: .seconds(1))
+        reconciliationLookback = reader.duration(
+            "RECONCILIATION_LOOKBACK", default: .seconds(48 * 3600), minimum: .seconds(60))
         balanceSyncInterval = reader.duration("BALANCE_SYNC_INTERVAL", default: .seconds(3600), minimum: .seconds(1))
         velocityPerHour = reader.int("FRAUD_VELOCITY_PER_HOUR", default: 10, range: 1...100_000)
         historyMultiplier = reader.int("FRAUD_HISTORY_MULTIPLIER", default: 5, range: 2...1000)
         secondOperatorCredit = [:]
         for entry in reader.list("PAYOUTS_SECOND_OPERATOR_CREDIT") {
             let parts = entry.split(separator: ":").map(String.init)
-            guard parts.count == 2, let currency = Currency(code: parts[0].uppercased()), let amount = Int64(parts[1]), amount >= 0,
-                  amount <= 99_999_999_999
+            guard parts.count == 2, let currency = Currency(code: parts[0].uppercased()), let amount = Int64(parts[1]),
+                amount >= 0,
+                amount <= 99_999_999_999
             else {
                 reader.problem("PAYOUTS_SECOND_OPERATOR_CREDIT entries must be CURRENCY:minor-units, got \"\(entry)\"")
                 continue
@@ -78,7 +82,9 @@ struct PayoutsConfiguration: Sendable {
         dryRunsPerMinute = reader.int("PAYOUT_DRY_RUNS_PER_MINUTE", default: 10, range: 1...10_000)
         outbox = OutboxRelayConfiguration.read(from: &reader)
         if lease <= providerTimeout {
-            reader.problem("PAYOUT_LEASE must be longer than PROVIDER_TIMEOUT (a worker must finish its call before its lease ends)")
+            reader.problem(
+                "PAYOUT_LEASE must be longer than PROVIDER_TIMEOUT (a worker must finish its call before its lease ends)"
+            )
         }
     }
 }

@@ -34,7 +34,9 @@ public final class CircuitBreakers: Sendable {
     public func allow(_ key: String, now: UInt64 = MonotonicClock.nanoseconds()) -> Bool {
         breakers.withLock { breakers in
             guard var breaker = breakers[key], let openedAt = breaker.openedAt else { return true }
-            guard now &- openedAt >= MonotonicClock.nanoseconds(openDuration), !breaker.trialInFlight else { return false }
+            guard now &- openedAt >= MonotonicClock.nanoseconds(openDuration), !breaker.trialInFlight else {
+                return false
+            }
             breaker.trialInFlight = true
             breakers[key] = breaker
             return true

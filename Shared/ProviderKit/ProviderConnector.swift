@@ -13,8 +13,10 @@ public struct ProviderConnector: Sendable {
     public let credentials: [String: String]
     public let timeout: Duration
 
-    public init(connectorID: String, provider: ProviderName, livemode: Bool, apiBaseURL: String, credentials: [String: String],
-                timeout: Duration) {
+    public init(
+        connectorID: String, provider: ProviderName, livemode: Bool, apiBaseURL: String, credentials: [String: String],
+        timeout: Duration
+    ) {
         self.connectorID = connectorID
         self.provider = provider
         self.livemode = livemode

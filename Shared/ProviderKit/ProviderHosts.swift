@@ -73,9 +73,10 @@ public struct ParsedBaseURL: Sendable, Equatable {
 
     public init?(_ text: String) {
         guard text.utf8.count <= 2048, !text.contains("\\"), let components = URLComponents(string: text),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host?.lowercased(), !host.isEmpty, components.percentEncodedHost?.contains("%") == false,
-              components.user == nil, components.password == nil, components.query == nil, components.fragment == nil
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host?.lowercased(), !host.isEmpty,
+            components.percentEncodedHost?.contains("%") == false,
+            components.user == nil, components.password == nil, components.query == nil, components.fragment == nil
         else { return nil }
         self.scheme = scheme
         self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host

@@ -6,9 +6,11 @@ public struct ProviderMetrics: Sendable {
     public let latency: MetricFamily<Histogram>
 
     public init(registry: MetricsRegistry) {
-        calls = registry.counter("coffer_provider_calls_total", help: "Calls to payment providers by outcome.",
-                                 labels: ["provider", "operation", "outcome"])
-        latency = registry.histogram("coffer_provider_call_duration_seconds", help: "Provider call latency.", labels: ["provider", "operation"])
+        calls = registry.counter(
+            "coffer_provider_calls_total", help: "Calls to payment providers by outcome.",
+            labels: ["provider", "operation", "outcome"])
+        latency = registry.histogram(
+            "coffer_provider_call_duration_seconds", help: "Provider call latency.", labels: ["provider", "operation"])
     }
 
     public func record(provider: String, operation: String, outcome: String, since start: ContinuousClock.Instant) {

@@ -6,7 +6,8 @@ import Shared
 /// Reading provider answers: JSON bodies, and the status-independent parts of error mapping.
 public enum ProviderResponse {
     /// The body of a successful answer as JSON; a body that is not JSON is an unexpected response.
-    public static func json(_ response: HTTPClientResponse, provider: ProviderName, call: ProviderCall) throws(ProviderError)
+    public static func json(_ response: HTTPClientResponse, provider: ProviderName, call: ProviderCall)
+        throws(ProviderError)
         -> JSONValue
     {
         do {

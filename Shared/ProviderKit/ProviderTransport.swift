@@ -31,7 +31,8 @@ extension ProviderError {
     /// that closed after the request was written may have taken effect for a state-changing call, so
     /// that too is reported as `.timeout` (no answer in time) rather than `.unavailable`, which would
     /// let the gateway fail over and charge twice.
-    public static func transport(_ error: HTTPClientError, provider: ProviderName, call: ProviderCall) -> ProviderError {
+    public static func transport(_ error: HTTPClientError, provider: ProviderName, call: ProviderCall) -> ProviderError
+    {
         let name = ProviderDisplayName.of(provider)
         switch error.kind {
         case .timeout:
@@ -44,7 +45,8 @@ extension ProviderError {
         case .addressRefused:
             // Nothing was sent: the connector points where Coffer never calls.
             return ProviderError(
-                kind: .invalidRequest, code: "address_refused", message: "The connector's API address is not one Coffer may call.")
+                kind: .invalidRequest, code: "address_refused",
+                message: "The connector's API address is not one Coffer may call.")
         case .connectionClosed, .invalidResponse, .responseTooLarge:
             return noAnswer(provider: provider, call: call, code: error.kind.rawValue)
         }

@@ -4,7 +4,8 @@
 public enum ProviderURL {
     /// `base` (trailing slashes ignored) plus `path`, whose `{}` placeholders are filled in order by
     /// `ids`, each encoded as a segment: `url(base, "/v1/payment_intents/{}/capture", ids: [id])`.
-    public static func url(_ base: String, _ path: String, ids: [String] = [], query: [(String, String)] = []) -> String {
+    public static func url(_ base: String, _ path: String, ids: [String] = [], query: [(String, String)] = []) -> String
+    {
         var result = base
         while result.hasSuffix("/") { result.removeLast() }
         var remaining = ids[...]

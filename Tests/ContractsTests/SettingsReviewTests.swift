@@ -1,7 +1,7 @@
-@testable import Contracts
+import Shared
 import XCTest
 
-import Shared
+@testable import Contracts
 
 /// Which settings changes need a second person: every field, both directions.
 final class SettingsReviewTests: XCTestCase {
@@ -10,8 +10,11 @@ final class SettingsReviewTests: XCTestCase {
     func testEachLooseningIsNamedAndEachTighteningIsNot() throws {
         let base = try settings([
             "refund_policy": ["window_days": 30, "max_refund_share_bps": 5000, "approval_thresholds": ["USD": 1000]],
-            "payout_limits": ["max_single_payout": ["INR": 5000], "daily_total": ["INR": 50_000], "approval_thresholds": ["INR": 2000],
-                              "max_payouts_per_payee_per_day": 5, "new_payee_cooling_hours": 24],
+            "payout_limits": [
+                "max_single_payout": ["INR": 5000], "daily_total": ["INR": 50_000],
+                "approval_thresholds": ["INR": 2000],
+                "max_payouts_per_payee_per_day": 5, "new_payee_cooling_hours": 24,
+            ],
             "test_payout": ["enabled": true], "api_rate_limit_per_minute": 100, "fees": ["platform_fee_bps": 100],
         ])
         let cases: [(JSONValue, [String])] = [

@@ -12,7 +12,8 @@ final class ClientTests: XCTestCase {
         let harness = try await ServerTestHarness()
         let client = LoopHTTPClient(maxConnectionsPerHost: 4)
         for index in 0..<20 {
-            let response = try await client.send(HTTPClientRequest(method: .GET, url: "http://127.0.0.1:\(harness.port)/items/\(index)"))
+            let response = try await client.send(
+                HTTPClientRequest(method: .GET, url: "http://127.0.0.1:\(harness.port)/items/\(index)"))
             XCTAssertEqual(response.bodyText, "item \(index)")
         }
         XCTAssertLessThanOrEqual(harness.server.openConnections, EventLoopGroup.shared.loops.count)
@@ -27,7 +28,8 @@ final class ClientTests: XCTestCase {
             for index in 0..<300 {
                 group.addTask {
                     let body = Array("payload-\(index)".utf8)
-                    let response = try await client.send(HTTPClientRequest(method: .POST, url: "http://127.0.0.1:\(port)/echo", body: body))
+                    let response = try await client.send(
+                        HTTPClientRequest(method: .POST, url: "http://127.0.0.1:\(port)/echo", body: body))
                     return response.body == body
                 }
             }
@@ -42,12 +44,15 @@ final class ClientTests: XCTestCase {
         let harness = try await ServerTestHarness()
         let client = LoopHTTPClient()
         do {
-            _ = try await client.send(HTTPClientRequest(method: .GET, url: "http://127.0.0.1:\(harness.port)/slow", timeout: .milliseconds(50)))
+            _ = try await client.send(
+                HTTPClientRequest(
+                    method: .GET, url: "http://127.0.0.1:\(harness.port)/slow", timeout: .milliseconds(50)))
             XCTFail("expected a timeout")
         } catch let error as HTTPClientError {
             XCTAssertEqual(error.kind, .timeout)
         }
-        let response = try await client.send(HTTPClientRequest(method: .GET, url: "http://127.0.0.1:\(harness.port)/hello"))
+        let response = try await client.send(
+            HTTPClientRequest(method: .GET, url: "http://127.0.0.1:\(harness.port)/hello"))
         XCTAssertEqual(response.status, .ok)
         await harness.stop()
     }
@@ -81,7 +86,8 @@ final class ClientTests: XCTestCase {
         let url = "http://127.0.0.1:\(harness.port)/hello"
         _ = try await client.send(HTTPClientRequest(method: .GET, url: url))
         try await Task.sleep(for: .milliseconds(800))
-        let response = try await client.send(HTTPClientRequest(method: .POST, url: url.replacingOccurrences(of: "hello", with: "echo"), body: [1, 2, 3]))
+        let response = try await client.send(
+            HTTPClientRequest(method: .POST, url: url.replacingOccurrences(of: "hello", with: "echo"), body: [1, 2, 3]))
         XCTAssertEqual(response.body, [1, 2, 3])
         await harness.stop()
     }
@@ -110,7 +116,8 @@ final class ClientTests: XCTestCase {
         XCTAssertEqual(attempts.load(ordering: .relaxed), 1)
 
         attempts.store(0, ordering: .relaxed)
-        let keyed = try await client.send(HTTPClientRequest(method: .POST, url: url, headers: ["Idempotency-Key": "k1"]))
+        let keyed = try await client.send(
+            HTTPClientRequest(method: .POST, url: url, headers: ["Idempotency-Key": "k1"]))
         XCTAssertEqual(keyed.bodyText, "finally")
         await harness.stop()
     }
@@ -128,7 +135,8 @@ final class ClientTests: XCTestCase {
         })
         let counter = Atomic<Int>(0)
         let client = CofferHTTPClient(retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1)))
-        _ = try await client.send(HTTPClientRequest(method: .GET, url: "http://127.0.0.1:\(harness.port)/signed")) { request in
+        _ = try await client.send(HTTPClientRequest(method: .GET, url: "http://127.0.0.1:\(harness.port)/signed")) {
+            request in
             request.headers.replaceOrAdd("X-Attempt", String(counter.wrappingAdd(1, ordering: .relaxed).newValue))
         }
         XCTAssertEqual(seen.withLock { $0 }, ["1", "2"])
@@ -138,7 +146,9 @@ final class ClientTests: XCTestCase {
     func testURLSessionClientSpeaksTheSameInterface() async throws {
         let harness = try await ServerTestHarness()
         let client = URLSessionHTTPClient()
-        let response = try await client.send(HTTPClientRequest(method: .POST, url: "http://127.0.0.1:\(harness.port)/echo", body: Array("tls-less".utf8)))
+        let response = try await client.send(
+            HTTPClientRequest(method: .POST, url: "http://127.0.0.1:\(harness.port)/echo", body: Array("tls-less".utf8))
+        )
         XCTAssertEqual(response.bodyText, "tls-less")
         XCTAssertEqual(response.headers["Content-Length"], "8")
         await harness.stop()

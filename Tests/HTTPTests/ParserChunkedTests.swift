@@ -5,15 +5,17 @@ import XCTest
 final class ParserChunkedTests: XCTestCase {
     /// The events after the head of a chunked POST with `body`.
     private func chunked(_ body: String, limits: HTTPParserLimits = HTTPParserLimits()) -> ArraySlice<Decoded> {
-        let events = decodeRequests(request("POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked", body: body),
-                                    limits: limits)
+        let events = decodeRequests(
+            request("POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked", body: body),
+            limits: limits)
         XCTAssertEqual(events.heads.count, 1)
         return events.dropFirst()
     }
 
     func testChunks() {
-        XCTAssertEqual(chunked("5\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\n\r\n"),
-                       [.body("hello world"), .end(trailers: nil)])
+        XCTAssertEqual(
+            chunked("5\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\n\r\n"),
+            [.body("hello world"), .end(trailers: nil)])
         XCTAssertEqual(chunked("0\r\n\r\n"), [.end(trailers: nil)])
     }
 
@@ -25,8 +27,9 @@ final class ParserChunkedTests: XCTestCase {
     }
 
     func testExtensionsAreIgnored() {
-        XCTAssertEqual(chunked("3;name=value\r\nabc\r\n2 ; a ; b=\"q;uoted\"\r\nde\r\n0;last\r\n\r\n"),
-                       [.body("abcde"), .end(trailers: nil)])
+        XCTAssertEqual(
+            chunked("3;name=value\r\nabc\r\n2 ; a ; b=\"q;uoted\"\r\nde\r\n0;last\r\n\r\n"),
+            [.body("abcde"), .end(trailers: nil)])
     }
 
     func testChunkSizeLineIsBounded() {
@@ -62,8 +65,9 @@ final class ParserChunkedTests: XCTestCase {
     }
 
     func testTrailers() {
-        XCTAssertEqual(chunked("2\r\nok\r\n0\r\nX-Checksum: abc \r\nX-Other:\t1\r\n\r\n"),
-                       [.body("ok"), .end(trailers: ["X-Checksum: abc", "X-Other: 1"])])
+        XCTAssertEqual(
+            chunked("2\r\nok\r\n0\r\nX-Checksum: abc \r\nX-Other:\t1\r\n\r\n"),
+            [.body("ok"), .end(trailers: ["X-Checksum: abc", "X-Other: 1"])])
     }
 
     func testInvalidTrailers() {
@@ -76,8 +80,9 @@ final class ParserChunkedTests: XCTestCase {
     func testTrailerCountLimit() {
         let limits = HTTPParserLimits(maxHeaderCount: 3)
         let three = (1...3).map { "T\($0): v\r\n" }.joined()
-        XCTAssertEqual(chunked("0\r\n\(three)\r\n", limits: limits),
-                       [.end(trailers: ["T1: v", "T2: v", "T3: v"])])
+        XCTAssertEqual(
+            chunked("0\r\n\(three)\r\n", limits: limits),
+            [.end(trailers: ["T1: v", "T2: v", "T3: v"])])
         XCTAssertEqual(chunked("0\r\n\(three)T4: v\r\n\r\n", limits: limits), [.error(.tooManyHeaders)])
     }
 
@@ -91,8 +96,9 @@ final class ParserChunkedTests: XCTestCase {
     }
 
     func testChunkedThenPipelinedRequest() {
-        let first = request("POST /1 HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
-                            body: "1\r\na\r\n0\r\nT: x\r\n\r\n")
+        let first = request(
+            "POST /1 HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
+            body: "1\r\na\r\n0\r\nT: x\r\n\r\n")
         let second = request("GET /2 HTTP/1.1", "Host: h")
         let events = decodeRequests(first, second)
         XCTAssertEqual(events.heads.map(\.target), ["/1", "/2"])

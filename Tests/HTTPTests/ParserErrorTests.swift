@@ -28,8 +28,10 @@ final class ParserErrorTests: XCTestCase {
         XCTAssertEqual(HTTPParseError.bodyTooLarge.status, .payloadTooLarge)
         XCTAssertEqual(HTTPParseError.unsupportedTransferEncoding.status, .notImplemented)
         XCTAssertEqual(HTTPParseError.unsupportedVersion.status, .httpVersionNotSupported)
-        let special: Set<HTTPParseError> = [.uriTooLong, .headerFieldsTooLarge, .tooManyHeaders, .bodyTooLarge,
-                                            .unsupportedTransferEncoding, .unsupportedVersion]
+        let special: Set<HTTPParseError> = [
+            .uriTooLong, .headerFieldsTooLarge, .tooManyHeaders, .bodyTooLarge,
+            .unsupportedTransferEncoding, .unsupportedVersion,
+        ]
         for error in all where !special.contains(error) {
             XCTAssertEqual(error.status, .badRequest, error.code)
         }

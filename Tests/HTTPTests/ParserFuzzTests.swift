@@ -21,9 +21,11 @@ final class ParserFuzzTests: XCTestCase {
     ].map { Array($0.utf8) }
 
     /// Fragments that steer random input toward interesting parser states.
-    private let fragments = ["GET ", "POST ", "/", " HTTP/1.1", " HTTP/1.0", "HTTP/1.1 200 OK", "\r\n", "\r", "\n",
-                             "Host: h", "Content-Length: ", "Transfer-Encoding: chunked", ": ", " ", "\t", "0", "5",
-                             "ff", ";", "\r\n\r\n", "0\r\n\r\n"].map { Array($0.utf8) }
+    private let fragments = [
+        "GET ", "POST ", "/", " HTTP/1.1", " HTTP/1.0", "HTTP/1.1 200 OK", "\r\n", "\r", "\n",
+        "Host: h", "Content-Length: ", "Transfer-Encoding: chunked", ": ", " ", "\t", "0", "5",
+        "ff", ";", "\r\n\r\n", "0\r\n\r\n",
+    ].map { Array($0.utf8) }
 
     func testValidCorpusParsesWithoutErrors() {
         var random = SplitMix64(seed: 1)
@@ -53,7 +55,8 @@ final class ParserFuzzTests: XCTestCase {
     func testMutatedAndRandomResponses() {
         var random = SplitMix64(seed: 7)
         for round in 0..<5_000 {
-            let input = round.isMultiple(of: 2)
+            let input =
+                round.isMultiple(of: 2)
                 ? mutate(validResponses[round % validResponses.count], &random) : randomBytes(&random)
             let limits = randomLimits(&random)
             let whole = responseEvents(input, splits: [input.count], limits: limits)
@@ -71,8 +74,10 @@ final class ParserFuzzTests: XCTestCase {
     }
 
     /// Events (bodies merged) from feeding `input` cut at `splits` (chunk lengths).
-    private func requestEvents(_ input: [UInt8], splits: [Int],
-                               limits: HTTPParserLimits = HTTPParserLimits()) -> [Decoded] {
+    private func requestEvents(
+        _ input: [UInt8], splits: [Int],
+        limits: HTTPParserLimits = HTTPParserLimits()
+    ) -> [Decoded] {
         var parser = HTTPRequestParser(limits: limits)
         var events: [Decoded] = []
         var budget = Budget(input: input, splits: splits)
@@ -93,8 +98,10 @@ final class ParserFuzzTests: XCTestCase {
     }
 
     /// Like `requestEvents`, then `connectionClosed()` and whatever it leads to.
-    private func responseEvents(_ input: [UInt8], splits: [Int],
-                                limits: HTTPParserLimits = HTTPParserLimits()) -> [Decoded] {
+    private func responseEvents(
+        _ input: [UInt8], splits: [Int],
+        limits: HTTPParserLimits = HTTPParserLimits()
+    ) -> [Decoded] {
         var parser = HTTPResponseParser(limits: limits)
         for method in [HTTPMethod.GET, .HEAD, .POST, .GET] { parser.expectResponse(to: method) }
         var events: [Decoded] = []
@@ -143,8 +150,9 @@ final class ParserFuzzTests: XCTestCase {
 
     private func randomLimits(_ random: inout SplitMix64) -> HTTPParserLimits {
         guard random.next(below: 3) == 0 else { return HTTPParserLimits() }
-        return HTTPParserLimits(maxRequestLineBytes: random.next(below: 40), maxHeaderBytes: random.next(below: 80),
-                                maxHeaderCount: random.next(below: 4), maxBodyBytes: random.next(below: 12))
+        return HTTPParserLimits(
+            maxRequestLineBytes: random.next(below: 40), maxHeaderBytes: random.next(below: 80),
+            maxHeaderCount: random.next(below: 4), maxBodyBytes: random.next(below: 12))
     }
 
     /// Random chunk lengths summing to `count`.

@@ -73,8 +73,9 @@ final class ParserHeaderTests: XCTestCase {
 
     func testObsoleteLineFolding() {
         for fold in [" continued", "\tcontinued", " "] {
-            XCTAssertEqual(decodeRequests(request("GET / HTTP/1.1", "Host: h", "X: a", fold)),
-                           [.error(.obsoleteLineFolding)], fold.debugDescription)
+            XCTAssertEqual(
+                decodeRequests(request("GET / HTTP/1.1", "Host: h", "X: a", fold)),
+                [.error(.obsoleteLineFolding)], fold.debugDescription)
         }
         // A fold right after the request line is no better.
         XCTAssertEqual(decodeRequests(request("GET / HTTP/1.1", " Host: h")), [.error(.obsoleteLineFolding)])

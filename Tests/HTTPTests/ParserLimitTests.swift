@@ -13,8 +13,9 @@ final class ParserLimitTests: XCTestCase {
 
     func testRequestLineAtTheLimit() {
         let line = requestLine(length: limits.maxRequestLineBytes)
-        XCTAssertEqual(decodeRequests(request(line, "Host: h")).heads.first?.target.count,
-                       limits.maxRequestLineBytes - 13)
+        XCTAssertEqual(
+            decodeRequests(request(line, "Host: h")).heads.first?.target.count,
+            limits.maxRequestLineBytes - 13)
     }
 
     func testRequestLineOnePastTheLimit() {
@@ -67,20 +68,23 @@ final class ParserLimitTests: XCTestCase {
         let atLimit = decodeRequests("GET / HTTP/1.1\r\nHost: h\r\n" + fields.map { $0 + "\r\n" }.joined() + "\r\n")
         XCTAssertEqual(atLimit.heads.first?.headers.count, limits.maxHeaderCount)
 
-        let pastLimit = decodeRequests("GET / HTTP/1.1\r\nHost: h\r\nX-0: v\r\n"
-                                       + fields.map { $0 + "\r\n" }.joined() + "\r\n")
+        let pastLimit = decodeRequests(
+            "GET / HTTP/1.1\r\nHost: h\r\nX-0: v\r\n"
+                + fields.map { $0 + "\r\n" }.joined() + "\r\n")
         XCTAssertEqual(pastLimit, [.error(.tooManyHeaders)])
         XCTAssertEqual(pastLimit.error?.status, 431)
     }
 
     func testContentLengthBodyAtAndPastTheLimit() {
         let body = String(repeating: "b", count: 64)
-        let atLimit = decodeRequests(request("POST / HTTP/1.1", "Host: h", "Content-Length: 64", body: body),
-                                     limits: small)
+        let atLimit = decodeRequests(
+            request("POST / HTTP/1.1", "Host: h", "Content-Length: 64", body: body),
+            limits: small)
         XCTAssertEqual(atLimit.dropFirst(), [.body(body), .end(trailers: nil)])
 
-        let pastLimit = decodeRequests(request("POST / HTTP/1.1", "Host: h", "Content-Length: 65", body: body + "b"),
-                                       limits: small)
+        let pastLimit = decodeRequests(
+            request("POST / HTTP/1.1", "Host: h", "Content-Length: 65", body: body + "b"),
+            limits: small)
         XCTAssertEqual(pastLimit.count, 2, "head, then 413 before any body byte")
         XCTAssertEqual(pastLimit.error, .bodyTooLarge)
         XCTAssertEqual(pastLimit.error?.status, 413)
@@ -89,19 +93,26 @@ final class ParserLimitTests: XCTestCase {
     func testChunkedBodyAtAndPastTheLimit() {
         let forty = String(repeating: "a", count: 40)
         let twentyFour = String(repeating: "b", count: 24)
-        let atLimit = decodeRequests(request("POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
-                                             body: "28\r\n\(forty)\r\n18\r\n\(twentyFour)\r\n0\r\n\r\n"),
-                                     limits: small)
+        let atLimit = decodeRequests(
+            request(
+                "POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
+                body: "28\r\n\(forty)\r\n18\r\n\(twentyFour)\r\n0\r\n\r\n"),
+            limits: small)
         XCTAssertEqual(atLimit.dropFirst(), [.body(forty + twentyFour), .end(trailers: nil)])
 
-        let pastLimit = decodeRequests(request("POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
-                                               body: "28\r\n\(forty)\r\n19\r\n\(twentyFour)b\r\n0\r\n\r\n"),
-                                       limits: small)
-        XCTAssertEqual(pastLimit.dropFirst(), [.body(forty), .error(.bodyTooLarge)],
-                       "413 when the chunk that crosses the limit is announced")
+        let pastLimit = decodeRequests(
+            request(
+                "POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
+                body: "28\r\n\(forty)\r\n19\r\n\(twentyFour)b\r\n0\r\n\r\n"),
+            limits: small)
+        XCTAssertEqual(
+            pastLimit.dropFirst(), [.body(forty), .error(.bodyTooLarge)],
+            "413 when the chunk that crosses the limit is announced")
 
-        let oneBigChunk = decodeRequests(request("POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
-                                                 body: "41\r\n"), limits: small)
+        let oneBigChunk = decodeRequests(
+            request(
+                "POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
+                body: "41\r\n"), limits: small)
         XCTAssertEqual(oneBigChunk.dropFirst(), [.error(.bodyTooLarge)])
     }
 
@@ -119,17 +130,24 @@ final class ParserLimitTests: XCTestCase {
     }
 
     func testSetBodyLimitLowers() {
-        let events = decodeRequests(request("POST / HTTP/1.1", "Host: h", "Content-Length: 10", body: "0123456789"),
-                                    limits: small) { parser, _ in parser.setBodyLimit(9) }
+        let events = decodeRequests(
+            request("POST / HTTP/1.1", "Host: h", "Content-Length: 10", body: "0123456789"),
+            limits: small
+        ) { parser, _ in parser.setBodyLimit(9) }
         XCTAssertEqual(events.dropFirst(), [.error(.bodyTooLarge)])
 
-        let exact = decodeRequests(request("POST / HTTP/1.1", "Host: h", "Content-Length: 10", body: "0123456789"),
-                                   limits: small) { parser, _ in parser.setBodyLimit(10) }
+        let exact = decodeRequests(
+            request("POST / HTTP/1.1", "Host: h", "Content-Length: 10", body: "0123456789"),
+            limits: small
+        ) { parser, _ in parser.setBodyLimit(10) }
         XCTAssertEqual(exact.dropFirst(), [.body("0123456789"), .end(trailers: nil)])
 
-        let chunked = decodeRequests(request("POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
-                                             body: "3\r\nabc\r\n1\r\nd\r\n0\r\n\r\n"),
-                                     limits: small) { parser, _ in parser.setBodyLimit(3) }
+        let chunked = decodeRequests(
+            request(
+                "POST / HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
+                body: "3\r\nabc\r\n1\r\nd\r\n0\r\n\r\n"),
+            limits: small
+        ) { parser, _ in parser.setBodyLimit(3) }
         XCTAssertEqual(chunked.dropFirst(), [.body("abc"), .error(.bodyTooLarge)])
     }
 

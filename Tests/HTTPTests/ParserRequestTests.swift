@@ -4,20 +4,27 @@ import XCTest
 /// Request lines, line endings, pipelining and the parser's public state.
 final class ParserRequestTests: XCTestCase {
     func testSimpleGet() {
-        let events = decodeRequests(request("GET /v1/payments?limit=10 HTTP/1.1", "Host: api.coffer.test",
-                                            "Accept:  application/json \t"))
-        XCTAssertEqual(events, [
-            .head(DecodedHead(method: "GET", target: "/v1/payments?limit=10", version: .http1_1,
-                              headers: ["Host: api.coffer.test", "Accept: application/json"], keepAlive: true)),
-            .end(trailers: nil),
-        ])
+        let events = decodeRequests(
+            request(
+                "GET /v1/payments?limit=10 HTTP/1.1", "Host: api.coffer.test",
+                "Accept:  application/json \t"))
+        XCTAssertEqual(
+            events,
+            [
+                .head(
+                    DecodedHead(
+                        method: "GET", target: "/v1/payments?limit=10", version: .http1_1,
+                        headers: ["Host: api.coffer.test", "Accept: application/json"], keepAlive: true)),
+                .end(trailers: nil),
+            ])
     }
 
     func testPipelinedGetPostAndChunkedPost() {
         let get = request("GET /a HTTP/1.1", "Host: h")
         let post = request("POST /b HTTP/1.1", "Host: h", "Content-Length: 5", body: "hello")
-        let chunked = request("POST /c HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
-                              body: "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+        let chunked = request(
+            "POST /c HTTP/1.1", "Host: h", "Transfer-Encoding: chunked",
+            body: "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
         let events = decodeRequests(get, post, chunked)
         XCTAssertEqual(events.heads.map(\.target), ["/a", "/b", "/c"])
         XCTAssertEqual(events.heads.map(\.method), ["GET", "POST", "POST"])
@@ -78,8 +85,9 @@ final class ParserRequestTests: XCTestCase {
     func testTooManyLeadingEmptyLines() {
         let events = decodeRequests(String(repeating: "\r\n", count: 9), request("GET / HTTP/1.1", "Host: h"))
         XCTAssertEqual(events, [.error(.invalidRequestLine)])
-        XCTAssertEqual(decodeRequests(String(repeating: "\r\n", count: 8), request("GET / HTTP/1.1", "Host: h"))
-            .heads.count, 1)
+        XCTAssertEqual(
+            decodeRequests(String(repeating: "\r\n", count: 8), request("GET / HTTP/1.1", "Host: h"))
+                .heads.count, 1)
     }
 
     func testBareLineFeedAnywhereInTheHead() {

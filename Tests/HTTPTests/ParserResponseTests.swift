@@ -3,8 +3,10 @@ import XCTest
 
 /// The client-side response parser: framing by method and status, interim responses, EOF.
 final class ParserResponseTests: XCTestCase {
-    private func head(_ status: Int, _ headers: [String] = [], version: HTTPVersion = .http1_1,
-                      keepAlive: Bool = true) -> Decoded {
+    private func head(
+        _ status: Int, _ headers: [String] = [], version: HTTPVersion = .http1_1,
+        keepAlive: Bool = true
+    ) -> Decoded {
         .head(DecodedHead(status: status, version: version, headers: headers, keepAlive: keepAlive))
     }
 
@@ -14,16 +16,26 @@ final class ParserResponseTests: XCTestCase {
     }
 
     func testChunkedWithTrailers() {
-        let events = decodeResponses(["HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n",
-                                      "4\r\nwiki\r\n5;ext\r\npedia\r\n0\r\nDigest: sha-256=x\r\n\r\n"])
-        XCTAssertEqual(events, [head(201, ["Transfer-Encoding: chunked"]), .body("wikipedia"),
-                                .end(trailers: ["Digest: sha-256=x"])])
+        let events = decodeResponses([
+            "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "4\r\nwiki\r\n5;ext\r\npedia\r\n0\r\nDigest: sha-256=x\r\n\r\n",
+        ])
+        XCTAssertEqual(
+            events,
+            [
+                head(201, ["Transfer-Encoding: chunked"]), .body("wikipedia"),
+                .end(trailers: ["Digest: sha-256=x"]),
+            ])
     }
 
     func testReadUntilClose() {
         let events = decodeResponses(["HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", "all of ", "this"], close: true)
-        XCTAssertEqual(events, [head(200, ["Connection: close"], keepAlive: false), .body("all of this"),
-                                .end(trailers: nil)])
+        XCTAssertEqual(
+            events,
+            [
+                head(200, ["Connection: close"], keepAlive: false), .body("all of this"),
+                .end(trailers: nil),
+            ])
         let http10 = decodeResponses(["HTTP/1.0 200 OK\r\n\r\nold"], close: true)
         XCTAssertEqual(http10, [head(200, version: .http1_0, keepAlive: false), .body("old"), .end(trailers: nil)])
     }
@@ -40,25 +52,41 @@ final class ParserResponseTests: XCTestCase {
     }
 
     func testHeadResponseHasNoBody() {
-        let events = decodeResponses(["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",
-                                      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"], methods: [.HEAD, .GET])
-        XCTAssertEqual(events, [head(200, ["Content-Length: 100"]), .end(trailers: nil),
-                                head(200, ["Content-Length: 2"]), .body("ok"), .end(trailers: nil)])
+        let events = decodeResponses(
+            [
+                "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            ], methods: [.HEAD, .GET])
+        XCTAssertEqual(
+            events,
+            [
+                head(200, ["Content-Length: 100"]), .end(trailers: nil),
+                head(200, ["Content-Length: 2"]), .body("ok"), .end(trailers: nil),
+            ])
     }
 
     func testNoBodyStatuses() {
         for status in [204, 304] {
-            let events = decodeResponses(["HTTP/1.1 \(status) X\r\nContent-Length: 10\r\n\r\n",
-                                          "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"])
-            XCTAssertEqual(events, [head(status, ["Content-Length: 10"]), .end(trailers: nil),
-                                    head(200, ["Content-Length: 0"]), .end(trailers: nil)], "\(status)")
+            let events = decodeResponses([
+                "HTTP/1.1 \(status) X\r\nContent-Length: 10\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            ])
+            XCTAssertEqual(
+                events,
+                [
+                    head(status, ["Content-Length: 10"]), .end(trailers: nil),
+                    head(200, ["Content-Length: 0"]), .end(trailers: nil),
+                ], "\(status)")
         }
     }
 
     func testInterimResponsesAreSkipped() {
-        let events = decodeResponses(["HTTP/1.1 100 Continue\r\n\r\n",
-                                      "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
-                                      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"], methods: [.POST])
+        let events = decodeResponses(
+            [
+                "HTTP/1.1 100 Continue\r\n\r\n",
+                "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+            ], methods: [.POST])
         XCTAssertEqual(events, [head(200, ["Content-Length: 2"]), .body("ok"), .end(trailers: nil)])
     }
 
@@ -100,13 +128,17 @@ final class ParserResponseTests: XCTestCase {
 
     func testStatusLines() {
         for line in ["HTTP/1.1 200 ", "HTTP/1.1 200"] {
-            XCTAssertEqual(decodeResponses([line + "\r\nContent-Length: 0\r\n\r\n"]).first,
-                           head(200, ["Content-Length: 0"]), "empty reason")
+            XCTAssertEqual(
+                decodeResponses([line + "\r\nContent-Length: 0\r\n\r\n"]).first,
+                head(200, ["Content-Length: 0"]), "empty reason")
         }
-        XCTAssertEqual(decodeResponses(["HTTP/1.1 404 Not\tFound \u{80}\r\nContent-Length: 0\r\n\r\n"]).first,
-                       head(404, ["Content-Length: 0"]))
-        for line in ["HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 200OK", "HTTP/1.1  200 OK", "ICY 200 OK",
-                     "HTTP/1.1 099 Low", "HTTP/1.1 abc OK", "HTTP/1.1 200 O\u{1}K", "http/1.1 200 OK", "HTTP/1.1"] {
+        XCTAssertEqual(
+            decodeResponses(["HTTP/1.1 404 Not\tFound \u{80}\r\nContent-Length: 0\r\n\r\n"]).first,
+            head(404, ["Content-Length: 0"]))
+        for line in [
+            "HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 200OK", "HTTP/1.1  200 OK", "ICY 200 OK",
+            "HTTP/1.1 099 Low", "HTTP/1.1 abc OK", "HTTP/1.1 200 O\u{1}K", "http/1.1 200 OK", "HTTP/1.1",
+        ] {
             XCTAssertEqual(decodeResponses([line + "\r\n\r\n"]), [.error(.invalidStatusLine)], line.debugDescription)
         }
         XCTAssertEqual(decodeResponses(["HTTP/2.0 200 OK\r\n\r\n"]), [.error(.unsupportedVersion)])
@@ -116,30 +148,39 @@ final class ParserResponseTests: XCTestCase {
 
     func testStatusLineTooLong() {
         let limits = HTTPParserLimits(maxRequestLineBytes: 20)
-        XCTAssertEqual(decodeResponses(["HTTP/1.1 200 OK12345\r\nContent-Length: 0\r\n\r\n"], limits: limits).first,
-                       head(200, ["Content-Length: 0"]))
-        XCTAssertEqual(decodeResponses(["HTTP/1.1 200 OK123456\r\n\r\n"], limits: limits),
-                       [.error(.statusLineTooLong)])
+        XCTAssertEqual(
+            decodeResponses(["HTTP/1.1 200 OK12345\r\nContent-Length: 0\r\n\r\n"], limits: limits).first,
+            head(200, ["Content-Length: 0"]))
+        XCTAssertEqual(
+            decodeResponses(["HTTP/1.1 200 OK123456\r\n\r\n"], limits: limits),
+            [.error(.statusLineTooLong)])
     }
 
     func testFramingErrors() {
-        XCTAssertEqual(decodeResponses(["HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"]),
-                       [.error(.contentLengthWithTransferEncoding)])
-        XCTAssertEqual(decodeResponses(["HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok"]),
-                       [.error(.duplicateContentLength)])
-        XCTAssertEqual(decodeResponses(["HTTP/1.1 200 OK\r\nContent-Length: -2\r\n\r\n"]),
-                       [.error(.invalidContentLength)])
-        XCTAssertEqual(decodeResponses(["HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"]),
-                       [.error(.unsupportedTransferEncoding)])
+        XCTAssertEqual(
+            decodeResponses(["HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"]),
+            [.error(.contentLengthWithTransferEncoding)])
+        XCTAssertEqual(
+            decodeResponses(["HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok"]),
+            [.error(.duplicateContentLength)])
+        XCTAssertEqual(
+            decodeResponses(["HTTP/1.1 200 OK\r\nContent-Length: -2\r\n\r\n"]),
+            [.error(.invalidContentLength)])
+        XCTAssertEqual(
+            decodeResponses(["HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"]),
+            [.error(.unsupportedTransferEncoding)])
         XCTAssertEqual(decodeResponses(["HTTP/1.1 200 OK\r\nX : y\r\n\r\n"]), [.error(.invalidHeaderName)])
         XCTAssertEqual(decodeResponses(["HTTP/1.1 200 OK\r\nX: y\r\n z\r\n\r\n"]), [.error(.obsoleteLineFolding)])
     }
 
     func testPipelinedResponsesFollowTheMethodQueue() {
-        let events = decodeResponses(["HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na",
-                                      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
-                                      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nc\r\n0\r\n\r\n"],
-                                     methods: [.GET, .HEAD, .GET])
+        let events = decodeResponses(
+            [
+                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na",
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nc\r\n0\r\n\r\n",
+            ],
+            methods: [.GET, .HEAD, .GET])
         XCTAssertEqual(events.count, 8)
         XCTAssertEqual(events.filter { if case .end = $0 { true } else { false } }.count, 3)
         XCTAssertEqual(events.filter { if case .body = $0 { true } else { false } }, [.body("a"), .body("c")])

@@ -8,27 +8,34 @@ final class ParserSmugglingTests: XCTestCase {
     }
 
     func testContentLengthWithTransferEncoding() {
-        XCTAssertEqual(post("Content-Length: 5", "Transfer-Encoding: chunked", body: "0\r\n\r\n"),
-                       [.error(.contentLengthWithTransferEncoding)])
-        XCTAssertEqual(post("Transfer-Encoding: chunked", "Content-Length: 5", body: "0\r\n\r\n"),
-                       [.error(.contentLengthWithTransferEncoding)])
-        XCTAssertEqual(post("content-length: 0", "TRANSFER-ENCODING: chunked"),
-                       [.error(.contentLengthWithTransferEncoding)])
+        XCTAssertEqual(
+            post("Content-Length: 5", "Transfer-Encoding: chunked", body: "0\r\n\r\n"),
+            [.error(.contentLengthWithTransferEncoding)])
+        XCTAssertEqual(
+            post("Transfer-Encoding: chunked", "Content-Length: 5", body: "0\r\n\r\n"),
+            [.error(.contentLengthWithTransferEncoding)])
+        XCTAssertEqual(
+            post("content-length: 0", "TRANSFER-ENCODING: chunked"),
+            [.error(.contentLengthWithTransferEncoding)])
     }
 
     func testDuplicateContentLength() {
         XCTAssertEqual(post("Content-Length: 5", "Content-Length: 5", body: "hello"), [.error(.duplicateContentLength)])
-        XCTAssertEqual(post("Content-Length: 5", "Content-Length: 6", body: "hello!"),
-                       [.error(.duplicateContentLength)])
+        XCTAssertEqual(
+            post("Content-Length: 5", "Content-Length: 6", body: "hello!"),
+            [.error(.duplicateContentLength)])
         XCTAssertEqual(post("Content-Length: 5", "content-length: 5", body: "hello"), [.error(.duplicateContentLength)])
     }
 
     func testInvalidContentLengthValues() {
-        let values = ["+5", "-1", "5 5", " 5 5", "0x5", "5,5", "5, 5", "5.0", "5e2", "", "five", "١",
-                      "99999999999999999999999999", "9223372036854775808"]
+        let values = [
+            "+5", "-1", "5 5", " 5 5", "0x5", "5,5", "5, 5", "5.0", "5e2", "", "five", "١",
+            "99999999999999999999999999", "9223372036854775808",
+        ]
         for value in values {
-            XCTAssertEqual(post("Content-Length: \(value)", body: "hello"), [.error(.invalidContentLength)],
-                           value.debugDescription)
+            XCTAssertEqual(
+                post("Content-Length: \(value)", body: "hello"), [.error(.invalidContentLength)],
+                value.debugDescription)
         }
         XCTAssertEqual(post("Content-Length: \u{7}5", body: "hello"), [.error(.invalidHeaderValue)])
     }
@@ -44,8 +51,10 @@ final class ParserSmugglingTests: XCTestCase {
     }
 
     func testTransferEncodingMustBeExactlyChunked() {
-        let values = ["chunked, identity", "identity", "xchunked", "chunkedx", "gzip, chunked", "chunked, chunked",
-                      "chunked;q=1", "\"chunked\"", "", "chunked,", "deflate"]
+        let values = [
+            "chunked, identity", "identity", "xchunked", "chunkedx", "gzip, chunked", "chunked, chunked",
+            "chunked;q=1", "\"chunked\"", "", "chunked,", "deflate",
+        ]
         for value in values {
             let events = post("Transfer-Encoding: \(value)", body: "0\r\n\r\n")
             XCTAssertEqual(events, [.error(.unsupportedTransferEncoding)], value.debugDescription)
@@ -54,16 +63,19 @@ final class ParserSmugglingTests: XCTestCase {
     }
 
     func testTwoTransferEncodingHeaders() {
-        XCTAssertEqual(post("Transfer-Encoding: chunked", "Transfer-Encoding: chunked", body: "0\r\n\r\n"),
-                       [.error(.unsupportedTransferEncoding)])
-        XCTAssertEqual(post("Transfer-Encoding: gzip", "Transfer-Encoding: chunked", body: "0\r\n\r\n"),
-                       [.error(.unsupportedTransferEncoding)])
+        XCTAssertEqual(
+            post("Transfer-Encoding: chunked", "Transfer-Encoding: chunked", body: "0\r\n\r\n"),
+            [.error(.unsupportedTransferEncoding)])
+        XCTAssertEqual(
+            post("Transfer-Encoding: gzip", "Transfer-Encoding: chunked", body: "0\r\n\r\n"),
+            [.error(.unsupportedTransferEncoding)])
     }
 
     func testChunkedIsCaseInsensitiveAndTrimmed() {
         for value in ["chunked", "Chunked", "CHUNKED", "  chunked\t"] {
-            XCTAssertEqual(post("Transfer-Encoding: \(value)", body: "1\r\nx\r\n0\r\n\r\n").dropFirst(),
-                           [.body("x"), .end(trailers: nil)], value.debugDescription)
+            XCTAssertEqual(
+                post("Transfer-Encoding: \(value)", body: "1\r\nx\r\n0\r\n\r\n").dropFirst(),
+                [.body("x"), .end(trailers: nil)], value.debugDescription)
         }
     }
 

@@ -60,9 +60,11 @@ private let stepsPerFeed = 10_000
 /// events (and that event order and poisoning rules hold), and returns those events.
 /// `onHead` runs after each `.head`, e.g. to call `setBodyLimit`.
 @discardableResult
-func decodeRequests(_ messages: [[UInt8]], limits: HTTPParserLimits = HTTPParserLimits(),
-                    onHead: ((inout HTTPRequestParser, HTTPRequestHead) -> Void)? = nil,
-                    file: StaticString = #filePath, line: UInt = #line) -> [Decoded] {
+func decodeRequests(
+    _ messages: [[UInt8]], limits: HTTPParserLimits = HTTPParserLimits(),
+    onHead: ((inout HTTPRequestParser, HTTPRequestHead) -> Void)? = nil,
+    file: StaticString = #filePath, line: UInt = #line
+) -> [Decoded] {
     let results = FeedMode.allCases.map { mode in
         var parser = HTTPRequestParser(limits: limits)
         var events: [Decoded] = []
@@ -85,18 +87,22 @@ func decodeRequests(_ messages: [[UInt8]], limits: HTTPParserLimits = HTTPParser
 }
 
 @discardableResult
-func decodeRequests(_ messages: String..., limits: HTTPParserLimits = HTTPParserLimits(),
-                    onHead: ((inout HTTPRequestParser, HTTPRequestHead) -> Void)? = nil,
-                    file: StaticString = #filePath, line: UInt = #line) -> [Decoded] {
+func decodeRequests(
+    _ messages: String..., limits: HTTPParserLimits = HTTPParserLimits(),
+    onHead: ((inout HTTPRequestParser, HTTPRequestHead) -> Void)? = nil,
+    file: StaticString = #filePath, line: UInt = #line
+) -> [Decoded] {
     decodeRequests(messages.map { Array($0.utf8) }, limits: limits, onHead: onHead, file: file, line: line)
 }
 
 /// Same as `decodeRequests` for responses. `methods` are announced with `expectResponse(to:)`
 /// up front; with `close`, `connectionClosed()` is called after the input and its event kept.
 @discardableResult
-func decodeResponses(_ messages: [String], methods: [HTTPMethod] = [], close: Bool = false,
-                     limits: HTTPParserLimits? = nil,
-                     file: StaticString = #filePath, line: UInt = #line) -> [Decoded] {
+func decodeResponses(
+    _ messages: [String], methods: [HTTPMethod] = [], close: Bool = false,
+    limits: HTTPParserLimits? = nil,
+    file: StaticString = #filePath, line: UInt = #line
+) -> [Decoded] {
     let results = FeedMode.allCases.map { mode in
         var parser = limits.map { HTTPResponseParser(limits: $0) } ?? HTTPResponseParser()
         for method in methods { parser.expectResponse(to: method) }
@@ -121,9 +127,11 @@ private func chunks(_ messages: [[UInt8]], _ mode: FeedMode) -> [[UInt8]] {
     }
 }
 
-private func drainRequests(_ parser: inout HTTPRequestParser, into events: inout [Decoded],
-                           onHead: ((inout HTTPRequestParser, HTTPRequestHead) -> Void)?,
-                           file: StaticString, line: UInt) {
+private func drainRequests(
+    _ parser: inout HTTPRequestParser, into events: inout [Decoded],
+    onHead: ((inout HTTPRequestParser, HTTPRequestHead) -> Void)?,
+    file: StaticString, line: UInt
+) {
     for _ in 0..<stepsPerFeed {
         let event = parser.next()
         guard let decoded = decoded(event) else { return }
@@ -145,8 +153,10 @@ private func drainRequests(_ parser: inout HTTPRequestParser, into events: inout
     XCTFail("next() did not return needMoreData within \(stepsPerFeed) calls", file: file, line: line)
 }
 
-private func drainResponses(_ parser: inout HTTPResponseParser, into events: inout [Decoded],
-                            file: StaticString, line: UInt) {
+private func drainResponses(
+    _ parser: inout HTTPResponseParser, into events: inout [Decoded],
+    file: StaticString, line: UInt
+) {
     for _ in 0..<stepsPerFeed {
         let event = parser.next()
         guard let decoded = decoded(event) else { return }
@@ -161,9 +171,11 @@ private func drainResponses(_ parser: inout HTTPResponseParser, into events: ino
 func decoded(_ event: HTTPRequestParser.Event) -> Decoded? {
     switch event {
     case .head(let head):
-        .head(DecodedHead(method: head.method.rawValue, target: head.target, version: head.version,
-                          headers: fields(head.headers), keepAlive: head.keepAlive,
-                          expectsContinue: head.expectsContinue))
+        .head(
+            DecodedHead(
+                method: head.method.rawValue, target: head.target, version: head.version,
+                headers: fields(head.headers), keepAlive: head.keepAlive,
+                expectsContinue: head.expectsContinue))
     case .body(let bytes): .body(text(bytes))
     case .end(let trailers): .end(trailers: trailers.map(fields))
     case .error(let error): .error(error)
@@ -175,8 +187,10 @@ func decoded(_ event: HTTPRequestParser.Event) -> Decoded? {
 func decoded(_ event: HTTPResponseParser.Event) -> Decoded? {
     switch event {
     case .head(let head):
-        .head(DecodedHead(status: head.status.code, version: head.version, headers: fields(head.headers),
-                          keepAlive: head.keepAlive))
+        .head(
+            DecodedHead(
+                status: head.status.code, version: head.version, headers: fields(head.headers),
+                keepAlive: head.keepAlive))
     case .body(let bytes): .body(text(bytes))
     case .end(let trailers): .end(trailers: trailers.map(fields))
     case .error(let error): .error(error)

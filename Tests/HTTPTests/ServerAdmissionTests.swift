@@ -37,7 +37,8 @@ final class ServerAdmissionTests: XCTestCase {
         let harness = try await harness(calls: calls)
         let socket = try harness.connect()
         // A head promising 50 MB, and not one byte of body: the answer must come anyway.
-        try socket.send("POST /guarded HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer bad\r\nContent-Length: 50000000\r\n\r\n")
+        try socket.send(
+            "POST /guarded HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer bad\r\nContent-Length: 50000000\r\n\r\n")
         let responses = try socket.readResponses(1)
         XCTAssertEqual(responses.first?.status, 401)
         XCTAssertEqual(responses.first?.header("Connection"), "close")
@@ -51,9 +52,13 @@ final class ServerAdmissionTests: XCTestCase {
         let harness = try await harness(calls: calls)
         let socket = try harness.connect()
         // Expect: 100-continue is answered only once admitted.
-        try socket.send("POST /guarded HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+        try socket.send(
+            "POST /guarded HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
+        )
         let interim = try socket.receiveSome()
-        XCTAssertTrue(String(decoding: interim, as: UTF8.self).hasPrefix("HTTP/1.1 100"), String(decoding: interim, as: UTF8.self))
+        XCTAssertTrue(
+            String(decoding: interim, as: UTF8.self).hasPrefix("HTTP/1.1 100"), String(decoding: interim, as: UTF8.self)
+        )
         try socket.send("hello")
         let response = try XCTUnwrap(try socket.readResponses(1).first)
         XCTAssertEqual(response.status, 200)
@@ -77,7 +82,8 @@ final class ServerAdmissionTests: XCTestCase {
         // Admitted, then the client vanishes before sending its body: the slot is given back too.
         for _ in 0..<20 {
             let socket = try harness.connect()
-            try socket.send("POST /guarded HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nContent-Length: 100\r\n\r\nab")
+            try socket.send(
+                "POST /guarded HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nContent-Length: 100\r\n\r\nab")
         }
         let drained = await eventually(timeout: .seconds(5)) { harness.server.requestsInFlight == 0 }
         XCTAssertTrue(drained, "in flight: \(harness.server.requestsInFlight)")
@@ -87,12 +93,17 @@ final class ServerAdmissionTests: XCTestCase {
     func testInProcessCallsRunTheAdmissionToo() async throws {
         let calls = Hits()
         let router = Router()
-        router.post("/guarded", admission: [BearerAdmission(calls: calls)]) { request, _ in .text(.ok, "\(request.body.count)") }
-        let responder = RouterResponder(router: router, logger: Logger(service: "test", minimumLevel: .critical), metrics: MetricsRegistry())
+        router.post("/guarded", admission: [BearerAdmission(calls: calls)]) { request, _ in
+            .text(.ok, "\(request.body.count)")
+        }
+        let responder = RouterResponder(
+            router: router, logger: Logger(service: "test", minimumLevel: .critical), metrics: MetricsRegistry())
         let refused = await responder.respond(to: HTTPRequest(method: .POST, target: "/guarded", body: [1, 2]))
         XCTAssertEqual(refused.status.code, 401)
-        let admitted = await responder.respond(to: HTTPRequest(method: .POST, target: "/guarded", headers: ["Authorization": "Bearer good"],
-                                                               body: [1, 2]))
+        let admitted = await responder.respond(
+            to: HTTPRequest(
+                method: .POST, target: "/guarded", headers: ["Authorization": "Bearer good"],
+                body: [1, 2]))
         XCTAssertEqual(admitted.status.code, 200)
         XCTAssertEqual(admitted.headers["X-Admitted"], "yes")
     }
@@ -102,8 +113,10 @@ final class ServerAdmissionTests: XCTestCase {
         router.get("/admin/secret") { _, _ in .text(.ok, "operators only") }
         router.get("/v1/things") { _, _ in .text(.ok, "public") }
         let logger = Logger(service: "test", minimumLevel: .critical)
-        let publicSide = RouterResponder(router: router, logger: logger, metrics: MetricsRegistry(), serving: { !$0.hasPrefix("/admin") })
-        let internalSide = RouterResponder(router: router, logger: logger, metrics: MetricsRegistry(), serving: { $0.hasPrefix("/admin") })
+        let publicSide = RouterResponder(
+            router: router, logger: logger, metrics: MetricsRegistry(), serving: { !$0.hasPrefix("/admin") })
+        let internalSide = RouterResponder(
+            router: router, logger: logger, metrics: MetricsRegistry(), serving: { $0.hasPrefix("/admin") })
         let onPublic = await publicSide.respond(to: HTTPRequest(method: .GET, target: "/admin/secret"))
         XCTAssertEqual(onPublic.status.code, 404)
         let onInternal = await internalSide.respond(to: HTTPRequest(method: .GET, target: "/admin/secret"))

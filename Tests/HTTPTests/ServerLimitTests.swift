@@ -11,14 +11,17 @@ final class ServerLimitTests: XCTestCase {
     func testChunkedUploadIsReassembled() async throws {
         let harness = try await ServerTestHarness()
         let socket = try harness.connect()
-        try socket.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n")
+        try socket.send(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n"
+        )
         XCTAssertEqual(try socket.readResponses(1).first?.text, "hello, world")
         await harness.stop()
     }
 
     func testOneBytePastEachLimit() async throws {
         let harness = try await ServerTestHarness { config in
-            config.limits = HTTPParserLimits(maxRequestLineBytes: 256, maxHeaderBytes: 1024, maxHeaderCount: 10, maxBodyBytes: 64)
+            config.limits = HTTPParserLimits(
+                maxRequestLineBytes: 256, maxHeaderBytes: 1024, maxHeaderCount: 10, maxBodyBytes: 64)
         }
         func status(_ request: String) throws -> Int? {
             let socket = try harness.connect()
@@ -34,17 +37,30 @@ final class ServerLimitTests: XCTestCase {
         let over = base + String(repeating: "a", count: 257 - base.count - suffix.count) + suffix
         XCTAssertEqual(try status(over + "\r\nHost: x\r\n\r\n"), 414)
         // Header block over 1 KiB → 431; 11 fields → 431.
-        XCTAssertEqual(try status("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "b", count: 1100) + "\r\n\r\n"), 431)
+        XCTAssertEqual(
+            try status("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "b", count: 1100) + "\r\n\r\n"),
+            431)
         let tenFields = (1..<10).map { "X-\($0): v\r\n" }.joined()
         XCTAssertEqual(try status("GET /hello HTTP/1.1\r\nHost: x\r\n" + tenFields + "\r\n"), 200)
         XCTAssertEqual(try status("GET /hello HTTP/1.1\r\nHost: x\r\n" + tenFields + "X-10: v\r\n\r\n"), 431)
         // Body: 64 fine, 65 → 413, chunked too.
-        XCTAssertEqual(try status("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 64\r\n\r\n" + String(repeating: "c", count: 64)), 200)
-        XCTAssertEqual(try status("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n" + String(repeating: "c", count: 65)), 413)
-        XCTAssertEqual(try status("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n41\r\n" + String(repeating: "c", count: 65) + "\r\n0\r\n\r\n"), 413)
+        XCTAssertEqual(
+            try status(
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 64\r\n\r\n" + String(repeating: "c", count: 64)), 200
+        )
+        XCTAssertEqual(
+            try status(
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n" + String(repeating: "c", count: 65)), 413
+        )
+        XCTAssertEqual(
+            try status(
+                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n41\r\n"
+                    + String(repeating: "c", count: 65) + "\r\n0\r\n\r\n"), 413)
         // Smuggling attempt: refused with 400 and the connection closed.
         let socket = try harness.connect()
-        try socket.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        try socket.send(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         let responses = try socket.readResponses(2)
         XCTAssertEqual(responses.count, 1, "nothing after the refused request is served")
         XCTAssertEqual(responses.first?.status, 400)
@@ -65,9 +81,19 @@ final class ServerLimitTests: XCTestCase {
         for round in 0..<1500 {
             var bytes = Array(seeds[round % seeds.count].utf8)
             switch round % 5 {
-            case 0: bytes = (0..<Int.random(in: 1...200, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            case 1: for _ in 0..<3 { bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator) }
-            case 2: bytes.insert(contentsOf: Array("\r\n\u{0}:;\"\t ".utf8).shuffled(using: &generator), at: Int.random(in: 0..<bytes.count, using: &generator))
+            case 0:
+                bytes = (0..<Int.random(in: 1...200, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
+            case 1:
+                for _ in 0..<3 {
+                    bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(
+                        in: 0...255, using: &generator)
+                }
+            case 2:
+                bytes.insert(
+                    contentsOf: Array("\r\n\u{0}:;\"\t ".utf8).shuffled(using: &generator),
+                    at: Int.random(in: 0..<bytes.count, using: &generator))
             case 3: bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &generator)))
             default: bytes += bytes
             }

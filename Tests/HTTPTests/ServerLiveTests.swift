@@ -74,8 +74,9 @@ final class ServerLiveTests: XCTestCase {
     func testCorrelationIDIsEchoedOrCreatedAndBadOnesReplaced() async throws {
         let harness = try await ServerTestHarness()
         let socket = try harness.connect()
-        try socket.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Correlation-ID: order-42\r\n"
-                        + "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\r\n")
+        try socket.send(
+            "GET /hello HTTP/1.1\r\nHost: x\r\nX-Correlation-ID: order-42\r\n"
+                + "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\r\n")
         let first = try XCTUnwrap(socket.readResponses(1).first)
         XCTAssertEqual(first.header("X-Correlation-ID"), "order-42")
         XCTAssertEqual(first.header("traceparent"), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
@@ -90,7 +91,8 @@ final class ServerLiveTests: XCTestCase {
     func testBodyOverRouteLimitIs413AndCloses() async throws {
         let harness = try await ServerTestHarness()
         let socket = try harness.connect()
-        try socket.send("POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n" + String(repeating: "a", count: 17))
+        try socket.send(
+            "POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 17\r\n\r\n" + String(repeating: "a", count: 17))
         let response = try XCTUnwrap(socket.readResponses(1).first)
         XCTAssertEqual(response.status, 413)
         XCTAssertEqual(response.header("Connection"), "close")

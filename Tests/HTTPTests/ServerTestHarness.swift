@@ -12,7 +12,9 @@ final class ServerTestHarness: @unchecked Sendable {
     let logSink: LogSink
     var port: Int { server.port }
 
-    init(configure: (inout HTTPServerConfiguration) -> Void = { _ in }, routes: (Router) -> Void = { _ in }) async throws {
+    init(configure: (inout HTTPServerConfiguration) -> Void = { _ in }, routes: (Router) -> Void = { _ in })
+        async throws
+    {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
         let router = Router()
@@ -27,9 +29,10 @@ final class ServerTestHarness: @unchecked Sendable {
         routes(router)
         logSink = LogSink(fileDescriptor: open("/dev/null", O_WRONLY))
         let logger = Logger(service: "test", sink: logSink)
-        server = HTTPServer(configuration: configuration,
-                            responder: RouterResponder(router: router, logger: logger, metrics: metrics),
-                            logger: logger, metrics: metrics)
+        server = HTTPServer(
+            configuration: configuration,
+            responder: RouterResponder(router: router, logger: logger, metrics: metrics),
+            logger: logger, metrics: metrics)
         try await server.start()
     }
 

@@ -30,8 +30,10 @@ final class AuditRoutesTests: XCTestCase {
         var reader = ConfigReader(
             service: "payments",
             environment: [
-                "COFFER_ENV": "test", "DATABASE_URL": harness.database.appURL, "COFFER_INTERNAL_SECRETS": TestStackEnvironment.internalSecrets,
-                "COFFER_ADMIN_TOKENS": "alice:\(TestStackEnvironment.adminToken)", "PORT": String(port), "INTERNAL_PORT": "0",
+                "COFFER_ENV": "test", "DATABASE_URL": harness.database.appURL,
+                "COFFER_INTERNAL_SECRETS": TestStackEnvironment.internalSecrets,
+                "COFFER_ADMIN_TOKENS": "alice:\(TestStackEnvironment.adminToken)", "PORT": String(port),
+                "INTERNAL_PORT": "0",
                 "HTTP_HOST": "127.0.0.1",
                 "LOG_LEVEL": "critical",
             ])

@@ -11,7 +11,9 @@ final class PollingLoopTests: XCTestCase {
     func testBusyRoundsRunBackToBackAndAnIdleLoopWakesOnItsBell() async throws {
         let rounds = Mutex(0)
         let loop = PollingLoop(name: "test", idle: .seconds(60), logger: TestEnvironment.logger()) {
-            let count = rounds.withLock { count in count += 1; return count }
+            let count = rounds.withLock { count in
+                count += 1; return count
+            }
             return count < 5 ? .busy : .idle
         }
         let task = Task { try await loop.run() }
@@ -31,8 +33,12 @@ final class PollingLoopTests: XCTestCase {
     func testAFailingRoundIsRetriedAfterItsPauseAndTheLoopKeepsRunning() async throws {
         struct Flaky: Error {}
         let rounds = Mutex(0)
-        let loop = PollingLoop(name: "flaky", idle: .seconds(60), afterFailure: .milliseconds(20), logger: TestEnvironment.logger()) {
-            let count = rounds.withLock { count in count += 1; return count }
+        let loop = PollingLoop(
+            name: "flaky", idle: .seconds(60), afterFailure: .milliseconds(20), logger: TestEnvironment.logger()
+        ) {
+            let count = rounds.withLock { count in
+                count += 1; return count
+            }
             if count <= 3 { throw Flaky() }
             return .idle
         }

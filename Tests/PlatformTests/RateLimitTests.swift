@@ -67,7 +67,7 @@ final class RateLimitTests: XCTestCase {
         cache.set(2, for: "b")
         cache.set(3, for: "c")
         XCTAssertEqual(cache.value(for: "a"), 1)  // a is now the most recent
-        cache.set(4, for: "d")                    // evicts b, the coldest
+        cache.set(4, for: "d")  // evicts b, the coldest
         XCTAssertNil(cache.value(for: "b"))
         XCTAssertEqual(cache.value(for: "a"), 1)
         XCTAssertEqual(cache.value(for: "c"), 3)

@@ -26,7 +26,8 @@ final class DecodingTests: PostgresTestCase {
         XCTAssertEqual(try row.decode(Bool.self, column: "no"), false)
         let at = try row.decode(Date.self, column: "at")
         XCTAssertEqual(at.timeIntervalSince1970, 1_709_210_096.123456, accuracy: 0.000_001)
-        XCTAssertEqual(try row.decode(UUID.self, column: "id"), UUID(uuidString: "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"))
+        XCTAssertEqual(
+            try row.decode(UUID.self, column: "id"), UUID(uuidString: "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"))
         XCTAssertEqual(try row.decode([UInt8].self, column: "bytes"), [0xDE, 0xAD, 0xBE, 0xEF])
         XCTAssertEqual(try row.decode(Int64?.self, column: "nothing"), nil)
         XCTAssertEqual(try row.decode(String?.self, column: "label"), "text")
@@ -63,8 +64,9 @@ final class DecodingTests: PostgresTestCase {
             """)
         let fetched = try await pool.query("SELECT * FROM everything")
         let row = try XCTUnwrap(fetched.first)
-        let (small, medium, big, native, label, flag, storedAt, storedID, storedBytes, maybe, document) = try row.decode(
-            (Int16, Int32, Int64, Int, String, Bool, Date, UUID, [UInt8], String?, PostgresJSON).self)
+        let (small, medium, big, native, label, flag, storedAt, storedID, storedBytes, maybe, document) =
+            try row.decode(
+                (Int16, Int32, Int64, Int, String, Bool, Date, UUID, [UInt8], String?, PostgresJSON).self)
         XCTAssertEqual(small, Int16.min)
         XCTAssertEqual(medium, Int32.max)
         XCTAssertEqual(big, Int64.min)
@@ -136,7 +138,8 @@ final class DecodingTests: PostgresTestCase {
 
     func testIntegerDecodingIsExact() async throws {
         let pool = makePool()
-        let fetched = try await pool.query("SELECT 12.50::numeric AS fraction, 12.00::numeric AS whole, 70000::int4 AS wide")
+        let fetched = try await pool.query(
+            "SELECT 12.50::numeric AS fraction, 12.00::numeric AS whole, 70000::int4 AS wide")
         let row = try XCTUnwrap(fetched.first)
         XCTAssertEqual(try row.decode(Int64.self, column: "whole"), 12)
         XCTAssertThrowsError(try row.decode(Int64.self, column: "fraction")) { error in

@@ -46,7 +46,10 @@ final class ListenNotifyTests: PostgresTestCase {
         // The server drops the LISTEN with the session; wait for that, then notify again.
         let admin = makePool(.admin, poolSize: 1)
         await eventually("listener session closed") {
-            (try? await scalar(admin, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'coffer-test:listen' AND datname = current_database()"))
+            (try? await scalar(
+                admin,
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'coffer-test:listen' AND datname = current_database()"
+            ))
                 == 0
         }
         try await pool.notify(channel: "c", payload: "two")

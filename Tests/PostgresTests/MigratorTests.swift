@@ -27,7 +27,8 @@ final class MigratorTests: PostgresTestCase {
     ]
 
     func migrator(_ pool: PostgresPool, _ migrations: [Migration]? = nil) -> Migrator {
-        Migrator(pool: pool, schema: "payments", migrations: migrations ?? self.migrations, logger: TestEnvironment.logger())
+        Migrator(
+            pool: pool, schema: "payments", migrations: migrations ?? self.migrations, logger: TestEnvironment.logger())
     }
 
     func testAppliesInOrderAndSecondRunIsANoOp() async throws {
@@ -157,7 +158,10 @@ final class MigratorTests: PostgresTestCase {
             XCTAssertEqual(error.sqlState, "42501")
         }
         // Tables added by later migrations are covered by the default privileges.
-        let later = migrations + [Migration(version: 4, name: "refunds", sql: "CREATE TABLE refunds (id bigserial PRIMARY KEY, n int);")]
+        let later =
+            migrations + [
+                Migration(version: 4, name: "refunds", sql: "CREATE TABLE refunds (id bigserial PRIMARY KEY, n int);")
+            ]
         _ = try await migrator(owner, later).migrate()
         let inserted = try await app.execute("INSERT INTO payments.refunds (n) VALUES (1)")
         XCTAssertEqual(inserted, 1)

@@ -42,7 +42,9 @@ final class PipelineTests: PostgresTestCase {
         let pool = makePool(poolSize: 1)
         try await pool.execute("CREATE TABLE inbox (id int PRIMARY KEY, body text NOT NULL)")
         let body = String(repeating: "x", count: 500)
-        let queries: [PostgresQuery] = (0..<5_000).map { "INSERT INTO inbox VALUES (\($0), \(body)) RETURNING id, body" }
+        let queries: [PostgresQuery] = (0..<5_000).map {
+            "INSERT INTO inbox VALUES (\($0), \(body)) RETURNING id, body"
+        }
         let results = try await pool.pipeline(queries)
         XCTAssertEqual(results.count, 5_000)
         XCTAssertEqual(try results[4_999].first?.decode(Int.self, column: "id"), 4_999)

@@ -91,7 +91,9 @@ final class PoolStateTests: XCTestCase {
         let (idle, waiters) = state.shutdown()
         XCTAssertEqual(idle, ["idle-1"])
         XCTAssertEqual(waiters.map(\.ticket), [9])
-        guard case .close = state.checkIn("lent") else { return XCTFail("a connection returned after shutdown is kept") }
+        guard case .close = state.checkIn("lent") else {
+            return XCTFail("a connection returned after shutdown is kept")
+        }
         XCTAssertEqual(state.statistics.open, 0)
         guard case .failure(let error)? = state.tryAcquire() else { return XCTFail("a closed pool lends") }
         XCTAssertEqual(error.kind, .poolClosed)

@@ -92,9 +92,10 @@ final class PoolTests: PostgresTestCase {
         await holding.wait()
         var waiters: [Task<Void, any Error>] = []
         for index in 0..<5 {
-            waiters.append(Task {
-                try await pool.withConnection { _ in order.append(index) }
-            })
+            waiters.append(
+                Task {
+                    try await pool.withConnection { _ in order.append(index) }
+                })
             // Let each waiter enqueue before the next one.
             try await eventuallyWaiters(pool, index + 1)
         }

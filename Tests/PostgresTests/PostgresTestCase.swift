@@ -28,7 +28,8 @@ class PostgresTestCase: XCTestCase {
         _ role: TestDatabase.Role = .owner, poolSize: Int = 4, applicationName: String = "coffer-test",
         acquireTimeout: Duration = .seconds(5)
     ) -> PostgresPool {
-        let pool = database.pool(role, poolSize: poolSize, applicationName: applicationName, acquireTimeout: acquireTimeout)
+        let pool = database.pool(
+            role, poolSize: poolSize, applicationName: applicationName, acquireTimeout: acquireTimeout)
         pools.append(pool)
         return pool
     }
@@ -74,7 +75,11 @@ actor Gate {
 final class Counter: Sendable {
     private let value = Mutex(0)
     @discardableResult
-    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    func increment() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
     var current: Int { value.withLock { $0 } }
 }
 

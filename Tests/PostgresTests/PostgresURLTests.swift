@@ -9,7 +9,9 @@ final class PostgresURLTests: XCTestCase {
         XCTAssertEqual(
             PostgresURL.redactingPassword("postgres://u@h/d?password=hunter2&application_name=x"),
             "postgres://u@h/d?password=***&application_name=x")
-        XCTAssertEqual(PostgresURL.redactingPassword("host=h user=u password=hunter2 dbname=d"), "host=h user=u password=*** dbname=d")
+        XCTAssertEqual(
+            PostgresURL.redactingPassword("host=h user=u password=hunter2 dbname=d"),
+            "host=h user=u password=*** dbname=d")
         XCTAssertEqual(PostgresURL.redactingPassword("postgresql://h/d"), "postgresql://h/d")
         let configuration = PostgresConfiguration(url: "postgresql://a:topsecret@h:1/d")
         XCTAssertFalse(configuration.redactedURL.contains("topsecret"))
@@ -17,7 +19,8 @@ final class PostgresURLTests: XCTestCase {
 
     func testReplacesTheDatabase() {
         XCTAssertEqual(
-            PostgresURL.replacingDatabase(in: "postgresql://u:p@127.0.0.1:5432/coffer?sslmode=disable", with: "coffer_test_1"),
+            PostgresURL.replacingDatabase(
+                in: "postgresql://u:p@127.0.0.1:5432/coffer?sslmode=disable", with: "coffer_test_1"),
             "postgresql://u:p@127.0.0.1:5432/coffer_test_1?sslmode=disable")
         XCTAssertEqual(
             PostgresURL.replacingDatabase(in: "postgresql://u:p@127.0.0.1:5432", with: "other"),

@@ -7,7 +7,8 @@ final class QueryTests: PostgresTestCase {
         let id = "abc"
         let amount: Int64 = 42
         let note: String? = nil
-        let query: PostgresQuery = "SELECT * FROM t WHERE id = \(id) AND amount > \(amount) AND note IS NOT DISTINCT FROM \(note)"
+        let query: PostgresQuery =
+            "SELECT * FROM t WHERE id = \(id) AND amount > \(amount) AND note IS NOT DISTINCT FROM \(note)"
         XCTAssertEqual(query.sql, "SELECT * FROM t WHERE id = $1 AND amount > $2 AND note IS NOT DISTINCT FROM $3")
         XCTAssertEqual(query.binds, ["abc", "42", nil])
         // The description shows SQL, never values.

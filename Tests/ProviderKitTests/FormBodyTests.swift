@@ -21,7 +21,9 @@ final class FormBodyTests: XCTestCase {
     }
 
     func testDecodingReadsPlusAsSpaceAndRefusesMalformedEscapes() throws {
-        XCTAssertEqual(try FormBody(encoded: Array("a=1+2&b&c=".utf8)).pairs.map { "\($0.name)=\($0.value)" }, ["a=1 2", "b=", "c="])
+        XCTAssertEqual(
+            try FormBody(encoded: Array("a=1+2&b&c=".utf8)).pairs.map { "\($0.name)=\($0.value)" },
+            ["a=1 2", "b=", "c="])
         XCTAssertThrowsError(try FormBody(encoded: Array("amount=%zz".utf8)))
         XCTAssertThrowsError(try FormBody(encoded: Array("amount=%".utf8)))
     }

@@ -4,7 +4,8 @@ import XCTest
 
 final class ConfigReaderTests: XCTestCase {
     func testEveryProblemIsReportedInOneMessage() {
-        var reader = ConfigReader(service: "payments", environment: ["PORT": "http", "LOG_FORMAT": "x", "RETRIES": "99"])
+        var reader = ConfigReader(
+            service: "payments", environment: ["PORT": "http", "LOG_FORMAT": "x", "RETRIES": "99"])
         _ = reader.string("DATABASE_URL", secret: true)
         _ = reader.string("COFFER_MASTER_KEY", secret: true)
         _ = reader.int("PORT", default: 8081, range: 1...65535)
@@ -23,10 +24,14 @@ final class ConfigReaderTests: XCTestCase {
 
     func testFileVariantsForSecrets() throws {
         let files = ["/run/secrets/db": "postgresql://u:p@h/db\n", "/run/secrets/empty": "\n"]
-        var reader = ConfigReader(service: "s", environment: [
-            "DATABASE_URL_FILE": "/run/secrets/db", "A_FILE": "/run/secrets/missing", "B": "x", "B_FILE": "/run/secrets/db",
-            "C_FILE": "/run/secrets/empty",
-        ]) { path in
+        var reader = ConfigReader(
+            service: "s",
+            environment: [
+                "DATABASE_URL_FILE": "/run/secrets/db", "A_FILE": "/run/secrets/missing", "B": "x",
+                "B_FILE": "/run/secrets/db",
+                "C_FILE": "/run/secrets/empty",
+            ]
+        ) { path in
             guard let text = files[path] else { throw CocoaLikeError() }
             return text
         }
@@ -43,10 +48,13 @@ final class ConfigReaderTests: XCTestCase {
     }
 
     func testTypedValues() throws {
-        var reader = ConfigReader(service: "s", environment: [
-            "FLAG": "yes", "OFF": "0", "WAIT": "250ms", "LONG": "2h", "DAYS": "30d", "BARE": "15", "LIST": "a, b,,c",
-            "URL": "http://host:8080/", "BADURL": "ftp://x", "MODE": "live",
-        ])
+        var reader = ConfigReader(
+            service: "s",
+            environment: [
+                "FLAG": "yes", "OFF": "0", "WAIT": "250ms", "LONG": "2h", "DAYS": "30d", "BARE": "15",
+                "LIST": "a, b,,c",
+                "URL": "http://host:8080/", "BADURL": "ftp://x", "MODE": "live",
+            ])
         XCTAssertTrue(reader.bool("FLAG", default: false))
         XCTAssertFalse(reader.bool("OFF", default: true))
         XCTAssertEqual(reader.duration("WAIT", default: .zero), .milliseconds(250))

@@ -82,17 +82,23 @@ final class JSONCodingTests: XCTestCase {
     func testAcronymPropertyNamesRoundTrip() throws {
         // Foundation's .convertFromSnakeCase would read `request_id` as `requestId`; Coffer's decoder
         // maps the acronyms back, so Swift-style names work in both directions.
-        struct Acronym: Codable, Equatable { var requestID: String; var webhookURL: String; var payeeIDs: [String]; var clientIP: String }
+        struct Acronym: Codable, Equatable {
+            var requestID: String; var webhookURL: String; var payeeIDs: [String]; var clientIP: String
+        }
         let value = Acronym(requestID: "req_1", webhookURL: "https://x", payeeIDs: ["pe_1"], clientIP: "10.0.0.1")
         let bytes = try JSONCoding.makeEncoder().encode(value)
-        XCTAssertEqual(try JSONValue.parse(bytes),
-                       try JSONValue.parse(#"{"request_id":"req_1","webhook_url":"https://x","payee_ids":["pe_1"],"client_ip":"10.0.0.1"}"#))
+        XCTAssertEqual(
+            try JSONValue.parse(bytes),
+            try JSONValue.parse(
+                #"{"request_id":"req_1","webhook_url":"https://x","payee_ids":["pe_1"],"client_ip":"10.0.0.1"}"#))
         XCTAssertEqual(try JSONCoding.makeDecoder().decode(Acronym.self, from: bytes), value)
         XCTAssertEqual(JSONCoding.camelCase(fromSnakeCase: "created_at"), "createdAt")
         XCTAssertEqual(JSONCoding.camelCase(fromSnakeCase: "idempotency_key"), "idempotencyKey")
         XCTAssertEqual(JSONCoding.camelCase(fromSnakeCase: "amount"), "amount")
-        for (camel, snake) in [("payeeIDs", "payee_ids"), ("URLPath", "url_path"), ("createdAt", "created_at"),
-                               ("isHTTPS", "is_https"), ("amount", "amount"), ("line2Text", "line2_text")] {
+        for (camel, snake) in [
+            ("payeeIDs", "payee_ids"), ("URLPath", "url_path"), ("createdAt", "created_at"),
+            ("isHTTPS", "is_https"), ("amount", "amount"), ("line2Text", "line2_text"),
+        ] {
             XCTAssertEqual(JSONCoding.snakeCase(fromCamelCase: camel), snake)
         }
     }

@@ -15,8 +15,10 @@ public func XCTAssertEqualAsync<T: Equatable>(
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held. For effects that
 /// happen asynchronously by design (outbox deliveries, background loops), never as a timing check.
-public func eventually(timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(50),
-                       _ condition: () async throws -> Bool) async rethrows -> Bool {
+public func eventually(
+    timeout: Duration = .seconds(10), every interval: Duration = .milliseconds(50),
+    _ condition: () async throws -> Bool
+) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while true {
         if try await condition() { return true }

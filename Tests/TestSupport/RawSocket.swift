@@ -18,7 +18,9 @@ public final class RawSocket {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, host, &address.sin_addr)
         let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard status == 0 else {
             let code = errno
@@ -37,7 +39,9 @@ public final class RawSocket {
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard written > 0 else { throw SocketError(operation: "send", errno: errno) }
             offset += written
         }
@@ -68,12 +72,17 @@ public final class RawSocket {
             case .end:
                 if let current { responses.append(TestResponse(head: current, body: body)) }
                 current = nil
-                if let methods = requestMethods, responses.count < methods.count { parser.expectResponse(to: methods[responses.count]) }
-                else { parser.expectResponse(to: .GET) }
+                if let methods = requestMethods, responses.count < methods.count {
+                    parser.expectResponse(to: methods[responses.count])
+                } else {
+                    parser.expectResponse(to: .GET)
+                }
             case .needMoreData:
                 let bytes = try receiveSome()
                 if bytes.isEmpty {
-                    if case .end? = parser.connectionClosed(), let current { responses.append(TestResponse(head: current, body: body)) }
+                    if case .end? = parser.connectionClosed(), let current {
+                        responses.append(TestResponse(head: current, body: body))
+                    }
                     return responses
                 }
                 parser.feed(bytes)

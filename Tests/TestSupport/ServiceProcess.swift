@@ -25,7 +25,9 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// The directory with the built binaries (`COFFER_BIN_DIR`, set by `make test`; else `.build/debug`).
     public static var binDirectory: String {
-        if let configured = ProcessInfo.processInfo.environment["COFFER_BIN_DIR"], !configured.isEmpty { return configured }
+        if let configured = ProcessInfo.processInfo.environment["COFFER_BIN_DIR"], !configured.isEmpty {
+            return configured
+        }
         return FileManager.default.currentDirectoryPath + "/.build/debug"
     }
 
@@ -54,7 +56,9 @@ public final class ServiceProcess: @unchecked Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
@@ -64,7 +68,10 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     /// Starts `binary` (e.g. `coffer-ingress`) with the current environment overlaid by `environment`.
-    public init(binary: String, port: Int? = nil, internalPort: Int? = nil, environment: [String: String], arguments: [String] = []) throws {
+    public init(
+        binary: String, port: Int? = nil, internalPort: Int? = nil, environment: [String: String],
+        arguments: [String] = []
+    ) throws {
         name = binary
         self.port = port ?? Self.freePort()
         self.internalPort = internalPort ?? Self.freePort()
@@ -112,8 +119,10 @@ public final class ServiceProcess: @unchecked Sendable {
             if let code = pollExit() {
                 throw TestDatabaseError("\(name) exited with \(code) before it was ready:\n\(output.suffix(3000))")
             }
-            if let response = try? await client.send(HTTPClientRequest(method: .GET, url: baseURL + "/health/ready", timeout: .seconds(1))),
-               response.status == .ok {
+            if let response = try? await client.send(
+                HTTPClientRequest(method: .GET, url: baseURL + "/health/ready", timeout: .seconds(1))),
+                response.status == .ok
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -123,12 +132,16 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// Waits until the gauge `metric` on `/metrics` (internal listener) satisfies `condition`: for what a
     /// process does after it is ready (payouts confirming its tenancy copy before money may move out).
-    public func waitForMetric(_ metric: String, timeout: Duration = .seconds(30), _ condition: @escaping (Double) -> Bool) async throws {
+    public func waitForMetric(
+        _ metric: String, timeout: Duration = .seconds(30), _ condition: @escaping (Double) -> Bool
+    ) async throws {
         let client = LoopHTTPClient()
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let response = try? await client.send(HTTPClientRequest(method: .GET, url: internalURL + "/metrics", timeout: .seconds(1))),
-               response.status == .ok {
+            if let response = try? await client.send(
+                HTTPClientRequest(method: .GET, url: internalURL + "/metrics", timeout: .seconds(1))),
+                response.status == .ok
+            {
                 let text = String(decoding: response.body, as: UTF8.self)
                 for line in text.split(separator: "\n") where line.hasPrefix(metric + " ") {
                     if let value = Double(line.dropFirst(metric.count + 1)), condition(value) { return }

@@ -41,7 +41,8 @@ public final class TestDatabase: Sendable {
             let appURL = PostgresURL.replacingDatabase(in: app, with: name),
             let adminURL = PostgresURL.replacingDatabase(in: serverAdmin, with: name)
         else {
-            throw TestDatabaseError("TEST_DATABASE_ADMIN_URL, DATABASE_URL and DATABASE_OWNER_URL must be postgresql:// URIs")
+            throw TestDatabaseError(
+                "TEST_DATABASE_ADMIN_URL, DATABASE_URL and DATABASE_OWNER_URL must be postgresql:// URIs")
         }
         let database = try TestDatabase(
             name: name, ownerURL: ownerURL, appURL: appURL, adminURL: adminURL, serverAdminURL: serverAdmin)

@@ -65,7 +65,9 @@ public final class TestPostgresServer: Sendable {
         try handle.close()
         try await server.startServer()
         // Services switch to this role for cross-tenant work (PlatformRole): a superuser may, but it must exist.
-        let pool = PostgresPool(configuration: PostgresConfiguration(url: server.superuserURL, poolSize: 1), logger: TestEnvironment.logger())
+        let pool = PostgresPool(
+            configuration: PostgresConfiguration(url: server.superuserURL, poolSize: 1),
+            logger: TestEnvironment.logger())
         do {
             try await pool.execute("CREATE ROLE coffer_platform NOLOGIN")
             await pool.shutdown()
@@ -79,7 +81,8 @@ public final class TestPostgresServer: Sendable {
     /// Starts a stopped server and waits until it accepts connections.
     public func startServer() async throws {
         try await asServerUser([
-            binDirectory + "/pg_ctl", "-D", dataDirectory, "-l", dataDirectory + "/server.log", "-w", "-t", "60", "start",
+            binDirectory + "/pg_ctl", "-D", dataDirectory, "-l", dataDirectory + "/server.log", "-w", "-t", "60",
+            "start",
         ])
     }
 
@@ -124,7 +127,9 @@ public final class TestPostgresServer: Sendable {
 
     static func makeTemporaryDirectory() throws -> String {
         var template = Array("/tmp/coffer-pg-test.XXXXXX".utf8CString)
-        guard let path = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
+        guard
+            let path = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } })
+        else {
             throw TestDatabaseError("mkdtemp failed")
         }
         return String(cString: path)

@@ -11,7 +11,9 @@ public enum TestStackEnvironment {
     public static let services = ["ingress", "payments", "payouts", "notifications", "monitoring"]
 
     /// A pair's secret: distinct per pair, so a test can show one pair's secret opens nothing else.
-    public static func pairSecret(_ sender: String, _ receiver: String) -> String { "test-pair-\(sender)-to-\(receiver)-0123456789" }
+    public static func pairSecret(_ sender: String, _ receiver: String) -> String {
+        "test-pair-\(sender)-to-\(receiver)-0123456789"
+    }
 
     /// `COFFER_INTERNAL_SECRETS` for every pair.
     public static let internalSecrets = InternalSecrets.mesh(services) { pair in
@@ -32,9 +34,12 @@ public enum TestStackEnvironment {
     }
 
     /// The `X-Coffer-Signature` header `sender` puts on a call to `receiver`.
-    public static func signature(from sender: String, to receiver: String, method: String, target: String, body: [UInt8]) -> String {
-        signer(as: sender).signature(to: receiver, method: method, target: target, body: body,
-                                     timestamp: Int64(Date().timeIntervalSince1970)) ?? ""
+    public static func signature(
+        from sender: String, to receiver: String, method: String, target: String, body: [UInt8]
+    ) -> String {
+        signer(as: sender).signature(
+            to: receiver, method: method, target: target, body: body,
+            timestamp: Int64(Date().timeIntervalSince1970)) ?? ""
     }
 
     public static func variables(database: TestDatabase, extra: [String: String] = [:]) -> [String: String] {

@@ -16,7 +16,10 @@ guard let data = FileManager.default.contents(atPath: input), let json = String(
     exit(1)
 }
 if json.contains("\"\"\"#") || json.contains("\\#") || json.contains("\r") {
-    FileHandle.standardError.write(Data("openapi-embed: \(input) contains \"\"\"#, \\# or a carriage return; it cannot be embedded verbatim\n".utf8))
+    FileHandle.standardError.write(
+        Data(
+            "openapi-embed: \(input) contains \"\"\"#, \\# or a carriage return; it cannot be embedded verbatim\n".utf8)
+    )
     exit(1)
 }
 // A newline before the closing delimiter is not part of the literal: with the JSON's own final

@@ -8,7 +8,8 @@ struct AuditCommand: CtlCommand {
     var usage: String { AuditVerifyCommandLine.usage }
 
     func run(arguments: [String], environment: CtlEnvironment, output: CtlOutput) async -> Int32 {
-        let urls = Dictionary(environment.internalServices.map { ($0.name, $0.url) }, uniquingKeysWith: { first, _ in first })
+        let urls = Dictionary(
+            environment.internalServices.map { ($0.name, $0.url) }, uniquingKeysWith: { first, _ in first })
         return await AuditVerifyCommandLine.run(
             arguments: arguments, serviceURLs: urls, adminToken: environment["COFFER_ADMIN_TOKEN"],
             write: { output.line($0) })

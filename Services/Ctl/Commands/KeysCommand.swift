@@ -43,25 +43,40 @@ struct KeysCommand: CtlCommand {
         }
         if service != "payouts" {
             let payments = environment.internalURL("payments") + "/admin/keys/rotate"
-            guard let paid = await rotate(url: payments, service: "payments", token: token, output: output) else { return 1 }
-            output.line("Re-encrypted \(paid["reencrypted_connectors"]?.int64Value ?? 0) connector(s) under master key v\(paid["key_version"]?.int64Value ?? 0).")
+            guard let paid = await rotate(url: payments, service: "payments", token: token, output: output) else {
+                return 1
+            }
+            output.line(
+                "Re-encrypted \(paid["reencrypted_connectors"]?.int64Value ?? 0) connector(s) under master key v\(paid["key_version"]?.int64Value ?? 0)."
+            )
         }
         guard service != "payments" else { return 0 }
         let payouts = environment.internalURL("payouts") + "/admin/keys/rotate"
-        guard let payees = await rotate(url: payouts, service: "payouts", token: token, output: output) else { return 1 }
+        guard let payees = await rotate(url: payouts, service: "payouts", token: token, output: output) else {
+            return 1
+        }
         let version = payees["key_version"]?.int64Value ?? 0
-        output.line("Re-sealed \(payees["resealed_payee_destinations"]?.int64Value ?? 0) payee destination(s) under master key v\(version). Every secret now opens with v\(version).")
+        output.line(
+            "Re-sealed \(payees["resealed_payee_destinations"]?.int64Value ?? 0) payee destination(s) under master key v\(version). Every secret now opens with v\(version)."
+        )
         return 0
     }
 
     private func rotate(url: String, service: String, token: String, output: CtlOutput) async -> JSONValue? {
         do {
-            let response = try await LoopHTTPClient().send(HTTPClientRequest(
-                method: .POST, url: url, headers: ["Authorization": "Bearer " + token, "Idempotency-Key": "keys-rotate-" + CofferID.generate(.request)],
-                timeout: .seconds(300)))
+            let response = try await LoopHTTPClient().send(
+                HTTPClientRequest(
+                    method: .POST, url: url,
+                    headers: [
+                        "Authorization": "Bearer " + token,
+                        "Idempotency-Key": "keys-rotate-" + CofferID.generate(.request),
+                    ],
+                    timeout: .seconds(300)))
             let body = (try? JSONValue.parse(response.body)) ?? .null
             guard response.status == .ok else {
-                output.line("cofferctl keys rotate: \(service) answered \(response.status.code): \(body["error"]?["message"]?.stringValue ?? response.bodyText)")
+                output.line(
+                    "cofferctl keys rotate: \(service) answered \(response.status.code): \(body["error"]?["message"]?.stringValue ?? response.bodyText)"
+                )
                 return nil
             }
             return body

@@ -32,9 +32,12 @@ struct LivemodeReportCommand: CtlCommand {
         var reports: [JSONValue] = []
         for service in ["payments", "payouts"] {
             let url = environment.internalURL(service) + "/admin/livemode-report"
-            guard let response = try? await client.send(HTTPClientRequest(method: .GET, url: url, headers: ["Authorization": "Bearer " + token],
-                                                                          timeout: .seconds(30))),
-                  response.status.isSuccess, let report = try? JSONValue.parse(response.body)
+            guard
+                let response = try? await client.send(
+                    HTTPClientRequest(
+                        method: .GET, url: url, headers: ["Authorization": "Bearer " + token],
+                        timeout: .seconds(30))),
+                response.status.isSuccess, let report = try? JSONValue.parse(response.body)
             else {
                 output.line("cofferctl livemode-report: \(service) could not be asked (\(url))")
                 return 2
@@ -43,36 +46,51 @@ struct LivemodeReportCommand: CtlCommand {
         }
         let clean = reports.allSatisfy { $0["clean"]?.boolValue == true }
         if arguments.contains("--json") {
-            output.line(String(decoding: JSONValue.object(["clean": .bool(clean), "reports": .array(reports)]).serialized(), as: UTF8.self))
+            output.line(
+                String(
+                    decoding: JSONValue.object(["clean": .bool(clean), "reports": .array(reports)]).serialized(),
+                    as: UTF8.self))
             return clean ? 0 : 1
         }
         let payments = reports[0], payouts = reports[1]
-        output.line("Payments: \(payments["open_conflicts"]?.int64Value ?? 0) open conflict(s); payees of unknown mode: "
-                    + "\(payments["payees_mode_unknown"]?.int64Value ?? 0); ledger transactions of unknown mode: "
-                    + "\(payments["ledger_transactions_mode_unknown"]?.int64Value ?? 0)")
+        output.line(
+            "Payments: \(payments["open_conflicts"]?.int64Value ?? 0) open conflict(s); payees of unknown mode: "
+                + "\(payments["payees_mode_unknown"]?.int64Value ?? 0); ledger transactions of unknown mode: "
+                + "\(payments["ledger_transactions_mode_unknown"]?.int64Value ?? 0)")
         for conflict in payments["conflicts"]?.arrayValue ?? [] {
             let from = conflict["payment_livemode"]?.boolValue == true ? "live" : "test"
             let to = conflict["payee_livemode"]?.boolValue == true ? "live" : "test"
-            output.line("  \(conflict["status"]?.stringValue ?? "?")  \(conflict["payment_id"]?.stringValue ?? "?") (\(from)) credited "
-                        + "\(conflict["amount"]?.int64Value ?? 0) \(conflict["currency"]?.stringValue ?? "") to \(conflict["role"]?.stringValue ?? "payee") "
-                        + "\(conflict["payee_id"]?.stringValue ?? "?") (\(to)); tenant \(conflict["tenant_id"]?.stringValue ?? "?")")
+            output.line(
+                "  \(conflict["status"]?.stringValue ?? "?")  \(conflict["payment_id"]?.stringValue ?? "?") (\(from)) credited "
+                    + "\(conflict["amount"]?.int64Value ?? 0) \(conflict["currency"]?.stringValue ?? "") to \(conflict["role"]?.stringValue ?? "payee") "
+                    + "\(conflict["payee_id"]?.stringValue ?? "?") (\(to)); tenant \(conflict["tenant_id"]?.stringValue ?? "?")"
+            )
         }
         for transaction in payments["ledger_transactions_mixed"]?.arrayValue ?? [] {
-            output.line("  ledger \(transaction["id"]?.stringValue ?? "?") \(transaction["kind"]?.stringValue ?? "") "
-                        + "\(transaction["reference"]?.stringValue ?? "") posts to payee \(transaction["payee_id"]?.stringValue ?? "?") of the other mode")
+            output.line(
+                "  ledger \(transaction["id"]?.stringValue ?? "?") \(transaction["kind"]?.stringValue ?? "") "
+                    + "\(transaction["reference"]?.stringValue ?? "") posts to payee \(transaction["payee_id"]?.stringValue ?? "?") of the other mode"
+            )
         }
         output.line("Payouts: \(payouts["open_holds"]?.int64Value ?? 0) held balance(s)")
         for hold in payouts["balance_holds"]?.arrayValue ?? [] {
-            output.line("  \(hold["status"]?.stringValue ?? "?")  \(hold["id"]?.stringValue ?? "?") payee \(hold["payee_id"]?.stringValue ?? "?") "
-                        + "\(hold["amount"]?.int64Value ?? 0) \(hold["currency"]?.stringValue ?? "") from \(hold["source_ids"]?.arrayValue?.count ?? 0) source(s)"
-                        + (hold["requested_by"]?.stringValue.map { "; reversal requested by \($0), awaiting a second operator" } ?? ""))
+            output.line(
+                "  \(hold["status"]?.stringValue ?? "?")  \(hold["id"]?.stringValue ?? "?") payee \(hold["payee_id"]?.stringValue ?? "?") "
+                    + "\(hold["amount"]?.int64Value ?? 0) \(hold["currency"]?.stringValue ?? "") from \(hold["source_ids"]?.arrayValue?.count ?? 0) source(s)"
+                    + (hold["requested_by"]?.stringValue.map {
+                        "; reversal requested by \($0), awaiting a second operator"
+                    } ?? ""))
         }
         for entry in payouts["balance_entries_mixed"]?.arrayValue ?? [] {
-            output.line("  balance entry \(entry["id"]?.int64Value ?? 0) \(entry["reason"]?.stringValue ?? "") \(entry["amount"]?.int64Value ?? 0) "
-                        + "\(entry["currency"]?.stringValue ?? "") from \(entry["source_id"]?.stringValue ?? "?") (hold \(entry["hold_id"]?.stringValue ?? "?"))")
+            output.line(
+                "  balance entry \(entry["id"]?.int64Value ?? 0) \(entry["reason"]?.stringValue ?? "") \(entry["amount"]?.int64Value ?? 0) "
+                    + "\(entry["currency"]?.stringValue ?? "") from \(entry["source_id"]?.stringValue ?? "?") (hold \(entry["hold_id"]?.stringValue ?? "?"))"
+            )
         }
         for payout in payouts["payouts_mixed"]?.arrayValue ?? [] {
-            output.line("  payout \(payout["id"]?.stringValue ?? "?") is of another mode than its payee \(payout["payee_id"]?.stringValue ?? "?")")
+            output.line(
+                "  payout \(payout["id"]?.stringValue ?? "?") is of another mode than its payee \(payout["payee_id"]?.stringValue ?? "?")"
+            )
         }
         output.line(clean ? "Clean: no money crossed modes that is not reversed." : "Not clean: see above.")
         return clean ? 0 : 1

@@ -31,50 +31,65 @@ struct WebhookReceiver: Sendable {
         var context = context
         context.tenantID = CofferID.isValid(tenantID, prefix: .tenant) ? tenantID : nil
         let bodyHash = Hex.encode(SHA256.hash(request.body))
-        func refuse(_ status: HTTPStatus, _ code: String, _ message: String, outcome: String = "rejected",
-                    retryAfter: Int? = nil) -> WebhookAnswer {
-            store.record(AttemptRecord(tenantID: context.tenantID, provider: provider.rawValue, outcome: outcome, reason: code,
-                                       httpStatus: status.code, sourceIP: context.clientIP, bodySize: request.body.count,
-                                       bodySHA256: bodyHash, correlationID: context.correlationID))
-            metrics.observe(provider: provider.rawValue, outcome: outcome == "rejected" ? code : outcome, since: arrivedAt)
+        func refuse(
+            _ status: HTTPStatus, _ code: String, _ message: String, outcome: String = "rejected",
+            retryAfter: Int? = nil
+        ) -> WebhookAnswer {
+            store.record(
+                AttemptRecord(
+                    tenantID: context.tenantID, provider: provider.rawValue, outcome: outcome, reason: code,
+                    httpStatus: status.code, sourceIP: context.clientIP, bodySize: request.body.count,
+                    bodySHA256: bodyHash, correlationID: context.correlationID))
+            metrics.observe(
+                provider: provider.rawValue, outcome: outcome == "rejected" ? code : outcome, since: arrivedAt)
             if status.code >= 500 {
-                context.logger.error("webhook not accepted", ["provider": .string(provider.rawValue), "reason": .string(code)])
+                context.logger.error(
+                    "webhook not accepted", ["provider": .string(provider.rawValue), "reason": .string(code)])
             } else {
-                context.logger.warning("webhook refused", ["provider": .string(provider.rawValue), "reason": .string(code),
-                                                           "client_ip": .string(context.clientIP)])
+                context.logger.warning(
+                    "webhook refused",
+                    [
+                        "provider": .string(provider.rawValue), "reason": .string(code),
+                        "client_ip": .string(context.clientIP),
+                    ])
             }
             return .refused(status: status, code: code, message: message, retryAfter: retryAfter)
         }
 
         let byIP = ipLimiter.consume(context.clientIP)
         guard byIP.allowed else {
-            return refuse(.tooManyRequests, "rate_limited", "Too many webhooks from this address.", outcome: "rate_limited",
-                          retryAfter: byIP.retryAfterSeconds)
+            return refuse(
+                .tooManyRequests, "rate_limited", "Too many webhooks from this address.", outcome: "rate_limited",
+                retryAfter: byIP.retryAfterSeconds)
         }
         guard context.tenantID != nil else { return refuse(.notFound, "unknown_tenant", "No such tenant.") }
         let byTenant = tenantLimiter.consume(tenantID)
         guard byTenant.allowed else {
-            return refuse(.tooManyRequests, "rate_limited", "Too many webhooks for this tenant.", outcome: "rate_limited",
-                          retryAfter: byTenant.retryAfterSeconds)
+            return refuse(
+                .tooManyRequests, "rate_limited", "Too many webhooks for this tenant.", outcome: "rate_limited",
+                retryAfter: byTenant.retryAfterSeconds)
         }
 
         let tenant: ConnectorDirectory.TenantConnectors
         do {
             tenant = try await directory.tenant(tenantID)
         } catch {
-            return refuse(.serviceUnavailable, "storage_unavailable", "Webhooks cannot be accepted right now; retry later.",
-                          outcome: "error", retryAfter: 5)
+            return refuse(
+                .serviceUnavailable, "storage_unavailable", "Webhooks cannot be accepted right now; retry later.",
+                outcome: "error", retryAfter: 5)
         }
         guard tenant.tenantStatus != nil else { return refuse(.notFound, "unknown_tenant", "No such tenant.") }
         guard tenant.tenantIsActive else { return refuse(.forbidden, "tenant_suspended", "This tenant is suspended.") }
         // Live connectors are tried first, each mode by priority.
-        let candidates = tenant.connectors.filter { $0.provider == provider && $0.livemode }
+        let candidates =
+            tenant.connectors.filter { $0.provider == provider && $0.livemode }
             + tenant.connectors.filter { $0.provider == provider && !$0.livemode }
 
         var verified: VerifiedWebhook
         if candidates.isEmpty {
             guard !configuration.requireSignature else {
-                return refuse(.notFound, "unknown_connector", "This tenant has no active \(provider.rawValue) connector.")
+                return refuse(
+                    .notFound, "unknown_connector", "This tenant has no active \(provider.rawValue) connector.")
             }
             verified = VerifiedWebhook(connector: nil, method: .unverified, needsConfirmation: true, headerEventID: nil)
         } else {
@@ -83,17 +98,20 @@ struct WebhookReceiver: Sendable {
                 verified = result
             case .failure(let rejection):
                 guard !configuration.requireSignature, rejection.status == .unauthorized else {
-                    return refuse(rejection.status, rejection.code, rejection.message,
-                                  outcome: rejection.status.code >= 500 ? "error" : "rejected",
-                                  retryAfter: rejection.status.code >= 500 ? 30 : nil)
+                    return refuse(
+                        rejection.status, rejection.code, rejection.message,
+                        outcome: rejection.status.code >= 500 ? "error" : "rejected",
+                        retryAfter: rejection.status.code >= 500 ? 30 : nil)
                 }
-                verified = VerifiedWebhook(connector: candidates.first, method: .unverified, needsConfirmation: true,
-                                           headerEventID: request.headers["webhook-id"])
+                verified = VerifiedWebhook(
+                    connector: candidates.first, method: .unverified, needsConfirmation: true,
+                    headerEventID: request.headers["webhook-id"])
             }
         }
         if verified.method == .unverified {
-            context.logger.warning("UNVERIFIED webhook accepted (REQUIRE_WEBHOOK_SIGNATURE=false)",
-                                   ["provider": .string(provider.rawValue)])
+            context.logger.warning(
+                "UNVERIFIED webhook accepted (REQUIRE_WEBHOOK_SIGNATURE=false)",
+                ["provider": .string(provider.rawValue)])
         }
 
         guard let body = try? JSONValue.parse(request.body) else {
@@ -101,35 +119,48 @@ struct WebhookReceiver: Sendable {
         }
         let normalized: NormalizedWebhook
         do {
-            normalized = try WebhookNormalizers.normalizer(for: provider).normalize(body: body, headers: request.headers)
+            normalized = try WebhookNormalizers.normalizer(for: provider).normalize(
+                body: body, headers: request.headers)
         } catch {
-            return refuse(.badRequest, "malformed_payload", "The body does not have the provider's documented shape: \(error.message).")
+            return refuse(
+                .badRequest, "malformed_payload",
+                "The body does not have the provider's documented shape: \(error.message).")
         }
-        guard let pending = makePending(provider: provider, tenantID: tenantID, verified: verified, normalized: normalized,
-                                        request: request, bodyHash: bodyHash, context: context)
+        guard
+            let pending = makePending(
+                provider: provider, tenantID: tenantID, verified: verified, normalized: normalized,
+                request: request, bodyHash: bodyHash, context: context)
         else { return refuse(.badRequest, "malformed_payload", "The body has identifiers Coffer cannot store.") }
 
         let outcome: StoreOutcome
         do {
             outcome = try await store.store(pending)
         } catch {
-            return refuse(.serviceUnavailable, "storage_unavailable", "Webhooks cannot be stored right now; retry later.",
-                          outcome: "error", retryAfter: 5)
+            return refuse(
+                .serviceUnavailable, "storage_unavailable", "Webhooks cannot be stored right now; retry later.",
+                outcome: "error", retryAfter: 5)
         }
         if !outcome.duplicate, pending.subscriber != nil { outbox.nudge() }
-        let result = outcome.duplicate ? "duplicate" : (pending.normalizedType == nil ? "stored_unforwarded" : "accepted")
+        let result =
+            outcome.duplicate ? "duplicate" : (pending.normalizedType == nil ? "stored_unforwarded" : "accepted")
         metrics.observe(provider: provider.rawValue, outcome: result, since: arrivedAt)
         // The access log line already records the request; this adds the event's identity at debug level.
-        context.logger.debug("webhook received", [
-            "provider": .string(provider.rawValue), "event_id": .string(outcome.id), "duplicate": .bool(outcome.duplicate),
-            "provider_event_type": .string(normalized.providerEventType), "verification": .string(verified.method.rawValue),
-        ])
+        context.logger.debug(
+            "webhook received",
+            [
+                "provider": .string(provider.rawValue), "event_id": .string(outcome.id),
+                "duplicate": .bool(outcome.duplicate),
+                "provider_event_type": .string(normalized.providerEventType),
+                "verification": .string(verified.method.rawValue),
+            ])
         return .received(id: outcome.id, duplicate: outcome.duplicate)
     }
 
     /// The stored row and, for forwarded types, the `provider.*` event for each subscriber.
-    private func makePending(provider: ProviderName, tenantID: String, verified: VerifiedWebhook, normalized: NormalizedWebhook,
-                             request: WebhookRequest, bodyHash: String, context: RequestContext) -> PendingWebhook? {
+    private func makePending(
+        provider: ProviderName, tenantID: String, verified: VerifiedWebhook, normalized: NormalizedWebhook,
+        request: WebhookRequest, bodyHash: String, context: RequestContext
+    ) -> PendingWebhook? {
         let id = CofferID.generate(.event)
         let eventID = normalized.providerEventID ?? verified.headerEventID
         guard Self.storable(eventID), Self.storable(normalized.providerEventType) else { return nil }
@@ -139,7 +170,10 @@ struct WebhookReceiver: Sendable {
         var subscriber: String?
         var orderingKey: String?
         if let fact = normalized.event {
-            for text in [fact.providerObjectID, fact.relatedProviderObjectID, fact.cofferID, fact.status, fact.failureReason, fact.currency]
+            for text in [
+                fact.providerObjectID, fact.relatedProviderObjectID, fact.cofferID, fact.status, fact.failureReason,
+                fact.currency,
+            ]
             where !Self.storable(text) {
                 return nil
             }
@@ -160,10 +194,12 @@ struct WebhookReceiver: Sendable {
         }
         return PendingWebhook(
             id: id, tenantID: tenantID, provider: provider.rawValue, dedupKey: dedupKey, providerEventID: eventID,
-            providerEventType: normalized.providerEventType, normalizedType: normalized.event?.type.rawValue, orderingKey: orderingKey,
+            providerEventType: normalized.providerEventType, normalizedType: normalized.event?.type.rawValue,
+            orderingKey: orderingKey,
             verification: verified.method.rawValue, needsConfirmation: verified.needsConfirmation, livemode: livemode,
             connectorID: verified.connector?.connectorID, rawBody: request.body, bodySHA256: bodyHash,
-            headersJSON: StoredHeaders.json(request.headers), normalizedJSON: normalizedJSON, correlationID: context.correlationID,
+            headersJSON: StoredHeaders.json(request.headers), normalizedJSON: normalizedJSON,
+            correlationID: context.correlationID,
             sourceIP: context.clientIP, subscriber: subscriber)
     }
 
@@ -177,7 +213,8 @@ struct WebhookReceiver: Sendable {
 /// Which request headers are kept with an event: what helps investigate it, never a signature or credential.
 enum StoredHeaders {
     static let kept: [String] = [
-        "Content-Type", "User-Agent", "X-Correlation-ID", "traceparent", "x-razorpay-event-id", "PAYPAL-TRANSMISSION-ID",
+        "Content-Type", "User-Agent", "X-Correlation-ID", "traceparent", "x-razorpay-event-id",
+        "PAYPAL-TRANSMISSION-ID",
         "PAYPAL-TRANSMISSION-TIME", "PAYPAL-CERT-URL", "PAYPAL-AUTH-ALGO", "webhook-id", "webhook-timestamp",
     ]
 

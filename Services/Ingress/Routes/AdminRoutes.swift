@@ -28,8 +28,9 @@ enum AdminRoutes {
             }
             if let after = query["starting_after"] {
                 guard CofferID.isValid(after, prefix: .event) else {
-                    throw HTTPError.badRequest("starting_after must be an evt_ id from a previous page.", code: "invalid_id",
-                                               param: "starting_after")
+                    throw HTTPError.badRequest(
+                        "starting_after must be an evt_ id from a previous page.", code: "invalid_id",
+                        param: "starting_after")
                 }
                 filter.startingAfter = after
             }
@@ -51,20 +52,31 @@ enum AdminRoutes {
                 throw HTTPError.notFound("No such event.", param: "id")
             }
             guard replayed > 0 else {
-                throw HTTPError.conflict("This event's type is not forwarded; there is nothing to replay.", code: "not_forwardable")
+                throw HTTPError.conflict(
+                    "This event's type is not forwarded; there is nothing to replay.", code: "not_forwardable")
             }
             outbox.nudge()
-            context.logger.notice("event replayed", ["event_id": .string(id), "deliveries": .int(Int64(replayed)),
-                                                     "operator": .string(context.adminPrincipal?.name ?? "unknown")])
-            return .json(.ok, bytes: JSONValue.object(["id": .string(id), "replayed_deliveries": .int(Int64(replayed))]).serialized())
+            context.logger.notice(
+                "event replayed",
+                [
+                    "event_id": .string(id), "deliveries": .int(Int64(replayed)),
+                    "operator": .string(context.adminPrincipal?.name ?? "unknown"),
+                ])
+            return .json(
+                .ok,
+                bytes: JSONValue.object(["id": .string(id), "replayed_deliveries": .int(Int64(replayed))]).serialized())
         }
 
         admin.post("/dead-letters/replay") { request, context in
             let tenant = try tenantFilter(request.queryParameters)
             let replayed = try await log.replayDead(tenantID: tenant)
             outbox.nudge()
-            context.logger.notice("dead letters replayed", ["deliveries": .int(Int64(replayed)), "scope_tenant": .string(tenant),
-                                                            "operator": .string(context.adminPrincipal?.name ?? "unknown")])
+            context.logger.notice(
+                "dead letters replayed",
+                [
+                    "deliveries": .int(Int64(replayed)), "scope_tenant": .string(tenant),
+                    "operator": .string(context.adminPrincipal?.name ?? "unknown"),
+                ])
             return .json(.ok, bytes: JSONValue.object(["replayed_deliveries": .int(Int64(replayed))]).serialized())
         }
 
@@ -72,10 +84,12 @@ enum AdminRoutes {
             let query = request.queryParameters
             let outcome = query["outcome"] ?? ""
             guard outcome.isEmpty || attemptOutcomes.contains(outcome) else {
-                throw HTTPError.badRequest("outcome must be one of \(attemptOutcomes.sorted().joined(separator: ", ")).", param: "outcome")
+                throw HTTPError.badRequest(
+                    "outcome must be one of \(attemptOutcomes.sorted().joined(separator: ", ")).", param: "outcome")
             }
-            let page = try await log.attempts(tenantID: try tenantFilter(query), outcome: outcome, startingAfter: query["starting_after"] ?? "",
-                                              limit: try ListParameters.limit(query))
+            let page = try await log.attempts(
+                tenantID: try tenantFilter(query), outcome: outcome, startingAfter: query["starting_after"] ?? "",
+                limit: try ListParameters.limit(query))
             return .json(.ok, bytes: ListParameters.page(page.attempts, hasMore: page.hasMore))
         }
     }

@@ -33,8 +33,9 @@ final class WebhookStore: Sendable {
         self.maxFlushers = maxFlushers
         self.maxBatch = maxBatch
         self.logger = logger
-        batchSizes = metrics.histogram("coffer_ingress_commit_batch_size", help: "Webhooks written per commit (group commit).",
-                                       buckets: HistogramBuckets(bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], divisor: 1))
+        batchSizes = metrics.histogram(
+            "coffer_ingress_commit_batch_size", help: "Webhooks written per commit (group commit).",
+            buckets: HistogramBuckets(bounds: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512], divisor: 1))
     }
 
     /// Returns once the webhook (or the earlier copy it duplicates) is committed.
@@ -101,20 +102,26 @@ final class WebhookStore: Sendable {
             }
         } catch let error as PostgresError where batch.count > 1 && !error.isConnectionError {
             // A data error in one row must not fail its neighbours: write them one by one.
-            logger.warning("batch write failed; retrying one by one", ["sqlstate": .string(error.sqlState ?? "?"),
-                                                                       "batch": .int(Int64(batch.count))])
+            logger.warning(
+                "batch write failed; retrying one by one",
+                [
+                    "sqlstate": .string(error.sqlState ?? "?"),
+                    "batch": .int(Int64(batch.count)),
+                ])
             for waiting in batch { await write([waiting], attempts: []) }
             if !attempts.isEmpty { await write([], attempts: attempts) }
         } catch {
             if !batch.isEmpty {
-                logger.error("webhook batch not stored", ["error": .string("\(error)"), "batch": .int(Int64(batch.count))])
+                logger.error(
+                    "webhook batch not stored", ["error": .string("\(error)"), "batch": .int(Int64(batch.count))])
             }
             for waiting in batch { waiting.continuation.resume(throwing: error) }
         }
     }
 
     /// One statement: events, the outbox rows of the new ones, and the attempts log.
-    private func insert(_ webhooks: [PendingWebhook], attempts: [AttemptRecord]) async throws -> [String: StoreOutcome] {
+    private func insert(_ webhooks: [PendingWebhook], attempts: [AttemptRecord]) async throws -> [String: StoreOutcome]
+    {
         // The first of several copies of one event in a batch is the one written; the others are its duplicates.
         var firstByKey: [String: String] = [:]
         var unique: [PendingWebhook] = []
@@ -125,9 +132,11 @@ final class WebhookStore: Sendable {
             if let first = firstByKey[key] {
                 duplicateOf[webhook.id] = first
                 // Not written as an event, but still an attempt the log must show.
-                attempts.append(AttemptRecord(tenantID: webhook.tenantID, provider: webhook.provider, outcome: "duplicate", reason: nil,
-                                              httpStatus: 200, sourceIP: webhook.sourceIP, bodySize: webhook.rawBody.count,
-                                              bodySHA256: webhook.bodySHA256, correlationID: webhook.correlationID))
+                attempts.append(
+                    AttemptRecord(
+                        tenantID: webhook.tenantID, provider: webhook.provider, outcome: "duplicate", reason: nil,
+                        httpStatus: 200, sourceIP: webhook.sourceIP, bodySize: webhook.rawBody.count,
+                        bodySHA256: webhook.bodySHA256, correlationID: webhook.correlationID))
             } else {
                 firstByKey[key] = webhook.id
                 unique.append(webhook)
@@ -200,7 +209,8 @@ final class WebhookStore: Sendable {
         }
         if !stale.isEmpty {
             // Duplicates of events stored earlier: answer with the original's id.
-            let existing = try await database.query("""
+            let existing = try await database.query(
+                """
                 SELECT e.id, e.tenant_id, e.provider, e.dedup_key FROM ingress.webhook_events e
                 JOIN unnest(\(array: stale.map(\.tenantID))::text[], \(array: stale.map(\.provider))::text[],
                             \(array: stale.map(\.dedupKey))::text[]) AS k(tenant_id, provider, dedup_key)

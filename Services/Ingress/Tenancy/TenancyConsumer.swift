@@ -11,7 +11,9 @@ struct TenancyConsumer: EventConsumer {
     static let replica = TenancyReplica(schema: "ingress")
 
     func apply(_ event: EventEnvelope, in work: inout Work, logger: Logger) async throws -> EventOutcome {
-        guard let tenantID = try await Self.replica.apply(event, on: work.connection, logger: logger) else { return .ignored }
+        guard let tenantID = try await Self.replica.apply(event, on: work.connection, logger: logger) else {
+            return .ignored
+        }
         let directory = self.directory
         work.afterCommit { directory.invalidate(tenantID: tenantID) }
         return .applied

@@ -17,16 +17,20 @@ struct HMACBodyVerifier: WebhookVerifier {
         [connector.credentials["secret_key"]].compactMap { $0 } + connector.webhookSecrets
     }
 
-    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection> {
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<
+        VerifiedWebhook, WebhookRejection
+    > {
         guard let value = request.headers[header] else { return .failure(.missingSignature) }
         guard let presented = Hex.decode(value.trimmingCharacters(in: .whitespaces).lowercased()),
-              presented.count == digest.byteCount
+            presented.count == digest.byteCount
         else { return .failure(.invalidSignature) }
         for connector in connectors {
             for key in keys(connector) {
                 let expected = HMAC.authenticationCode(digest, key: Array(key.utf8), message: request.body)
                 if ConstantTime.equals(presented, expected) {
-                    return .success(VerifiedWebhook(connector: connector, method: .signature, needsConfirmation: false, headerEventID: nil))
+                    return .success(
+                        VerifiedWebhook(
+                            connector: connector, method: .signature, needsConfirmation: false, headerEventID: nil))
                 }
             }
         }

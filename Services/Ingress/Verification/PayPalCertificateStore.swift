@@ -7,8 +7,12 @@ import Synchronization
 /// subject, chain to the system's trusted roots) and cached for a day. A connector can pin
 /// certificates instead, for offline and test use; pinned ones are used as given (expiry checked).
 final class PayPalCertificateStore: Sendable {
-    static let defaultHosts: Set<String> = ["api.paypal.com", "api-m.paypal.com", "api.sandbox.paypal.com", "api-m.sandbox.paypal.com"]
-    static let subjects: Set<String> = ["messageverificationcerts.paypal.com", "messageverificationcerts.sandbox.paypal.com"]
+    static let defaultHosts: Set<String> = [
+        "api.paypal.com", "api-m.paypal.com", "api.sandbox.paypal.com", "api-m.sandbox.paypal.com",
+    ]
+    static let subjects: Set<String> = [
+        "messageverificationcerts.paypal.com", "messageverificationcerts.sandbox.paypal.com",
+    ]
 
     private let client: any HTTPClient
     private let allowedHosts: Set<String>
@@ -17,8 +21,10 @@ final class PayPalCertificateStore: Sendable {
     private let cache = Mutex<[String: (certificate: X509Certificate, fetchedAt: Date)]>([:])
     private let logger: Logger
 
-    init(client: any HTTPClient, allowedHosts: Set<String> = defaultHosts,
-         rootsPath: String = "/etc/ssl/certs/ca-certificates.crt", logger: Logger) {
+    init(
+        client: any HTTPClient, allowedHosts: Set<String> = defaultHosts,
+        rootsPath: String = "/etc/ssl/certs/ca-certificates.crt", logger: Logger
+    ) {
         self.client = client
         self.allowedHosts = allowedHosts
         self.rootsPath = rootsPath
@@ -28,12 +34,14 @@ final class PayPalCertificateStore: Sendable {
     /// The checked certificate behind `url`, from cache or PayPal.
     func certificate(at url: String, now: Date) async -> Result<X509Certificate, WebhookRejection> {
         guard let parsed = URL(string: url), parsed.scheme == "https", let host = parsed.host?.lowercased(),
-              allowedHosts.contains(host), parsed.user == nil, parsed.port == nil || parsed.port == 443
+            allowedHosts.contains(host), parsed.user == nil, parsed.port == nil || parsed.port == 443
         else {
             logger.warning("PayPal certificate URL refused", ["host": .string(URL(string: url)?.host ?? "?")])
             return .failure(.untrustedCertificate)
         }
-        if let cached = cache.withLock({ $0[url] }), now.timeIntervalSince(cached.fetchedAt) < 86_400, cached.certificate.isValid(at: now) {
+        if let cached = cache.withLock({ $0[url] }), now.timeIntervalSince(cached.fetchedAt) < 86_400,
+            cached.certificate.isValid(at: now)
+        {
             return .success(cached.certificate)
         }
         let response: HTTPClientResponse
@@ -48,8 +56,8 @@ final class PayPalCertificateStore: Sendable {
             return .failure(Self.unavailable)
         }
         guard response.status == .ok,
-              let chain = try? X509Certificate.certificates(fromPEMChain: String(decoding: response.body, as: UTF8.self)),
-              let leaf = chain.first
+            let chain = try? X509Certificate.certificates(fromPEMChain: String(decoding: response.body, as: UTF8.self)),
+            let leaf = chain.first
         else { return .failure(Self.unavailable) }
         guard Self.hasPayPalSubject(leaf) else { return .failure(.untrustedCertificate) }
         do {
@@ -78,6 +86,7 @@ final class PayPalCertificateStore: Sendable {
     }
 
     /// Our side could not get the certificate: the sender must retry.
-    static let unavailable = WebhookRejection(status: .serviceUnavailable, code: "certificate_unavailable",
-                                              message: "PayPal's signing certificate could not be fetched; retry later.")
+    static let unavailable = WebhookRejection(
+        status: .serviceUnavailable, code: "certificate_unavailable",
+        message: "PayPal's signing certificate could not be fetched; retry later.")
 }

@@ -10,10 +10,12 @@ struct PayPalVerifier: WebhookVerifier {
     let tolerance: TimestampTolerance
     let certificates: PayPalCertificateStore
 
-    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection> {
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<
+        VerifiedWebhook, WebhookRejection
+    > {
         let headers = request.headers
         guard let transmissionID = headers["PAYPAL-TRANSMISSION-ID"], let time = headers["PAYPAL-TRANSMISSION-TIME"],
-              let signatureText = headers["PAYPAL-TRANSMISSION-SIG"]
+            let signatureText = headers["PAYPAL-TRANSMISSION-SIG"]
         else { return .failure(.missingSignature) }
         let digest: Digest
         switch headers["PAYPAL-AUTH-ALGO"]?.uppercased() ?? "SHA256WITHRSA" {
@@ -22,7 +24,7 @@ struct PayPalVerifier: WebhookVerifier {
         default: return .failure(.invalidSignature)
         }
         guard let signature = Base64.decode(signatureText.trimmingCharacters(in: .whitespaces)), !signature.isEmpty,
-              let sentAt = Timestamp.parse(time)
+            let sentAt = Timestamp.parse(time)
         else { return .failure(.invalidSignature) }
         let crc = CRC32.checksum(request.body)
         let usable = connectors.filter { $0.webhookID != nil }
@@ -44,11 +46,15 @@ struct PayPalVerifier: WebhookVerifier {
                 candidates = fetched.map { [$0] } ?? []
             }
             for certificate in candidates {
-                guard let key = try? certificate.publicKey, key.isValidSignature(signature, for: message, digest: digest) else { continue }
+                guard let key = try? certificate.publicKey,
+                    key.isValidSignature(signature, for: message, digest: digest)
+                else { continue }
                 guard tolerance.accepts(Int64(sentAt.timeIntervalSince1970), now: request.receivedAt) else {
                     return .failure(.staleTimestamp)
                 }
-                return .success(VerifiedWebhook(connector: connector, method: .signature, needsConfirmation: false, headerEventID: nil))
+                return .success(
+                    VerifiedWebhook(
+                        connector: connector, method: .signature, needsConfirmation: false, headerEventID: nil))
             }
         }
         return .failure(.invalidSignature)

@@ -8,11 +8,15 @@ import Shared
 struct StandardWebhooksVerifier: WebhookVerifier {
     let tolerance: TimestampTolerance
 
-    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection> {
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<
+        VerifiedWebhook, WebhookRejection
+    > {
         guard let id = request.headers["webhook-id"], let timestampText = request.headers["webhook-timestamp"],
-              let signatureHeader = request.headers["webhook-signature"]
+            let signatureHeader = request.headers["webhook-signature"]
         else { return .failure(.missingSignature) }
-        guard let timestamp = Int64(timestampText), !id.isEmpty, id.utf8.count <= 256 else { return .failure(.invalidSignature) }
+        guard let timestamp = Int64(timestampText), !id.isEmpty, id.utf8.count <= 256 else {
+            return .failure(.invalidSignature)
+        }
         let signatures = signatureHeader.split(separator: " ").compactMap { entry -> [UInt8]? in
             let parts = entry.split(separator: ",", maxSplits: 1)
             guard parts.count == 2, parts[0] == "v1" else { return nil }
@@ -27,8 +31,12 @@ struct StandardWebhooksVerifier: WebhookVerifier {
                 context.update(request.body)
                 let expected = context.finalize()
                 if signatures.contains(where: { ConstantTime.equals($0, expected) }) {
-                    guard tolerance.accepts(timestamp, now: request.receivedAt) else { return .failure(.staleTimestamp) }
-                    return .success(VerifiedWebhook(connector: connector, method: .signature, needsConfirmation: false, headerEventID: id))
+                    guard tolerance.accepts(timestamp, now: request.receivedAt) else {
+                        return .failure(.staleTimestamp)
+                    }
+                    return .success(
+                        VerifiedWebhook(
+                            connector: connector, method: .signature, needsConfirmation: false, headerEventID: id))
                 }
             }
         }

@@ -7,7 +7,9 @@ import Shared
 struct StripeVerifier: WebhookVerifier {
     let tolerance: TimestampTolerance
 
-    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection> {
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<
+        VerifiedWebhook, WebhookRejection
+    > {
         guard let header = request.headers["Stripe-Signature"] else { return .failure(.missingSignature) }
         var timestamp: Int64?
         var signatures: [[UInt8]] = []
@@ -32,9 +34,13 @@ struct StripeVerifier: WebhookVerifier {
                 }
             }
         }
-        guard let matched else { return .failure(connectors.allSatisfy(\.webhookSecrets.isEmpty) ? .connectorMisconfigured : .invalidSignature) }
+        guard let matched else {
+            return .failure(
+                connectors.allSatisfy(\.webhookSecrets.isEmpty) ? .connectorMisconfigured : .invalidSignature)
+        }
         // The time is checked after the signature, so a forged header cannot probe the tolerance.
         guard tolerance.accepts(timestamp, now: request.receivedAt) else { return .failure(.staleTimestamp) }
-        return .success(VerifiedWebhook(connector: matched, method: .signature, needsConfirmation: false, headerEventID: nil))
+        return .success(
+            VerifiedWebhook(connector: matched, method: .signature, needsConfirmation: false, headerEventID: nil))
     }
 }

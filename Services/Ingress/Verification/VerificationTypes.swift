@@ -46,29 +46,38 @@ struct WebhookRejection: Error, Sendable, Equatable {
     let code: String
     let message: String
 
-    static let missingSignature = WebhookRejection(status: .unauthorized, code: "missing_signature",
-                                                   message: "The provider's signature header is missing.")
-    static let invalidSignature = WebhookRejection(status: .unauthorized, code: "invalid_signature",
-                                                   message: "The signature does not match this tenant's webhook secret.")
-    static let staleTimestamp = WebhookRejection(status: .unauthorized, code: "timestamp_out_of_tolerance",
-                                                 message: "The signed timestamp is outside the accepted tolerance.")
+    static let missingSignature = WebhookRejection(
+        status: .unauthorized, code: "missing_signature",
+        message: "The provider's signature header is missing.")
+    static let invalidSignature = WebhookRejection(
+        status: .unauthorized, code: "invalid_signature",
+        message: "The signature does not match this tenant's webhook secret.")
+    static let staleTimestamp = WebhookRejection(
+        status: .unauthorized, code: "timestamp_out_of_tolerance",
+        message: "The signed timestamp is outside the accepted tolerance.")
     static let callbackTokenRequired = WebhookRejection(
         status: .unauthorized, code: "callback_token_required",
         message: "This provider signs nothing: send callbacks to the connector's secret callback URL.")
-    static let invalidCallbackToken = WebhookRejection(status: .unauthorized, code: "invalid_callback_token",
-                                                       message: "The callback URL's token is not valid.")
-    static let invalidCallbackCredential = WebhookRejection(status: .unauthorized, code: "invalid_callback_credential",
-                                                            message: "The callback credential is not valid.")
-    static let connectorMisconfigured = WebhookRejection(status: .unauthorized, code: "connector_not_configured",
-                                                         message: "The connector has no secret for this webhook scheme.")
-    static let untrustedCertificate = WebhookRejection(status: .unauthorized, code: "untrusted_certificate",
-                                                       message: "The signing certificate is not a valid PayPal certificate.")
+    static let invalidCallbackToken = WebhookRejection(
+        status: .unauthorized, code: "invalid_callback_token",
+        message: "The callback URL's token is not valid.")
+    static let invalidCallbackCredential = WebhookRejection(
+        status: .unauthorized, code: "invalid_callback_credential",
+        message: "The callback credential is not valid.")
+    static let connectorMisconfigured = WebhookRejection(
+        status: .unauthorized, code: "connector_not_configured",
+        message: "The connector has no secret for this webhook scheme.")
+    static let untrustedCertificate = WebhookRejection(
+        status: .unauthorized, code: "untrusted_certificate",
+        message: "The signing certificate is not a valid PayPal certificate.")
 }
 
 /// Verifies one provider's scheme. Tries every connector given (test and live, current and
 /// previous secret); the first that matches wins.
 protocol WebhookVerifier: Sendable {
-    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<VerifiedWebhook, WebhookRejection>
+    func verify(_ request: WebhookRequest, connectors: [OpenedConnector]) async -> Result<
+        VerifiedWebhook, WebhookRejection
+    >
 }
 
 /// Timestamp checks shared by the schemes that sign a time.

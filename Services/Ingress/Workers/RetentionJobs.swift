@@ -15,19 +15,27 @@ enum RetentionJobs {
         let retention = WebhookRetention(database: database)
         return [
             ScheduledJob(name: "ingress.retention", interval: .seconds(600)) {
-                let droppedAttempts = try await repeatUntilDone { try await retention.deleteAttempts(olderThanSeconds: attempts) }
+                let droppedAttempts = try await repeatUntilDone {
+                    try await retention.deleteAttempts(olderThanSeconds: attempts)
+                }
                 // Event ids are time-ordered: "older than" is an id range on the primary key.
                 let bodyBoundary = CofferID.lowerBound(.event, at: Date().addingTimeInterval(-Double(bodies)))
                 let eventBoundary = CofferID.lowerBound(.event, at: Date().addingTimeInterval(-Double(events)))
                 let droppedBodies = try await repeatUntilDone { try await retention.dropBodies(before: bodyBoundary) }
-                let droppedEvents = try await repeatUntilDone { try await retention.deleteEvents(before: eventBoundary) }
+                let droppedEvents = try await repeatUntilDone {
+                    try await retention.deleteEvents(before: eventBoundary)
+                }
                 try await retention.purgeInbox(olderThanSeconds: events)
                 if droppedAttempts + droppedBodies + droppedEvents > 0 {
-                    logger.info("retention applied", ["attempts_deleted": .int(Int64(droppedAttempts)),
-                                                      "bodies_dropped": .int(Int64(droppedBodies)),
-                                                      "events_deleted": .int(Int64(droppedEvents))])
+                    logger.info(
+                        "retention applied",
+                        [
+                            "attempts_deleted": .int(Int64(droppedAttempts)),
+                            "bodies_dropped": .int(Int64(droppedBodies)),
+                            "events_deleted": .int(Int64(droppedEvents)),
+                        ])
                 }
-            },
+            }
         ]
     }
 

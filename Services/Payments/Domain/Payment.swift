@@ -23,7 +23,9 @@ enum PaymentStatus: String, Sendable, CaseIterable {
     var canCapture: Bool { self == .authorized }
     var canCancel: Bool { self == .requiresAction || self == .processing || self == .authorized }
     /// A provider saying "failed" or "authorized" may move it from here.
-    var awaitsOutcome: Bool { self == .requiresAction || self == .processing || self == .authorized || self == .capturing }
+    var awaitsOutcome: Bool {
+        self == .requiresAction || self == .processing || self == .authorized || self == .capturing
+    }
 }
 
 /// A payment as stored, and its public JSON (Stripe-shaped: `object: "payment"`, minor units,
@@ -81,22 +83,30 @@ struct Payment: Sendable {
 
     var json: JSONValue {
         [
-            "id": .string(id), "object": "payment", "livemode": .bool(livemode), "amount": .int(amount), "currency": .string(currency.code),
-            "amount_capturable": .int(amountCapturable), "amount_received": .int(amountCaptured), "amount_refunded": .int(amountRefunded),
+            "id": .string(id), "object": "payment", "livemode": .bool(livemode), "amount": .int(amount),
+            "currency": .string(currency.code),
+            "amount_capturable": .int(amountCapturable), "amount_received": .int(amountCaptured),
+            "amount_refunded": .int(amountRefunded),
             "amount_refundable": .int(refundable),
             "status": .string(status.rawValue), "capture_method": .string(captureMethod.rawValue),
-            "provider": provider.map(JSONValue.string) ?? .null, "connector_id": connectorID.map(JSONValue.string) ?? .null,
+            "provider": provider.map(JSONValue.string) ?? .null,
+            "connector_id": connectorID.map(JSONValue.string) ?? .null,
             "provider_payment_id": providerPaymentID.map(JSONValue.string) ?? .null, "customer": customer ?? .null,
-            "payee_id": payeeID.map(JSONValue.string) ?? .null, "description": description.map(JSONValue.string) ?? .null,
+            "payee_id": payeeID.map(JSONValue.string) ?? .null,
+            "description": description.map(JSONValue.string) ?? .null,
             "metadata": metadata, "next_action": nextAction ?? .null,
-            "failure_code": failureCode.map(JSONValue.string) ?? .null, "failure_message": failureMessage.map(JSONValue.string) ?? .null,
+            "failure_code": failureCode.map(JSONValue.string) ?? .null,
+            "failure_message": failureMessage.map(JSONValue.string) ?? .null,
             "fulfillment": fulfillment.map { ["status": .string($0)] } ?? .null,
             "created": .string(Timestamp.rfc3339(createdAt)), "updated": .string(Timestamp.rfc3339(updatedAt)),
             "captured_at": capturedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
-            "payment_method": paymentMethod.map(JSONValue.string) ?? .null, "return_url": returnURL.map(JSONValue.string) ?? .null,
+            "payment_method": paymentMethod.map(JSONValue.string) ?? .null,
+            "return_url": returnURL.map(JSONValue.string) ?? .null,
             "fees": split.map { split -> JSONValue in
-                ["platform_fee": .int(split.platformFee), "provider_fee": .int(split.providerFee),
-                 "referral_bounty": .int(split.referralBounty), "payee_net": .int(split.payeeNet)]
+                [
+                    "platform_fee": .int(split.platformFee), "provider_fee": .int(split.providerFee),
+                    "referral_bounty": .int(split.referralBounty), "payee_net": .int(split.payeeNet),
+                ]
             } ?? .null,
         ]
     }

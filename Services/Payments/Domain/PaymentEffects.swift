@@ -14,13 +14,19 @@ struct PaymentEffects: Sendable {
 
     /// Returns the payment as it is after the news (unchanged for stale or repeated news).
     @discardableResult
-    func apply(_ observation: ProviderObservation, to payment: Payment, terms: CaptureTerms? = nil, logger: Logger,
-               in work: inout Work) async throws -> Payment {
+    func apply(
+        _ observation: ProviderObservation, to payment: Payment, terms: CaptureTerms? = nil, logger: Logger,
+        in work: inout Work
+    ) async throws -> Payment {
         var record = payment
         if let currency = observation.currency, currency != payment.currency {
-            logger.error("provider reported another currency; ignored", [
-                "payment_id": .string(payment.id), "expected": .string(payment.currency.code), "reported": .string(currency.code),
-                "source": .string(observation.source)])
+            logger.error(
+                "provider reported another currency; ignored",
+                [
+                    "payment_id": .string(payment.id), "expected": .string(payment.currency.code),
+                    "reported": .string(currency.code),
+                    "source": .string(observation.source),
+                ])
             return payment
         }
         var changed = false
@@ -28,25 +34,34 @@ struct PaymentEffects: Sendable {
             record.providerPaymentID = providerID
             changed = true
         }
-        let transition = PaymentTransition.decide(current: payment.status, observed: observation.status,
-                                                  amountCaptured: min(payment.amount, observation.amountCaptured ?? payment.amount),
-                                                  amountCapturable: observation.amountCapturable ?? payment.amount)
+        let transition = PaymentTransition.decide(
+            current: payment.status, observed: observation.status,
+            amountCaptured: min(payment.amount, observation.amountCaptured ?? payment.amount),
+            amountCapturable: observation.amountCapturable ?? payment.amount)
         switch transition {
         case .unchanged:
             break
         case .stale(let reason):
-            logger.warning("stale provider news ignored", ["payment_id": .string(payment.id), "reason": .string(reason),
-                                                           "source": .string(observation.source)])
+            logger.warning(
+                "stale provider news ignored",
+                [
+                    "payment_id": .string(payment.id), "reason": .string(reason),
+                    "source": .string(observation.source),
+                ])
         case .requiresAction(let url):
             record.status = .requiresAction
-            record.nextAction = ["type": "redirect_to_url", "redirect_to_url": ["url": .string(url)], "url": .string(url)]
+            record.nextAction = [
+                "type": "redirect_to_url", "redirect_to_url": ["url": .string(url)], "url": .string(url),
+            ]
             changed = true
         case .authorize(let capturable):
             record.status = .authorized
             record.amountCapturable = capturable > 0 ? min(capturable, payment.amount) : payment.amount
             record.nextAction = nil
             changed = true
-            work.publish(PaymentEventType.paymentAuthorized, data: record.json, orderingKey: payment.id, tenantID: payment.tenantID)
+            work.publish(
+                PaymentEventType.paymentAuthorized, data: record.json, orderingKey: payment.id,
+                tenantID: payment.tenantID)
             if payment.captureMethod == .automatic {
                 // The provider waits for the merchant to capture (PayPal after the buyer's approval):
                 // Coffer does, at once, through the capture worker (never inside this transaction).
@@ -56,8 +71,12 @@ struct PaymentEffects: Sendable {
             }
         case .capture(let amount):
             if payment.status == .failed || payment.status == .canceled {
-                logger.warning("provider captured a payment Coffer had closed; capturing it", [
-                    "payment_id": .string(payment.id), "was": .string(payment.status.rawValue), "source": .string(observation.source)])
+                logger.warning(
+                    "provider captured a payment Coffer had closed; capturing it",
+                    [
+                        "payment_id": .string(payment.id), "was": .string(payment.status.rawValue),
+                        "source": .string(observation.source),
+                    ])
             }
             var captureTerms = terms
             if captureTerms == nil { captureTerms = try await core.payments.terms(for: payment, on: work.connection) }
@@ -71,13 +90,16 @@ struct PaymentEffects: Sendable {
             record.amountCapturable = 0
             record.nextAction = nil
             changed = true
-            work.publish(PaymentEventType.paymentFailed, data: record.json, orderingKey: payment.id, tenantID: payment.tenantID)
+            work.publish(
+                PaymentEventType.paymentFailed, data: record.json, orderingKey: payment.id, tenantID: payment.tenantID)
         case .cancel:
             record.status = .canceled
             record.amountCapturable = 0
             record.nextAction = nil
             changed = true
-            work.publish(PaymentEventType.paymentCanceled, data: record.json, orderingKey: payment.id, tenantID: payment.tenantID)
+            work.publish(
+                PaymentEventType.paymentCanceled, data: record.json, orderingKey: payment.id, tenantID: payment.tenantID
+            )
         }
         guard changed else { return record }
         record.updatedAt = Date()
@@ -88,7 +110,9 @@ struct PaymentEffects: Sendable {
     /// The capture: fee split from the tenant's schedule, one fulfilment, the ledger posting, payee credits.
     private func capture(_ record: inout Payment, amount: Int64, terms: CaptureTerms, in work: inout Work) throws {
         let recruiterID = record.payeeID == nil ? nil : terms.recruiterPayeeID
-        let split = try FeeSplit(gross: Money(minorUnits: amount, currency: record.currency), fees: terms.fees, hasRecruiter: recruiterID != nil)
+        let split = try FeeSplit(
+            gross: Money(minorUnits: amount, currency: record.currency), fees: terms.fees,
+            hasRecruiter: recruiterID != nil)
         let wasFulfilled = record.fulfillment != nil
         record.status = .captured
         record.amountCaptured = amount
@@ -98,28 +122,37 @@ struct PaymentEffects: Sendable {
         record.failureCode = nil
         record.failureMessage = nil
         record.captureRequested = nil
-        record.split = Payment.CapturedSplit(platformFee: split.platformFee, providerFee: split.providerFee, referralBounty: split.bounty,
-                                             recruiterPayeeID: recruiterID, payeeNet: split.payeeNet, payeeRefunded: 0)
+        record.split = Payment.CapturedSplit(
+            platformFee: split.platformFee, providerFee: split.providerFee, referralBounty: split.bounty,
+            recruiterPayeeID: recruiterID, payeeNet: split.payeeNet, payeeRefunded: 0)
         let fulfillmentID = CofferID.generate(.fulfillment)
         work.write(core.payments.fulfilQuery(record, fulfillmentID: fulfillmentID))
-        work.post(LedgerPosting(tenantID: record.tenantID, livemode: record.livemode, kind: "capture", reference: record.id,
-                                currency: record.currency.code,
-                                lines: LedgerPosting.captureLines(split: split, payeeID: record.payeeID, recruiterID: recruiterID,
-                                                                  feeBearer: terms.fees.providerFeeBearer)), to: core.ledger)
+        work.post(
+            LedgerPosting(
+                tenantID: record.tenantID, livemode: record.livemode, kind: "capture", reference: record.id,
+                currency: record.currency.code,
+                lines: LedgerPosting.captureLines(
+                    split: split, payeeID: record.payeeID, recruiterID: recruiterID,
+                    feeBearer: terms.fees.providerFeeBearer)), to: core.ledger)
         if !wasFulfilled {
             record.fulfillment = "fulfilled"
             var data = record.json.objectValue ?? [:]
             data["fulfillment"] = ["id": .string(fulfillmentID), "status": "fulfilled"]
-            work.publish(PaymentEventType.paymentCaptured, data: .object(data), orderingKey: record.id, tenantID: record.tenantID)
+            work.publish(
+                PaymentEventType.paymentCaptured, data: .object(data), orderingKey: record.id, tenantID: record.tenantID
+            )
         }
         if let payeeID = record.payeeID {
-            try work.payeeChange(MoneyEventType.payeeCredited, payeeID: payeeID, tenantID: record.tenantID, livemode: record.livemode,
-                                 amount: split.payeeNet, currency: record.currency, reason: "payment_captured", sourceID: record.id,
-                                 paymentID: record.id)
+            try work.payeeChange(
+                MoneyEventType.payeeCredited, payeeID: payeeID, tenantID: record.tenantID, livemode: record.livemode,
+                amount: split.payeeNet, currency: record.currency, reason: "payment_captured", sourceID: record.id,
+                paymentID: record.id)
             if let recruiterID {
-                try work.payeeChange(MoneyEventType.payeeCredited, payeeID: recruiterID, tenantID: record.tenantID, livemode: record.livemode,
-                                     amount: split.bounty, currency: record.currency, reason: "referral_bounty", sourceID: record.id,
-                                     paymentID: record.id)
+                try work.payeeChange(
+                    MoneyEventType.payeeCredited, payeeID: recruiterID, tenantID: record.tenantID,
+                    livemode: record.livemode,
+                    amount: split.bounty, currency: record.currency, reason: "referral_bounty", sourceID: record.id,
+                    paymentID: record.id)
             }
         }
     }

@@ -18,8 +18,10 @@ enum PaymentTransition: Equatable, Sendable {
     /// The news is older than what Coffer knows; `reason` is for the log.
     case stale(reason: String)
 
-    static func decide(current: PaymentStatus, observed: ProviderPaymentState.Status, amountCaptured: Int64,
-                       amountCapturable: Int64) -> PaymentTransition {
+    static func decide(
+        current: PaymentStatus, observed: ProviderPaymentState.Status, amountCaptured: Int64,
+        amountCapturable: Int64
+    ) -> PaymentTransition {
         switch observed {
         case .processing:
             return .unchanged
@@ -73,9 +75,13 @@ enum PaymentLifecycle {
                 return .conflict("This payment is \(status.rawValue); only an authorized payment can be captured.")
             }
         case .cancel:
-            guard status.canCancel else { return .conflict("This payment is \(status.rawValue); it can no longer be canceled.") }
+            guard status.canCancel else {
+                return .conflict("This payment is \(status.rawValue); it can no longer be canceled.")
+            }
         }
-        guard providerConfirmed else { return .conflict("The provider has not confirmed this payment yet; retry shortly.") }
+        guard providerConfirmed else {
+            return .conflict("The provider has not confirmed this payment yet; retry shortly.")
+        }
         return nil
     }
 }
@@ -98,9 +104,13 @@ enum RefundLifecycle {
         // The provider returned the money after all (Coffer had seen a failure): booked if it still fits.
         case (.failed, .succeeded): .succeed(releaseReservation: false)
         case (.pending, .failed): .fail
-        case (.succeeded, .failed): .ignore(reason: "provider reports a failed refund Coffer booked as succeeded; ignored, reconcile with the provider")
+        case (.succeeded, .failed):
+            .ignore(
+                reason:
+                    "provider reports a failed refund Coffer booked as succeeded; ignored, reconcile with the provider")
         case (_, .pending), (.succeeded, .succeeded), (.failed, .failed): .ignore(reason: nil)
-        case (.pendingApproval, _), (.canceled, _): .ignore(reason: "provider news about a refund Coffer never sent; ignored")
+        case (.pendingApproval, _), (.canceled, _):
+            .ignore(reason: "provider news about a refund Coffer never sent; ignored")
         }
     }
 
@@ -111,9 +121,10 @@ enum RefundLifecycle {
     /// Approving or declining a refund waiting for approval (`nil`: proceed).
     static func refusal(_ request: Request, status: Refund.Status) -> DomainError? {
         guard status == .pendingApproval else {
-            return .conflict("This refund is \(status.rawValue); only a refund pending approval can be \(request == .approve ? "approved" : "canceled").")
+            return .conflict(
+                "This refund is \(status.rawValue); only a refund pending approval can be \(request == .approve ? "approved" : "canceled")."
+            )
         }
         return nil
     }
 }
-

@@ -23,15 +23,22 @@ typealias RefundOutcome = CallOutcome<Refund>
 enum ProviderRefusal {
     static func error(_ error: ProviderError, object name: String, json: JSONValue) -> DomainError {
         let id = json["id"]?.stringValue ?? name
-        var refusal: DomainError = switch error.kind {
-        case .declined:
-            DomainError(.declined, code: "payment_declined", message: "The provider declined \(id): \(error.message)")
-        case .invalidRequest:
-            DomainError(.invalid, code: "provider_invalid_request", message: "The provider refused the request for \(id): \(error.message)")
-        default:
-            DomainError(.upstream, code: "provider_authentication_failed",
-                        message: "The provider refused the connector's credentials; check the connector (\(id) was not processed).")
-        }
+        var refusal: DomainError =
+            switch error.kind {
+            case .declined:
+                DomainError(
+                    .declined, code: "payment_declined", message: "The provider declined \(id): \(error.message)")
+            case .invalidRequest:
+                DomainError(
+                    .invalid, code: "provider_invalid_request",
+                    message: "The provider refused the request for \(id): \(error.message)")
+            default:
+                DomainError(
+                    .upstream, code: "provider_authentication_failed",
+                    message:
+                        "The provider refused the connector's credentials; check the connector (\(id) was not processed)."
+                )
+            }
         refusal.objects = [name: json]
         return refusal
     }

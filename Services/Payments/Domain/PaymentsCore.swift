@@ -31,10 +31,12 @@ struct PaymentsCore: Sendable {
     var refundEffects: RefundEffects { RefundEffects(core: self) }
 
     /// A payment of the request's tenant in its key's mode: another tenant's, or the other mode's, is not found.
-    func payment(_ id: String, _ request: RequestInfo, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Payment {
+    func payment(_ id: String, _ request: RequestInfo, forUpdate: Bool = false, on connection: PostgresConnection)
+        async throws -> Payment
+    {
         guard CofferID.isValid(id, prefix: .payment),
-              let payment = try await payments.load(id, tenantID: request.tenantID, forUpdate: forUpdate, on: connection),
-              payment.livemode == request.livemode
+            let payment = try await payments.load(id, tenantID: request.tenantID, forUpdate: forUpdate, on: connection),
+            payment.livemode == request.livemode
         else { throw DomainError.notFound("No such payment: \(id)", param: "id") }
         return payment
     }
@@ -57,9 +59,11 @@ struct PaymentsCore: Sendable {
     }
 
     private func providerConnector(_ connector: OpenedConnector) -> ProviderConnector {
-        ProviderConnector(connectorID: connector.connectorID, provider: connector.provider, livemode: connector.livemode,
-                          apiBaseURL: connector.apiBaseURL ?? ProviderHosts.official(connector.provider, livemode: connector.livemode),
-                          credentials: connector.credentials, timeout: providerTimeout)
+        ProviderConnector(
+            connectorID: connector.connectorID, provider: connector.provider, livemode: connector.livemode,
+            apiBaseURL: connector.apiBaseURL
+                ?? ProviderHosts.official(connector.provider, livemode: connector.livemode),
+            credentials: connector.credentials, timeout: providerTimeout)
     }
 
     static func providerKey(_ objectID: String, _ operation: String? = nil) -> String {
@@ -69,13 +73,18 @@ struct PaymentsCore: Sendable {
 
 extension Work {
     /// `payee.credited` / `payee.debited`, ordered per payee so payouts applies them in sequence.
-    mutating func payeeChange(_ type: String, payeeID: String, tenantID: String, livemode: Bool, amount: Int64, currency: Currency,
-                              reason: String, sourceID: String, paymentID: String?) throws {
+    mutating func payeeChange(
+        _ type: String, payeeID: String, tenantID: String, livemode: Bool, amount: Int64, currency: Currency,
+        reason: String, sourceID: String, paymentID: String?
+    ) throws {
         guard amount > 0 else { return }
-        try publish(type, payload: PayeeBalanceChange(
-            payeeID: PayeeID(trusted: payeeID), tenantID: TenantID(trusted: tenantID), livemode: livemode,
-            money: Money(minorUnits: amount, currency: currency), reason: reason, sourceID: sourceID, paymentID: paymentID),
-                    orderingKey: "payee:" + payeeID, tenantID: tenantID)
+        try publish(
+            type,
+            payload: PayeeBalanceChange(
+                payeeID: PayeeID(trusted: payeeID), tenantID: TenantID(trusted: tenantID), livemode: livemode,
+                money: Money(minorUnits: amount, currency: currency), reason: reason, sourceID: sourceID,
+                paymentID: paymentID),
+            orderingKey: "payee:" + payeeID, tenantID: tenantID)
     }
 
     /// A ledger posting, written with the unit's final round trip.

@@ -21,8 +21,11 @@ struct ProviderObservation: Sendable, Equatable {
         self.source = source
     }
 
-    init(providerPaymentID: String?, status: ProviderPaymentState.Status, amountCaptured: Int64?, amountCapturable: Int64?,
-         currency: Currency?, source: String) {
+    init(
+        providerPaymentID: String?, status: ProviderPaymentState.Status, amountCaptured: Int64?,
+        amountCapturable: Int64?,
+        currency: Currency?, source: String
+    ) {
         self.providerPaymentID = providerPaymentID
         self.status = status
         self.amountCaptured = amountCaptured

@@ -34,10 +34,12 @@ struct Refund: Sendable {
 
     var json: JSONValue {
         [
-            "id": .string(id), "object": "refund", "payment_id": .string(paymentID), "amount": .int(amount), "currency": .string(currency.code),
+            "id": .string(id), "object": "refund", "payment_id": .string(paymentID), "amount": .int(amount),
+            "currency": .string(currency.code),
             "status": .string(status.rawValue), "reason": reason.map(JSONValue.string) ?? .null, "metadata": metadata,
             "provider_refund_id": providerRefundID.map(JSONValue.string) ?? .null,
-            "failure_code": failureCode.map(JSONValue.string) ?? .null, "failure_message": failureMessage.map(JSONValue.string) ?? .null,
+            "failure_code": failureCode.map(JSONValue.string) ?? .null,
+            "failure_message": failureMessage.map(JSONValue.string) ?? .null,
             "created_by": .string(createdBy), "approved_by": approvedBy.map(JSONValue.string) ?? .null,
             "created": .string(Timestamp.rfc3339(createdAt)), "updated": .string(Timestamp.rfc3339(updatedAt)),
         ]

@@ -24,7 +24,9 @@ struct RefundEffects: Sendable {
         case succeeded, failed, revoked(fulfillmentID: String), refunded
     }
 
-    func apply(_ outcome: Outcome, refund: Refund, payment: Payment, logger: Logger, in work: inout Work) async throws -> (Refund, Payment) {
+    func apply(_ outcome: Outcome, refund: Refund, payment: Payment, logger: Logger, in work: inout Work) async throws
+        -> (Refund, Payment)
+    {
         var refund = refund
         var payment = payment
         var changes: [Change] = []
@@ -38,14 +40,19 @@ struct RefundEffects: Sendable {
         case .succeed(let releaseReservation):
             if !releaseReservation, payment.refundable < refund.amount {
                 // The provider returned the money after all (Coffer had seen a failure), but it no longer fits.
-                logger.critical("provider reports a refund succeeded that no longer fits the payment; reconcile by hand", [
-                    "refund_id": .string(refund.id), "payment_id": .string(payment.id), "source": .string(outcome.source)])
+                logger.critical(
+                    "provider reports a refund succeeded that no longer fits the payment; reconcile by hand",
+                    [
+                        "refund_id": .string(refund.id), "payment_id": .string(payment.id),
+                        "source": .string(outcome.source),
+                    ])
                 return (refund, payment)
             }
             if releaseReservation {
                 payment.amountRefundReserved -= refund.amount
             } else {
-                logger.warning("provider reports a failed refund succeeded; booking it", ["refund_id": .string(refund.id)])
+                logger.warning(
+                    "provider reports a failed refund succeeded; booking it", ["refund_id": .string(refund.id)])
             }
             changes += try await succeed(&refund, payment: &payment, in: &work)
             refundChanged = true
@@ -60,7 +67,12 @@ struct RefundEffects: Sendable {
             changes.append(.failed)
         case .ignore(let reason):
             if let reason {
-                logger.warning(reason, ["refund_id": .string(refund.id), "status": .string(refund.status.rawValue), "source": .string(outcome.source)])
+                logger.warning(
+                    reason,
+                    [
+                        "refund_id": .string(refund.id), "status": .string(refund.status.rawValue),
+                        "source": .string(outcome.source),
+                    ])
             }
         }
         guard refundChanged else { return (refund, payment) }
@@ -69,16 +81,25 @@ struct RefundEffects: Sendable {
         for change in changes {
             switch change {
             case .succeeded:
-                work.publish(PaymentEventType.refundSucceeded, data: refund.json, orderingKey: payment.id, tenantID: payment.tenantID)
+                work.publish(
+                    PaymentEventType.refundSucceeded, data: refund.json, orderingKey: payment.id,
+                    tenantID: payment.tenantID)
             case .failed:
-                work.publish(PaymentEventType.refundFailed, data: refund.json, orderingKey: payment.id, tenantID: payment.tenantID)
+                work.publish(
+                    PaymentEventType.refundFailed, data: refund.json, orderingKey: payment.id,
+                    tenantID: payment.tenantID)
             case .revoked(let fulfillmentID):
-                work.publish(PaymentEventType.fulfillmentRevoked,
-                             data: ["id": .string(fulfillmentID), "object": "fulfillment", "payment_id": .string(payment.id),
-                                    "status": "revoked", "reason": "refunded"],
-                             orderingKey: payment.id, tenantID: payment.tenantID)
+                work.publish(
+                    PaymentEventType.fulfillmentRevoked,
+                    data: [
+                        "id": .string(fulfillmentID), "object": "fulfillment", "payment_id": .string(payment.id),
+                        "status": "revoked", "reason": "refunded",
+                    ],
+                    orderingKey: payment.id, tenantID: payment.tenantID)
             case .refunded:
-                work.publish(PaymentEventType.paymentRefunded, data: payment.json, orderingKey: payment.id, tenantID: payment.tenantID)
+                work.publish(
+                    PaymentEventType.paymentRefunded, data: payment.json, orderingKey: payment.id,
+                    tenantID: payment.tenantID)
             }
         }
         return (refund, payment)
@@ -96,14 +117,17 @@ struct RefundEffects: Sendable {
         refund.status = .succeeded
         refund.failureCode = nil
         refund.failureMessage = nil
-        work.post(LedgerPosting(tenantID: payment.tenantID, livemode: payment.livemode, kind: "refund", reference: refund.id,
-                                currency: payment.currency.code,
-                                lines: LedgerPosting.refundLines(amount: refund.amount, payeeShare: share, payeeID: payment.payeeID)),
-                  to: core.ledger)
+        work.post(
+            LedgerPosting(
+                tenantID: payment.tenantID, livemode: payment.livemode, kind: "refund", reference: refund.id,
+                currency: payment.currency.code,
+                lines: LedgerPosting.refundLines(amount: refund.amount, payeeShare: share, payeeID: payment.payeeID)),
+            to: core.ledger)
         var changes: [Change] = [.succeeded]
         if let payeeID = payment.payeeID {
-            try work.payeeChange(MoneyEventType.payeeDebited, payeeID: payeeID, tenantID: payment.tenantID, livemode: payment.livemode,
-                                 amount: share, currency: payment.currency, reason: "refund", sourceID: refund.id, paymentID: payment.id)
+            try work.payeeChange(
+                MoneyEventType.payeeDebited, payeeID: payeeID, tenantID: payment.tenantID, livemode: payment.livemode,
+                amount: share, currency: payment.currency, reason: "refund", sourceID: refund.id, paymentID: payment.id)
         }
         if fullyRefunded {
             if let fulfillmentID = try await core.payments.revokeFulfillment(payment, on: work.connection) {

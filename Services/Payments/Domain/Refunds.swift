@@ -22,7 +22,9 @@ struct Refunds: Sendable {
         let metadata: JSONValue
     }
 
-    func create(paymentID: String, _ new: NewRefund, _ request: RequestInfo, answer: Answer? = nil) async throws -> Committed<RefundOutcome> {
+    func create(paymentID: String, _ new: NewRefund, _ request: RequestInfo, answer: Answer? = nil) async throws
+        -> Committed<RefundOutcome>
+    {
         if let refundID = request.claim?.recoveryPoint {
             return try await resume(refundID, request, answer: answer)
         }
@@ -34,19 +36,24 @@ struct Refunds: Sendable {
             }
             var payment = try await core.payment(paymentID, request, forUpdate: true, on: connection)
             guard payment.status == .captured || payment.status == .partiallyRefunded else {
-                throw DomainError.conflict("This payment is \(payment.status.rawValue); only captured payments can be refunded.")
+                throw DomainError.conflict(
+                    "This payment is \(payment.status.rawValue); only captured payments can be refunded.")
             }
             let amount = new.amount ?? payment.refundable
             try Self.checkPolicy(amount: amount, payment: payment, policy: settings.refundPolicy)
-            let needsApproval = settings.refundPolicy.approvalThresholds[payment.currency.code].map { amount > $0 } ?? false
+            let needsApproval =
+                settings.refundPolicy.approvalThresholds[payment.currency.code].map { amount > $0 } ?? false
             payment.amountRefundReserved += amount
             // Saved before the refund's insert: the database's check on the reservation refuses an over-refund here.
             try await connection.execute(core.payments.saveQuery(payment))
-            let refund = try await core.refunds.insert(id: refundID, tenantID: request.tenantID, paymentID: paymentID, amount: amount,
-                                                       currency: payment.currency, status: needsApproval ? .pendingApproval : .pending,
-                                                       reason: new.reason, metadata: new.metadata, createdBy: request.actor, on: connection)
+            let refund = try await core.refunds.insert(
+                id: refundID, tenantID: request.tenantID, paymentID: paymentID, amount: amount,
+                currency: payment.currency, status: needsApproval ? .pendingApproval : .pending,
+                reason: new.reason, metadata: new.metadata, createdBy: request.actor, on: connection)
             work.audit("refund.created", objectType: "refund", objectID: refundID, before: nil, after: refund.json)
-            if needsApproval { work.publish(PaymentEventType.refundPendingApproval, data: refund.json, orderingKey: paymentID) }
+            if needsApproval {
+                work.publish(PaymentEventType.refundPendingApproval, data: refund.json, orderingKey: paymentID)
+            }
             work.recover(at: refundID)
             return (refund, payment)
         }.value
@@ -57,22 +64,32 @@ struct Refunds: Sendable {
     /// The tenant's refund policy; the database's CHECK is the last word on over-refunding.
     static func checkPolicy(amount: Int64, payment: Payment, policy: TenantSettings.RefundPolicy) throws(DomainError) {
         guard amount > 0 else {
-            throw DomainError.invalid("Nothing is left to refund on this payment.", code: "amount_too_large", param: "amount")
+            throw DomainError.invalid(
+                "Nothing is left to refund on this payment.", code: "amount_too_large", param: "amount")
         }
         guard amount <= payment.refundable else {
-            throw DomainError.invalid("amount exceeds what is left to refund (\(payment.refundable)).", code: "amount_too_large", param: "amount")
+            throw DomainError.invalid(
+                "amount exceeds what is left to refund (\(payment.refundable)).", code: "amount_too_large",
+                param: "amount")
         }
-        if policy.windowDays > 0, let capturedAt = payment.capturedAt, capturedAt.adding(.seconds(Int64(policy.windowDays) * 86_400)) < Date() {
-            throw DomainError.conflict("The refund window of \(policy.windowDays) days has passed for this payment.", code: "refund_window_expired")
+        if policy.windowDays > 0, let capturedAt = payment.capturedAt,
+            capturedAt.adding(.seconds(Int64(policy.windowDays) * 86_400)) < Date()
+        {
+            throw DomainError.conflict(
+                "The refund window of \(policy.windowDays) days has passed for this payment.",
+                code: "refund_window_expired")
         }
         let maxTotal = payment.amountCaptured * Int64(policy.maxRefundShareBPS) / 10_000
         if payment.amountRefunded + payment.amountRefundReserved + amount > maxTotal {
-            throw DomainError.invalid("The tenant's policy allows refunding at most \(policy.maxRefundShareBPS / 100)% of a payment.",
-                                      code: "refund_exceeds_policy", param: "amount")
+            throw DomainError.invalid(
+                "The tenant's policy allows refunding at most \(policy.maxRefundShareBPS / 100)% of a payment.",
+                code: "refund_exceeds_policy", param: "amount")
         }
     }
 
-    func approve(_ refundID: String, _ request: RequestInfo, answer: Answer? = nil) async throws -> Committed<RefundOutcome> {
+    func approve(_ refundID: String, _ request: RequestInfo, answer: Answer? = nil) async throws -> Committed<
+        RefundOutcome
+    > {
         let (refund, payment) = try await core.work.run(request.work) { work -> (Refund, Payment?) in
             let (refund, payment) = try await lock(refundID, request, on: work.connection)
             if let refusal = RefundLifecycle.refusal(.approve, status: refund.status) {
@@ -81,14 +98,16 @@ struct Refunds: Sendable {
                 throw refusal
             }
             guard refund.createdBy != request.actor else {
-                throw DomainError.forbidden("A refund must be approved by a different API key than the one that requested it.",
-                                            code: "approver_must_differ")
+                throw DomainError.forbidden(
+                    "A refund must be approved by a different API key than the one that requested it.",
+                    code: "approver_must_differ")
             }
             var approved = refund
             approved.status = .pending
             approved.approvedBy = request.actor
             approved = try await core.refunds.save(approved, on: work.connection)
-            work.audit("refund.approved", objectType: "refund", objectID: refundID, before: refund.json, after: approved.json)
+            work.audit(
+                "refund.approved", objectType: "refund", objectID: refundID, before: refund.json, after: approved.json)
             work.recover(at: refundID)
             return (approved, payment)
         }.value
@@ -109,7 +128,8 @@ struct Refunds: Sendable {
             canceled.status = .canceled
             canceled.approvedBy = request.actor
             canceled = try await core.refunds.save(canceled, on: work.connection)
-            work.audit("refund.canceled", objectType: "refund", objectID: refundID, before: refund.json, after: canceled.json)
+            work.audit(
+                "refund.canceled", objectType: "refund", objectID: refundID, before: refund.json, after: canceled.json)
             work.publish(PaymentEventType.refundCanceled, data: canceled.json, orderingKey: payment.id)
             return canceled
         }.value
@@ -117,18 +137,23 @@ struct Refunds: Sendable {
 
     /// Locks a refund of the tenant in the key's mode, and its payment (payment first, then refund: the
     /// order every flow locks in).
-    private func lock(_ refundID: String, _ request: RequestInfo, on connection: PostgresConnection) async throws -> (Refund, Payment) {
+    private func lock(_ refundID: String, _ request: RequestInfo, on connection: PostgresConnection) async throws -> (
+        Refund, Payment
+    ) {
         let tenantID = request.tenantID
         guard CofferID.isValid(refundID, prefix: .refund),
-              let peek = try await core.refunds.load(refundID, tenantID: tenantID, on: connection),
-              let payment = try await core.payments.load(peek.paymentID, tenantID: tenantID, forUpdate: true, on: connection),
-              payment.livemode == request.livemode,
-              let refund = try await core.refunds.load(refundID, tenantID: tenantID, forUpdate: true, on: connection)
+            let peek = try await core.refunds.load(refundID, tenantID: tenantID, on: connection),
+            let payment = try await core.payments.load(
+                peek.paymentID, tenantID: tenantID, forUpdate: true, on: connection),
+            payment.livemode == request.livemode,
+            let refund = try await core.refunds.load(refundID, tenantID: tenantID, forUpdate: true, on: connection)
         else { throw DomainError.notFound("No such refund: \(refundID)", param: "id") }
         return (refund, payment)
     }
 
-    private func resume(_ refundID: String, _ request: RequestInfo, answer: Answer?) async throws -> Committed<RefundOutcome> {
+    private func resume(_ refundID: String, _ request: RequestInfo, answer: Answer?) async throws -> Committed<
+        RefundOutcome
+    > {
         let (refund, payment) = try await core.database.tenantTransaction(request.tenantID) { connection in
             try await lock(refundID, request, on: connection)
         }
@@ -140,25 +165,34 @@ struct Refunds: Sendable {
     }
 
     /// Calls the provider and applies the answer (also used by the resolver for refunds left pending).
-    func send(_ refund: Refund, payment: Payment, _ request: RequestInfo, answer: Answer? = nil) async throws -> Committed<RefundOutcome> {
-        guard let connector = try await core.connector(for: payment), let providerPaymentID = payment.providerPaymentID else {
+    func send(_ refund: Refund, payment: Payment, _ request: RequestInfo, answer: Answer? = nil) async throws
+        -> Committed<RefundOutcome>
+    {
+        guard let connector = try await core.connector(for: payment), let providerPaymentID = payment.providerPaymentID
+        else {
             throw DomainError.internalFailure("payment \(payment.id) has no connector or provider id")
         }
-        let providerRequest = ProviderRefundRequest(refundID: refund.id, providerPaymentID: providerPaymentID,
-                                                    amount: Money(minorUnits: refund.amount, currency: refund.currency), reason: refund.reason,
-                                                    idempotencyKey: PaymentsCore.providerKey(refund.id))
+        let providerRequest = ProviderRefundRequest(
+            refundID: refund.id, providerPaymentID: providerPaymentID,
+            amount: Money(minorUnits: refund.amount, currency: refund.currency), reason: refund.reason,
+            idempotencyKey: PaymentsCore.providerKey(refund.id))
         let result: Result<ProviderRefundState, ProviderError>
         do {
-            result = .success(try await core.gateway.call("refund", tenantID: payment.tenantID, connector: connector) { adapter async throws(ProviderError) in
-                try await adapter.refund(providerRequest, connector: connector)
-            })
+            result = .success(
+                try await core.gateway.call("refund", tenantID: payment.tenantID, connector: connector) {
+                    adapter async throws(ProviderError) in
+                    try await adapter.refund(providerRequest, connector: connector)
+                })
         } catch {
             result = .failure(error)
         }
         let logger = request.logger
         return try await core.work.run(request.work, answer: answer) { work -> RefundOutcome in
-            guard let payment = try await core.payments.load(payment.id, tenantID: payment.tenantID, forUpdate: true, on: work.connection),
-                  let locked = try await core.refunds.load(refund.id, tenantID: payment.tenantID, forUpdate: true, on: work.connection)
+            guard
+                let payment = try await core.payments.load(
+                    payment.id, tenantID: payment.tenantID, forUpdate: true, on: work.connection),
+                let locked = try await core.refunds.load(
+                    refund.id, tenantID: payment.tenantID, forUpdate: true, on: work.connection)
             else { throw DomainError.internalFailure("refund \(refund.id) vanished") }
             let outcome: RefundEffects.Outcome?
             var refusal: ProviderError?
@@ -166,18 +200,27 @@ struct Refunds: Sendable {
             case .success(let state):
                 outcome = .init(status: state.status, providerRefundID: state.providerRefundID, source: "api")
             case .failure(let error) where ProviderRefusal.isFinal(error):
-                logger.warning("provider refused the refund", ["refund_id": .string(refund.id), "error": .string(error.description)])
-                outcome = .init(status: .failed, providerRefundID: nil, failureCode: error.code ?? error.kind.rawValue,
-                                failureMessage: error.message, source: "api")
+                logger.warning(
+                    "provider refused the refund",
+                    ["refund_id": .string(refund.id), "error": .string(error.description)])
+                outcome = .init(
+                    status: .failed, providerRefundID: nil, failureCode: error.code ?? error.kind.rawValue,
+                    failureMessage: error.message, source: "api")
                 refusal = error
             case .failure(let error):
-                logger.warning("refund outcome unknown; the resolver will finish it", ["refund_id": .string(refund.id),
-                                                                                      "error": .string(error.description)])
+                logger.warning(
+                    "refund outcome unknown; the resolver will finish it",
+                    [
+                        "refund_id": .string(refund.id),
+                        "error": .string(error.description),
+                    ])
                 outcome = nil
             }
             var current = locked
             if let outcome {
-                current = try await core.refundEffects.apply(outcome, refund: locked, payment: payment, logger: logger, in: &work).0
+                current = try await core.refundEffects.apply(
+                    outcome, refund: locked, payment: payment, logger: logger, in: &work
+                ).0
             }
             if let refusal { return .refused(ProviderRefusal.error(refusal, object: "refund", json: current.json)) }
             return current.status == .pending ? .pending(current) : .settled(current)
@@ -189,17 +232,23 @@ struct Refunds: Sendable {
     /// A refund of the tenant whose payment is in the key's mode (`livemode` nil: either).
     func load(_ refundID: String, tenantID: String, livemode: Bool?) async throws -> Refund {
         guard CofferID.isValid(refundID, prefix: .refund),
-              let refund = try await core.database.tenantTransaction(tenantID, { connection in
-                  try await core.refunds.load(refundID, tenantID: tenantID, livemode: livemode, on: connection)
-              })
+            let refund = try await core.database.tenantTransaction(
+                tenantID,
+                { connection in
+                    try await core.refunds.load(refundID, tenantID: tenantID, livemode: livemode, on: connection)
+                })
         else { throw DomainError.notFound("No such refund: \(refundID)", param: "id") }
         return refund
     }
 
-    func list(tenantID: String, livemode: Bool, paymentID: String?, limit: Int, startingAfter: String?) async throws -> (refunds: [Refund], hasMore: Bool) {
+    func list(tenantID: String, livemode: Bool, paymentID: String?, limit: Int, startingAfter: String?) async throws
+        -> (refunds: [Refund], hasMore: Bool)
+    {
         let rows = try await core.database.tenantTransaction(tenantID) { connection in
-            try await core.refunds.list(tenantID: tenantID, livemode: livemode, paymentID: paymentID, limit: limit, startingAfter: startingAfter,
-                                        on: connection)
+            try await core.refunds.list(
+                tenantID: tenantID, livemode: livemode, paymentID: paymentID, limit: limit,
+                startingAfter: startingAfter,
+                on: connection)
         }
         return (Array(rows.prefix(limit)), rows.count > limit)
     }

@@ -10,15 +10,23 @@ import Shared
 /// retry after a crash or timeout never charges or refunds twice.
 protocol PaymentProviderAdapter: Sendable {
     var provider: ProviderName { get }
-    func createPayment(_ request: ProviderPaymentRequest, connector: ProviderConnector) async throws(ProviderError) -> ProviderPaymentState
-    func capturePayment(_ providerPaymentID: String, amount: Money?, idempotencyKey: String,
-                        connector: ProviderConnector) async throws(ProviderError) -> ProviderPaymentState
-    func cancelPayment(_ providerPaymentID: String, idempotencyKey: String,
-                       connector: ProviderConnector) async throws(ProviderError) -> ProviderPaymentState
-    func refund(_ request: ProviderRefundRequest, connector: ProviderConnector) async throws(ProviderError) -> ProviderRefundState
+    func createPayment(_ request: ProviderPaymentRequest, connector: ProviderConnector) async throws(ProviderError)
+        -> ProviderPaymentState
+    func capturePayment(
+        _ providerPaymentID: String, amount: Money?, idempotencyKey: String,
+        connector: ProviderConnector
+    ) async throws(ProviderError) -> ProviderPaymentState
+    func cancelPayment(
+        _ providerPaymentID: String, idempotencyKey: String,
+        connector: ProviderConnector
+    ) async throws(ProviderError) -> ProviderPaymentState
+    func refund(_ request: ProviderRefundRequest, connector: ProviderConnector) async throws(ProviderError)
+        -> ProviderRefundState
     /// The provider's current view of a payment: confirms unsigned callbacks and resolves timeouts.
-    func fetchPayment(_ providerPaymentID: String, connector: ProviderConnector) async throws(ProviderError) -> ProviderPaymentState
-    func fetchRefund(_ providerRefundID: String, connector: ProviderConnector) async throws(ProviderError) -> ProviderRefundState
+    func fetchPayment(_ providerPaymentID: String, connector: ProviderConnector) async throws(ProviderError)
+        -> ProviderPaymentState
+    func fetchRefund(_ providerRefundID: String, connector: ProviderConnector) async throws(ProviderError)
+        -> ProviderRefundState
 }
 
 enum CaptureMethod: String, Sendable, Codable {

@@ -20,13 +20,19 @@ struct ProviderGateway: Sendable {
         connectors.first { adapters[$0.provider] != nil && breakers.allow(breakerKey(tenantID, $0)) }
     }
 
-    func breakerKey(_ tenantID: String, _ connector: ProviderConnector) -> String { tenantID + "|" + connector.connectorID }
+    func breakerKey(_ tenantID: String, _ connector: ProviderConnector) -> String {
+        tenantID + "|" + connector.connectorID
+    }
 
     /// Runs `call` with retries on retryable errors; every outcome is reported to the breaker.
-    func call<T: Sendable>(_ operation: String, tenantID: String, connector: ProviderConnector,
-                           _ call: @Sendable (any PaymentProviderAdapter) async throws(ProviderError) -> T) async throws(ProviderError) -> T {
+    func call<T: Sendable>(
+        _ operation: String, tenantID: String, connector: ProviderConnector,
+        _ call: @Sendable (any PaymentProviderAdapter) async throws(ProviderError) -> T
+    ) async throws(ProviderError) -> T {
         guard let adapter = adapters[connector.provider] else {
-            throw ProviderError(kind: .invalidRequest, code: "no_adapter", message: "Coffer has no adapter for \(connector.provider.rawValue) payments yet.")
+            throw ProviderError(
+                kind: .invalidRequest, code: "no_adapter",
+                message: "Coffer has no adapter for \(connector.provider.rawValue) payments yet.")
         }
         let key = breakerKey(tenantID, connector)
         var attempt = 1
@@ -35,10 +41,13 @@ struct ProviderGateway: Sendable {
             do {
                 let result = try await call(adapter)
                 breakers.recordSuccess(key)
-                metrics.record(provider: connector.provider.rawValue, operation: operation, outcome: "ok", since: started)
+                metrics.record(
+                    provider: connector.provider.rawValue, operation: operation, outcome: "ok", since: started)
                 return result
             } catch {
-                metrics.record(provider: connector.provider.rawValue, operation: operation, outcome: error.kind.rawValue, since: started)
+                metrics.record(
+                    provider: connector.provider.rawValue, operation: operation, outcome: error.kind.rawValue,
+                    since: started)
                 if error.isRetryable {
                     breakers.recordFailure(key)
                 } else if error.kind != .declined {

@@ -7,15 +7,19 @@ import Shared
 /// is 202 (the outcome is not known yet; the object says where it stands), `refused` is the provider's
 /// refusal as an error that carries the object.
 enum PaymentAnswers {
-    static func answer<Object: Sendable>(_ outcome: CallOutcome<Object>, settled: HTTPStatus, json: (Object) -> JSONValue,
-                                         requestID: String) -> StoredAnswer {
+    static func answer<Object: Sendable>(
+        _ outcome: CallOutcome<Object>, settled: HTTPStatus, json: (Object) -> JSONValue,
+        requestID: String
+    ) -> StoredAnswer {
         switch outcome {
         case .settled(let object): .json(settled, json(object))
         case .pending(let object): .json(.accepted, json(object))
         case .refused(let error):
-            StoredAnswer(status: DomainError.status(of: error.kind).code,
-                         body: ErrorBody.bytes(code: error.code, message: error.message, requestID: requestID, param: error.param,
-                                               objects: error.objects))
+            StoredAnswer(
+                status: DomainError.status(of: error.kind).code,
+                body: ErrorBody.bytes(
+                    code: error.code, message: error.message, requestID: requestID, param: error.param,
+                    objects: error.objects))
         }
     }
 
@@ -31,8 +35,10 @@ enum PaymentAnswers {
     }
 
     /// The response for an outcome: what the unit of work stored, or the same answer made now.
-    static func response<Object: Sendable>(_ committed: Committed<CallOutcome<Object>>,
-                                           _ make: @Sendable (CallOutcome<Object>) -> StoredAnswer) -> HTTPResponse {
+    static func response<Object: Sendable>(
+        _ committed: Committed<CallOutcome<Object>>,
+        _ make: @Sendable (CallOutcome<Object>) -> StoredAnswer
+    ) -> HTTPResponse {
         committed.response { outcome in
             let answer = make(outcome)
             return .json(HTTPStatus(answer.status), bytes: answer.body)

@@ -7,27 +7,34 @@ import Shared
 /// Request bodies and query strings of `/v1/payments` and `/v1/refunds`, read strictly: an unknown
 /// field, a wrong type or an out-of-range value is a 400 naming the parameter.
 extension Payments.NewPayment {
-    static let fields: Set<String> = ["amount", "currency", "capture_method", "provider", "customer", "payee_id", "description", "metadata",
-                                      "payment_method", "return_url"]
+    static let fields: Set<String> = [
+        "amount", "currency", "capture_method", "provider", "customer", "payee_id", "description", "metadata",
+        "payment_method", "return_url",
+    ]
     static let customerFields: Set<String> = ["email", "name", "phone", "reference"]
 
     init(body: [UInt8]) throws(HTTPError) {
         let reader = try BodyReader(body, allowed: Self.fields)
         let amount = try reader.amount("amount", required: true) ?? 0
         let currency = try reader.currency("currency")
-        let captureMethod = CaptureMethod(rawValue: try reader.string("capture_method", maxLength: 20, allowed: ["automatic", "manual"])
-            ?? "automatic") ?? .automatic
+        let captureMethod =
+            CaptureMethod(
+                rawValue: try reader.string("capture_method", maxLength: 20, allowed: ["automatic", "manual"])
+                    ?? "automatic") ?? .automatic
         var provider: ProviderName?
         if let name = try reader.string("provider", maxLength: 20) {
             guard let named = ProviderName(rawValue: name), named != .standard else {
-                throw HTTPError.badRequest("provider \(name) is not one Coffer supports.", code: "invalid_provider", param: "provider")
+                throw HTTPError.badRequest(
+                    "provider \(name) is not one Coffer supports.", code: "invalid_provider", param: "provider")
             }
             provider = named
         }
         var customer: JSONValue?
         if let value = reader.object["customer"], value != .null {
             let customerReader = try BodyReader(nested: value, name: "customer", allowed: Self.customerFields)
-            if let email = try customerReader.string("email", maxLength: 254), !email.contains("@") || email.contains(" ") {
+            if let email = try customerReader.string("email", maxLength: 254),
+                !email.contains("@") || email.contains(" ")
+            {
                 throw HTTPError.badRequest("customer.email is not an email address.", param: "customer.email")
             }
             _ = try customerReader.string("name", maxLength: 200)
@@ -43,8 +50,10 @@ extension Payments.NewPayment {
         if let returnURL, !(returnURL.hasPrefix("https://") || returnURL.hasPrefix("http://")) {
             throw HTTPError.badRequest("return_url must be an http(s) URL.", param: "return_url")
         }
-        self.init(amount: amount, currency: currency, captureMethod: captureMethod, provider: provider, customer: customer, payeeID: payeeID,
-                  description: description, metadata: metadata, paymentMethod: paymentMethod, returnURL: returnURL)
+        self.init(
+            amount: amount, currency: currency, captureMethod: captureMethod, provider: provider, customer: customer,
+            payeeID: payeeID,
+            description: description, metadata: metadata, paymentMethod: paymentMethod, returnURL: returnURL)
     }
 }
 
@@ -53,9 +62,10 @@ extension Refunds.NewRefund {
 
     init(body: [UInt8]) throws(HTTPError) {
         let reader = try BodyReader(body, allowed: Self.fields)
-        self.init(amount: try reader.amount("amount", required: false),
-                  reason: try reader.string("reason", maxLength: 40, allowed: Refunds.reasons),
-                  metadata: try reader.metadata())
+        self.init(
+            amount: try reader.amount("amount", required: false),
+            reason: try reader.string("reason", maxLength: 40, allowed: Refunds.reasons),
+            metadata: try reader.metadata())
     }
 }
 
@@ -63,15 +73,18 @@ enum PaymentQueries {
     /// Another tenant's id and a malformed id read the same: 404.
     static func paymentID(_ context: RequestContext) throws(HTTPError) -> String {
         let id = context.parameter("id")
-        guard CofferID.isValid(id, prefix: .payment) else { throw HTTPError.notFound("No such payment: \(id)", param: "id") }
+        guard CofferID.isValid(id, prefix: .payment) else {
+            throw HTTPError.notFound("No such payment: \(id)", param: "id")
+        }
         return id
     }
 
     static func cursor(_ query: [String: String], _ prefix: IDPrefix) throws(HTTPError) -> String? {
         guard let after = query["starting_after"] else { return nil }
         guard CofferID.isValid(after, prefix: prefix) else {
-            throw HTTPError.badRequest("starting_after must be a \(prefix.rawValue)_ id from a previous page.", code: "invalid_id",
-                                       param: "starting_after")
+            throw HTTPError.badRequest(
+                "starting_after must be a \(prefix.rawValue)_ id from a previous page.", code: "invalid_id",
+                param: "starting_after")
         }
         return after
     }
@@ -82,8 +95,9 @@ enum PaymentQueries {
         filter.startingAfter = try cursor(query, .payment)
         if let status = query["status"] {
             guard PaymentStatus(rawValue: status) != nil else {
-                throw HTTPError.badRequest("status must be one of \(PaymentStatus.allCases.map(\.rawValue).joined(separator: ", ")).",
-                                           param: "status")
+                throw HTTPError.badRequest(
+                    "status must be one of \(PaymentStatus.allCases.map(\.rawValue).joined(separator: ", ")).",
+                    param: "status")
             }
             filter.status = status
         }
@@ -99,9 +113,12 @@ enum PaymentQueries {
             }
             filter.payeeID = payee
         }
-        for (name, keyPath) in [("created[gte]", \PaymentStore.Filter.createdGTE), ("created[lt]", \PaymentStore.Filter.createdLT)] {
+        for (name, keyPath) in [
+            ("created[gte]", \PaymentStore.Filter.createdGTE), ("created[lt]", \PaymentStore.Filter.createdLT),
+        ] {
             guard let text = query[name] else { continue }
-            guard let date = Timestamp.parse(text) ?? Int64(text).map({ Date(timeIntervalSince1970: TimeInterval($0)) }) else {
+            guard let date = Timestamp.parse(text) ?? Int64(text).map({ Date(timeIntervalSince1970: TimeInterval($0)) })
+            else {
                 throw HTTPError.badRequest("\(name) must be an RFC 3339 time or Unix seconds.", param: name)
             }
             filter[keyPath: keyPath] = date

@@ -17,20 +17,28 @@ struct AutoCaptureWorker: Sendable {
     }
 
     func round() async throws -> Bool {
-        let claimed = try await core.database.platformTransaction { connection in try await core.payments.claimAutoCaptures(on: connection) }
+        let claimed = try await core.database.platformTransaction { connection in
+            try await core.payments.claimAutoCaptures(on: connection)
+        }
         let payments = Payments(core: core)
         for item in claimed {
-            let request = RequestInfo(system: "auto-capture", tenantID: item.tenantID, livemode: item.livemode, logger: core.logger)
+            let request = RequestInfo(
+                system: "auto-capture", tenantID: item.tenantID, livemode: item.livemode, logger: core.logger)
             do {
                 let payment = try await payments.load(item.id, tenantID: item.tenantID, livemode: nil)
                 guard payment.status == .capturing else { continue }
-                request.logger.info("capturing an authorized automatic-capture payment", ["payment_id": .string(item.id)])
+                request.logger.info(
+                    "capturing an authorized automatic-capture payment", ["payment_id": .string(item.id)])
                 _ = try await payments.callCapture(payment, request)
             } catch {
-                request.logger.warning("auto-capture failed; retried when the lease ends", [
-                    "payment_id": .string(item.id), "error": .string(String(describing: error))])
-                await BackgroundFailures(database: core.database).record(.payments, id: item.id, tenantID: item.tenantID, error: error,
-                                                                         logger: request.logger)
+                request.logger.warning(
+                    "auto-capture failed; retried when the lease ends",
+                    [
+                        "payment_id": .string(item.id), "error": .string(String(describing: error)),
+                    ])
+                await BackgroundFailures(database: core.database).record(
+                    .payments, id: item.id, tenantID: item.tenantID, error: error,
+                    logger: request.logger)
             }
         }
         return !claimed.isEmpty

@@ -23,7 +23,8 @@ struct BackgroundFailures: Sendable {
     /// Whether the failure may pass on its own.
     static func isTransient(_ error: any Error) -> Bool {
         switch error {
-        case let error as ProviderError: error.kind == .timeout || error.kind == .unavailable || error.kind == .rateLimited
+        case let error as ProviderError:
+            error.kind == .timeout || error.kind == .unavailable || error.kind == .rateLimited
         case is HTTPClientError: true
         case let error as PostgresError: error.isConnectionError || error.isSerializationFailure || error.isDeadlock
         case is CancellationError: true
@@ -37,16 +38,21 @@ struct BackgroundFailures: Sendable {
         let reason = String(String(describing: error).prefix(500))
         do {
             let parked = try await database.tenantTransaction(tenantID) { connection in
-                try await store.recordFailure(table: table.rawValue, id: id, tenantID: tenantID, counted: !Self.isTransient(error), parkAfter: parkAfter,
-                                              reason: reason, on: connection)
+                try await store.recordFailure(
+                    table: table.rawValue, id: id, tenantID: tenantID, counted: !Self.isTransient(error),
+                    parkAfter: parkAfter,
+                    reason: reason, on: connection)
             }
             if parked {
-                logger.error("parked after repeated failures; an operator must look at it",
-                             ["object_id": .string(id), "table": .string(table.rawValue), "error": .string(reason)])
+                logger.error(
+                    "parked after repeated failures; an operator must look at it",
+                    ["object_id": .string(id), "table": .string(table.rawValue), "error": .string(reason)])
             }
             return parked
         } catch {
-            logger.warning("could not record a background failure", ["object_id": .string(id), "error": .string(String(describing: error))])
+            logger.warning(
+                "could not record a background failure",
+                ["object_id": .string(id), "error": .string(String(describing: error))])
             return false
         }
     }

@@ -28,9 +28,11 @@ struct LivemodeBackfill: Sendable {
     func round() async throws -> Bool {
         var unknown = try await store.unknown()
         if unknown.payees > 0 {
-            let snapshot = try await client.get(payoutsURL + "/internal/snapshot/payees", from: "payouts", as: PayeeSnapshot.self)
-            let modes = Dictionary(snapshot.payees.compactMap { payee in payee.livemode.map { (payee.payeeID, $0) } },
-                                   uniquingKeysWith: { first, _ in first })
+            let snapshot = try await client.get(
+                payoutsURL + "/internal/snapshot/payees", from: "payouts", as: PayeeSnapshot.self)
+            let modes = Dictionary(
+                snapshot.payees.compactMap { payee in payee.livemode.map { (payee.payeeID, $0) } },
+                uniquingKeysWith: { first, _ in first })
             let filled = try await store.setPayeeModes(modes)
             if filled > 0 { logger.notice("payees learned their mode", ["count": .int(Int64(filled))]) }
         }
@@ -38,13 +40,15 @@ struct LivemodeBackfill: Sendable {
         if !payouts.isEmpty {
             let url = payoutsURL + "/internal/payouts/modes?ids=" + payouts.prefix(500).joined(separator: ",")
             let answer = try await client.get(url, from: "payouts", as: PayoutModes.self)
-            try await store.setPayoutModes(Dictionary(answer.payouts.map { ($0.id, $0.livemode) }, uniquingKeysWith: { first, _ in first }))
+            try await store.setPayoutModes(
+                Dictionary(answer.payouts.map { ($0.id, $0.livemode) }, uniquingKeysWith: { first, _ in first }))
         }
         let published = try await publishConflicts()
         unknown = try await store.unknown()
         if published > 0 {
-            logger.error("money of one mode was credited to payees of the other; their balances are held until two operators reverse it",
-                         ["conflicts": .int(Int64(published))])
+            logger.error(
+                "money of one mode was credited to payees of the other; their balances are held until two operators reverse it",
+                ["conflicts": .int(Int64(published))])
         }
         return unknown.isEmpty
     }
@@ -55,12 +59,14 @@ struct LivemodeBackfill: Sendable {
             var published = 0
             for conflict in try await store.recordNewConflicts(on: work.connection) where conflict.amount != 0 {
                 guard let currency = Currency(code: conflict.currency) else { continue }
-                let payload = PayeeLivemodeConflict(conflictID: conflict.id, payeeID: PayeeID(trusted: conflict.payeeID),
-                                                    tenantID: TenantID(trusted: conflict.tenantID), payeeLivemode: conflict.payeeLivemode,
-                                                    sourceLivemode: conflict.paymentLivemode,
-                                                    money: Money(minorUnits: conflict.amount, currency: currency), sourceIDs: conflict.sourceIDs)
-                try work.publish(MoneyEventType.payeeLivemodeConflict, payload: payload, orderingKey: "payee:" + conflict.payeeID,
-                                 tenantID: conflict.tenantID)
+                let payload = PayeeLivemodeConflict(
+                    conflictID: conflict.id, payeeID: PayeeID(trusted: conflict.payeeID),
+                    tenantID: TenantID(trusted: conflict.tenantID), payeeLivemode: conflict.payeeLivemode,
+                    sourceLivemode: conflict.paymentLivemode,
+                    money: Money(minorUnits: conflict.amount, currency: currency), sourceIDs: conflict.sourceIDs)
+                try work.publish(
+                    MoneyEventType.payeeLivemodeConflict, payload: payload, orderingKey: "payee:" + conflict.payeeID,
+                    tenantID: conflict.tenantID)
                 published += 1
             }
             return published

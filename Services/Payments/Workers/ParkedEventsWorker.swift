@@ -19,19 +19,24 @@ struct ParkedEventsWorker: Sendable {
     private var logger: Logger { core.logger.with(["component": "parked-events"]) }
 
     var loop: PollingLoop {
-        PollingLoop(name: "parked-provider-events", bell: core.confirmationBell, idle: .seconds(2), logger: core.logger) {
+        PollingLoop(name: "parked-provider-events", bell: core.confirmationBell, idle: .seconds(2), logger: core.logger)
+        {
             try await round() ? .busy : .idle
         }
     }
 
     /// One batch; returns whether there was work.
     func round() async throws -> Bool {
-        let claimed = try await core.database.platformTransaction { connection in try await core.awaiting.claim(on: connection) }
+        let claimed = try await core.database.platformTransaction { connection in
+            try await core.awaiting.claim(on: connection)
+        }
         for parked in claimed {
             do {
                 try await process(parked)
             } catch {
-                logger.warning("parked event failed; will retry", ["event_id": .string(parked.eventID), "error": .string(String(describing: error))])
+                logger.warning(
+                    "parked event failed; will retry",
+                    ["event_id": .string(parked.eventID), "error": .string(String(describing: error))])
                 try? await reschedule(parked, after: backoff(parked.attempts), note: nil)
             }
         }
@@ -65,9 +70,12 @@ struct ParkedEventsWorker: Sendable {
         do {
             switch parked.type {
             case .paymentAuthorized, .paymentCaptured, .paymentFailed:
-                let state = try await core.gateway.call("fetch_payment", tenantID: parked.tenantID, connector: connector) { adapter async throws(ProviderError) in
-                    try await adapter.fetchPayment(data.objectType == "payment" ? data.providerObjectID : (data.relatedProviderObjectID ?? ""),
-                                                   connector: connector)
+                let state = try await core.gateway.call(
+                    "fetch_payment", tenantID: parked.tenantID, connector: connector
+                ) { adapter async throws(ProviderError) in
+                    try await adapter.fetchPayment(
+                        data.objectType == "payment" ? data.providerObjectID : (data.relatedProviderObjectID ?? ""),
+                        connector: connector)
                 }
                 switch state.status {
                 case .captured:
@@ -80,12 +88,15 @@ struct ParkedEventsWorker: Sendable {
                     confirmed.failureReason = code
                     return retype(confirmed, parked, .paymentFailed)
                 case .processing, .requiresAction, .canceled:
-                    logger.notice("provider does not confirm the callback yet", ["event_id": .string(parked.eventID), "status": .string(state.rawStatus)])
+                    logger.notice(
+                        "provider does not confirm the callback yet",
+                        ["event_id": .string(parked.eventID), "status": .string(state.rawStatus)])
                     try await reschedule(parked, after: backoff(parked.attempts), note: nil)
                     return nil
                 }
             case .refundSucceeded, .refundFailed:
-                let state = try await core.gateway.call("fetch_refund", tenantID: parked.tenantID, connector: connector) { adapter async throws(ProviderError) in
+                let state = try await core.gateway.call("fetch_refund", tenantID: parked.tenantID, connector: connector)
+                { adapter async throws(ProviderError) in
                     try await adapter.fetchRefund(data.providerObjectID, connector: connector)
                 }
                 guard state.status != .pending else {
@@ -99,17 +110,24 @@ struct ParkedEventsWorker: Sendable {
                 return nil
             }
         } catch let error as ProviderError where error.kind == .invalidRequest {
-            try await resolve(parked, unmatchedReason: "the provider does not know \(data.providerObjectID): \(error.message)")
+            try await resolve(
+                parked, unmatchedReason: "the provider does not know \(data.providerObjectID): \(error.message)")
             return nil
         }
     }
 
     /// The confirmed type may differ from the callback's claim: the provider's answer wins.
-    private func retype(_ data: ProviderEventData, _ parked: Parked, _ type: ProviderEventType) -> (ProviderEventType, ProviderEventData) {
+    private func retype(_ data: ProviderEventData, _ parked: Parked, _ type: ProviderEventType) -> (
+        ProviderEventType, ProviderEventData
+    ) {
         if type != parked.type {
-            logger.warning("the provider's status differs from the callback", ["event_id": .string(parked.eventID),
-                                                                               "claimed": .string(parked.type.rawValue),
-                                                                               "confirmed": .string(type.rawValue)])
+            logger.warning(
+                "the provider's status differs from the callback",
+                [
+                    "event_id": .string(parked.eventID),
+                    "claimed": .string(parked.type.rawValue),
+                    "confirmed": .string(type.rawValue),
+                ])
         }
         return (type, data)
     }
@@ -117,8 +135,9 @@ struct ParkedEventsWorker: Sendable {
     private func applyTrusted(_ parked: Parked, type: ProviderEventType, data: ProviderEventData) async throws {
         let request = WorkRequest(tenantID: parked.tenantID, actor: "system:parked-events", correlationID: nil)
         let result = try await core.work.run(request) { work -> ProviderEventApplier.Result in
-            let result = try await ProviderEventApplier(core: core).apply(type: type, data: data, tenantID: parked.tenantID, logger: logger,
-                                                                          in: &work)
+            let result = try await ProviderEventApplier(core: core).apply(
+                type: type, data: data, tenantID: parked.tenantID, logger: logger,
+                in: &work)
             if result == .applied { work.write(core.awaiting.resolveQuery(parked.eventID)) }
             return result
         }.value
@@ -141,8 +160,11 @@ struct ParkedEventsWorker: Sendable {
 
     /// Gives up on an event: an operator sees it in `unmatched_provider_events`.
     private func resolve(_ parked: Parked, unmatchedReason: String) async throws {
-        logger.error("provider event matches nothing; moved to unmatched_provider_events", [
-            "event_id": .string(parked.eventID), "reason": .string(unmatchedReason)])
+        logger.error(
+            "provider event matches nothing; moved to unmatched_provider_events",
+            [
+                "event_id": .string(parked.eventID), "reason": .string(unmatchedReason),
+            ])
         try await core.database.tenantTransaction(parked.tenantID) { connection in
             try await core.awaiting.giveUp(parked.eventID, reason: unmatchedReason, on: connection)
         }

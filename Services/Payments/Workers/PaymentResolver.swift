@@ -25,9 +25,12 @@ struct PaymentResolver: Sendable {
     }
 
     func run() async throws {
-        let items = try await core.database.platformTransaction { connection in try await core.payments.unsettled(quiet: quietPeriod, on: connection) }
+        let items = try await core.database.platformTransaction { connection in
+            try await core.payments.unsettled(quiet: quietPeriod, on: connection)
+        }
         for item in items {
-            let request = RequestInfo(system: "resolver", tenantID: item.tenantID, livemode: item.livemode, logger: core.logger)
+            let request = RequestInfo(
+                system: "resolver", tenantID: item.tenantID, livemode: item.livemode, logger: core.logger)
             do {
                 if item.kind == "refund" {
                     try await resolveRefund(item.id, request)
@@ -36,9 +39,12 @@ struct PaymentResolver: Sendable {
                 }
             } catch {
                 // One item's failure never stops the round: it goes to the back, or is parked if it cannot pass.
-                request.logger.warning("could not resolve yet", ["object_id": .string(item.id), "error": .string(String(describing: error))])
-                await BackgroundFailures(database: core.database).record(item.kind == "refund" ? .refunds : .payments, id: item.id,
-                                                                         tenantID: item.tenantID, error: error, logger: request.logger)
+                request.logger.warning(
+                    "could not resolve yet",
+                    ["object_id": .string(item.id), "error": .string(String(describing: error))])
+                await BackgroundFailures(database: core.database).record(
+                    item.kind == "refund" ? .refunds : .payments, id: item.id,
+                    tenantID: item.tenantID, error: error, logger: request.logger)
             }
         }
     }
@@ -52,22 +58,28 @@ struct PaymentResolver: Sendable {
             if payment.createdAt.adding(.seconds(giveUpAfter.components.seconds)) < Date() {
                 return try await giveUp(payment, request)
             }
-            request.logger.notice("resolving a payment the provider never answered for", ["payment_id": .string(paymentID)])
+            request.logger.notice(
+                "resolving a payment the provider never answered for", ["payment_id": .string(paymentID)])
             _ = try await payments.resumeCreate(paymentID, request, answer: nil)
         case .capturing:
             request.logger.notice("resuming an interrupted capture", ["payment_id": .string(paymentID)])
             _ = try await payments.callCapture(payment, request)
         case .processing, .requiresAction:
             guard let providerID = payment.providerPaymentID else { return }
-            let state = try await core.gateway.call("fetch_payment", tenantID: payment.tenantID, connector: connector) { adapter async throws(ProviderError) in
+            let state = try await core.gateway.call("fetch_payment", tenantID: payment.tenantID, connector: connector) {
+                adapter async throws(ProviderError) in
                 try await adapter.fetchPayment(providerID, connector: connector)
             }
             _ = try await core.work.run(request.work) { work in
-                guard let locked = try await core.payments.load(paymentID, tenantID: payment.tenantID, forUpdate: true, on: work.connection) else {
+                guard
+                    let locked = try await core.payments.load(
+                        paymentID, tenantID: payment.tenantID, forUpdate: true, on: work.connection)
+                else {
                     return
                 }
-                let updated = try await core.paymentEffects.apply(ProviderObservation(state, source: "status_fetch"), to: locked,
-                                                                  logger: request.logger, in: &work)
+                let updated = try await core.paymentEffects.apply(
+                    ProviderObservation(state, source: "status_fetch"), to: locked,
+                    logger: request.logger, in: &work)
                 if updated.updatedAt == locked.updatedAt { work.write(core.payments.touchQuery(paymentID)) }
             }
         default:
@@ -78,12 +90,16 @@ struct PaymentResolver: Sendable {
     private func giveUp(_ payment: Payment, _ request: RequestInfo) async throws {
         request.logger.error("giving up on a payment the provider never confirmed", ["payment_id": .string(payment.id)])
         _ = try await core.work.run(request.work) { work in
-            guard let locked = try await core.payments.load(payment.id, tenantID: payment.tenantID, forUpdate: true, on: work.connection) else {
+            guard
+                let locked = try await core.payments.load(
+                    payment.id, tenantID: payment.tenantID, forUpdate: true, on: work.connection)
+            else {
                 return
             }
-            let observation = ProviderObservation(providerPaymentID: nil,
-                                                  status: .failed(code: "provider_unreachable", message: "The provider never confirmed this payment."),
-                                                  amountCaptured: nil, amountCapturable: nil, currency: nil, source: "resolver")
+            let observation = ProviderObservation(
+                providerPaymentID: nil,
+                status: .failed(code: "provider_unreachable", message: "The provider never confirmed this payment."),
+                amountCaptured: nil, amountCapturable: nil, currency: nil, source: "resolver")
             try await core.paymentEffects.apply(observation, to: locked, logger: request.logger, in: &work)
         }
     }
@@ -94,21 +110,29 @@ struct PaymentResolver: Sendable {
         let payment = try await Payments(core: core).load(refund.paymentID, tenantID: request.tenantID, livemode: nil)
         guard refund.status == .pending else { return }
         if refund.providerRefundID == nil {
-            request.logger.notice("resending a refund the provider never answered for", ["refund_id": .string(refundID)])
+            request.logger.notice(
+                "resending a refund the provider never answered for", ["refund_id": .string(refundID)])
             _ = try await refunds.send(refund, payment: payment, request)
             return
         }
-        guard let connector = try await core.connector(for: payment), let providerRefundID = refund.providerRefundID else { return }
-        let state = try await core.gateway.call("fetch_refund", tenantID: payment.tenantID, connector: connector) { adapter async throws(ProviderError) in
+        guard let connector = try await core.connector(for: payment), let providerRefundID = refund.providerRefundID
+        else { return }
+        let state = try await core.gateway.call("fetch_refund", tenantID: payment.tenantID, connector: connector) {
+            adapter async throws(ProviderError) in
             try await adapter.fetchRefund(providerRefundID, connector: connector)
         }
         _ = try await core.work.run(request.work) { work in
-            guard let lockedPayment = try await core.payments.load(payment.id, tenantID: payment.tenantID, forUpdate: true, on: work.connection),
-                  let lockedRefund = try await core.refunds.load(refundID, tenantID: payment.tenantID, forUpdate: true, on: work.connection)
+            guard
+                let lockedPayment = try await core.payments.load(
+                    payment.id, tenantID: payment.tenantID, forUpdate: true, on: work.connection),
+                let lockedRefund = try await core.refunds.load(
+                    refundID, tenantID: payment.tenantID, forUpdate: true, on: work.connection)
             else { return }
-            let (updated, _) = try await core.refundEffects.apply(.init(status: state.status, providerRefundID: state.providerRefundID,
-                                                                        source: "status_fetch"),
-                                                                  refund: lockedRefund, payment: lockedPayment, logger: request.logger, in: &work)
+            let (updated, _) = try await core.refundEffects.apply(
+                .init(
+                    status: state.status, providerRefundID: state.providerRefundID,
+                    source: "status_fetch"),
+                refund: lockedRefund, payment: lockedPayment, logger: request.logger, in: &work)
             if updated.status == .pending { work.write(core.refunds.touchQuery(refundID)) }
         }
     }

@@ -27,11 +27,16 @@ struct BalanceHold: Sendable {
     let createdAt: Date
 
     var json: JSONValue {
-        ["object": "balance_hold", "id": .string(id), "tenant_id": .string(tenantID), "payee_id": .string(payeeID),
-         "livemode": .bool(livemode), "currency": .string(currency), "reason": .string(reason), "conflict_id": .string(conflictID),
-         "source_livemode": .bool(sourceLivemode), "amount": .int(amount), "source_ids": .array(sourceIDs.map(JSONValue.string)),
-         "status": .string(status.rawValue), "requested_by": requestedBy.map(JSONValue.string) ?? .null,
-         "requested_reason": requestedReason.map(JSONValue.string) ?? .null, "reversed_by": reversedBy.map(JSONValue.string) ?? .null,
-         "created_at": .string(Timestamp.rfc3339(createdAt))]
+        [
+            "object": "balance_hold", "id": .string(id), "tenant_id": .string(tenantID), "payee_id": .string(payeeID),
+            "livemode": .bool(livemode), "currency": .string(currency), "reason": .string(reason),
+            "conflict_id": .string(conflictID),
+            "source_livemode": .bool(sourceLivemode), "amount": .int(amount),
+            "source_ids": .array(sourceIDs.map(JSONValue.string)),
+            "status": .string(status.rawValue), "requested_by": requestedBy.map(JSONValue.string) ?? .null,
+            "requested_reason": requestedReason.map(JSONValue.string) ?? .null,
+            "reversed_by": reversedBy.map(JSONValue.string) ?? .null,
+            "created_at": .string(Timestamp.rfc3339(createdAt)),
+        ]
     }
 }

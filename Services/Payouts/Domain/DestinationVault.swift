@@ -20,14 +20,18 @@ struct DestinationVault: Sendable {
     }
 
     func fingerprint(_ destination: PayoutDestination) -> String {
-        Hex.encode(HMAC.sha256(key: keyring.derivedKey(label: "destination-fingerprint"), message: Self.normalized(destination)))
+        Hex.encode(
+            HMAC.sha256(
+                key: keyring.derivedKey(label: "destination-fingerprint"), message: Self.normalized(destination)))
     }
 
     /// The destination's fingerprint under every master-key version held (current first): payees
     /// fingerprinted before a rotation still match one fingerprinted after it, until re-sealing brings
     /// every stored fingerprint to the current version.
     func fingerprints(_ destination: PayoutDestination) -> [String] {
-        keyring.derivedKeys(label: "destination-fingerprint").map { Hex.encode(HMAC.sha256(key: $0, message: Self.normalized(destination))) }
+        keyring.derivedKeys(label: "destination-fingerprint").map {
+            Hex.encode(HMAC.sha256(key: $0, message: Self.normalized(destination)))
+        }
     }
 
     /// What identifies the place money lands (the holder's name does not).
@@ -42,13 +46,14 @@ struct DestinationVault: Sendable {
     }
 
     static func last4(_ destination: PayoutDestination) -> String {
-        let value: String = switch destination {
-        case .bankAccount(let number, _, _): number
-        case .upi(let vpa, _): vpa.split(separator: "@").first.map(String.init) ?? vpa
-        case .mobileMoney(let msisdn, _): msisdn
-        case .paypal(let email): email.split(separator: "@").first.map(String.init) ?? email
-        case .stripeAccount(let account): account
-        }
+        let value: String =
+            switch destination {
+            case .bankAccount(let number, _, _): number
+            case .upi(let vpa, _): vpa.split(separator: "@").first.map(String.init) ?? vpa
+            case .mobileMoney(let msisdn, _): msisdn
+            case .paypal(let email): email.split(separator: "@").first.map(String.init) ?? email
+            case .stripeAccount(let account): account
+            }
         return String(value.suffix(4))
     }
 
@@ -80,9 +85,13 @@ struct DestinationVault: Sendable {
     static func encode(_ destination: PayoutDestination) -> JSONValue {
         switch destination {
         case .bankAccount(let number, let ifsc, let holder):
-            ["type": "bank_account", "account_number": .string(number), "ifsc": .string(ifsc), "holder_name": .string(holder)]
+            [
+                "type": "bank_account", "account_number": .string(number), "ifsc": .string(ifsc),
+                "holder_name": .string(holder),
+            ]
         case .upi(let vpa, let holder): ["type": "upi", "vpa": .string(vpa), "holder_name": .string(holder)]
-        case .mobileMoney(let msisdn, let holder): ["type": "mobile_money", "msisdn": .string(msisdn), "holder_name": .string(holder)]
+        case .mobileMoney(let msisdn, let holder):
+            ["type": "mobile_money", "msisdn": .string(msisdn), "holder_name": .string(holder)]
         case .paypal(let email): ["type": "paypal", "email": .string(email)]
         case .stripeAccount(let account): ["type": "stripe_account", "account_id": .string(account)]
         }
@@ -92,7 +101,9 @@ struct DestinationVault: Sendable {
         func text(_ key: String) -> String? { json[key]?.stringValue }
         switch text("type") {
         case "bank_account":
-            guard let number = text("account_number"), let ifsc = text("ifsc"), let holder = text("holder_name") else { return nil }
+            guard let number = text("account_number"), let ifsc = text("ifsc"), let holder = text("holder_name") else {
+                return nil
+            }
             return .bankAccount(accountNumber: number, ifsc: ifsc, holderName: holder)
         case "upi":
             guard let vpa = text("vpa"), let holder = text("holder_name") else { return nil }

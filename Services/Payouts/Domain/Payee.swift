@@ -45,12 +45,15 @@ struct Payee: Sendable {
     /// The public form; `destination` (opened by the caller) adds the non-secret parts (IFSC, holder).
     func json(destination: PayoutDestination?, balances: [Balance]? = nil) -> JSONValue {
         var object: [String: JSONValue] = [
-            "id": .string(id), "object": "payee", "livemode": .bool(livemode), "name": .string(name), "type": .string(type.rawValue),
+            "id": .string(id), "object": "payee", "livemode": .bool(livemode), "name": .string(name),
+            "type": .string(type.rawValue),
             "email": email.map(JSONValue.string) ?? .null,
-            "destination": DestinationVault.masked(kind: destinationKind, last4: destinationLast4, destination: destination),
+            "destination": DestinationVault.masked(
+                kind: destinationKind, last4: destinationLast4, destination: destination),
             "destination_verified": .bool(destinationVerifiedAt != nil),
             "destination_check": destinationCheck.map { .string($0.rawValue) } ?? .null,
-            "recruiter_payee_id": recruiterPayeeID.map(JSONValue.string) ?? .null, "status": .string(status), "metadata": metadata,
+            "recruiter_payee_id": recruiterPayeeID.map(JSONValue.string) ?? .null, "status": .string(status),
+            "metadata": metadata,
             "created": .string(Timestamp.rfc3339(createdAt)), "updated": .string(Timestamp.rfc3339(updatedAt)),
         ]
         if let balances { object["balances"] = .array(balances.map(\.json)) }
@@ -67,7 +70,10 @@ struct Balance: Sendable {
     let paidOut: Int64
 
     var json: JSONValue {
-        ["object": "balance", "payee_id": .string(payeeID), "currency": .string(currency), "available": .int(available),
-         "reserved": .int(reserved), "paid_out": .int(paidOut)]
+        [
+            "object": "balance", "payee_id": .string(payeeID), "currency": .string(currency),
+            "available": .int(available),
+            "reserved": .int(reserved), "paid_out": .int(paidOut),
+        ]
     }
 }

@@ -33,29 +33,43 @@ struct Payees: Sendable {
         return try await core.work.run(request.work) { work in
             let connection = work.connection
             let settings = try await core.settings(request.tenantID, on: connection)
-            if let recruiter = changes.recruiterPayeeID ?? nil { try await checkRecruiter(recruiter, payeeID: payeeID, request, on: connection) }
+            if let recruiter = changes.recruiterPayeeID ?? nil {
+                try await checkRecruiter(recruiter, payeeID: payeeID, request, on: connection)
+            }
             let check = settings.testPayout.enabled
             if check, changes.currency == nil {
-                throw DomainError.invalid("This tenant checks new destinations with a test payout: say its currency.", code: "currency_required",
-                                          param: "currency")
+                throw DomainError.invalid(
+                    "This tenant checks new destinations with a test payout: say its currency.",
+                    code: "currency_required",
+                    param: "currency")
             }
-            let payee = try await core.payees.insert(Payee(
-                id: payeeID, tenantID: request.tenantID, livemode: request.livemode, name: name, type: type, email: changes.email ?? nil,
-                destinationKind: destination.kind, destinationSealed: sealed, destinationLast4: DestinationVault.last4(destination),
-                destinationFingerprint: core.vault.fingerprint(destination), destinationVerifiedAt: nil, destinationCheck: check ? .pending : nil,
-                recruiterPayeeID: changes.recruiterPayeeID ?? nil, status: "active", metadata: changes.metadata ?? [:],
-                version: Timestamp.nextVersion(), createdBy: request.actor, createdAt: Date(), updatedAt: Date(), destinationChangedAt: nil,
-                destinationChangedBy: nil), on: connection)
+            let payee = try await core.payees.insert(
+                Payee(
+                    id: payeeID, tenantID: request.tenantID, livemode: request.livemode, name: name, type: type,
+                    email: changes.email ?? nil,
+                    destinationKind: destination.kind, destinationSealed: sealed,
+                    destinationLast4: DestinationVault.last4(destination),
+                    destinationFingerprint: core.vault.fingerprint(destination), destinationVerifiedAt: nil,
+                    destinationCheck: check ? .pending : nil,
+                    recruiterPayeeID: changes.recruiterPayeeID ?? nil, status: "active",
+                    metadata: changes.metadata ?? [:],
+                    version: Timestamp.nextVersion(), createdBy: request.actor, createdAt: Date(), updatedAt: Date(),
+                    destinationChangedAt: nil,
+                    destinationChangedBy: nil), on: connection)
             try publish(payee, in: &work)
             if check, let currency = changes.currency {
                 try await createDestinationCheck(payee, currency: currency, settings: settings, request, in: &work)
             }
-            work.audit("payee.created", objectType: "payee", objectID: payeeID, before: nil, after: payee.json(destination: destination))
+            work.audit(
+                "payee.created", objectType: "payee", objectID: payeeID, before: nil,
+                after: payee.json(destination: destination))
             return (payee, destination)
         }.value
     }
 
-    func update(_ payeeID: String, _ changes: Changes, _ request: RequestInfo) async throws -> (Payee, PayoutDestination?) {
+    func update(_ payeeID: String, _ changes: Changes, _ request: RequestInfo) async throws -> (
+        Payee, PayoutDestination?
+    ) {
         try await core.work.run(request.work) { work in
             let connection = work.connection
             var payee = try await core.payee(payeeID, request, forUpdate: true, on: connection)
@@ -94,15 +108,21 @@ struct Payees: Sendable {
             try publish(payee, in: &work)
             if changes.destination != nil, settings.testPayout.enabled {
                 var currency = changes.currency
-                if currency == nil { currency = try await core.payouts.lastCurrency(payeeID: payee.id, tenantID: payee.tenantID, on: connection) }
+                if currency == nil {
+                    currency = try await core.payouts.lastCurrency(
+                        payeeID: payee.id, tenantID: payee.tenantID, on: connection)
+                }
                 guard let currency else {
-                    throw DomainError.invalid("This tenant checks new destinations with a test payout: say its currency.",
-                                              code: "currency_required", param: "currency")
+                    throw DomainError.invalid(
+                        "This tenant checks new destinations with a test payout: say its currency.",
+                        code: "currency_required", param: "currency")
                 }
                 try await createDestinationCheck(payee, currency: currency, settings: settings, request, in: &work)
             }
             let destination = try? core.vault.open(payee.destinationSealed, payeeID: payee.id)
-            work.audit("payee.updated", objectType: "payee", objectID: payeeID, before: before, after: payee.json(destination: destination))
+            work.audit(
+                "payee.updated", objectType: "payee", objectID: payeeID, before: before,
+                after: payee.json(destination: destination))
             return (payee, destination)
         }.value
     }
@@ -114,10 +134,13 @@ struct Payees: Sendable {
     private func holdOpenPayouts(of payee: Payee, reason: HoldReason, repin: Bool, in work: inout Work) async throws {
         let open = try await core.payouts.openPayouts(payeeID: payee.id, tenantID: payee.tenantID, on: work.connection)
         for var payout in open {
-            let gates = PayoutLifecycle.Gates(approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
-                                              scheduledFor: payout.scheduledFor)
-            guard case .success(let (status, next)) = PayoutLifecycle.next(payout.status, gates, on: .held(reason: reason.rawValue),
-                                                                           now: Date())
+            let gates = PayoutLifecycle.Gates(
+                approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
+                scheduledFor: payout.scheduledFor)
+            guard
+                case .success(let (status, next)) = PayoutLifecycle.next(
+                    payout.status, gates, on: .held(reason: reason.rawValue),
+                    now: Date())
             else { continue }
             payout.status = status
             payout.holdReasons = next.holdReasons
@@ -129,41 +152,57 @@ struct Payees: Sendable {
             if status == .held { try work.publish(PayoutEventType.held, payout) }
         }
         if !open.isEmpty {
-            core.logger.notice("open payouts held", ["payee_id": .string(payee.id), "reason": .string(reason.rawValue), "count": .int(Int64(open.count))])
+            core.logger.notice(
+                "open payouts held",
+                ["payee_id": .string(payee.id), "reason": .string(reason.rawValue), "count": .int(Int64(open.count))])
         }
     }
 
     /// A recruiter must be an active payee of the same tenant and mode, and not the payee itself.
-    private func checkRecruiter(_ recruiterID: String, payeeID: String, _ request: RequestInfo, on connection: PostgresConnection) async throws {
+    private func checkRecruiter(
+        _ recruiterID: String, payeeID: String, _ request: RequestInfo, on connection: PostgresConnection
+    ) async throws {
         guard recruiterID != payeeID else {
-            throw DomainError.invalid("A payee cannot recruit itself.", code: "invalid_recruiter", param: "recruiter_payee_id")
+            throw DomainError.invalid(
+                "A payee cannot recruit itself.", code: "invalid_recruiter", param: "recruiter_payee_id")
         }
         guard let recruiter = try await core.payees.load(recruiterID, tenantID: request.tenantID, on: connection),
-              recruiter.livemode == request.livemode, recruiter.isActive
+            recruiter.livemode == request.livemode, recruiter.isActive
         else {
-            throw DomainError.invalid("recruiter_payee_id must be an active payee of this tenant.", code: "invalid_recruiter",
-                                      param: "recruiter_payee_id")
+            throw DomainError.invalid(
+                "recruiter_payee_id must be an active payee of this tenant.", code: "invalid_recruiter",
+                param: "recruiter_payee_id")
         }
     }
 
     /// The destination check: one major unit (configurable) from the platform's own account, queued at once.
-    private func createDestinationCheck(_ payee: Payee, currency: Currency, settings: TenantSettings, _ request: RequestInfo,
-                                        in work: inout Work) async throws {
+    private func createDestinationCheck(
+        _ payee: Payee, currency: Currency, settings: TenantSettings, _ request: RequestInfo,
+        in work: inout Work
+    ) async throws {
         var amount = Int64(settings.testPayout.amountMajorUnits)
         for _ in 0..<currency.exponent { amount *= 10 }
-        let payout = try await core.payouts.insert(PayoutStore.NewPayout(
-            id: CofferID.generate(.payout), tenantID: payee.tenantID, livemode: payee.livemode, payeeID: payee.id, amount: amount,
-            currency: currency, purpose: "test", narration: "Account check", status: .queued, approvalReasons: [], holdReasons: [],
-            scheduledFor: nil, isTest: true, batchID: nil, createdBy: request.actor, metadata: [:], destination: payee), on: work.connection)
+        let payout = try await core.payouts.insert(
+            PayoutStore.NewPayout(
+                id: CofferID.generate(.payout), tenantID: payee.tenantID, livemode: payee.livemode, payeeID: payee.id,
+                amount: amount,
+                currency: currency, purpose: "test", narration: "Account check", status: .queued, approvalReasons: [],
+                holdReasons: [],
+                scheduledFor: nil, isTest: true, batchID: nil, createdBy: request.actor, metadata: [:],
+                destination: payee), on: work.connection)
         try work.publish(PayoutEventType.created, payout)
         work.ring(core.queueBell)
     }
 
     private func publish(_ payee: Payee, in work: inout Work) throws {
-        try work.publish(MoneyEventType.payeeUpserted, payload: PayeeUpserted(
-            payeeID: PayeeID(trusted: payee.id), tenantID: TenantID(trusted: payee.tenantID), livemode: payee.livemode,
-            recruiterPayeeID: payee.recruiterPayeeID.map(PayeeID.init(trusted:)), status: payee.status, version: payee.version),
-                         orderingKey: "payee:" + payee.id)
+        try work.publish(
+            MoneyEventType.payeeUpserted,
+            payload: PayeeUpserted(
+                payeeID: PayeeID(trusted: payee.id), tenantID: TenantID(trusted: payee.tenantID),
+                livemode: payee.livemode,
+                recruiterPayeeID: payee.recruiterPayeeID.map(PayeeID.init(trusted:)), status: payee.status,
+                version: payee.version),
+            orderingKey: "payee:" + payee.id)
     }
 
     // MARK: Reading
@@ -171,14 +210,18 @@ struct Payees: Sendable {
     func get(_ payeeID: String, _ request: RequestInfo) async throws -> (Payee, PayoutDestination?, [Balance]) {
         try await core.database.tenantTransaction(request.tenantID) { connection in
             let payee = try await core.payee(payeeID, request, on: connection)
-            let balances = try await core.balances.balances(payeeID: payee.id, tenantID: request.tenantID, on: connection)
+            let balances = try await core.balances.balances(
+                payeeID: payee.id, tenantID: request.tenantID, on: connection)
             return (payee, try? core.vault.open(payee.destinationSealed, payeeID: payee.id), balances)
         }
     }
 
-    func list(_ request: RequestInfo, filter: PayeeStore.Filter) async throws -> (payees: [(Payee, PayoutDestination?)], hasMore: Bool) {
+    func list(_ request: RequestInfo, filter: PayeeStore.Filter) async throws -> (
+        payees: [(Payee, PayoutDestination?)], hasMore: Bool
+    ) {
         let rows = try await core.database.tenantTransaction(request.tenantID) { connection in
-            try await core.payees.list(tenantID: request.tenantID, livemode: request.livemode, filter: filter, on: connection)
+            try await core.payees.list(
+                tenantID: request.tenantID, livemode: request.livemode, filter: filter, on: connection)
         }
         let page = rows.prefix(filter.limit).map { ($0, try? core.vault.open($0.destinationSealed, payeeID: $0.id)) }
         return (Array(page), rows.count > filter.limit)

@@ -88,19 +88,26 @@ struct Payout: Sendable {
 
     var json: JSONValue {
         [
-            "id": .string(id), "object": "payout", "livemode": .bool(livemode), "payee_id": .string(payeeID), "amount": .int(amount),
-            "currency": .string(currency.code), "purpose": .string(purpose), "narration": narration.map(JSONValue.string) ?? .null,
+            "id": .string(id), "object": "payout", "livemode": .bool(livemode), "payee_id": .string(payeeID),
+            "amount": .int(amount),
+            "currency": .string(currency.code), "purpose": .string(purpose),
+            "narration": narration.map(JSONValue.string) ?? .null,
             "status": .string(status.rawValue), "approval_reasons": .array(approvalReasons.map(JSONValue.string)),
             "hold_reasons": .array(holdReasons.map(JSONValue.string)),
-            "scheduled_for": scheduledFor.map { .string(Timestamp.rfc3339($0)) } ?? .null, "destination_check": .bool(isTest),
+            "scheduled_for": scheduledFor.map { .string(Timestamp.rfc3339($0)) } ?? .null,
+            "destination_check": .bool(isTest),
             "batch_id": batchID.map(JSONValue.string) ?? .null, "provider": provider.map(JSONValue.string) ?? .null,
             "provider_payout_id": providerPayoutID.map(JSONValue.string) ?? .null, "attempts": .int(Int64(attempts)),
-            "failure_code": failureCode.map(JSONValue.string) ?? .null, "failure_message": failureMessage.map(JSONValue.string) ?? .null,
-            "approved_by": approvedBy.map(JSONValue.string) ?? .null, "released_by": releasedBy.map(JSONValue.string) ?? .null,
+            "failure_code": failureCode.map(JSONValue.string) ?? .null,
+            "failure_message": failureMessage.map(JSONValue.string) ?? .null,
+            "approved_by": approvedBy.map(JSONValue.string) ?? .null,
+            "released_by": releasedBy.map(JSONValue.string) ?? .null,
             "created_by": .string(createdBy), "metadata": metadata,
             "created": .string(Timestamp.rfc3339(createdAt)), "updated": .string(Timestamp.rfc3339(updatedAt)),
             "processed_at": processedAt.map { .string(Timestamp.rfc3339($0)) } ?? .null,
-            "destination": destinationKind.map { ["type": .string($0), "last4": destinationLast4.map(JSONValue.string) ?? .null] } ?? .null,
+            "destination": destinationKind.map {
+                ["type": .string($0), "last4": destinationLast4.map(JSONValue.string) ?? .null]
+            } ?? .null,
         ]
     }
 }

@@ -14,7 +14,9 @@ struct PayoutChannels: Sendable {
     func adapter(_ provider: ProviderName) -> (any PayoutProviderAdapter)? { adapters[provider] }
 
     /// The connector that pays `kind` for this tenant and mode, nil when none can.
-    func connector(for kind: PayoutDestination.Kind, tenantID: String, livemode: Bool) async throws -> ProviderConnector? {
+    func connector(for kind: PayoutDestination.Kind, tenantID: String, livemode: Bool) async throws
+        -> ProviderConnector?
+    {
         try await directory.active(tenantID: tenantID, livemode: livemode)
             .first { adapters[$0.provider]?.destinations.contains(kind) == true }
             .map(providerConnector)
@@ -22,13 +24,16 @@ struct PayoutChannels: Sendable {
 
     /// A connector by id whatever its status (a payout already sent is looked up where it went).
     func connector(id: String, tenantID: String, livemode: Bool) async throws -> ProviderConnector? {
-        guard let connector = try await directory.connector(id: id, tenantID: tenantID), connector.livemode == livemode else { return nil }
+        guard let connector = try await directory.connector(id: id, tenantID: tenantID), connector.livemode == livemode
+        else { return nil }
         return providerConnector(connector)
     }
 
     private func providerConnector(_ connector: OpenedConnector) -> ProviderConnector {
-        ProviderConnector(connectorID: connector.connectorID, provider: connector.provider, livemode: connector.livemode,
-                          apiBaseURL: connector.apiBaseURL ?? ProviderHosts.official(connector.provider, livemode: connector.livemode),
-                          credentials: connector.credentials, timeout: timeout)
+        ProviderConnector(
+            connectorID: connector.connectorID, provider: connector.provider, livemode: connector.livemode,
+            apiBaseURL: connector.apiBaseURL
+                ?? ProviderHosts.official(connector.provider, livemode: connector.livemode),
+            credentials: connector.credentials, timeout: timeout)
     }
 }

@@ -47,7 +47,9 @@ enum PayoutLifecycle {
 
     /// The next status and gates, or why the event does not apply. `.unchanged` answers leave the
     /// payout as it is (a cancel of a canceled payout).
-    static func next(_ status: PayoutStatus, _ gates: Gates, on event: Event, now: Date) -> Result<(PayoutStatus, Gates), Refusal> {
+    static func next(_ status: PayoutStatus, _ gates: Gates, on event: Event, now: Date) -> Result<
+        (PayoutStatus, Gates), Refusal
+    > {
         var gates = gates
         switch event {
         case .created:
@@ -113,7 +115,8 @@ enum PayoutTransition: Equatable, Sendable {
             case .failed: return .settleLate
             case .processed: return .unchanged
             case .reversed: return .stale(reason: "processed after reversed")
-            case .scheduled, .pendingApproval, .held, .canceled: return .stale(reason: "processed while \(current.rawValue): never sent")
+            case .scheduled, .pendingApproval, .held, .canceled:
+                return .stale(reason: "processed while \(current.rawValue): never sent")
             }
         case .failed(let code, let message):
             switch current {
@@ -121,14 +124,16 @@ enum PayoutTransition: Equatable, Sendable {
             // A payout can fail after it was reported paid: the money came back.
             case .processed: return .reverse
             case .failed, .reversed, .canceled: return .unchanged
-            case .scheduled, .pendingApproval, .held: return .stale(reason: "failed while \(current.rawValue): never sent")
+            case .scheduled, .pendingApproval, .held:
+                return .stale(reason: "failed while \(current.rawValue): never sent")
             }
         case .reversed:
             switch current {
             case .processed: return .reverse
             case .processing, .queued: return .fail(code: "reversed", message: "The provider returned the payout.")
             case .reversed, .failed, .canceled: return .unchanged
-            case .scheduled, .pendingApproval, .held: return .stale(reason: "reversed while \(current.rawValue): never sent")
+            case .scheduled, .pendingApproval, .held:
+                return .stale(reason: "reversed while \(current.rawValue): never sent")
             }
         }
     }
@@ -138,7 +143,8 @@ enum PayoutTransition: Equatable, Sendable {
         switch (target, current) {
         case (.processed, .processing), (.processed, .queued): .settle
         case (.processed, .failed): .settleLate
-        case (.failed, .processing), (.failed, .queued), (.failed, .held), (.failed, .scheduled), (.failed, .pendingApproval):
+        case (.failed, .processing), (.failed, .queued), (.failed, .held), (.failed, .scheduled),
+            (.failed, .pendingApproval):
             .fail(code: "force_resolved", message: nil)
         case (.reversed, .processed): .reverse
         default: nil

@@ -16,14 +16,17 @@ struct PayoutSettlement: Sendable {
         var changed: Bool
     }
 
-    func apply(_ transition: PayoutTransition, to payout: Payout, providerPayoutID: String?, leaseUntil: Date? = nil,
-               in work: inout Work) async throws -> Applied {
+    func apply(
+        _ transition: PayoutTransition, to payout: Payout, providerPayoutID: String?, leaseUntil: Date? = nil,
+        in work: inout Work
+    ) async throws -> Applied {
         var payout = payout
         if payout.providerPayoutID == nil, let providerPayoutID { payout.providerPayoutID = providerPayoutID }
         switch transition {
         case .settle, .settleLate:
             if transition == .settleLate {
-                core.logger.warning("the provider paid a payout Coffer had failed; booking it", ["payout_id": .string(payout.id)])
+                core.logger.warning(
+                    "the provider paid a payout Coffer had failed; booking it", ["payout_id": .string(payout.id)])
             }
             payout.status = .processed
             payout.processedAt = Date()
@@ -54,7 +57,9 @@ struct PayoutSettlement: Sendable {
         case .unchanged:
             return Applied(payout: payout, changed: false)
         case .stale(let reason):
-            core.logger.warning("stale provider news about a payout ignored", ["payout_id": .string(payout.id), "reason": .string(reason)])
+            core.logger.warning(
+                "stale provider news about a payout ignored",
+                ["payout_id": .string(payout.id), "reason": .string(reason)])
             return Applied(payout: payout, changed: false)
         }
         work.write(core.payouts.saveQuery(payout, leaseUntil: payout.status == .processing ? leaseUntil : nil))
@@ -65,16 +70,21 @@ struct PayoutSettlement: Sendable {
     /// waited for it goes on (those waiting for approval keep waiting, without this reason). Failed: they
     /// stay held (a later check may pass).
     private func destinationChecked(_ check: Payout, passed: Bool, in work: inout Work) async throws {
-        try await core.payees.recordDestinationCheck(payeeID: check.payeeID, tenantID: check.tenantID, passed: passed, on: work.connection)
+        try await core.payees.recordDestinationCheck(
+            payeeID: check.payeeID, tenantID: check.tenantID, passed: passed, on: work.connection)
         guard passed else { return }
-        let waiting = try await core.payouts.waiting(on: .destinationUnverified, payeeID: check.payeeID, tenantID: check.tenantID,
-                                                     on: work.connection)
+        let waiting = try await core.payouts.waiting(
+            on: .destinationUnverified, payeeID: check.payeeID, tenantID: check.tenantID,
+            on: work.connection)
         for var payout in waiting {
-            let gates = PayoutLifecycle.Gates(approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
-                                              scheduledFor: payout.scheduledFor)
-            guard case .success(let (status, cleared)) = PayoutLifecycle.next(payout.status, gates,
-                                                                               on: .cleared(reason: HoldReason.destinationUnverified.rawValue),
-                                                                               now: Date())
+            let gates = PayoutLifecycle.Gates(
+                approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
+                scheduledFor: payout.scheduledFor)
+            guard
+                case .success(let (status, cleared)) = PayoutLifecycle.next(
+                    payout.status, gates,
+                    on: .cleared(reason: HoldReason.destinationUnverified.rawValue),
+                    now: Date())
             else { continue }
             payout.status = status
             payout.holdReasons = cleared.holdReasons

@@ -11,7 +11,9 @@ struct Payouts: Sendable {
     let core: PayoutsCore
     var rails: PayoutRails { PayoutRails(configuration: core.configuration, payouts: core.payouts) }
 
-    static let purposes: Set<String> = ["payout", "salary", "bonus", "commission", "referral", "refund", "vendor_payment", "reimbursement"]
+    static let purposes: Set<String> = [
+        "payout", "salary", "bonus", "commission", "referral", "refund", "vendor_payment", "reimbursement",
+    ]
 
     /// A payout as asked for (decoded by the route).
     struct NewPayout: Sendable {
@@ -27,7 +29,9 @@ struct Payouts: Sendable {
     // MARK: Create
 
     /// `POST /v1/payouts`: one payout in one unit of work; `answer` is what the idempotency key keeps.
-    func create(_ new: NewPayout, _ request: RequestInfo, answer: @escaping @Sendable (Payout) -> StoredAnswer) async throws -> Committed<Payout> {
+    func create(_ new: NewPayout, _ request: RequestInfo, answer: @escaping @Sendable (Payout) -> StoredAnswer)
+        async throws -> Committed<Payout>
+    {
         // A retry after a crash finds the first attempt's payout, never makes a second one.
         if let payoutID = request.claim?.recoveryPoint {
             return .unrecorded(try await load(payoutID, request))
@@ -41,41 +45,59 @@ struct Payouts: Sendable {
     }
 
     /// One payout inside a unit of work (a batch creates many in one).
-    func create(_ new: NewPayout, _ request: RequestInfo, batchID: String?, in work: inout Work) async throws -> Payout {
+    func create(_ new: NewPayout, _ request: RequestInfo, batchID: String?, in work: inout Work) async throws -> Payout
+    {
         let connection = work.connection
         // The payee is locked: its payouts are counted and its balance reserved one at a time.
         let payee = try await core.payee(new.payeeID, request, forUpdate: true, param: "payee_id", on: connection)
         guard payee.isActive else {
-            throw DomainError.conflict("This payee is \(payee.status); it cannot be paid.", code: "payee_disabled", param: "payee_id")
+            throw DomainError.conflict(
+                "This payee is \(payee.status); it cannot be paid.", code: "payee_disabled", param: "payee_id")
         }
-        guard try await !core.holds.isHeld(tenantID: payee.tenantID, payeeID: payee.id, currency: new.currency.code, on: connection) else {
-            throw DomainError.conflict("This payee's \(new.currency.code) balance is held until two operators reverse money that reached it from the other mode.",
-                                       code: "balance_held", param: "payee_id")
+        guard
+            try await !core.holds.isHeld(
+                tenantID: payee.tenantID, payeeID: payee.id, currency: new.currency.code, on: connection)
+        else {
+            throw DomainError.conflict(
+                "This payee's \(new.currency.code) balance is held until two operators reverse money that reached it from the other mode.",
+                code: "balance_held", param: "payee_id")
         }
         let settings = try await core.settings(request.tenantID, on: connection)
-        try await rails.checkLimits(amount: new.amount, currency: new.currency, payee: payee, settings: settings, on: connection)
-        switch try await core.balances.reserve(tenantID: request.tenantID, payeeID: payee.id, currency: new.currency.code, amount: new.amount,
-                                               on: connection) {
+        try await rails.checkLimits(
+            amount: new.amount, currency: new.currency, payee: payee, settings: settings, on: connection)
+        switch try await core.balances.reserve(
+            tenantID: request.tenantID, payeeID: payee.id, currency: new.currency.code, amount: new.amount,
+            on: connection)
+        {
         case .reserved:
             break
         case .noBalanceInCurrency:
-            throw DomainError.invalid("This payee has no \(new.currency.code) balance: a payout is paid in the currency of the balance it draws from.",
-                                      code: "currency_mismatch", param: "currency")
+            throw DomainError.invalid(
+                "This payee has no \(new.currency.code) balance: a payout is paid in the currency of the balance it draws from.",
+                code: "currency_mismatch", param: "currency")
         case .insufficient(let available):
-            throw DomainError.invalid("The payee's available \(new.currency.code) balance is \(available).", code: "insufficient_balance",
-                                      param: "amount")
+            throw DomainError.invalid(
+                "The payee's available \(new.currency.code) balance is \(available).", code: "insufficient_balance",
+                param: "amount")
         }
-        let fingerprints = (try? core.vault.open(payee.destinationSealed, payeeID: payee.id)).map(core.vault.fingerprints) ?? []
-        let firstRun = try await core.firstRuns.isConfirmed(tenantID: request.tenantID, livemode: request.livemode, on: connection)
-        var gates = try await rails.gates(amount: new.amount, currency: new.currency, payee: payee, fingerprints: fingerprints,
-                                          settings: settings, firstRunConfirmed: firstRun, on: connection)
+        let fingerprints =
+            (try? core.vault.open(payee.destinationSealed, payeeID: payee.id)).map(core.vault.fingerprints) ?? []
+        let firstRun = try await core.firstRuns.isConfirmed(
+            tenantID: request.tenantID, livemode: request.livemode, on: connection)
+        var gates = try await rails.gates(
+            amount: new.amount, currency: new.currency, payee: payee, fingerprints: fingerprints,
+            settings: settings, firstRunConfirmed: firstRun, on: connection)
         gates.scheduledFor = new.scheduledFor
         let status = PayoutLifecycle.status(for: gates, now: Date())
-        let payout = try await core.payouts.insert(PayoutStore.NewPayout(
-            id: CofferID.generate(.payout), tenantID: request.tenantID, livemode: request.livemode, payeeID: payee.id, amount: new.amount,
-            currency: new.currency, purpose: new.purpose, narration: new.narration, status: status, approvalReasons: gates.approvalReasons,
-            holdReasons: gates.holdReasons, scheduledFor: new.scheduledFor, isTest: false, batchID: batchID, createdBy: request.actor,
-            metadata: new.metadata, destination: payee), on: connection)
+        let payout = try await core.payouts.insert(
+            PayoutStore.NewPayout(
+                id: CofferID.generate(.payout), tenantID: request.tenantID, livemode: request.livemode,
+                payeeID: payee.id, amount: new.amount,
+                currency: new.currency, purpose: new.purpose, narration: new.narration, status: status,
+                approvalReasons: gates.approvalReasons,
+                holdReasons: gates.holdReasons, scheduledFor: new.scheduledFor, isTest: false, batchID: batchID,
+                createdBy: request.actor,
+                metadata: new.metadata, destination: payee), on: connection)
         // Creation is on the payout itself (created_by, its events); the audit chain records what
         // changes a payout's course: approvals, releases, cancels, batches, operators' actions.
         try work.publish(PayoutEventType.created, payout)
@@ -90,8 +112,9 @@ struct Payouts: Sendable {
     func cancel(_ payoutID: String, _ request: RequestInfo) async throws -> Payout {
         try await move(payoutID, request, action: "payout.canceled", event: .canceled) { payout, _ in
             guard !payout.isTest else {
-                throw DomainError.conflict("A destination check cannot be canceled: real payouts to this payee wait for it.",
-                                           code: "destination_check_not_cancelable")
+                throw DomainError.conflict(
+                    "A destination check cannot be canceled: real payouts to this payee wait for it.",
+                    code: "destination_check_not_cancelable")
             }
         }
     }
@@ -102,8 +125,9 @@ struct Payouts: Sendable {
             guard payout.status == .pendingApproval else { return }
             try await requireOtherKey(payout, request, on: connection)
             if payout.has(.firstRun) {
-                throw DomainError.conflict("The tenant's first payout run is not confirmed yet: confirm it (POST /v1/payouts/confirm-first-run).",
-                                           code: "first_run_unconfirmed")
+                throw DomainError.conflict(
+                    "The tenant's first payout run is not confirmed yet: confirm it (POST /v1/payouts/confirm-first-run).",
+                    code: "first_run_unconfirmed")
             }
             payout.approvedBy = request.actor
         }
@@ -114,12 +138,18 @@ struct Payouts: Sendable {
         try await move(payoutID, request, action: "payout.released", event: .released) { payout, connection in
             guard payout.status == .held else { return }
             // A disabled payee's payouts stay held until it is active again.
-            guard try await core.payouts.payeeIsActive(payoutID: payout.id, tenantID: payout.tenantID, on: connection) != false else {
-                throw DomainError.conflict("This payout's payee is disabled; enable the payee before releasing its payouts.", code: "payee_disabled")
+            guard
+                try await core.payouts.payeeIsActive(payoutID: payout.id, tenantID: payout.tenantID, on: connection)
+                    != false
+            else {
+                throw DomainError.conflict(
+                    "This payout's payee is disabled; enable the payee before releasing its payouts.",
+                    code: "payee_disabled")
             }
             // Money that crossed modes is released only by two operators' reversal, never by a tenant's approver.
             guard !payout.has(.balanceHeld) else {
-                throw DomainError.conflict("This payout waits on a held balance that only operators can release.", code: "balance_held")
+                throw DomainError.conflict(
+                    "This payout waits on a held balance that only operators can release.", code: "balance_held")
             }
             try await requireOtherKey(payout, request, on: connection)
             payout.releasedBy = request.actor
@@ -128,28 +158,36 @@ struct Payouts: Sendable {
 
     /// Approvals and releases are by a different key than the payout's creator — and, for a payout
     /// re-pinned to a changed destination, than the key that changed it.
-    private func requireOtherKey(_ payout: Payout, _ request: RequestInfo, on connection: PostgresConnection) async throws {
+    private func requireOtherKey(_ payout: Payout, _ request: RequestInfo, on connection: PostgresConnection)
+        async throws
+    {
         guard payout.createdBy != request.actor else {
-            throw DomainError.forbidden("A payout must be approved or released by a different API key than the one that created it.",
-                                        code: "approver_must_differ")
+            throw DomainError.forbidden(
+                "A payout must be approved or released by a different API key than the one that created it.",
+                code: "approver_must_differ")
         }
         if payout.has(.destinationChanged),
-           let payee = try await core.payees.load(payout.payeeID, tenantID: payout.tenantID, on: connection),
-           payee.destinationChangedBy == request.actor {
-            throw DomainError.forbidden("This payout was re-pinned to a destination this key set: a different key must approve it.",
-                                        code: "approver_must_differ")
+            let payee = try await core.payees.load(payout.payeeID, tenantID: payout.tenantID, on: connection),
+            payee.destinationChangedBy == request.actor
+        {
+            throw DomainError.forbidden(
+                "This payout was re-pinned to a destination this key set: a different key must approve it.",
+                code: "approver_must_differ")
         }
     }
 
     /// Locks a payout, checks `guardrail`, applies the lifecycle `event`, saves it with its event and audit entry.
-    private func move(_ payoutID: String, _ request: RequestInfo, action: String, event: PayoutLifecycle.Event,
-                      _ guardrail: (inout Payout, PostgresConnection) async throws -> Void) async throws -> Payout {
+    private func move(
+        _ payoutID: String, _ request: RequestInfo, action: String, event: PayoutLifecycle.Event,
+        _ guardrail: (inout Payout, PostgresConnection) async throws -> Void
+    ) async throws -> Payout {
         try await core.work.run(request.work) { work in
             var payout = try await core.payout(payoutID, request, forUpdate: true, on: work.connection)
             let before = payout
             try await guardrail(&payout, work.connection)
-            let gates = PayoutLifecycle.Gates(approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
-                                              scheduledFor: payout.scheduledFor)
+            let gates = PayoutLifecycle.Gates(
+                approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
+                scheduledFor: payout.scheduledFor)
             switch PayoutLifecycle.next(payout.status, gates, on: event, now: Date()) {
             case .failure(.notAllowed(let status)):
                 throw DomainError.conflict(Self.refusal(event, status))
@@ -194,8 +232,11 @@ struct Payouts: Sendable {
 
     func firstRun(_ request: RequestInfo) async throws -> FirstRun {
         try await core.work.run(request.work) { work in
-            FirstRun(confirmed: try await core.firstRuns.isConfirmed(tenantID: request.tenantID, livemode: request.livemode, on: work.connection),
-                     waiting: try await core.payouts.firstRunTotals(tenantID: request.tenantID, livemode: request.livemode, on: work.connection))
+            FirstRun(
+                confirmed: try await core.firstRuns.isConfirmed(
+                    tenantID: request.tenantID, livemode: request.livemode, on: work.connection),
+                waiting: try await core.payouts.firstRunTotals(
+                    tenantID: request.tenantID, livemode: request.livemode, on: work.connection))
         }.value
     }
 
@@ -210,24 +251,34 @@ struct Payouts: Sendable {
     func confirmFirstRun(_ request: RequestInfo) async throws -> FirstRunConfirmation {
         try await core.work.run(request.work) { work in
             let connection = work.connection
-            guard try await !core.firstRuns.isConfirmed(tenantID: request.tenantID, livemode: request.livemode, on: connection) else {
+            guard
+                try await !core.firstRuns.isConfirmed(
+                    tenantID: request.tenantID, livemode: request.livemode, on: connection)
+            else {
                 throw DomainError.conflict("The first payout run is already confirmed.", code: "first_run_confirmed")
             }
-            let waiting = try await core.payouts.waitingForFirstRun(tenantID: request.tenantID, livemode: request.livemode, on: connection)
+            let waiting = try await core.payouts.waitingForFirstRun(
+                tenantID: request.tenantID, livemode: request.livemode, on: connection)
             // Confirming the first run approves its payouts: never by a key that created one of them.
             guard !waiting.contains(where: { $0.createdBy == request.actor }) else {
-                throw DomainError.forbidden("The first payout run is confirmed by a different key than the one that created its payouts.",
-                                            code: "approver_must_differ")
+                throw DomainError.forbidden(
+                    "The first payout run is confirmed by a different key than the one that created its payouts.",
+                    code: "approver_must_differ")
             }
-            let totals = try await core.payouts.firstRunTotals(tenantID: request.tenantID, livemode: request.livemode, on: connection)
-            try await core.firstRuns.confirm(tenantID: request.tenantID, livemode: request.livemode, by: request.actor,
-                                             totals: .array(totals.map(\.json)), on: connection)
+            let totals = try await core.payouts.firstRunTotals(
+                tenantID: request.tenantID, livemode: request.livemode, on: connection)
+            try await core.firstRuns.confirm(
+                tenantID: request.tenantID, livemode: request.livemode, by: request.actor,
+                totals: .array(totals.map(\.json)), on: connection)
             var released = 0, stillWaiting = 0
             for var payout in waiting {
-                let gates = PayoutLifecycle.Gates(approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
-                                                  scheduledFor: payout.scheduledFor)
-                guard case .success(let (status, next)) = PayoutLifecycle.next(payout.status, gates,
-                                                                               on: .cleared(reason: ApprovalReason.firstRun.rawValue), now: Date())
+                let gates = PayoutLifecycle.Gates(
+                    approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
+                    scheduledFor: payout.scheduledFor)
+                guard
+                    case .success(let (status, next)) = PayoutLifecycle.next(
+                        payout.status, gates,
+                        on: .cleared(reason: ApprovalReason.firstRun.rawValue), now: Date())
                 else { continue }
                 payout.status = status
                 payout.approvalReasons = next.approvalReasons
@@ -236,8 +287,9 @@ struct Payouts: Sendable {
                 if status == .queued { try work.publish(PayoutEventType.queued, payout) }
                 if status == .held { try work.publish(PayoutEventType.held, payout) }
             }
-            work.audit("payouts.first_run_confirmed", objectType: "tenant", objectID: request.tenantID, before: nil,
-                       after: ["totals": .array(totals.map(\.json)), "payouts": .int(Int64(waiting.count))])
+            work.audit(
+                "payouts.first_run_confirmed", objectType: "tenant", objectID: request.tenantID, before: nil,
+                after: ["totals": .array(totals.map(\.json)), "payouts": .int(Int64(waiting.count))])
             work.ring(core.queueBell)
             return FirstRunConfirmation(totals: totals, released: released, stillWaiting: stillWaiting)
         }.value
@@ -253,7 +305,8 @@ struct Payouts: Sendable {
 
     func list(_ request: RequestInfo, filter: PayoutStore.Filter) async throws -> (payouts: [Payout], hasMore: Bool) {
         let rows = try await core.database.tenantTransaction(request.tenantID) { connection in
-            try await core.payouts.list(tenantID: request.tenantID, livemode: request.livemode, filter: filter, on: connection)
+            try await core.payouts.list(
+                tenantID: request.tenantID, livemode: request.livemode, filter: filter, on: connection)
         }
         return (Array(rows.prefix(filter.limit)), rows.count > filter.limit)
     }

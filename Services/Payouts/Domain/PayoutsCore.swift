@@ -26,25 +26,31 @@ struct PayoutsCore: Sendable {
 
     /// The tenant's settings from the tenancy replica.
     func settings(_ tenantID: String, on connection: PostgresConnection) async throws -> TenantSettings {
-        guard let settings = try await payees.settings(tenantID: tenantID, on: connection) else { throw DomainError.notFound("No such tenant.") }
+        guard let settings = try await payees.settings(tenantID: tenantID, on: connection) else {
+            throw DomainError.notFound("No such tenant.")
+        }
         return settings
     }
 
     /// A payout of the request's tenant in its key's mode: another tenant's, or the other mode's, is not found.
-    func payout(_ id: String, _ request: RequestInfo, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Payout {
+    func payout(_ id: String, _ request: RequestInfo, forUpdate: Bool = false, on connection: PostgresConnection)
+        async throws -> Payout
+    {
         guard CofferID.isValid(id, prefix: .payout),
-              let payout = try await payouts.load(id, tenantID: request.tenantID, forUpdate: forUpdate, on: connection),
-              payout.livemode == request.livemode
+            let payout = try await payouts.load(id, tenantID: request.tenantID, forUpdate: forUpdate, on: connection),
+            payout.livemode == request.livemode
         else { throw DomainError.notFound("No such payout: \(id)", param: "id") }
         return payout
     }
 
     /// A payee of the request's tenant in its key's mode.
-    func payee(_ id: String, _ request: RequestInfo, forUpdate: Bool = false, param: String = "id",
-               on connection: PostgresConnection) async throws -> Payee {
+    func payee(
+        _ id: String, _ request: RequestInfo, forUpdate: Bool = false, param: String = "id",
+        on connection: PostgresConnection
+    ) async throws -> Payee {
         guard CofferID.isValid(id, prefix: .payee),
-              let payee = try await payees.load(id, tenantID: request.tenantID, forUpdate: forUpdate, on: connection),
-              payee.livemode == request.livemode
+            let payee = try await payees.load(id, tenantID: request.tenantID, forUpdate: forUpdate, on: connection),
+            payee.livemode == request.livemode
         else { throw DomainError.notFound("No such payee: \(id)", param: param) }
         return payee
     }
@@ -59,10 +65,12 @@ extension Work {
 
 extension PayoutEventData {
     init(_ payout: Payout) {
-        self.init(payoutID: PayoutID(trusted: payout.id), payeeID: PayeeID(trusted: payout.payeeID), tenantID: TenantID(trusted: payout.tenantID),
-                  livemode: payout.livemode, money: payout.money, status: payout.status.rawValue, purpose: payout.purpose,
-                  failureCode: payout.failureCode, failureMessage: payout.failureMessage, destinationCheck: payout.isTest,
-                  approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons, batchID: payout.batchID,
-                  providerPayoutID: payout.providerPayoutID)
+        self.init(
+            payoutID: PayoutID(trusted: payout.id), payeeID: PayeeID(trusted: payout.payeeID),
+            tenantID: TenantID(trusted: payout.tenantID),
+            livemode: payout.livemode, money: payout.money, status: payout.status.rawValue, purpose: payout.purpose,
+            failureCode: payout.failureCode, failureMessage: payout.failureMessage, destinationCheck: payout.isTest,
+            approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons, batchID: payout.batchID,
+            providerPayoutID: payout.providerPayoutID)
     }
 }

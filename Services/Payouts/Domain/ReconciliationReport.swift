@@ -14,9 +14,12 @@ struct ReconciliationReport: Sendable {
     let errors: [JSONValue]
 
     var json: JSONValue {
-        ["id": .string(id), "object": "reconciliation_report", "started_at": .string(Timestamp.rfc3339(startedAt)),
-         "finished_at": .string(Timestamp.rfc3339(finishedAt)), "examined": .int(Int64(examined)), "matched": .int(Int64(matched)),
-         "fixed": .int(Int64(fixes.count)), "fixes": .array(fixes), "amount_mismatches": .array(amountMismatches),
-         "unknown_at_provider": .array(unknownAtProvider), "errors": .array(errors)]
+        [
+            "id": .string(id), "object": "reconciliation_report", "started_at": .string(Timestamp.rfc3339(startedAt)),
+            "finished_at": .string(Timestamp.rfc3339(finishedAt)), "examined": .int(Int64(examined)),
+            "matched": .int(Int64(matched)),
+            "fixed": .int(Int64(fixes.count)), "fixes": .array(fixes), "amount_mismatches": .array(amountMismatches),
+            "unknown_at_provider": .array(unknownAtProvider), "errors": .array(errors),
+        ]
     }
 }

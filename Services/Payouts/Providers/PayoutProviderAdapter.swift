@@ -12,7 +12,8 @@ protocol PayoutProviderAdapter: Sendable {
     var provider: ProviderName { get }
     /// The destination kinds this provider pays to.
     var destinations: Set<PayoutDestination.Kind> { get }
-    func send(_ request: ProviderPayoutRequest, connector: ProviderConnector) async throws(ProviderError) -> ProviderPayoutState
+    func send(_ request: ProviderPayoutRequest, connector: ProviderConnector) async throws(ProviderError)
+        -> ProviderPayoutState
     /// The provider's view of a payout: by its id when known, otherwise by Coffer's reference (the
     /// payout id sent with it). Nil when the provider has no such payout (it was never received).
     func fetch(providerPayoutID: String?, reference: String, connector: ProviderConnector) async throws(ProviderError)

@@ -17,7 +17,9 @@ struct BatchInput: Sendable {
         self.maxItems = maxItems
         var queryDryRun: Bool?
         if let text = request.queryParameters["dry_run"] {
-            guard text == "true" || text == "false" else { throw HTTPError.badRequest("dry_run must be true or false.", param: "dry_run") }
+            guard text == "true" || text == "false" else {
+                throw HTTPError.badRequest("dry_run must be true or false.", param: "dry_run")
+            }
             queryDryRun = text == "true"
         }
         let contentType = request.headers["Content-Type"]?.lowercased() ?? ""
@@ -37,10 +39,14 @@ struct BatchInput: Sendable {
             try checkCount(list.count)
             for (index, value) in list.enumerated() {
                 do {
-                    let itemReader = try BodyReader(nested: value, name: "items[\(index)]", allowed: Payouts.NewPayout.fields)
-                    items.append(Batches.Item(index: index, payout: try Payouts.NewPayout(reader: itemReader, param: "items[\(index)].")))
+                    let itemReader = try BodyReader(
+                        nested: value, name: "items[\(index)]", allowed: Payouts.NewPayout.fields)
+                    items.append(
+                        Batches.Item(
+                            index: index, payout: try Payouts.NewPayout(reader: itemReader, param: "items[\(index)].")))
                 } catch {
-                    errors.append(Batches.ItemError(index: index, code: error.code, message: error.message, param: error.param))
+                    errors.append(
+                        Batches.ItemError(index: index, code: error.code, message: error.message, param: error.param))
                 }
             }
         }
@@ -49,13 +55,16 @@ struct BatchInput: Sendable {
     private func checkCount(_ count: Int) throws(HTTPError) {
         guard count > 0 else { throw HTTPError.badRequest("A batch needs at least one item.", param: "items") }
         guard count <= maxItems else {
-            throw HTTPError.badRequest("A batch holds at most \(maxItems) items (split larger runs).", code: "batch_too_large", param: "items")
+            throw HTTPError.badRequest(
+                "A batch holds at most \(maxItems) items (split larger runs).", code: "batch_too_large", param: "items")
         }
     }
 
     private mutating func readCSV(_ text: String) throws(HTTPError) {
-        var lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
-            .filter { !$0.isEmpty }
+        var lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+        }
+        .filter { !$0.isEmpty }
         guard !lines.isEmpty else { throw HTTPError.badRequest("The CSV is empty.", param: "items") }
         let header = Self.fields(lines.removeFirst()).map { $0.lowercased() }
         let allowed = Payouts.NewPayout.fields.subtracting(["metadata"])
@@ -69,8 +78,11 @@ struct BatchInput: Sendable {
         for (index, line) in lines.enumerated() {
             let values = Self.fields(line)
             guard values.count == header.count else {
-                errors.append(Batches.ItemError(index: index, code: "invalid_row",
-                                                message: "Row \(index + 1) has \(values.count) fields; the header has \(header.count).", param: nil))
+                errors.append(
+                    Batches.ItemError(
+                        index: index, code: "invalid_row",
+                        message: "Row \(index + 1) has \(values.count) fields; the header has \(header.count).",
+                        param: nil))
                 continue
             }
             var object: [String: JSONValue] = [:]
@@ -79,9 +91,12 @@ struct BatchInput: Sendable {
             }
             do {
                 let reader = try BodyReader(nested: .object(object), name: "items[\(index)]", allowed: allowed)
-                items.append(Batches.Item(index: index, payout: try Payouts.NewPayout(reader: reader, param: "items[\(index)].")))
+                items.append(
+                    Batches.Item(index: index, payout: try Payouts.NewPayout(reader: reader, param: "items[\(index)]."))
+                )
             } catch {
-                errors.append(Batches.ItemError(index: index, code: error.code, message: error.message, param: error.param))
+                errors.append(
+                    Batches.ItemError(index: index, code: error.code, message: error.message, param: error.param))
             }
         }
     }
@@ -99,7 +114,9 @@ struct BatchInput: Sendable {
                 if character == "\"" {
                     if let next = iterator.next() {
                         if next == "\"" { current.append("\"") } else { quoted = false; pending = next }
-                    } else { quoted = false }
+                    } else {
+                        quoted = false
+                    }
                 } else {
                     current.append(character)
                 }

@@ -14,18 +14,24 @@ enum PayeeRoutes {
         }
         v1.get("/payees") { request, context in
             let key = try context.requireRole(PayoutRoutes.readers)
-            let page = try await payees.list(RequestInfo(key: key, context: context), filter: try ListFilters.payees(request.queryParameters))
-            return .json(.ok, bytes: ListParameters.page(page.payees.map { $0.0.json(destination: $0.1) }, hasMore: page.hasMore))
+            let page = try await payees.list(
+                RequestInfo(key: key, context: context), filter: try ListFilters.payees(request.queryParameters))
+            return .json(
+                .ok, bytes: ListParameters.page(page.payees.map { $0.0.json(destination: $0.1) }, hasMore: page.hasMore)
+            )
         }
         v1.get("/payees/{id}") { _, context in
             let key = try context.requireRole(PayoutRoutes.readers)
-            let (payee, destination, balances) = try await payees.get(context.parameter("id"), RequestInfo(key: key, context: context))
+            let (payee, destination, balances) = try await payees.get(
+                context.parameter("id"), RequestInfo(key: key, context: context))
             return .json(.ok, bytes: payee.json(destination: destination, balances: balances).serialized())
         }
         v1.post("/payees/{id}") { request, context in
             let key = try context.requireRole(PayoutRoutes.writers)
             let id = context.parameter("id")
-            guard CofferID.isValid(id, prefix: .payee) else { throw HTTPError.notFound("No such payee: \(id)", param: "id") }
+            guard CofferID.isValid(id, prefix: .payee) else {
+                throw HTTPError.notFound("No such payee: \(id)", param: "id")
+            }
             let changes = try Payees.Changes(body: request.body, creating: false)
             let (payee, destination) = try await payees.update(id, changes, RequestInfo(key: key, context: context))
             return .json(.ok, bytes: payee.json(destination: destination).serialized())

@@ -7,7 +7,9 @@ import Shared
 /// Decoding requests into what the domain takes. Every field is checked here, by name, before the
 /// domain sees it.
 extension Payouts.NewPayout {
-    static let fields: Set<String> = ["payee_id", "amount", "currency", "purpose", "narration", "scheduled_for", "metadata"]
+    static let fields: Set<String> = [
+        "payee_id", "amount", "currency", "purpose", "narration", "scheduled_for", "metadata",
+    ]
 
     init(reader: BodyReader, param prefix: String = "") throws(HTTPError) {
         guard let payee = try reader.id("payee_id", prefix: .payee) else {
@@ -23,12 +25,15 @@ extension Payouts.NewPayout {
                 throw HTTPError.badRequest("scheduled_for must be an RFC 3339 time.", param: prefix + "scheduled_for")
             }
             guard date.timeIntervalSinceNow < 366 * 86_400 else {
-                throw HTTPError.badRequest("scheduled_for may be at most a year ahead.", param: prefix + "scheduled_for")
+                throw HTTPError.badRequest(
+                    "scheduled_for may be at most a year ahead.", param: prefix + "scheduled_for")
             }
             scheduledFor = date > Date() ? date : nil
         }
-        self.init(payeeID: payee, amount: amount, currency: currency, purpose: purpose, narration: narration, scheduledFor: scheduledFor,
-                  metadata: try reader.metadata())
+        self.init(
+            payeeID: payee, amount: amount, currency: currency, purpose: purpose, narration: narration,
+            scheduledFor: scheduledFor,
+            metadata: try reader.metadata())
     }
 
     init(body: [UInt8]) throws(HTTPError) {
@@ -37,10 +42,13 @@ extension Payouts.NewPayout {
 }
 
 extension Payees.Changes {
-    static let createFields: Set<String> = ["name", "type", "email", "destination", "recruiter_payee_id", "metadata", "currency"]
+    static let createFields: Set<String> = [
+        "name", "type", "email", "destination", "recruiter_payee_id", "metadata", "currency",
+    ]
 
     init(body: [UInt8], creating: Bool) throws(HTTPError) {
-        let reader = try BodyReader(body, allowed: creating ? Self.createFields : Self.createFields.subtracting(["type"]).union(["status"]))
+        let reader = try BodyReader(
+            body, allowed: creating ? Self.createFields : Self.createFields.subtracting(["type"]).union(["status"]))
         self.init()
         name = try reader.string("name", maxLength: 200)
         if let typeName = try reader.string("type", maxLength: 20, allowed: Set(Payee.Kind.allCases.map(\.rawValue))) {
@@ -54,14 +62,20 @@ extension Payees.Changes {
             self.email = .some(email?.lowercased())
         }
         if let value = reader.object["destination"], value != .null { destination = try DestinationInput.parse(value) }
-        if reader.object["recruiter_payee_id"] != nil { recruiterPayeeID = .some(try reader.id("recruiter_payee_id", prefix: .payee)) }
+        if reader.object["recruiter_payee_id"] != nil {
+            recruiterPayeeID = .some(try reader.id("recruiter_payee_id", prefix: .payee))
+        }
         if reader.has("metadata") { metadata = try reader.metadata() }
         status = try reader.string("status", maxLength: 20, allowed: ["active", "disabled"])
         if reader.has("currency") { currency = try reader.currency("currency") }
         if creating {
             guard name != nil else { throw HTTPError.badRequest("name is required.", param: "name") }
-            guard type != nil else { throw HTTPError.badRequest("type is required (seller, employee or referrer).", param: "type") }
-            guard destination != nil else { throw HTTPError.badRequest("destination is required.", param: "destination") }
+            guard type != nil else {
+                throw HTTPError.badRequest("type is required (seller, employee or referrer).", param: "type")
+            }
+            guard destination != nil else {
+                throw HTTPError.badRequest("destination is required.", param: "destination")
+            }
         }
     }
 }
@@ -71,7 +85,8 @@ enum ListFilters {
     static func payouts(_ query: [String: String]) throws -> PayoutStore.Filter {
         var filter = PayoutStore.Filter()
         filter.limit = try ListParameters.limit(query)
-        filter.startingAfter = try id(query["starting_after"], .payout, "starting_after must be a po_ id from a previous page.", "starting_after")
+        filter.startingAfter = try id(
+            query["starting_after"], .payout, "starting_after must be a po_ id from a previous page.", "starting_after")
         if let status = query["status"], PayoutStatus(rawValue: status) == nil {
             throw HTTPError.badRequest("status is not a payout status.", param: "status")
         }
@@ -84,7 +99,8 @@ enum ListFilters {
     static func payees(_ query: [String: String]) throws -> PayeeStore.Filter {
         var filter = PayeeStore.Filter()
         filter.limit = try ListParameters.limit(query)
-        filter.startingAfter = try id(query["starting_after"], .payee, "starting_after must be a pe_ id from a previous page.", "starting_after")
+        filter.startingAfter = try id(
+            query["starting_after"], .payee, "starting_after must be a pe_ id from a previous page.", "starting_after")
         if let type = query["type"], Payee.Kind(rawValue: type) == nil {
             throw HTTPError.badRequest("type must be seller, employee or referrer.", param: "type")
         }
@@ -96,9 +112,13 @@ enum ListFilters {
         return filter
     }
 
-    private static func id(_ value: String?, _ prefix: IDPrefix, _ message: String, _ param: String) throws(HTTPError) -> String? {
+    private static func id(_ value: String?, _ prefix: IDPrefix, _ message: String, _ param: String) throws(HTTPError)
+        -> String?
+    {
         guard let value else { return nil }
-        guard CofferID.isValid(value, prefix: prefix) else { throw HTTPError.badRequest(message, code: "invalid_id", param: param) }
+        guard CofferID.isValid(value, prefix: prefix) else {
+            throw HTTPError.badRequest(message, code: "invalid_id", param: param)
+        }
         return value
     }
 }

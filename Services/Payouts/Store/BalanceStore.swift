@@ -11,8 +11,11 @@ struct BalanceStore: Sendable {
     /// A credit or debit from an event or an operator, applied once per (reason, source). False when
     /// that source was applied before.
     @discardableResult
-    func change(tenantID: String, payeeID: String, livemode: Bool, currency: String, amount: Int64, reason: String, sourceID: String,
-                on connection: PostgresConnection) async throws -> Bool {
+    func change(
+        tenantID: String, payeeID: String, livemode: Bool, currency: String, amount: Int64, reason: String,
+        sourceID: String,
+        on connection: PostgresConnection
+    ) async throws -> Bool {
         // One statement: the balance moves only if the journal entry was new.
         let query: PostgresQuery = """
             WITH entry AS (
@@ -31,13 +34,16 @@ struct BalanceStore: Sendable {
     enum ReserveOutcome: Sendable { case reserved, insufficient(available: Int64), noBalanceInCurrency }
 
     /// Moves `amount` from available to reserved, if it is there.
-    func reserve(tenantID: String, payeeID: String, currency: String, amount: Int64, on connection: PostgresConnection) async throws -> ReserveOutcome {
+    func reserve(tenantID: String, payeeID: String, currency: String, amount: Int64, on connection: PostgresConnection)
+        async throws -> ReserveOutcome
+    {
         let take: PostgresQuery = """
             UPDATE payouts.balances SET available = available - \(amount), reserved = reserved + \(amount), updated_at = now()
             WHERE tenant_id = \(tenantID) AND payee_id = \(payeeID) AND currency = \(currency) AND available >= \(amount)
             RETURNING 1
             """
-        let read: PostgresQuery = "SELECT available FROM payouts.balances WHERE tenant_id = \(tenantID) AND payee_id = \(payeeID) AND currency = \(currency)"
+        let read: PostgresQuery =
+            "SELECT available FROM payouts.balances WHERE tenant_id = \(tenantID) AND payee_id = \(payeeID) AND currency = \(currency)"
         let results = try await connection.pipeline([take.prepared(), read.prepared()])
         if !results[0].isEmpty { return .reserved }
         guard let available = try results[1].first?.decode(Int64.self, at: 0) else { return .noBalanceInCurrency }
@@ -58,24 +64,29 @@ struct BalanceStore: Sendable {
 
     func queries(_ movement: Movement, for payout: Payout) -> [PostgresQuery] {
         let (tenant, payee, currency, amount) = (payout.tenantID, payout.payeeID, payout.currency.code, payout.amount)
-        let update: PostgresQuery = switch movement {
-        case .release: """
-            UPDATE payouts.balances SET available = available + \(amount), reserved = reserved - \(amount), updated_at = now()
-            WHERE tenant_id = \(tenant) AND payee_id = \(payee) AND currency = \(currency)
-            """
-        case .settle: """
-            UPDATE payouts.balances SET reserved = reserved - \(amount), paid_out = paid_out + \(amount), updated_at = now()
-            WHERE tenant_id = \(tenant) AND payee_id = \(payee) AND currency = \(currency)
-            """
-        case .settleLate: """
-            UPDATE payouts.balances SET available = available - \(amount), paid_out = paid_out + \(amount), updated_at = now()
-            WHERE tenant_id = \(tenant) AND payee_id = \(payee) AND currency = \(currency)
-            """
-        case .reverse: """
-            UPDATE payouts.balances SET available = available + \(amount), paid_out = paid_out - \(amount), updated_at = now()
-            WHERE tenant_id = \(tenant) AND payee_id = \(payee) AND currency = \(currency)
-            """
-        }
+        let update: PostgresQuery =
+            switch movement {
+            case .release:
+                """
+                UPDATE payouts.balances SET available = available + \(amount), reserved = reserved - \(amount), updated_at = now()
+                WHERE tenant_id = \(tenant) AND payee_id = \(payee) AND currency = \(currency)
+                """
+            case .settle:
+                """
+                UPDATE payouts.balances SET reserved = reserved - \(amount), paid_out = paid_out + \(amount), updated_at = now()
+                WHERE tenant_id = \(tenant) AND payee_id = \(payee) AND currency = \(currency)
+                """
+            case .settleLate:
+                """
+                UPDATE payouts.balances SET available = available - \(amount), paid_out = paid_out + \(amount), updated_at = now()
+                WHERE tenant_id = \(tenant) AND payee_id = \(payee) AND currency = \(currency)
+                """
+            case .reverse:
+                """
+                UPDATE payouts.balances SET available = available + \(amount), paid_out = paid_out - \(amount), updated_at = now()
+                WHERE tenant_id = \(tenant) AND payee_id = \(payee) AND currency = \(currency)
+                """
+            }
         switch movement {
         case .release: return [update.prepared()]
         case .settle, .settleLate: return [update.prepared(), entry(payout, amount: -amount, reason: "payout")]
@@ -93,12 +104,15 @@ struct BalanceStore: Sendable {
     }
 
     func balances(payeeID: String, tenantID: String, on connection: PostgresConnection) async throws -> [Balance] {
-        try await connection.query("""
+        try await connection.query(
+            """
             SELECT currency, available, reserved, paid_out FROM payouts.balances WHERE tenant_id = \(tenantID) AND payee_id = \(payeeID)
             ORDER BY currency
-            """).map { row in
+            """
+        ).map { row in
             let (currency, available, reserved, paid) = try row.decode((String, Int64, Int64, Int64).self)
-            return Balance(payeeID: payeeID, currency: currency, available: available, reserved: reserved, paidOut: paid)
+            return Balance(
+                payeeID: payeeID, currency: currency, available: available, reserved: reserved, paidOut: paid)
         }
     }
 }

@@ -28,7 +28,8 @@ struct PayoutReconciler: Sendable {
     func run() async throws -> ReconciliationReport {
         let started = Date()
         let candidates = try await core.database.platformTransaction { connection in
-            try await core.payouts.reconciliationCandidates(lookback: core.configuration.reconciliationLookback, limit: limit, on: connection)
+            try await core.payouts.reconciliationCandidates(
+                lookback: core.configuration.reconciliationLookback, limit: limit, on: connection)
         }.map(\.0)
         let findings = await withTaskGroup(of: Finding.self) { group -> [Finding] in
             var results: [Finding] = []
@@ -58,30 +59,41 @@ struct PayoutReconciler: Sendable {
             case .skipped: break
             }
         }
-        let report = ReconciliationReport(id: CofferID.generate(.reconciliationReport), startedAt: started, finishedAt: Date(), examined: examined,
-                                          matched: matched, fixes: fixes, amountMismatches: mismatches, unknownAtProvider: unknown,
-                                          errors: errors)
-        try await core.database.platformTransaction { connection in try await core.reconciliation.insertReport(report, on: connection) }
+        let report = ReconciliationReport(
+            id: CofferID.generate(.reconciliationReport), startedAt: started, finishedAt: Date(), examined: examined,
+            matched: matched, fixes: fixes, amountMismatches: mismatches, unknownAtProvider: unknown,
+            errors: errors)
+        try await core.database.platformTransaction { connection in
+            try await core.reconciliation.insertReport(report, on: connection)
+        }
         let level: LogLevel = mismatches.isEmpty && unknown.isEmpty ? .info : .error
-        core.logger.log(level, "payout reconciliation finished", [
-            "report_id": .string(report.id), "examined": .int(Int64(examined)), "matched": .int(Int64(matched)), "fixed": .int(Int64(fixes.count)),
-            "amount_mismatches": .int(Int64(mismatches.count)), "unknown_at_provider": .int(Int64(unknown.count)),
-            "errors": .int(Int64(errors.count)),
-        ])
+        core.logger.log(
+            level, "payout reconciliation finished",
+            [
+                "report_id": .string(report.id), "examined": .int(Int64(examined)), "matched": .int(Int64(matched)),
+                "fixed": .int(Int64(fixes.count)),
+                "amount_mismatches": .int(Int64(mismatches.count)), "unknown_at_provider": .int(Int64(unknown.count)),
+                "errors": .int(Int64(errors.count)),
+            ])
         return report
     }
 
     func check(_ payout: Payout) async -> Finding {
-        let summary: JSONValue = ["payout_id": .string(payout.id), "tenant_id": .string(payout.tenantID), "status": .string(payout.status.rawValue),
-                                  "amount": .int(payout.amount), "currency": .string(payout.currency.code)]
+        let summary: JSONValue = [
+            "payout_id": .string(payout.id), "tenant_id": .string(payout.tenantID),
+            "status": .string(payout.status.rawValue),
+            "amount": .int(payout.amount), "currency": .string(payout.currency.code),
+        ]
         do {
             guard let connectorID = payout.connectorID,
-                  let connector = try await channels.connector(id: connectorID, tenantID: payout.tenantID, livemode: payout.livemode),
-                  let adapter = channels.adapter(connector.provider)
+                let connector = try await channels.connector(
+                    id: connectorID, tenantID: payout.tenantID, livemode: payout.livemode),
+                let adapter = channels.adapter(connector.provider)
             else { return .error(Self.with(summary, ["error": "connector_unavailable"])) }
             let state: ProviderPayoutState?
             do {
-                state = try await adapter.fetch(providerPayoutID: payout.providerPayoutID, reference: payout.id, connector: connector)
+                state = try await adapter.fetch(
+                    providerPayoutID: payout.providerPayoutID, reference: payout.id, connector: connector)
             } catch {
                 return .error(Self.with(summary, ["error": .string(error.kind.rawValue)]))
             }
@@ -90,9 +102,14 @@ struct PayoutReconciler: Sendable {
                 return payout.status == .processing ? .matched : .unknownAtProvider(summary)
             }
             if state.amount != payout.amount || state.currency != payout.currency {
-                return .amountMismatch(Self.with(summary, ["provider_amount": .int(state.amount),
-                                                           "provider_currency": .string(state.currency.code),
-                                                           "provider_payout_id": .string(state.providerPayoutID)]))
+                return .amountMismatch(
+                    Self.with(
+                        summary,
+                        [
+                            "provider_amount": .int(state.amount),
+                            "provider_currency": .string(state.currency.code),
+                            "provider_payout_id": .string(state.providerPayoutID),
+                        ]))
             }
             return try await fix(payout, observed: state, summary: summary)
         } catch {
@@ -101,10 +118,15 @@ struct PayoutReconciler: Sendable {
     }
 
     /// Applies the provider's view under the payout's lock (re-read: a worker or webhook may have moved it).
-    private func fix(_ candidate: Payout, observed state: ProviderPayoutState, summary: JSONValue) async throws -> Finding {
+    private func fix(_ candidate: Payout, observed state: ProviderPayoutState, summary: JSONValue) async throws
+        -> Finding
+    {
         let request = WorkRequest(tenantID: candidate.tenantID, actor: "system:reconciliation", correlationID: nil)
         return try await core.work.run(request) { work -> Finding in
-            guard let payout = try await core.payouts.load(candidate.id, tenantID: candidate.tenantID, forUpdate: true, on: work.connection) else {
+            guard
+                let payout = try await core.payouts.load(
+                    candidate.id, tenantID: candidate.tenantID, forUpdate: true, on: work.connection)
+            else {
                 return .skipped
             }
             let transition = PayoutTransition.decide(current: payout.status, observed: state.status)
@@ -113,10 +135,18 @@ struct PayoutReconciler: Sendable {
             case .stale(let reason): return .error(Self.with(summary, ["error": "stale", "reason": .string(reason)]))
             case .settle, .settleLate, .fail, .reverse: break
             }
-            let applied = try await PayoutSettlement(core: core).apply(transition, to: payout, providerPayoutID: state.providerPayoutID, in: &work)
-            work.audit("payout.reconciled", objectType: "payout", objectID: payout.id, before: payout.json, after: applied.payout.json)
-            return .fixed(Self.with(summary, ["from": .string(payout.status.rawValue), "to": .string(applied.payout.status.rawValue),
-                                              "provider_status": .string(state.rawStatus)]))
+            let applied = try await PayoutSettlement(core: core).apply(
+                transition, to: payout, providerPayoutID: state.providerPayoutID, in: &work)
+            work.audit(
+                "payout.reconciled", objectType: "payout", objectID: payout.id, before: payout.json,
+                after: applied.payout.json)
+            return .fixed(
+                Self.with(
+                    summary,
+                    [
+                        "from": .string(payout.status.rawValue), "to": .string(applied.payout.status.rawValue),
+                        "provider_status": .string(state.rawStatus),
+                    ]))
         }.value
     }
 

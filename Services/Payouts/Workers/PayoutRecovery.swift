@@ -13,7 +13,8 @@ struct PayoutRecovery: Sendable {
 
     func round() async throws -> Bool {
         let expired = try await core.database.platformTransaction { connection in
-            try await core.payouts.claimExpired(batch: core.configuration.claimBatch, lease: core.configuration.lease, on: connection)
+            try await core.payouts.claimExpired(
+                batch: core.configuration.claimBatch, lease: core.configuration.lease, on: connection)
         }
         // Lookups run side by side, as sends do: a deep pending queue must not be checked one at a time.
         await withTaskGroup(of: Void.self) { group in
@@ -26,8 +27,12 @@ struct PayoutRecovery: Sendable {
                     do {
                         try await resolve(payout, kind: pinned.kind)
                     } catch {
-                        core.logger.warning("could not resolve a payout yet", ["payout_id": .string(payout.id),
-                                                                               "error": .string(String(describing: error))])
+                        core.logger.warning(
+                            "could not resolve a payout yet",
+                            [
+                                "payout_id": .string(payout.id),
+                                "error": .string(String(describing: error)),
+                            ])
                     }
                 }
             }
@@ -50,31 +55,39 @@ struct PayoutRecovery: Sendable {
         }
         let state: ProviderPayoutState?
         do {
-            state = try await adapter.fetch(providerPayoutID: payout.providerPayoutID, reference: payout.id, connector: connector)
+            state = try await adapter.fetch(
+                providerPayoutID: payout.providerPayoutID, reference: payout.id, connector: connector)
         } catch {
-            core.logger.notice("payout lookup failed; will try again", ["payout_id": .string(payout.id), "error": .string(error.description)])
+            core.logger.notice(
+                "payout lookup failed; will try again",
+                ["payout_id": .string(payout.id), "error": .string(error.description)])
             return
         }
         guard let state else { return try await requeue(payout, reason: "the provider has no such payout") }
-        core.logger.info("payout looked up", ["payout_id": .string(payout.id), "provider_status": .string(state.rawStatus)])
+        core.logger.info(
+            "payout looked up", ["payout_id": .string(payout.id), "provider_status": .string(state.rawStatus)])
         let request = WorkRequest(tenantID: payout.tenantID, actor: "system:payout-recovery", correlationID: nil)
         _ = try await core.work.run(request) { work in
-            guard var locked = try await core.payouts.load(payout.id, tenantID: payout.tenantID, forUpdate: true, on: work.connection),
-                  locked.status == .processing
+            guard
+                var locked = try await core.payouts.load(
+                    payout.id, tenantID: payout.tenantID, forUpdate: true, on: work.connection),
+                locked.status == .processing
             else { return }
             locked.provider = connector.provider.rawValue
             locked.connectorID = connector.connectorID
             let transition = PayoutTransition.decide(current: .processing, observed: state.status)
             let recheck = Date().adding(core.configuration.pendingRecheck)
-            let applied = try await PayoutSettlement(core: core).apply(transition, to: locked, providerPayoutID: state.providerPayoutID,
-                                                                       leaseUntil: recheck, in: &work)
+            let applied = try await PayoutSettlement(core: core).apply(
+                transition, to: locked, providerPayoutID: state.providerPayoutID,
+                leaseUntil: recheck, in: &work)
             if !applied.changed { work.write(core.payouts.saveQuery(applied.payout, leaseUntil: recheck)) }
         }
     }
 
     /// Back to the queue: the next send carries the same idempotency key.
     private func requeue(_ payout: Payout, reason: String) async throws {
-        core.logger.notice("payout sent again after its lease ended", ["payout_id": .string(payout.id), "reason": .string(reason)])
+        core.logger.notice(
+            "payout sent again after its lease ended", ["payout_id": .string(payout.id), "reason": .string(reason)])
         let request = WorkRequest(tenantID: payout.tenantID, actor: "system:payout-recovery", correlationID: nil)
         _ = try await core.work.run(request) { work in
             try await core.payouts.requeue(payout.id, tenantID: payout.tenantID, on: work.connection)

@@ -40,7 +40,8 @@ struct PayoutWorker: Sendable {
 
     func sendRound() async throws -> Bool {
         let claimed = try await core.database.platformTransaction { connection in
-            try await core.payouts.claimDue(batch: core.configuration.claimBatch, lease: core.configuration.lease, on: connection)
+            try await core.payouts.claimDue(
+                batch: core.configuration.claimBatch, lease: core.configuration.lease, on: connection)
         }.map { Claimed(payout: $0.0, destination: $0.1) }
         guard !claimed.isEmpty else { return false }
         let limit = core.configuration.callsPerWorker
@@ -71,15 +72,21 @@ struct PayoutWorker: Sendable {
             if let id = payout.connectorID {
                 connector = try await channels.connector(id: id, tenantID: payout.tenantID, livemode: payout.livemode)
             } else {
-                connector = try await channels.connector(for: item.destination.kind, tenantID: payout.tenantID, livemode: payout.livemode)
+                connector = try await channels.connector(
+                    for: item.destination.kind, tenantID: payout.tenantID, livemode: payout.livemode)
             }
             guard let connector, let adapter = channels.adapter(connector.provider) else {
-                return .refused(ProviderError(kind: .unavailable, code: "no_connector",
-                                              message: "No active connector pays \(item.destination.kind.rawValue) destinations for this tenant."), nil)
+                return .refused(
+                    ProviderError(
+                        kind: .unavailable, code: "no_connector",
+                        message:
+                            "No active connector pays \(item.destination.kind.rawValue) destinations for this tenant."),
+                    nil)
             }
-            let request = ProviderPayoutRequest(payoutID: payout.id, amount: payout.money, destination: destination,
-                                                purpose: payout.isTest ? "test" : payout.purpose, narration: payout.narration,
-                                                idempotencyKey: payout.id)
+            let request = ProviderPayoutRequest(
+                payoutID: payout.id, amount: payout.money, destination: destination,
+                purpose: payout.isTest ? "test" : payout.purpose, narration: payout.narration,
+                idempotencyKey: payout.id)
             do {
                 let state = try await adapter.send(request, connector: connector)
                 metrics.calls.labels([connector.provider.rawValue, "ok"]).increment()
@@ -90,8 +97,11 @@ struct PayoutWorker: Sendable {
                 return .refused(error, connector)
             }
         } catch {
-            core.logger.error("a payout cannot be sent", ["payout_id": .string(payout.id), "error": .string(String(describing: error))])
-            return .refused(ProviderError(kind: .unavailable, code: "internal", message: "The payout could not be prepared."), nil)
+            core.logger.error(
+                "a payout cannot be sent",
+                ["payout_id": .string(payout.id), "error": .string(String(describing: error))])
+            return .refused(
+                ProviderError(kind: .unavailable, code: "internal", message: "The payout could not be prepared."), nil)
         }
     }
 
@@ -106,15 +116,17 @@ struct PayoutWorker: Sendable {
             for (item, outcome) in results {
                 var payout = item.payout
                 // A webhook or another worker (after our lease ended) got there first: theirs stands.
-                guard let current = owned[payout.id], current.status == .processing, current.attempts == payout.attempts else { continue }
+                guard let current = owned[payout.id], current.status == .processing, current.attempts == payout.attempts
+                else { continue }
                 switch outcome {
                 case .answered(let state, let connector):
                     payout.provider = connector.provider.rawValue
                     payout.connectorID = connector.connectorID
                     let transition = PayoutTransition.decide(current: .processing, observed: state.status)
                     let recheck = Date().adding(configuration.pendingRecheck)
-                    let applied = try await settlement.apply(transition, to: payout, providerPayoutID: state.providerPayoutID, leaseUntil: recheck,
-                                                             in: &work)
+                    let applied = try await settlement.apply(
+                        transition, to: payout, providerPayoutID: state.providerPayoutID, leaseUntil: recheck,
+                        in: &work)
                     if !applied.changed { work.write(core.payouts.saveQuery(applied.payout, leaseUntil: recheck)) }
                     finished.append(applied.payout.status)
                 case .refused(let error, let connector):
@@ -131,33 +143,49 @@ struct PayoutWorker: Sendable {
     }
 
     /// A call that did not succeed: retried later, looked up, or failed for good.
-    private func refusal(_ error: ProviderError, payout: Payout, settlement: PayoutSettlement, in work: inout Work) async throws -> PayoutStatus {
+    private func refusal(_ error: ProviderError, payout: Payout, settlement: PayoutSettlement, in work: inout Work)
+        async throws -> PayoutStatus
+    {
         var payout = payout
         let configuration = core.configuration
         if error.mayHaveTakenEffect {
             // No answer: it may have been paid. Look it up shortly instead of sending again.
-            core.logger.warning("payout outcome unknown; looking it up", ["payout_id": .string(payout.id), "error": .string(error.description)])
+            core.logger.warning(
+                "payout outcome unknown; looking it up",
+                ["payout_id": .string(payout.id), "error": .string(error.description)])
             payout.failureMessage = error.message
-            work.write(core.payouts.saveQuery(payout, leaseUntil: Date().adding(min(.seconds(30), configuration.lease))))
+            work.write(
+                core.payouts.saveQuery(payout, leaseUntil: Date().adding(min(.seconds(30), configuration.lease))))
             return .processing
         }
         if error.isRetryable, payout.attempts < configuration.maxAttempts {
             payout.status = .queued
             payout.failureCode = error.code ?? error.kind.rawValue
             payout.failureMessage = error.message
-            let delay = RetryPolicy.spreadDelay(base: configuration.retryBase, attempt: payout.attempts, cap: configuration.retryMax)
-            core.logger.notice("payout will be retried", ["payout_id": .string(payout.id), "attempt": .int(Int64(payout.attempts)),
-                                                          "retry_in_ms": .int(Int64(MonotonicClock.nanoseconds(delay) / 1_000_000)),
-                                                          "error": .string(error.description)])
+            let delay = RetryPolicy.spreadDelay(
+                base: configuration.retryBase, attempt: payout.attempts, cap: configuration.retryMax)
+            core.logger.notice(
+                "payout will be retried",
+                [
+                    "payout_id": .string(payout.id), "attempt": .int(Int64(payout.attempts)),
+                    "retry_in_ms": .int(Int64(MonotonicClock.nanoseconds(delay) / 1_000_000)),
+                    "error": .string(error.description),
+                ])
             work.write(core.payouts.saveQuery(payout, nextAttemptAt: Date().adding(delay)))
             return .queued
         }
         // A transient failure that ran out of attempts is `provider_unavailable` — unless Coffer itself
         // had no connector to pay this destination with, which is kept as the reason.
-        let code = error.code == "no_connector" ? "no_connector"
+        let code =
+            error.code == "no_connector"
+            ? "no_connector"
             : error.isRetryable ? "provider_unavailable" : (error.code ?? error.kind.rawValue)
-        core.logger.warning("payout failed", ["payout_id": .string(payout.id), "code": .string(code), "error": .string(error.description)])
-        return try await settlement.apply(.fail(code: code, message: error.message), to: payout, providerPayoutID: nil, in: &work).payout.status
+        core.logger.warning(
+            "payout failed",
+            ["payout_id": .string(payout.id), "code": .string(code), "error": .string(error.description)])
+        return try await settlement.apply(
+            .fail(code: code, message: error.message), to: payout, providerPayoutID: nil, in: &work
+        ).payout.status
     }
 }
 
@@ -168,9 +196,13 @@ struct PayoutMetrics: Sendable {
     let outcomes: MetricFamily<Counter>
 
     init(registry: MetricsRegistry) {
-        calls = registry.counter("coffer_payout_provider_calls_total", help: "Payout sends by provider and outcome.", labels: ["provider", "outcome"])
-        latency = registry.histogram("coffer_payout_provider_call_duration_seconds", help: "Payout send latency.", labels: ["provider"])
-        outcomes = registry.counter("coffer_payout_attempts_total", help: "Payout attempts by the status they left the payout in.",
-                                    labels: ["status"])
+        calls = registry.counter(
+            "coffer_payout_provider_calls_total", help: "Payout sends by provider and outcome.",
+            labels: ["provider", "outcome"])
+        latency = registry.histogram(
+            "coffer_payout_provider_call_duration_seconds", help: "Payout send latency.", labels: ["provider"])
+        outcomes = registry.counter(
+            "coffer_payout_attempts_total", help: "Payout attempts by the status they left the payout in.",
+            labels: ["status"])
     }
 }

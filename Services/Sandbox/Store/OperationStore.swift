@@ -80,13 +80,16 @@ final class OperationStore: Service {
             guard let provider = SandboxProvider(rawValue: providerName) else { continue }
             operations.append(
                 SandboxOperation(
-                    sequence: try row.decode(Int64.self, column: "id"), provider: provider, kind: try row.decode(String.self, column: "kind"),
+                    sequence: try row.decode(Int64.self, column: "id"), provider: provider,
+                    kind: try row.decode(String.self, column: "kind"),
                     accountID: try row.decode(String?.self, column: "account_id") ?? "",
                     objectID: try row.decode(String?.self, column: "object_id") ?? "",
                     relatedObjectID: try row.decode(String?.self, column: "related_object_id"),
                     idempotencyKey: try row.decode(String?.self, column: "idempotency_key"),
-                    cofferID: try row.decode(String?.self, column: "coffer_id"), amount: try row.decode(Int64?.self, column: "amount"),
-                    currency: try row.decode(String?.self, column: "currency"), atMilliseconds: try row.decode(Int64.self, column: "at_ms")))
+                    cofferID: try row.decode(String?.self, column: "coffer_id"),
+                    amount: try row.decode(Int64?.self, column: "amount"),
+                    currency: try row.decode(String?.self, column: "currency"),
+                    atMilliseconds: try row.decode(Int64.self, column: "at_ms")))
         }
         return operations
     }

@@ -14,8 +14,10 @@ public struct EventEnvelope: Sendable, Equatable {
     public var correlationID: String?
     public var data: JSONValue
 
-    public init(id: String = CofferID.generate(.event), type: String, source: String, tenantID: String?,
-                occurredAt: Date = Date(), correlationID: String?, data: JSONValue) {
+    public init(
+        id: String = CofferID.generate(.event), type: String, source: String, tenantID: String?,
+        occurredAt: Date = Date(), correlationID: String?, data: JSONValue
+    ) {
         self.id = id
         self.type = type
         self.source = source
@@ -39,22 +41,33 @@ public struct EventEnvelope: Sendable, Equatable {
     /// Reads an envelope; `nil` names the first missing or malformed field.
     public init(json: JSONValue) throws(EventEnvelopeError) {
         guard case .object = json else { throw EventEnvelopeError(field: "(envelope)") }
-        guard let id = json["id"]?.stringValue, CofferID.isValid(id, prefix: .event) else { throw EventEnvelopeError(field: "id") }
-        guard let type = json["type"]?.stringValue, !type.isEmpty, type.utf8.count <= 100 else { throw EventEnvelopeError(field: "type") }
-        guard let source = json["source"]?.stringValue, !source.isEmpty else { throw EventEnvelopeError(field: "source") }
+        guard let id = json["id"]?.stringValue, CofferID.isValid(id, prefix: .event) else {
+            throw EventEnvelopeError(field: "id")
+        }
+        guard let type = json["type"]?.stringValue, !type.isEmpty, type.utf8.count <= 100 else {
+            throw EventEnvelopeError(field: "type")
+        }
+        guard let source = json["source"]?.stringValue, !source.isEmpty else {
+            throw EventEnvelopeError(field: "source")
+        }
         guard let occurred = json["occurred_at"]?.stringValue, let occurredAt = Timestamp.parse(occurred) else {
             throw EventEnvelopeError(field: "occurred_at")
         }
         let tenant = json["tenant_id"]
-        guard tenant == nil || tenant == .null || tenant?.stringValue != nil else { throw EventEnvelopeError(field: "tenant_id") }
+        guard tenant == nil || tenant == .null || tenant?.stringValue != nil else {
+            throw EventEnvelopeError(field: "tenant_id")
+        }
         guard let data = json["data"], case .object = data else { throw EventEnvelopeError(field: "data") }
-        self.init(id: id, type: type, source: source, tenantID: tenant?.stringValue, occurredAt: occurredAt,
-                  correlationID: json["correlation_id"]?.stringValue, data: data)
+        self.init(
+            id: id, type: type, source: source, tenantID: tenant?.stringValue, occurredAt: occurredAt,
+            correlationID: json["correlation_id"]?.stringValue, data: data)
     }
 
     /// Writes an envelope around `data`, already JSON (keys in the same sorted order as `jsonValue`).
-    public static func write(id: String, type: String, source: String, tenantID: String?, occurredAt: Date,
-                             correlationID: String?, dataJSON: [UInt8], into writer: inout JSONWriter) {
+    public static func write(
+        id: String, type: String, source: String, tenantID: String?, occurredAt: Date,
+        correlationID: String?, dataJSON: [UInt8], into writer: inout JSONWriter
+    ) {
         writer.raw("{\"correlation_id\":")
         if let correlationID { writer.string(correlationID) } else { writer.null() }
         writer.raw(",\"data\":")

@@ -47,7 +47,9 @@ extension Money {
 
     fileprivate init(flatFrom decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: MoneyKeys.self)
-        self.init(minorUnits: try container.decode(Int64.self, forKey: .amount), currency: try container.decode(Currency.self, forKey: .currency))
+        self.init(
+            minorUnits: try container.decode(Int64.self, forKey: .amount),
+            currency: try container.decode(Currency.self, forKey: .currency))
     }
 }
 
@@ -66,7 +68,10 @@ public struct PayeeBalanceChange: Codable, Sendable, Equatable {
     public var sourceID: String
     public var paymentID: String?
 
-    public init(payeeID: PayeeID, tenantID: TenantID, livemode: Bool?, money: Money, reason: String, sourceID: String, paymentID: String?) {
+    public init(
+        payeeID: PayeeID, tenantID: TenantID, livemode: Bool?, money: Money, reason: String, sourceID: String,
+        paymentID: String?
+    ) {
         self.payeeID = payeeID
         self.tenantID = tenantID
         self.livemode = livemode
@@ -113,7 +118,10 @@ public struct PayeeUpserted: Codable, Sendable, Equatable {
     public var status: String
     public var version: Int64
 
-    public init(payeeID: PayeeID, tenantID: TenantID, livemode: Bool?, recruiterPayeeID: PayeeID?, status: String, version: Int64) {
+    public init(
+        payeeID: PayeeID, tenantID: TenantID, livemode: Bool?, recruiterPayeeID: PayeeID?, status: String,
+        version: Int64
+    ) {
         self.payeeID = payeeID
         self.tenantID = tenantID
         self.livemode = livemode
@@ -146,9 +154,13 @@ public struct PayoutEventData: Codable, Sendable, Equatable {
     public var batchID: String?
     public var providerPayoutID: String?
 
-    public init(payoutID: PayoutID, payeeID: PayeeID, tenantID: TenantID, livemode: Bool?, money: Money, status: String, purpose: String? = nil,
-                failureCode: String? = nil, failureMessage: String? = nil, destinationCheck: Bool? = nil, approvalReasons: [String]? = nil,
-                holdReasons: [String]? = nil, batchID: String? = nil, providerPayoutID: String? = nil) {
+    public init(
+        payoutID: PayoutID, payeeID: PayeeID, tenantID: TenantID, livemode: Bool?, money: Money, status: String,
+        purpose: String? = nil,
+        failureCode: String? = nil, failureMessage: String? = nil, destinationCheck: Bool? = nil,
+        approvalReasons: [String]? = nil,
+        holdReasons: [String]? = nil, batchID: String? = nil, providerPayoutID: String? = nil
+    ) {
         self.payoutID = payoutID
         self.payeeID = payeeID
         self.tenantID = tenantID
@@ -166,8 +178,9 @@ public struct PayoutEventData: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case payoutID, payeeID, tenantID, livemode, status, purpose, failureCode, failureMessage, destinationCheck, approvalReasons,
-             holdReasons, batchID, providerPayoutID
+        case payoutID, payeeID, tenantID, livemode, status, purpose, failureCode, failureMessage, destinationCheck,
+            approvalReasons,
+            holdReasons, batchID, providerPayoutID
     }
 
     public init(from decoder: any Decoder) throws {
@@ -239,8 +252,11 @@ public struct PayeeLivemodeConflict: Codable, Sendable, Equatable {
     public var money: Money
     public var sourceIDs: [String]
 
-    public init(conflictID: String, payeeID: PayeeID, tenantID: TenantID, payeeLivemode: Bool, sourceLivemode: Bool, money: Money,
-                sourceIDs: [String]) {
+    public init(
+        conflictID: String, payeeID: PayeeID, tenantID: TenantID, payeeLivemode: Bool, sourceLivemode: Bool,
+        money: Money,
+        sourceIDs: [String]
+    ) {
         self.conflictID = conflictID
         self.payeeID = payeeID
         self.tenantID = tenantID

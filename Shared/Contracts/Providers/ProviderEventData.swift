@@ -30,10 +30,12 @@ public struct ProviderEventData: Codable, Sendable, Equatable {
     public var connectorID: String
     public var occurredAt: Date
 
-    public init(provider: String, providerEventID: String?, providerEventType: String, objectType: String,
-                providerObjectID: String, relatedProviderObjectID: String? = nil, cofferID: String? = nil,
-                amount: Int64? = nil, currency: String? = nil, status: String? = nil, failureReason: String? = nil,
-                livemode: Bool, needsConfirmation: Bool, connectorID: String, occurredAt: Date) {
+    public init(
+        provider: String, providerEventID: String?, providerEventType: String, objectType: String,
+        providerObjectID: String, relatedProviderObjectID: String? = nil, cofferID: String? = nil,
+        amount: Int64? = nil, currency: String? = nil, status: String? = nil, failureReason: String? = nil,
+        livemode: Bool, needsConfirmation: Bool, connectorID: String, occurredAt: Date
+    ) {
         self.provider = provider
         self.providerEventID = providerEventID
         self.providerEventType = providerEventType

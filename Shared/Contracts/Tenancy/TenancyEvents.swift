@@ -56,10 +56,12 @@ public struct ConnectorUpserted: Codable, Sendable, Equatable {
     public var apiBaseURL: String?
     public var version: Int64
 
-    public init(connectorID: String, tenantID: String, provider: String, mode: String, status: String = "active",
-                priority: Int = 1, sealedSecrets: [String: String] = [:], previousSecretExpiresAt: Date? = nil,
-                webhookID: String? = nil, certificates: [String]? = nil, saltIndex: Int? = nil, apiBaseURL: String? = nil,
-                version: Int64) {
+    public init(
+        connectorID: String, tenantID: String, provider: String, mode: String, status: String = "active",
+        priority: Int = 1, sealedSecrets: [String: String] = [:], previousSecretExpiresAt: Date? = nil,
+        webhookID: String? = nil, certificates: [String]? = nil, saltIndex: Int? = nil, apiBaseURL: String? = nil,
+        version: Int64
+    ) {
         self.connectorID = connectorID
         self.tenantID = tenantID
         self.provider = provider
@@ -95,7 +97,9 @@ public struct APIKeyCreated: Codable, Sendable, Equatable {
     public var mode: String
     public var createdAt: Date
 
-    public init(keyID: String, tenantID: String, keyHash: String, prefix: String, role: String, mode: String, createdAt: Date) {
+    public init(
+        keyID: String, tenantID: String, keyHash: String, prefix: String, role: String, mode: String, createdAt: Date
+    ) {
         self.keyID = keyID
         self.tenantID = tenantID
         self.keyHash = keyHash
@@ -126,7 +130,9 @@ public struct TenancySnapshot: Codable, Sendable {
     public var apiKeys: [APIKeyCreated]
     public var revokedKeyIDs: [String]
 
-    public init(tenants: [TenantUpserted], connectors: [ConnectorUpserted], apiKeys: [APIKeyCreated], revokedKeyIDs: [String]) {
+    public init(
+        tenants: [TenantUpserted], connectors: [ConnectorUpserted], apiKeys: [APIKeyCreated], revokedKeyIDs: [String]
+    ) {
         self.tenants = tenants
         self.connectors = connectors
         self.apiKeys = apiKeys
@@ -160,10 +166,13 @@ extension EventEnvelope {
     }
 
     /// An envelope whose `data` is `payload` encoded with Coffer's JSON conventions.
-    public static func make<T: Encodable>(type: String, source: String, tenantID: String?, correlationID: String?,
-                                           payload: T, occurredAt: Date = Date()) throws -> EventEnvelope {
+    public static func make<T: Encodable>(
+        type: String, source: String, tenantID: String?, correlationID: String?,
+        payload: T, occurredAt: Date = Date()
+    ) throws -> EventEnvelope {
         let data = try JSONValue.parse(JSONCoding.makeEncoder().encode(payload))
-        return EventEnvelope(type: type, source: source, tenantID: tenantID, occurredAt: occurredAt,
-                             correlationID: correlationID, data: data)
+        return EventEnvelope(
+            type: type, source: source, tenantID: tenantID, occurredAt: occurredAt,
+            correlationID: correlationID, data: data)
     }
 }

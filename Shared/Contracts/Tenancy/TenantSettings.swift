@@ -42,8 +42,10 @@ public struct TenantSettings: Sendable, Equatable {
         /// Who bears the provider fee: `payee` or `platform`.
         public var providerFeeBearer: String
 
-        public init(platformFeeBPS: Int, providerFeeBPS: Int, providerFeeFixed: [String: Int64], referralBountyBPS: Int,
-                    providerFeeBearer: String) {
+        public init(
+            platformFeeBPS: Int, providerFeeBPS: Int, providerFeeFixed: [String: Int64], referralBountyBPS: Int,
+            providerFeeBearer: String
+        ) {
             self.platformFeeBPS = platformFeeBPS
             self.providerFeeBPS = providerFeeBPS
             self.providerFeeFixed = providerFeeFixed
@@ -63,8 +65,11 @@ public struct TenantSettings: Sendable, Equatable {
         /// The smallest payout per payee type (`seller`, `employee`, `referrer`) and currency.
         public var minimumPayout: [String: [String: Int64]]
 
-        public init(maxSinglePayout: [String: Int64], dailyTotal: [String: Int64], maxPayoutsPerPayeePerDay: Int,
-                    newPayeeCoolingHours: Int, approvalThresholds: [String: Int64], minimumPayout: [String: [String: Int64]] = [:]) {
+        public init(
+            maxSinglePayout: [String: Int64], dailyTotal: [String: Int64], maxPayoutsPerPayeePerDay: Int,
+            newPayeeCoolingHours: Int, approvalThresholds: [String: Int64],
+            minimumPayout: [String: [String: Int64]] = [:]
+        ) {
             self.maxSinglePayout = maxSinglePayout
             self.dailyTotal = dailyTotal
             self.maxPayoutsPerPayeePerDay = maxPayoutsPerPayeePerDay
@@ -88,14 +93,19 @@ public struct TenantSettings: Sendable, Equatable {
     public static let defaults = TenantSettings(
         timeZone: "UTC",
         refundPolicy: RefundPolicy(windowDays: 180, maxRefundShareBPS: 10_000, approvalThresholds: [:]),
-        fees: FeeSchedule(platformFeeBPS: 0, providerFeeBPS: 0, providerFeeFixed: [:], referralBountyBPS: 0, providerFeeBearer: "payee"),
+        fees: FeeSchedule(
+            platformFeeBPS: 0, providerFeeBPS: 0, providerFeeFixed: [:], referralBountyBPS: 0,
+            providerFeeBearer: "payee"),
         apiRateLimitPerMinute: 100,
-        payoutLimits: PayoutLimits(maxSinglePayout: [:], dailyTotal: [:], maxPayoutsPerPayeePerDay: 10, newPayeeCoolingHours: 0,
-                                   approvalThresholds: [:]),
+        payoutLimits: PayoutLimits(
+            maxSinglePayout: [:], dailyTotal: [:], maxPayoutsPerPayeePerDay: 10, newPayeeCoolingHours: 0,
+            approvalThresholds: [:]),
         testPayout: TestPayout(enabled: false, amountMajorUnits: 1))
 
-    public init(timeZone: String, refundPolicy: RefundPolicy, fees: FeeSchedule, apiRateLimitPerMinute: Int,
-                payoutLimits: PayoutLimits, testPayout: TestPayout) {
+    public init(
+        timeZone: String, refundPolicy: RefundPolicy, fees: FeeSchedule, apiRateLimitPerMinute: Int,
+        payoutLimits: PayoutLimits, testPayout: TestPayout
+    ) {
         self.timeZone = timeZone
         self.refundPolicy = refundPolicy
         self.fees = fees
@@ -116,20 +126,27 @@ extension TenantSettings {
     /// Reads settings strictly: every key must be known, every value in range.
     public init(json: JSONValue) throws(SettingsError) {
         let reader = SettingsReader(json, path: "")
-        try reader.allowOnly(["time_zone", "refund_policy", "fees", "api_rate_limit_per_minute", "payout_limits", "test_payout"])
+        try reader.allowOnly([
+            "time_zone", "refund_policy", "fees", "api_rate_limit_per_minute", "payout_limits", "test_payout",
+        ])
         let defaults = TenantSettings.defaults
         timeZone = try reader.string("time_zone") ?? defaults.timeZone
-        guard timeZone.utf8.count <= 64, TimeZone(identifier: timeZone) != nil else { throw SettingsError(param: "time_zone", message: "is not an IANA time zone") }
+        guard timeZone.utf8.count <= 64, TimeZone(identifier: timeZone) != nil else {
+            throw SettingsError(param: "time_zone", message: "is not an IANA time zone")
+        }
 
         let refund = try reader.object("refund_policy")
         try refund.allowOnly(["window_days", "max_refund_share_bps", "approval_thresholds"])
         refundPolicy = RefundPolicy(
             windowDays: try refund.int("window_days", in: 0...3650) ?? defaults.refundPolicy.windowDays,
-            maxRefundShareBPS: try refund.int("max_refund_share_bps", in: 0...10_000) ?? defaults.refundPolicy.maxRefundShareBPS,
+            maxRefundShareBPS: try refund.int("max_refund_share_bps", in: 0...10_000)
+                ?? defaults.refundPolicy.maxRefundShareBPS,
             approvalThresholds: try refund.amounts("approval_thresholds") ?? [:])
 
         let fee = try reader.object("fees")
-        try fee.allowOnly(["platform_fee_bps", "provider_fee_bps", "provider_fee_fixed", "referral_bounty_bps", "provider_fee_bearer"])
+        try fee.allowOnly([
+            "platform_fee_bps", "provider_fee_bps", "provider_fee_fixed", "referral_bounty_bps", "provider_fee_bearer",
+        ])
         fees = FeeSchedule(
             platformFeeBPS: try fee.int("platform_fee_bps", in: 0...10_000) ?? 0,
             providerFeeBPS: try fee.int("provider_fee_bps", in: 0...10_000) ?? 0,
@@ -143,14 +160,18 @@ extension TenantSettings {
             throw SettingsError(param: "fees", message: "platform and provider fees together cannot exceed 100%")
         }
         guard fees.referralBountyBPS <= fees.platformFeeBPS else {
-            throw SettingsError(param: "fees.referral_bounty_bps", message: "is paid out of the platform fee and cannot exceed it")
+            throw SettingsError(
+                param: "fees.referral_bounty_bps", message: "is paid out of the platform fee and cannot exceed it")
         }
 
-        apiRateLimitPerMinute = try reader.int("api_rate_limit_per_minute", in: 1...1_000_000) ?? defaults.apiRateLimitPerMinute
+        apiRateLimitPerMinute =
+            try reader.int("api_rate_limit_per_minute", in: 1...1_000_000) ?? defaults.apiRateLimitPerMinute
 
         let payouts = try reader.object("payout_limits")
-        try payouts.allowOnly(["max_single_payout", "daily_total", "max_payouts_per_payee_per_day", "new_payee_cooling_hours",
-                               "approval_thresholds", "minimum_payout"])
+        try payouts.allowOnly([
+            "max_single_payout", "daily_total", "max_payouts_per_payee_per_day", "new_payee_cooling_hours",
+            "approval_thresholds", "minimum_payout",
+        ])
         let minimums = try payouts.object("minimum_payout")
         try minimums.allowOnly(["seller", "employee", "referrer"])
         var minimumPayout: [String: [String: Int64]] = [:]
@@ -168,8 +189,9 @@ extension TenantSettings {
 
         let test = try reader.object("test_payout")
         try test.allowOnly(["enabled", "amount_major_units"])
-        testPayout = TestPayout(enabled: try test.bool("enabled") ?? false,
-                                amountMajorUnits: try test.int("amount_major_units", in: 1...100) ?? 1)
+        testPayout = TestPayout(
+            enabled: try test.bool("enabled") ?? false,
+            amountMajorUnits: try test.int("amount_major_units", in: 1...100) ?? 1)
     }
 
     /// The settings as JSON, every field present (what the API shows and events carry).
@@ -177,19 +199,30 @@ extension TenantSettings {
         func amounts(_ map: [String: Int64]) -> JSONValue { .object(map.mapValues { .int($0) }) }
         return [
             "time_zone": .string(timeZone),
-            "refund_policy": ["window_days": .int(Int64(refundPolicy.windowDays)),
-                              "max_refund_share_bps": .int(Int64(refundPolicy.maxRefundShareBPS)),
-                              "approval_thresholds": amounts(refundPolicy.approvalThresholds)],
-            "fees": ["platform_fee_bps": .int(Int64(fees.platformFeeBPS)), "provider_fee_bps": .int(Int64(fees.providerFeeBPS)),
-                     "provider_fee_fixed": amounts(fees.providerFeeFixed), "referral_bounty_bps": .int(Int64(fees.referralBountyBPS)),
-                     "provider_fee_bearer": .string(fees.providerFeeBearer)],
+            "refund_policy": [
+                "window_days": .int(Int64(refundPolicy.windowDays)),
+                "max_refund_share_bps": .int(Int64(refundPolicy.maxRefundShareBPS)),
+                "approval_thresholds": amounts(refundPolicy.approvalThresholds),
+            ],
+            "fees": [
+                "platform_fee_bps": .int(Int64(fees.platformFeeBPS)),
+                "provider_fee_bps": .int(Int64(fees.providerFeeBPS)),
+                "provider_fee_fixed": amounts(fees.providerFeeFixed),
+                "referral_bounty_bps": .int(Int64(fees.referralBountyBPS)),
+                "provider_fee_bearer": .string(fees.providerFeeBearer),
+            ],
             "api_rate_limit_per_minute": .int(Int64(apiRateLimitPerMinute)),
-            "payout_limits": ["max_single_payout": amounts(payoutLimits.maxSinglePayout), "daily_total": amounts(payoutLimits.dailyTotal),
-                              "max_payouts_per_payee_per_day": .int(Int64(payoutLimits.maxPayoutsPerPayeePerDay)),
-                              "new_payee_cooling_hours": .int(Int64(payoutLimits.newPayeeCoolingHours)),
-                              "approval_thresholds": amounts(payoutLimits.approvalThresholds),
-                              "minimum_payout": .object(payoutLimits.minimumPayout.mapValues(amounts))],
-            "test_payout": ["enabled": .bool(testPayout.enabled), "amount_major_units": .int(Int64(testPayout.amountMajorUnits))],
+            "payout_limits": [
+                "max_single_payout": amounts(payoutLimits.maxSinglePayout),
+                "daily_total": amounts(payoutLimits.dailyTotal),
+                "max_payouts_per_payee_per_day": .int(Int64(payoutLimits.maxPayoutsPerPayeePerDay)),
+                "new_payee_cooling_hours": .int(Int64(payoutLimits.newPayeeCoolingHours)),
+                "approval_thresholds": amounts(payoutLimits.approvalThresholds),
+                "minimum_payout": .object(payoutLimits.minimumPayout.mapValues(amounts)),
+            ],
+            "test_payout": [
+                "enabled": .bool(testPayout.enabled), "amount_major_units": .int(Int64(testPayout.amountMajorUnits)),
+            ],
         ]
     }
 
@@ -222,7 +255,9 @@ struct SettingsReader {
 
     func allowOnly(_ keys: Set<String>) throws(SettingsError) {
         guard let value, value != .null else { return }
-        guard let object = value.objectValue else { throw SettingsError(param: path.isEmpty ? "settings" : path, message: "must be an object") }
+        guard let object = value.objectValue else {
+            throw SettingsError(param: path.isEmpty ? "settings" : path, message: "must be an object")
+        }
         if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
             throw SettingsError(param: name(unknown), message: "is not a known setting")
         }
@@ -230,7 +265,9 @@ struct SettingsReader {
 
     func object(_ key: String) throws(SettingsError) -> SettingsReader {
         let inner = value?[key]
-        if let inner, inner != .null, inner.objectValue == nil { throw SettingsError(param: name(key), message: "must be an object") }
+        if let inner, inner != .null, inner.objectValue == nil {
+            throw SettingsError(param: name(key), message: "must be an object")
+        }
         return SettingsReader(inner, path: name(key))
     }
 
@@ -242,14 +279,17 @@ struct SettingsReader {
 
     func bool(_ key: String) throws(SettingsError) -> Bool? {
         guard let field = value?[key], field != .null else { return nil }
-        guard let flag = field.boolValue else { throw SettingsError(param: name(key), message: "must be true or false") }
+        guard let flag = field.boolValue else {
+            throw SettingsError(param: name(key), message: "must be true or false")
+        }
         return flag
     }
 
     func int(_ key: String, in range: ClosedRange<Int>) throws(SettingsError) -> Int? {
         guard let field = value?[key], field != .null else { return nil }
         guard let number = field.int64Value, let int = Int(exactly: number), range.contains(int) else {
-            throw SettingsError(param: name(key), message: "must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            throw SettingsError(
+                param: name(key), message: "must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return int
     }
@@ -261,13 +301,18 @@ struct SettingsReader {
     /// `{"USD": 100000}`: known currency codes to positive minor-unit amounts, at most `maximumAmount`.
     func amounts(_ key: String) throws(SettingsError) -> [String: Int64]? {
         guard let field = value?[key], field != .null else { return nil }
-        guard let object = field.objectValue else { throw SettingsError(param: name(key), message: "must map currency codes to amounts") }
+        guard let object = field.objectValue else {
+            throw SettingsError(param: name(key), message: "must map currency codes to amounts")
+        }
         var result: [String: Int64] = [:]
         for (code, amount) in object {
-            guard let currency = Currency(code: code) else { throw SettingsError(param: "\(name(key)).\(code)", message: "is not a currency") }
+            guard let currency = Currency(code: code) else {
+                throw SettingsError(param: "\(name(key)).\(code)", message: "is not a currency")
+            }
             guard let minor = amount.int64Value, minor > 0, minor <= Self.maximumAmount else {
-                throw SettingsError(param: "\(name(key)).\(code)",
-                                    message: "must be a positive amount in minor units, at most \(Self.maximumAmount)")
+                throw SettingsError(
+                    param: "\(name(key)).\(code)",
+                    message: "must be a positive amount in minor units, at most \(Self.maximumAmount)")
             }
             result[currency.code] = minor
         }

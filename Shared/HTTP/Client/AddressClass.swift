@@ -43,10 +43,10 @@ public enum AddressClass: String, Sendable, Equatable {
         if b.dropLast().allSatisfy({ $0 == 0 }) {
             return b[15] == 1 ? .loopback : .reserved  // ::1, ::
         }
-        if b[0] == 0xFE, b[1] & 0xC0 == 0x80 { return .linkLocal }      // fe80::/10
-        if b[0] & 0xFE == 0xFC { return .privateNetwork }              // fc00::/7
-        if b[0] == 0xFF { return .reserved }                           // multicast
-        if b[0] == 0x00, b[1] == 0x64, b[2] == 0xFF, b[3] == 0x9B {    // 64:ff9b::/96 (NAT64) carries an IPv4 address
+        if b[0] == 0xFE, b[1] & 0xC0 == 0x80 { return .linkLocal }  // fe80::/10
+        if b[0] & 0xFE == 0xFC { return .privateNetwork }  // fc00::/7
+        if b[0] == 0xFF { return .reserved }  // multicast
+        if b[0] == 0x00, b[1] == 0x64, b[2] == 0xFF, b[3] == 0x9B {  // 64:ff9b::/96 (NAT64) carries an IPv4 address
             return classifyV4(Array(b[12...]))
         }
         return .publicInternet
@@ -74,8 +74,9 @@ public struct OutboundAddressPolicy: Sendable, Equatable {
     /// A host name that is only ever an internal name (cloud metadata), refused before any lookup.
     public static func isMetadataName(_ host: String) -> Bool {
         let name = host.lowercased().trimmingSuffix(".")
-        return name == "metadata" || name == "metadata.google.internal" || name == "metadata.goog" || name.hasSuffix(".internal")
-            && name.hasPrefix("metadata")
+        return name == "metadata" || name == "metadata.google.internal" || name == "metadata.goog"
+            || name.hasSuffix(".internal")
+                && name.hasPrefix("metadata")
     }
 }
 

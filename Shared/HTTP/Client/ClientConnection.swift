@@ -50,18 +50,25 @@ final class ClientConnection: EventLoopSelectable {
             guard events & (EPOLLOUT.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 else { return }
             let code = Socket.pendingError(fd)
             if code != 0 || events & EPOLLERR.rawValue != 0 {
-                fail(HTTPClientError(.connectFailed, target: pool.key, detail: String(cString: strerror(code == 0 ? ECONNREFUSED : code))))
+                fail(
+                    HTTPClientError(
+                        .connectFailed, target: pool.key,
+                        detail: String(cString: strerror(code == 0 ? ECONNREFUSED : code))))
                 return
             }
             state = .busy
         }
         if events & EPOLLOUT.rawValue != 0, state == .busy { flush() }
-        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { readAvailable() }
+        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+            readAvailable()
+        }
     }
 
     private func flush() {
         while outboundOffset < outbound.count {
-            let result = outbound.withUnsafeBytes { Socket.write(fd, UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }
+            let result = outbound.withUnsafeBytes {
+                Socket.write(fd, UnsafeRawBufferPointer(rebasing: $0[outboundOffset...]))
+            }
             switch result {
             case .bytes(let count): outboundOffset += count
             case .wouldBlock: return
@@ -91,7 +98,9 @@ final class ClientConnection: EventLoopSelectable {
             case .closed:
                 if state == .busy, current != nil {
                     if let event = parser.connectionClosed() { handle(event) }
-                    if current != nil { fail(HTTPClientError(.connectionClosed, target: pool.key, detail: "closed before the response")) }
+                    if current != nil {
+                        fail(HTTPClientError(.connectionClosed, target: pool.key, detail: "closed before the response"))
+                    }
                 }
                 close()
                 return
@@ -117,7 +126,9 @@ final class ClientConnection: EventLoopSelectable {
         case .body(let bytes):
             if let request = current, body.count + bytes.count > request.maxResponseBytes {
                 // Stop reading at once: the rest is never buffered, and the connection cannot be reused.
-                fail(HTTPClientError(.responseTooLarge, target: pool.key, detail: "over \(request.maxResponseBytes) bytes"))
+                fail(
+                    HTTPClientError(
+                        .responseTooLarge, target: pool.key, detail: "over \(request.maxResponseBytes) bytes"))
                 return
             }
             if body.isEmpty { body = bytes } else { body.append(contentsOf: bytes) }

@@ -46,14 +46,17 @@ struct ClientURL: Sendable, Equatable {
             }
         } else {
             if let colon = authority.lastIndex(of: ":") {
-                guard let parsed = Int(authority[authority.index(after: colon)...]), (1...65535).contains(parsed) else { return nil }
+                guard let parsed = Int(authority[authority.index(after: colon)...]), (1...65535).contains(parsed) else {
+                    return nil
+                }
                 port = parsed
                 authority = authority[..<colon]
             }
             host = String(authority)
         }
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
-              target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+            target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+        else { return nil }
         self.port = port
         self.target = target
     }

@@ -11,8 +11,10 @@ public final class CofferHTTPClient: HTTPClient {
     private let retryPolicy: RetryPolicy
     private let logger: Logger?
 
-    public init(plain: any HTTPClient = LoopHTTPClient(), tls: any HTTPClient = URLSessionHTTPClient(),
-                retryPolicy: RetryPolicy = RetryPolicy(), logger: Logger? = nil) {
+    public init(
+        plain: any HTTPClient = LoopHTTPClient(), tls: any HTTPClient = URLSessionHTTPClient(),
+        retryPolicy: RetryPolicy = RetryPolicy(), logger: Logger? = nil
+    ) {
         self.plain = plain
         self.tls = tls
         self.retryPolicy = retryPolicy
@@ -36,11 +38,14 @@ public final class CofferHTTPClient: HTTPClient {
                     return response
                 }
                 let wait = policy.delay(afterAttempt: attempt, response: response)
-                logger?.debug("retrying after status", ["status": .int(Int64(response.status.code)), "attempt": .int(Int64(attempt))])
+                logger?.debug(
+                    "retrying after status",
+                    ["status": .int(Int64(response.status.code)), "attempt": .int(Int64(attempt))])
                 try await Task.sleep(for: wait)
             } catch let error as HTTPClientError {
                 guard attempt < policy.maxAttempts, error.kind != .invalidURL else { throw error }
-                logger?.debug("retrying after error", ["error": .string(error.kind.rawValue), "attempt": .int(Int64(attempt))])
+                logger?.debug(
+                    "retrying after error", ["error": .string(error.kind.rawValue), "attempt": .int(Int64(attempt))])
                 try await Task.sleep(for: policy.delay(afterAttempt: attempt))
             }
             attempt += 1

@@ -18,8 +18,10 @@ public struct HTTPClientRequest: Sendable {
     /// Calls to URLs a tenant supplied (provider connectors, webhook endpoints) always set one.
     public var addressPolicy: OutboundAddressPolicy?
 
-    public init(method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
-                timeout: Duration = .seconds(10), retryPolicy: RetryPolicy? = nil, isIdempotent: Bool? = nil) {
+    public init(
+        method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
+        timeout: Duration = .seconds(10), retryPolicy: RetryPolicy? = nil, isIdempotent: Bool? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -77,7 +79,9 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible, HTTPErr
     }
 
     public var description: String {
-        detail.isEmpty ? "HTTP call to \(target) failed: \(kind.rawValue)" : "HTTP call to \(target) failed: \(kind.rawValue) (\(detail))"
+        detail.isEmpty
+            ? "HTTP call to \(target) failed: \(kind.rawValue)"
+            : "HTTP call to \(target) failed: \(kind.rawValue) (\(detail))"
     }
 
     /// Whether the call may have reached the server. A connect failure certainly did not.

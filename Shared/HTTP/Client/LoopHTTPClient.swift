@@ -22,7 +22,8 @@ public final class LoopHTTPClient: HTTPClient {
     private let idleTimeout: Duration
 
     /// `maxConnectionsPerHost` applies per loop.
-    public init(group: EventLoopGroup = .shared, maxConnectionsPerHost: Int = 64, idleTimeout: Duration = .seconds(20)) {
+    public init(group: EventLoopGroup = .shared, maxConnectionsPerHost: Int = 64, idleTimeout: Duration = .seconds(20))
+    {
         perLoop = group.loops.map(LoopPools.init)
         self.maxConnectionsPerHost = maxConnectionsPerHost
         self.idleTimeout = idleTimeout
@@ -50,9 +51,12 @@ public final class LoopHTTPClient: HTTPClient {
         }
         // Every address the name has must be allowed: one private address among public ones is refused.
         if let policy = request.addressPolicy, let refused = addresses.first(where: { !policy.permits($0.ipAddress) }) {
-            throw HTTPClientError(.addressRefused, target: url.poolKey, detail: AddressClass.classify(refused.ipAddress)?.rawValue ?? "unknown")
+            throw HTTPClientError(
+                .addressRefused, target: url.poolKey,
+                detail: AddressClass.classify(refused.ipAddress)?.rawValue ?? "unknown")
         }
-        let bytes = PendingClientRequest.serialize(method: request.method, url: url, headers: request.headers, body: request.body)
+        let bytes = PendingClientRequest.serialize(
+            method: request.method, url: url, headers: request.headers, body: request.body)
         let state = perLoop[next.wrappingAdd(1, ordering: .relaxed).oldValue % perLoop.count]
         let maxConnections = maxConnectionsPerHost
         let idleTimeout = idleTimeout
@@ -62,14 +66,16 @@ public final class LoopHTTPClient: HTTPClient {
         let poolKey = request.addressPolicy == nil ? url.poolKey : url.poolKey + "|checked"
         return try await withCheckedThrowingContinuation { continuation in
             state.loop.execute {
-                let pending = PendingClientRequest(bytes: bytes, method: request.method, target: url.poolKey, continuation: continuation)
+                let pending = PendingClientRequest(
+                    bytes: bytes, method: request.method, target: url.poolKey, continuation: continuation)
                 pending.maxResponseBytes = maxResponseBytes
                 let pool: ClientConnectionPool
                 if let existing = state.pools[poolKey] {
                     pool = existing
                 } else {
-                    pool = ClientConnectionPool(key: url.poolKey, loop: state.loop, addresses: addresses,
-                                                maxConnections: maxConnections, idleTimeout: idleTimeout)
+                    pool = ClientConnectionPool(
+                        key: url.poolKey, loop: state.loop, addresses: addresses,
+                        maxConnections: maxConnections, idleTimeout: idleTimeout)
                     state.pools[poolKey] = pool
                 }
                 pool.submit(pending, timeout: timeout)

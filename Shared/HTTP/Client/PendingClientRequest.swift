@@ -10,7 +10,10 @@ final class PendingClientRequest {
     /// The connection carrying it, so a timeout can close that connection.
     weak var connection: ClientConnection?
 
-    init(bytes: [UInt8], method: HTTPMethod, target: String, continuation: CheckedContinuation<HTTPClientResponse, any Error>) {
+    init(
+        bytes: [UInt8], method: HTTPMethod, target: String,
+        continuation: CheckedContinuation<HTTPClientResponse, any Error>
+    ) {
         self.bytes = bytes
         self.method = method
         self.target = target
@@ -41,7 +44,9 @@ final class PendingClientRequest {
         var hasUserAgent = false
         for field in headers {
             if HTTPHeaders.namesEqual(field.name, "Host") || HTTPHeaders.namesEqual(field.name, "Content-Length")
-                || HTTPHeaders.namesEqual(field.name, "Transfer-Encoding") || HTTPHeaders.namesEqual(field.name, "Connection") {
+                || HTTPHeaders.namesEqual(field.name, "Transfer-Encoding")
+                || HTTPHeaders.namesEqual(field.name, "Connection")
+            {
                 continue
             }
             if HTTPHeaders.namesEqual(field.name, "User-Agent") { hasUserAgent = true }

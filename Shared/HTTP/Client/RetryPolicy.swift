@@ -7,8 +7,10 @@ public struct RetryPolicy: Sendable, Equatable {
     /// Statuses that mean "try again later".
     public var retryableStatuses: Set<Int>
 
-    public init(maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(5),
-                retryableStatuses: Set<Int> = [408, 429, 502, 503, 504]) {
+    public init(
+        maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(5),
+        retryableStatuses: Set<Int> = [408, 429, 502, 503, 504]
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

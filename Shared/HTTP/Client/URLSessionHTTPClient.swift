@@ -32,16 +32,22 @@ public final class URLSessionHTTPClient: HTTPClient {
         let port = url.port ?? (url.scheme == "https" ? 443 : 80)
         let target = "\(host):\(port)"
         if let policy = request.addressPolicy {
-            if OutboundAddressPolicy.isMetadataName(host) { throw HTTPClientError(.addressRefused, target: target, detail: "metadata host") }
+            if OutboundAddressPolicy.isMetadataName(host) {
+                throw HTTPClientError(.addressRefused, target: target, detail: "metadata host")
+            }
             let addresses: [SocketAddress]
             do {
-                addresses = TrustedProxies.parseIP(host) != nil
-                    ? try SocketAddress.resolve(host: host, port: port) : try await addressCache.resolve(host: host, port: port)
+                addresses =
+                    TrustedProxies.parseIP(host) != nil
+                    ? try SocketAddress.resolve(host: host, port: port)
+                    : try await addressCache.resolve(host: host, port: port)
             } catch {
                 throw HTTPClientError(.connectFailed, target: target, detail: "name resolution failed")
             }
             if let refused = addresses.first(where: { !policy.permits($0.ipAddress) }) {
-                throw HTTPClientError(.addressRefused, target: target, detail: AddressClass.classify(refused.ipAddress)?.rawValue ?? "unknown")
+                throw HTTPClientError(
+                    .addressRefused, target: target,
+                    detail: AddressClass.classify(refused.ipAddress)?.rawValue ?? "unknown")
             }
         }
         var urlRequest = URLRequest(url: url)
@@ -67,7 +73,7 @@ public final class URLSessionHTTPClient: HTTPClient {
             switch error.code {
             case .timedOut: throw HTTPClientError(.timeout, target: target)
             case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
-                 .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate:
+                .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate:
                 throw HTTPClientError(.connectFailed, target: target, detail: "\(error.code.rawValue)")
             default: throw HTTPClientError(.connectionClosed, target: target, detail: "\(error.code.rawValue)")
             }
@@ -96,17 +102,23 @@ final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendab
 
     private let pending = Mutex<[Int: Pending]>([:])
 
-    func register(_ task: URLSessionTask, limit: Int, continuation: CheckedContinuation<(Data, HTTPURLResponse), any Error>) {
+    func register(
+        _ task: URLSessionTask, limit: Int, continuation: CheckedContinuation<(Data, HTTPURLResponse), any Error>
+    ) {
         pending.withLock { $0[task.taskIdentifier] = Pending(limit: limit, continuation: continuation) }
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
         completionHandler(nil)  // never follow: the 3xx is the answer
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         let allowed = pending.withLock { state -> Bool in
             state[dataTask.taskIdentifier]?.response = response as? HTTPURLResponse
             guard let entry = state[dataTask.taskIdentifier] else { return false }

@@ -62,19 +62,22 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     func start() {
         let started = DispatchSemaphore(value: 0)
         let threadName = String(name.prefix(15))
-        let box = Unmanaged.passRetained(ThreadStart { [self] in
-            thread = pthread_self()
-            _ = csystem_set_thread_name(threadName)
-            started.signal()
-            run()
-        })
+        let box = Unmanaged.passRetained(
+            ThreadStart { [self] in
+                thread = pthread_self()
+                _ = csystem_set_thread_name(threadName)
+                started.signal()
+                run()
+            })
         var tid = pthread_t()
-        let result = pthread_create(&tid, nil, { argument in
-            guard let argument else { return nil }
-            let start = Unmanaged<ThreadStart>.fromOpaque(argument).takeRetainedValue()
-            start.body()
-            return nil
-        }, box.toOpaque())
+        let result = pthread_create(
+            &tid, nil,
+            { argument in
+                guard let argument else { return nil }
+                let start = Unmanaged<ThreadStart>.fromOpaque(argument).takeRetainedValue()
+                start.body()
+                return nil
+            }, box.toOpaque())
         precondition(result == 0, "pthread_create failed: \(result)")
         started.wait()
     }

@@ -9,7 +9,9 @@ enum Socket {
     /// Binds and listens. With `reusePort`, several sockets (one per loop) can share the port and the
     /// kernel spreads new connections between them.
     static func listen(on address: SocketAddress, backlog: Int32, reusePort: Bool) throws -> Int32 {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+            0)
         guard fd >= 0 else { throw SocketError(operation: "socket", errno: errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -59,7 +61,9 @@ enum Socket {
 
     /// Starts a non-blocking connect. Returns the socket and whether the connect is still in progress.
     static func connect(to address: SocketAddress) throws -> (fd: Int32, inProgress: Bool) {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+            0)
         guard fd >= 0 else { throw SocketError(operation: "socket", errno: errno) }
         setNoDelay(fd)
         let status = address.withSockAddr { Glibc.connect(fd, $0, $1) }

@@ -67,9 +67,13 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address -> Int in
                 switch Int32(address.pointee.sa_family) {
                 case AF_INET:
-                    return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+                    return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                        Int(UInt16(bigEndian: $0.pointee.sin_port))
+                    }
                 case AF_INET6:
-                    return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+                    return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                        Int(UInt16(bigEndian: $0.pointee.sin6_port))
+                    }
                 default:
                     return 0
                 }
@@ -103,7 +107,9 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         var addresses: [SocketAddress] = []
         var cursor: UnsafeMutablePointer<addrinfo>? = first
         while let info = cursor {
-            if let address = info.pointee.ai_addr, let socketAddress = SocketAddress(pointer: address, length: info.pointee.ai_addrlen) {
+            if let address = info.pointee.ai_addr,
+                let socketAddress = SocketAddress(pointer: address, length: info.pointee.ai_addrlen)
+            {
                 addresses.append(socketAddress)
             }
             cursor = info.pointee.ai_next

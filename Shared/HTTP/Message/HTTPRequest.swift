@@ -10,8 +10,10 @@ public struct HTTPRequest: Sendable {
     /// What the responder's admission of the head produced (its context), carried to the handler.
     public var admission: (any Sendable)?
 
-    public init(head: HTTPRequestHead, body: [UInt8] = [], trailers: HTTPHeaders? = nil, peerAddress: String = "127.0.0.1",
-                receivedAt: UInt64 = MonotonicClock.nanoseconds()) {
+    public init(
+        head: HTTPRequestHead, body: [UInt8] = [], trailers: HTTPHeaders? = nil, peerAddress: String = "127.0.0.1",
+        receivedAt: UInt64 = MonotonicClock.nanoseconds()
+    ) {
         self.head = head
         self.body = body
         self.trailers = trailers
@@ -23,7 +25,8 @@ public struct HTTPRequest: Sendable {
     public init(method: HTTPMethod, target: String, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         var headers = headers
         if !headers.contains("Host") { headers.add("Host", "localhost") }
-        self.init(head: HTTPRequestHead(method: method, target: target, version: .http1_1, headers: headers), body: body)
+        self.init(
+            head: HTTPRequestHead(method: method, target: target, version: .http1_1, headers: headers), body: body)
     }
 
     public var method: HTTPMethod { head.method }
@@ -54,7 +57,9 @@ public enum PercentDecoding {
         while let byte = iterator.next() {
             switch byte {
             case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    return nil
+                }
                 bytes.append(high << 4 | low)
             case UInt8(ascii: "+") where plusAsSpace:
                 bytes.append(UInt8(ascii: " "))

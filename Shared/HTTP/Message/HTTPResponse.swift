@@ -26,7 +26,9 @@ public struct HTTPResponse: Sendable {
         return HTTPResponse(status: status, headers: headers, body: bytes)
     }
 
-    public static func text(_ status: HTTPStatus = .ok, _ text: String, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
+    public static func text(
+        _ status: HTTPStatus = .ok, _ text: String, contentType: String = "text/plain; charset=utf-8"
+    ) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": contentType], body: Array(text.utf8))
     }
 

@@ -17,8 +17,10 @@ enum HTTPBodyFraming: Sendable, Equatable {
     /// Framing of a response to `method`. Unlike RFC 9112 §6.3's "Transfer-Encoding wins", a
     /// response with both Content-Length and Transfer-Encoding is rejected: the RFC itself says
     /// such a message "ought to be handled as an error", and our client then drops the connection.
-    static func response(_ facts: HTTPFramingFacts, version: HTTPVersion, status: HTTPStatus,
-                         to method: HTTPMethod) throws(HTTPParseError) -> Self {
+    static func response(
+        _ facts: HTTPFramingFacts, version: HTTPVersion, status: HTTPStatus,
+        to method: HTTPMethod
+    ) throws(HTTPParseError) -> Self {
         if method == .HEAD || status.isInformational || status.code == 204 || status.code == 304 {
             return .empty
         }
@@ -27,8 +29,10 @@ enum HTTPBodyFraming: Sendable, Equatable {
         return try message(facts, version: version, otherwise: .untilClose)
     }
 
-    private static func message(_ facts: HTTPFramingFacts, version: HTTPVersion,
-                                otherwise: Self) throws(HTTPParseError) -> Self {
+    private static func message(
+        _ facts: HTTPFramingFacts, version: HTTPVersion,
+        otherwise: Self
+    ) throws(HTTPParseError) -> Self {
         if facts.transferEncodingCount > 0 {
             // HTTP/1.0 has no chunked coding, so a 1.0 sender using it is confused or hostile.
             if version.minor == 0 { throw .transferEncodingInHTTP10 }

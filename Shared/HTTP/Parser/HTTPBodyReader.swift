@@ -43,8 +43,10 @@ struct HTTPBodyReader: Sendable {
     }
 
     /// The next event; every loop iteration either consumes bytes or returns, so it terminates.
-    mutating func next(_ buffer: inout HTTPByteBuffer, limits: HTTPParserLimits,
-                       bodyLimit: Int) throws(HTTPParseError) -> Event {
+    mutating func next(
+        _ buffer: inout HTTPByteBuffer, limits: HTTPParserLimits,
+        bodyLimit: Int
+    ) throws(HTTPParseError) -> Event {
         while true {
             if committed > bodyLimit { throw .bodyTooLarge }
             switch state {

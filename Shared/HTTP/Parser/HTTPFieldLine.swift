@@ -2,8 +2,10 @@
 enum HTTPFieldLine {
     /// Validates `bytes[line]` (without CRLF, not empty) and returns the name and the value with
     /// surrounding SP/HTAB trimmed.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>,
-                      _ line: Range<Int>) throws(HTTPParseError) -> (name: Range<Int>, value: Range<Int>) {
+    static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ line: Range<Int>
+    ) throws(HTTPParseError) -> (name: Range<Int>, value: Range<Int>) {
         let end = line.upperBound
         var index = line.lowerBound
         // A leading space would continue the previous field (obs-fold), which RFC 9112 §5.2 lets a

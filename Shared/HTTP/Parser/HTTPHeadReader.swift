@@ -35,8 +35,10 @@ struct HTTPHeadReader<StartLine: HTTPStartLine>: Sendable {
         return done
     }
 
-    private mutating func readLines(_ bytes: UnsafeBufferPointer<UInt8>,
-                                    limits: HTTPParserLimits) throws(HTTPParseError) -> (Int, Bool) {
+    private mutating func readLines(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        limits: HTTPParserLimits
+    ) throws(HTTPParseError) -> (Int, Bool) {
         var lineStart = 0
         while let lineFeed = HTTPSyntax.firstLineFeed(in: bytes, from: lineStart &+ scanned) {
             scanned = 0
@@ -71,8 +73,10 @@ struct HTTPHeadReader<StartLine: HTTPStartLine>: Sendable {
 
     /// Fails as soon as the buffered part of an unfinished line already breaks a limit, instead of
     /// buffering more from a client that may never send the line's end.
-    private func checkPartialLine(_ bytes: UnsafeBufferPointer<UInt8>, from lineStart: Int,
-                                  limits: HTTPParserLimits) throws(HTTPParseError) {
+    private func checkPartialLine(
+        _ bytes: UnsafeBufferPointer<UInt8>, from lineStart: Int,
+        limits: HTTPParserLimits
+    ) throws(HTTPParseError) {
         let partial = bytes.count &- lineStart
         if startLine == nil {
             // A trailing CR may be the start of this line's CRLF, so it does not count yet.
@@ -83,8 +87,10 @@ struct HTTPHeadReader<StartLine: HTTPStartLine>: Sendable {
         }
     }
 
-    private mutating func appendField(_ bytes: UnsafeBufferPointer<UInt8>,
-                                      _ line: Range<Int>) throws(HTTPParseError) {
+    private mutating func appendField(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ line: Range<Int>
+    ) throws(HTTPParseError) {
         let name: Range<Int>
         let value: Range<Int>
         do {

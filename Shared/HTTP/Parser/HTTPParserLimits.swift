@@ -11,8 +11,10 @@ public struct HTTPParserLimits: Sendable, Equatable {
     /// route after the head is parsed.
     public var maxBodyBytes: Int
 
-    public init(maxRequestLineBytes: Int = 8 * 1024, maxHeaderBytes: Int = 16 * 1024, maxHeaderCount: Int = 100,
-                maxBodyBytes: Int = 1024 * 1024) {
+    public init(
+        maxRequestLineBytes: Int = 8 * 1024, maxHeaderBytes: Int = 16 * 1024, maxHeaderCount: Int = 100,
+        maxBodyBytes: Int = 1024 * 1024
+    ) {
         self.maxRequestLineBytes = maxRequestLineBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxHeaderCount = maxHeaderCount

@@ -28,8 +28,9 @@ struct HTTPRequestLine: HTTPStartLine {
 
         guard let version = HTTPSyntax.version(bytes, (index &+ 1)..<end) else { throw failure(bytes, line) }
         guard version == .http1_1 || version == .http1_0 else { throw .unsupportedVersion }
-        return Self(method: method(bytes, methodRange), target: HTTPSyntax.string(bytes, targetRange),
-                    version: version)
+        return Self(
+            method: method(bytes, methodRange), target: HTTPSyntax.string(bytes, targetRange),
+            version: version)
     }
 
     /// A stray CR is a line-ending problem, which says more than "malformed" in a log.

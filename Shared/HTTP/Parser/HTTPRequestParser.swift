@@ -103,7 +103,8 @@ public struct HTTPRequestParser: Sendable {
         let framing = try HTTPBodyFraming.request(reader.facts, version: line.version)
         bodyReader = HTTPBodyReader(framing: framing)
         phase = .body
-        return HTTPRequestHead(method: line.method, target: line.target, version: line.version,
-                               headers: HTTPHeaders(reader.fields))
+        return HTTPRequestHead(
+            method: line.method, target: line.target, version: line.version,
+            headers: HTTPHeaders(reader.fields))
     }
 }

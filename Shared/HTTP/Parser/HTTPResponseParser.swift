@@ -33,8 +33,11 @@ public struct HTTPResponseParser: Sendable {
     /// The current response is a 101: after its `.end` the connection no longer speaks HTTP/1.
     private var isSwitchingProtocols = false
 
-    public init(limits: HTTPParserLimits = HTTPParserLimits(maxRequestLineBytes: 8 * 1024, maxHeaderBytes: 64 * 1024,
-                                                            maxHeaderCount: 200, maxBodyBytes: 16 * 1024 * 1024)) {
+    public init(
+        limits: HTTPParserLimits = HTTPParserLimits(
+            maxRequestLineBytes: 8 * 1024, maxHeaderBytes: 64 * 1024,
+            maxHeaderCount: 200, maxBodyBytes: 16 * 1024 * 1024)
+    ) {
         self.limits = limits
     }
 
@@ -130,8 +133,9 @@ public struct HTTPResponseParser: Sendable {
         awaitsFinalResponse = false
 
         let method = pendingMethods.isEmpty ? HTTPMethod.GET : pendingMethods.removeFirst()
-        let framing = try HTTPBodyFraming.response(reader.facts, version: line.version, status: line.status,
-                                                   to: method)
+        let framing = try HTTPBodyFraming.response(
+            reader.facts, version: line.version, status: line.status,
+            to: method)
         bodyReader = HTTPBodyReader(framing: framing)
         isSwitchingProtocols = line.status.code == 101
         phase = .body

@@ -13,11 +13,12 @@ struct HTTPStatusLine: HTTPStartLine {
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>) throws(HTTPParseError) -> Self {
         let start = line.lowerBound
         guard line.count >= 12, let version = HTTPSyntax.version(bytes, start..<(start + 8)),
-              bytes[start + 8] == HTTPSyntax.space,
-              HTTPSyntax.isDigit(bytes[start + 9]), HTTPSyntax.isDigit(bytes[start + 10]),
-              HTTPSyntax.isDigit(bytes[start + 11])
+            bytes[start + 8] == HTTPSyntax.space,
+            HTTPSyntax.isDigit(bytes[start + 9]), HTTPSyntax.isDigit(bytes[start + 10]),
+            HTTPSyntax.isDigit(bytes[start + 11])
         else { throw failure(bytes, line) }
-        let code = Int(bytes[start + 9] - 0x30) * 100 + Int(bytes[start + 10] - 0x30) * 10
+        let code =
+            Int(bytes[start + 9] - 0x30) * 100 + Int(bytes[start + 10] - 0x30) * 10
             + Int(bytes[start + 11] - 0x30)
         guard code >= 100 else { throw HTTPParseError.invalidStatusLine }
         if line.count > 12 {

@@ -64,8 +64,10 @@ enum HTTPSyntax {
 
     /// Whether `bytes[range]` equals `lowercaseLiteral` ignoring ASCII case.
     @inline(__always)
-    static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                                   _ lowercaseLiteral: StaticString) -> Bool {
+    static func equalsIgnoringCase(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+        _ lowercaseLiteral: StaticString
+    ) -> Bool {
         guard range.count == lowercaseLiteral.utf8CodeUnitCount else { return false }
         let literal = lowercaseLiteral.utf8Start
         var offset = 0
@@ -100,9 +102,9 @@ enum HTTPSyntax {
         guard range.count == 8 else { return nil }
         let start = range.lowerBound
         guard bytes[start] == UInt8(ascii: "H"), bytes[start + 1] == UInt8(ascii: "T"),
-              bytes[start + 2] == UInt8(ascii: "T"), bytes[start + 3] == UInt8(ascii: "P"),
-              bytes[start + 4] == UInt8(ascii: "/"), isDigit(bytes[start + 5]),
-              bytes[start + 6] == UInt8(ascii: "."), isDigit(bytes[start + 7])
+            bytes[start + 2] == UInt8(ascii: "T"), bytes[start + 3] == UInt8(ascii: "P"),
+            bytes[start + 4] == UInt8(ascii: "/"), isDigit(bytes[start + 5]),
+            bytes[start + 6] == UInt8(ascii: "."), isDigit(bytes[start + 7])
         else { return nil }
         return HTTPVersion(major: Int(bytes[start + 5] - 0x30), minor: Int(bytes[start + 7] - 0x30))
     }

@@ -19,8 +19,10 @@ public struct RequestContext: Sendable {
     public var responseHeaders = HTTPHeaders()
     private var values: [ObjectIdentifier: any Sendable] = [:]
 
-    public init(logger: Logger, requestID: String, correlationID: String, traceparent: String? = nil,
-                clientIP: String = "127.0.0.1", parameters: [String: String] = [:], routeTemplate: String = "") {
+    public init(
+        logger: Logger, requestID: String, correlationID: String, traceparent: String? = nil,
+        clientIP: String = "127.0.0.1", parameters: [String: String] = [:], routeTemplate: String = ""
+    ) {
         self.logger = logger
         self.requestID = requestID
         self.correlationID = correlationID

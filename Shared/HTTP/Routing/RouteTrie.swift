@@ -22,7 +22,9 @@ struct RouteTrie<Route> {
             if segment.hasPrefix("{"), segment.hasSuffix("}") {
                 let name = String(segment.dropFirst().dropLast())
                 if let existing = node.parameter {
-                    precondition(existing.name == name, "route \(template): parameter {\(name)} conflicts with {\(existing.name)}")
+                    precondition(
+                        existing.name == name,
+                        "route \(template): parameter {\(name)} conflicts with {\(existing.name)}")
                     node = existing.node
                 } else {
                     let child = Node()
@@ -50,7 +52,8 @@ struct RouteTrie<Route> {
             if let child = node.literals[segment] {
                 node = child
             } else if let (name, child) = node.parameter, !segment.isEmpty,
-                      let value = PercentDecoding.decode(segment) {
+                let value = PercentDecoding.decode(segment)
+            {
                 parameters[name] = value
                 node = child
             } else {

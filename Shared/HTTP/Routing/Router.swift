@@ -29,45 +29,63 @@ public final class Router {
     /// `admission` runs on the head before the body is read (authentication); `middleware` wraps
     /// the handler once the whole request is in.
     @discardableResult
-    public func on(_ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil, admission: [any HTTPAdmission] = [],
-                   middleware: [any HTTPMiddleware] = [], _ handler: @escaping RouteHandler) -> Router {
-        definitions.append(Definition(method: method, template: template, bodyLimit: bodyLimit, admission: admission, middleware: middleware,
-                                      handler: handler))
+    public func on(
+        _ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil, admission: [any HTTPAdmission] = [],
+        middleware: [any HTTPMiddleware] = [], _ handler: @escaping RouteHandler
+    ) -> Router {
+        definitions.append(
+            Definition(
+                method: method, template: template, bodyLimit: bodyLimit, admission: admission, middleware: middleware,
+                handler: handler))
         return self
     }
 
     @discardableResult
-    public func get(_ template: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
-                    _ handler: @escaping RouteHandler) -> Router {
+    public func get(
+        _ template: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
+        _ handler: @escaping RouteHandler
+    ) -> Router {
         on(.GET, template, admission: admission, middleware: middleware, handler)
     }
 
     @discardableResult
-    public func post(_ template: String, bodyLimit: Int? = nil, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
-                     _ handler: @escaping RouteHandler) -> Router {
+    public func post(
+        _ template: String, bodyLimit: Int? = nil, admission: [any HTTPAdmission] = [],
+        middleware: [any HTTPMiddleware] = [],
+        _ handler: @escaping RouteHandler
+    ) -> Router {
         on(.POST, template, bodyLimit: bodyLimit, admission: admission, middleware: middleware, handler)
     }
 
     @discardableResult
-    public func put(_ template: String, bodyLimit: Int? = nil, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
-                    _ handler: @escaping RouteHandler) -> Router {
+    public func put(
+        _ template: String, bodyLimit: Int? = nil, admission: [any HTTPAdmission] = [],
+        middleware: [any HTTPMiddleware] = [],
+        _ handler: @escaping RouteHandler
+    ) -> Router {
         on(.PUT, template, bodyLimit: bodyLimit, admission: admission, middleware: middleware, handler)
     }
 
     @discardableResult
-    public func patch(_ template: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
-                      _ handler: @escaping RouteHandler) -> Router {
+    public func patch(
+        _ template: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
+        _ handler: @escaping RouteHandler
+    ) -> Router {
         on(.PATCH, template, admission: admission, middleware: middleware, handler)
     }
 
     @discardableResult
-    public func delete(_ template: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
-                       _ handler: @escaping RouteHandler) -> Router {
+    public func delete(
+        _ template: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [],
+        _ handler: @escaping RouteHandler
+    ) -> Router {
         on(.DELETE, template, admission: admission, middleware: middleware, handler)
     }
 
     /// Routes under `prefix` that share admission and middleware (e.g. `/admin` with operator authentication).
-    public func group(_ prefix: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = []) -> RouterGroup {
+    public func group(_ prefix: String, admission: [any HTTPAdmission] = [], middleware: [any HTTPMiddleware] = [])
+        -> RouterGroup
+    {
         RouterGroup(router: self, prefix: prefix, admission: admission, middleware: middleware)
     }
 }
@@ -80,24 +98,36 @@ public struct RouterGroup {
     let middleware: [any HTTPMiddleware]
 
     @discardableResult
-    public func on(_ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil,
-                   middleware extra: [any HTTPMiddleware] = [], _ handler: @escaping RouteHandler) -> RouterGroup {
-        router.on(method, prefix + template, bodyLimit: bodyLimit, admission: admission, middleware: middleware + extra, handler)
+    public func on(
+        _ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil,
+        middleware extra: [any HTTPMiddleware] = [], _ handler: @escaping RouteHandler
+    ) -> RouterGroup {
+        router.on(
+            method, prefix + template, bodyLimit: bodyLimit, admission: admission, middleware: middleware + extra,
+            handler)
         return self
     }
 
     @discardableResult
-    public func get(_ template: String, _ handler: @escaping RouteHandler) -> RouterGroup { on(.GET, template, handler) }
+    public func get(_ template: String, _ handler: @escaping RouteHandler) -> RouterGroup {
+        on(.GET, template, handler)
+    }
     @discardableResult
     public func post(_ template: String, bodyLimit: Int? = nil, _ handler: @escaping RouteHandler) -> RouterGroup {
         on(.POST, template, bodyLimit: bodyLimit, handler)
     }
     @discardableResult
-    public func put(_ template: String, _ handler: @escaping RouteHandler) -> RouterGroup { on(.PUT, template, handler) }
+    public func put(_ template: String, _ handler: @escaping RouteHandler) -> RouterGroup {
+        on(.PUT, template, handler)
+    }
     @discardableResult
-    public func patch(_ template: String, _ handler: @escaping RouteHandler) -> RouterGroup { on(.PATCH, template, handler) }
+    public func patch(_ template: String, _ handler: @escaping RouteHandler) -> RouterGroup {
+        on(.PATCH, template, handler)
+    }
     @discardableResult
-    public func delete(_ template: String, _ handler: @escaping RouteHandler) -> RouterGroup { on(.DELETE, template, handler) }
+    public func delete(_ template: String, _ handler: @escaping RouteHandler) -> RouterGroup {
+        on(.DELETE, template, handler)
+    }
 
     public func group(_ subPrefix: String, middleware extra: [any HTTPMiddleware] = []) -> RouterGroup {
         RouterGroup(router: router, prefix: prefix + subPrefix, admission: admission, middleware: middleware + extra)

@@ -51,8 +51,10 @@ public struct RouterResponder: HTTPResponder {
 
     /// `serving` picks the routes this responder answers (a service's public or internal listener);
     /// the others are 404 here, exactly like paths that exist nowhere.
-    public init(router: Router, logger: Logger, metrics: MetricsRegistry, trustedProxies: TrustedProxies = .none,
-                accessLog: Bool = true, serving: @Sendable (String) -> Bool = { _ in true }) {
+    public init(
+        router: Router, logger: Logger, metrics: MetricsRegistry, trustedProxies: TrustedProxies = .none,
+        accessLog: Bool = true, serving: @Sendable (String) -> Bool = { _ in true }
+    ) {
         let requestCount = metrics.counter(
             "coffer_http_requests_total", help: "HTTP requests by method, route template and status.",
             labels: ["method", "route", "status"])
@@ -67,11 +69,14 @@ public struct RouterResponder: HTTPResponder {
                 chain = { request, context in try await middleware.handle(request, context: context, next: next) }
             }
             let method = definition.method.rawValue
-            trie.insert(definition.method, template: definition.template,
-                        route: Route(template: definition.template, bodyLimit: definition.bodyLimit, admission: definition.admission,
-                                     chain: chain,
-                                     duration: requestDuration.labels([method, definition.template]),
-                                     statusCounters: StatusCounters(family: requestCount, method: method, template: definition.template)))
+            trie.insert(
+                definition.method, template: definition.template,
+                route: Route(
+                    template: definition.template, bodyLimit: definition.bodyLimit, admission: definition.admission,
+                    chain: chain,
+                    duration: requestDuration.labels([method, definition.template]),
+                    statusCounters: StatusCounters(family: requestCount, method: method, template: definition.template))
+            )
         }
         routes = FrozenTrie(trie: trie)
         onRefused = router.onRefused
@@ -89,7 +94,9 @@ public struct RouterResponder: HTTPResponder {
 
     public func requestRefused(_ refusal: RequestRefusal) {
         guard let onRefused else { return }
-        if let head = refusal.head, case .found(let route, let parameters) = routes.trie.match(head.method, path: head.path) {
+        if let head = refusal.head,
+            case .found(let route, let parameters) = routes.trie.match(head.method, path: head.path)
+        {
             onRefused(refusal, route.template, parameters)
         } else {
             onRefused(refusal, nil, [:])
@@ -97,14 +104,18 @@ public struct RouterResponder: HTTPResponder {
     }
 
     public func needsAdmission(_ head: HTTPRequestHead) -> Bool {
-        if case .found(let route, _) = routes.trie.match(head.method, path: head.path) { return !route.admission.isEmpty }
+        if case .found(let route, _) = routes.trie.match(head.method, path: head.path) {
+            return !route.admission.isEmpty
+        }
         return false
     }
 
     /// Runs the route's admissions on the head alone. A refusal is answered (and logged and counted)
     /// like any other response; the body is never read.
     public func admit(_ head: HTTPRequestHead, peerAddress: String) async -> RequestAdmission {
-        guard case .found(let route, let parameters) = routes.trie.match(head.method, path: head.path) else { return .proceed(carry: nil) }
+        guard case .found(let route, let parameters) = routes.trie.match(head.method, path: head.path) else {
+            return .proceed(carry: nil)
+        }
         var context = makeContext(head, peerAddress: peerAddress)
         context.parameters = parameters
         context.routeTemplate = route.template
@@ -112,8 +123,9 @@ public struct RouterResponder: HTTPResponder {
             for admission in route.admission { try await admission.admit(head, context: &context) }
             return .proceed(carry: AdmittedContext(context: context))
         } catch {
-            let response = finish(render(error, context: context), context: context, route: route, method: head.method, bodyBytes: 0,
-                                  receivedAt: MonotonicClock.nanoseconds())
+            let response = finish(
+                render(error, context: context), context: context, route: route, method: head.method, bodyBytes: 0,
+                receivedAt: MonotonicClock.nanoseconds())
             return .refuse(response)
         }
     }
@@ -131,7 +143,9 @@ public struct RouterResponder: HTTPResponder {
         let clientIP = trustedProxies.clientIP(peer: peerAddress, forwardedFor: headers["X-Forwarded-For"])
         var logger = self.logger
         logger.correlationID = correlationID
-        return RequestContext(logger: logger, requestID: requestID, correlationID: correlationID, traceparent: traceparent, clientIP: clientIP)
+        return RequestContext(
+            logger: logger, requestID: requestID, correlationID: correlationID, traceparent: traceparent,
+            clientIP: clientIP)
     }
 
     public func respond(to request: HTTPRequest) async -> HTTPResponse {
@@ -156,21 +170,26 @@ public struct RouterResponder: HTTPResponder {
             }
         case .methodNotAllowed(let allowed):
             context.routeTemplate = "unmatched"
-            response = ErrorBody.response(status: .methodNotAllowed, code: "method_not_allowed",
-                                          message: "\(request.method) is not allowed here.", requestID: context.requestID)
+            response = ErrorBody.response(
+                status: .methodNotAllowed, code: "method_not_allowed",
+                message: "\(request.method) is not allowed here.", requestID: context.requestID)
             response.headers.add("Allow", allowed.map(\.rawValue).joined(separator: ", "))
         case .notFound:
             context.routeTemplate = "unmatched"
-            response = ErrorBody.response(status: .notFound, code: "route_not_found",
-                                          message: "No route matches this path.", requestID: context.requestID)
+            response = ErrorBody.response(
+                status: .notFound, code: "route_not_found",
+                message: "No route matches this path.", requestID: context.requestID)
         }
-        return finish(response, context: context, route: matched, method: request.method, bodyBytes: request.body.count,
-                      receivedAt: request.receivedAt)
+        return finish(
+            response, context: context, route: matched, method: request.method, bodyBytes: request.body.count,
+            receivedAt: request.receivedAt)
     }
 
     /// What every answer gets: the ids, the context's extra headers, the metrics and the access log line.
-    private func finish(_ response: HTTPResponse, context: RequestContext, route: Route?, method: HTTPMethod, bodyBytes: Int,
-                        receivedAt: UInt64) -> HTTPResponse {
+    private func finish(
+        _ response: HTTPResponse, context: RequestContext, route: Route?, method: HTTPMethod, bodyBytes: Int,
+        receivedAt: UInt64
+    ) -> HTTPResponse {
         var response = response
         response.headers.add("X-Request-ID", context.requestID)
         response.headers.add("X-Correlation-ID", context.correlationID)
@@ -187,12 +206,14 @@ public struct RouterResponder: HTTPResponder {
             requestDuration.labels([method.rawValue, "unmatched"]).observe(Int64(elapsed / 1000))
         }
         if accessLog {
-            context.logger.info("request", [
-                "method": .string(method.rawValue), "route": .string(context.routeTemplate),
-                "status": .int(Int64(status)), "duration_us": .int(Int64(elapsed / 1000)),
-                "bytes_in": .int(Int64(bodyBytes)), "bytes_out": .int(Int64(response.body.count)),
-                "client_ip": .string(context.clientIP), "request_id": .string(context.requestID),
-            ])
+            context.logger.info(
+                "request",
+                [
+                    "method": .string(method.rawValue), "route": .string(context.routeTemplate),
+                    "status": .int(Int64(status)), "duration_us": .int(Int64(elapsed / 1000)),
+                    "bytes_in": .int(Int64(bodyBytes)), "bytes_out": .int(Int64(response.body.count)),
+                    "client_ip": .string(context.clientIP), "request_id": .string(context.requestID),
+                ])
         }
         return response
     }
@@ -208,10 +229,12 @@ public struct RouterResponder: HTTPResponder {
             httpError = .internalError()
         }
         if httpError.status.code >= 500 {
-            context.logger.error("request failed", ["error": .string(String(describing: error)), "code": .string(httpError.code)])
+            context.logger.error(
+                "request failed", ["error": .string(String(describing: error)), "code": .string(httpError.code)])
         }
-        var response = ErrorBody.response(status: httpError.status, code: httpError.code, message: httpError.message,
-                                          requestID: context.requestID, param: httpError.param, objects: httpError.objects)
+        var response = ErrorBody.response(
+            status: httpError.status, code: httpError.code, message: httpError.message,
+            requestID: context.requestID, param: httpError.param, objects: httpError.objects)
         for field in httpError.headers { response.headers.add(field.name, field.value) }
         return response
     }
@@ -221,8 +244,9 @@ public struct RouterResponder: HTTPResponder {
         guard (1...128).contains(value.utf8.count) else { return nil }
         for byte in value.utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"):
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"):
                 continue
             default:
                 return nil
@@ -234,7 +258,8 @@ public struct RouterResponder: HTTPResponder {
     /// `version-traceid-parentid-flags` in lower-case hex (W3C Trace Context); anything else is dropped.
     static func acceptableTraceparent(_ value: String) -> String? {
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 4, parts[0].count == 2, parts[1].count == 32, parts[2].count == 16, parts[3].count == 2 else { return nil }
+        guard parts.count >= 4, parts[0].count == 2, parts[1].count == 32, parts[2].count == 16, parts[3].count == 2
+        else { return nil }
         let hex = parts.joined()
         guard hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
         return value

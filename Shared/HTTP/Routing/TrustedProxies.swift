@@ -51,7 +51,9 @@ public struct TrustedProxies: Sendable {
     /// untrusted hop is the client. Without a trusted peer the header is not read at all.
     public func clientIP(peer: String, forwardedFor: String?) -> String {
         guard !networks.isEmpty, isTrusted(peer), let forwardedFor else { return peer }
-        let hops = forwardedFor.split(separator: ",").map { String($0.trimmingASCIIWhitespace()) }.filter { !$0.isEmpty }
+        let hops = forwardedFor.split(separator: ",").map { String($0.trimmingASCIIWhitespace()) }.filter {
+            !$0.isEmpty
+        }
         var client = peer
         for hop in hops.reversed() {
             guard Self.parseIP(hop) != nil else { return client }
@@ -70,7 +72,9 @@ public struct TrustedProxies: Sendable {
         if inet_pton(AF_INET6, text, &v6) == 1 {
             let bytes = withUnsafeBytes(of: &v6) { Array($0) }
             // An IPv4-mapped IPv6 address compares as IPv4.
-            if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF { return Array(bytes[12...]) }
+            if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
+                return Array(bytes[12...])
+            }
             return bytes
         }
         return nil

@@ -3,8 +3,10 @@ import Shared
 /// Coffer's error shape, `{"error":{"code":…,"message":…,"request_id":…,"param":…}}`, written without
 /// Foundation so the server can answer parse errors and overload cheaply.
 public enum ErrorBody {
-    public static func bytes(code: String, message: String, requestID: String? = nil, param: String? = nil,
-                             objects: [String: JSONValue] = [:]) -> [UInt8] {
+    public static func bytes(
+        code: String, message: String, requestID: String? = nil, param: String? = nil,
+        objects: [String: JSONValue] = [:]
+    ) -> [UInt8] {
         var writer = JSONWriter(capacity: 128)
         writer.raw("{\"error\":{\"code\":")
         writer.string(code)
@@ -28,8 +30,10 @@ public enum ErrorBody {
         return writer.bytes
     }
 
-    public static func response(status: HTTPStatus, code: String, message: String, requestID: String? = nil,
-                                param: String? = nil, objects: [String: JSONValue] = [:]) -> HTTPResponse {
+    public static func response(
+        status: HTTPStatus, code: String, message: String, requestID: String? = nil,
+        param: String? = nil, objects: [String: JSONValue] = [:]
+    ) -> HTTPResponse {
         .json(status, bytes: bytes(code: code, message: message, requestID: requestID, param: param, objects: objects))
     }
 }

@@ -11,13 +11,13 @@ import Shared
 /// deadlines.
 final class HTTPConnection: EventLoopSelectable {
     enum Phase {
-        case awaitingHead       // idle between requests (or before the first)
-        case readingHead        // some bytes of a head have arrived
-        case admitting          // the head is being checked (authentication); the body waits unread
+        case awaitingHead  // idle between requests (or before the first)
+        case readingHead  // some bytes of a head have arrived
+        case admitting  // the head is being checked (authentication); the body waits unread
         case readingBody
-        case handling           // the responder has the request
+        case handling  // the responder has the request
         case closingAfterWrite  // last response queued; discard input until it is written
-        case lingering          // write side shut; drain input briefly so the client sees the response
+        case lingering  // write side shut; drain input briefly so the client sees the response
         case closed
     }
 
@@ -152,10 +152,14 @@ final class HTTPConnection: EventLoopSelectable {
                 return
             case .error(let error):
                 server.metrics.parseErrors.labels(error.code).increment()
-                server.logger.debug("request refused by parser", ["code": .string(error.code), "peer": .string(peerAddress)])
-                server.responder.requestRefused(RequestRefusal(head: phase == .readingBody ? head : nil, status: error.status,
-                                                               code: error.code, peerAddress: peerAddress, receivedBytes: body.count))
-                respondAndClose(status: error.status, code: error.code, message: error.description, version: head?.version)
+                server.logger.debug(
+                    "request refused by parser", ["code": .string(error.code), "peer": .string(peerAddress)])
+                server.responder.requestRefused(
+                    RequestRefusal(
+                        head: phase == .readingBody ? head : nil, status: error.status,
+                        code: error.code, peerAddress: peerAddress, receivedBytes: body.count))
+                respondAndClose(
+                    status: error.status, code: error.code, message: error.description, version: head?.version)
                 return
             }
         }
@@ -171,8 +175,9 @@ final class HTTPConnection: EventLoopSelectable {
         deadline = 0
         guard server.beginRequest() else {
             server.metrics.overloadRejections.increment()
-            var response = ErrorBody.response(status: .serviceUnavailable, code: "overloaded",
-                                              message: "The server is handling too many requests; retry shortly.")
+            var response = ErrorBody.response(
+                status: .serviceUnavailable, code: "overloaded",
+                message: "The server is handling too many requests; retry shortly.")
             response.headers.add("Retry-After", "1")
             closeAfterResponse = true
             complete(response, countedInFlight: false)
@@ -224,8 +229,9 @@ final class HTTPConnection: EventLoopSelectable {
         }
         guard server.beginRequest() else {
             server.metrics.overloadRejections.increment()
-            var response = ErrorBody.response(status: .serviceUnavailable, code: "overloaded",
-                                              message: "The server is handling too many requests; retry shortly.")
+            var response = ErrorBody.response(
+                status: .serviceUnavailable, code: "overloaded",
+                message: "The server is handling too many requests; retry shortly.")
             response.headers.add("Retry-After", "1")
             complete(response, countedInFlight: false)
             return
@@ -234,7 +240,8 @@ final class HTTPConnection: EventLoopSelectable {
     }
 
     private func startHandler(head: HTTPRequestHead, trailers: HTTPHeaders?) {
-        var request = HTTPRequest(head: head, body: body, trailers: trailers, peerAddress: peerAddress, receivedAt: headCompletedAt)
+        var request = HTTPRequest(
+            head: head, body: body, trailers: trailers, peerAddress: peerAddress, receivedAt: headCompletedAt)
         request.admission = admissionCarry
         admissionCarry = nil
         body = []
@@ -276,8 +283,9 @@ final class HTTPConnection: EventLoopSelectable {
     }
 
     private func write(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, headOnly: Bool) {
-        ResponseSerializer.serialize(response, version: version, keepAlive: keepAlive, headOnly: headOnly,
-                                     date: serverLoop.dateCache.current(), into: &outbound)
+        ResponseSerializer.serialize(
+            response, version: version, keepAlive: keepAlive, headOnly: headOnly,
+            date: serverLoop.dateCache.current(), into: &outbound)
         if !keepAlive { phase = .closingAfterWrite }
         flush()
     }
@@ -338,10 +346,13 @@ final class HTTPConnection: EventLoopSelectable {
         server.metrics.timeouts.labels(deadlineKind.rawValue).increment()
         switch deadlineKind {
         case .header, .body:
-            server.responder.requestRefused(RequestRefusal(head: deadlineKind == .body ? head : nil, status: .requestTimeout,
-                                                           code: "request_timeout", peerAddress: peerAddress, receivedBytes: body.count))
-            respondAndClose(status: .requestTimeout, code: "request_timeout",
-                            message: "The request was not received in time.", version: head?.version)
+            server.responder.requestRefused(
+                RequestRefusal(
+                    head: deadlineKind == .body ? head : nil, status: .requestTimeout,
+                    code: "request_timeout", peerAddress: peerAddress, receivedBytes: body.count))
+            respondAndClose(
+                status: .requestTimeout, code: "request_timeout",
+                message: "The request was not received in time.", version: head?.version)
         case .firstRequest, .idle, .write, .linger:
             close()
         }

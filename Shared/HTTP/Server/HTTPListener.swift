@@ -46,7 +46,8 @@ final class HTTPListener: EventLoopSelectable {
             self.paused = false
             // EPOLL_CTL_MOD cannot carry EPOLLEXCLUSIVE: re-add instead.
             self.serverLoop.loop.deregister(self.fd)
-            try? self.serverLoop.loop.register(self.fd, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, handler: self)
+            try? self.serverLoop.loop.register(
+                self.fd, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, handler: self)
         }
     }
 

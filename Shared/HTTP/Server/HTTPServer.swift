@@ -22,8 +22,10 @@ public final class HTTPServer: Service, Sendable {
     private let listeningSocket = Atomic<Int>(-1)
     private let stopWaiters = Mutex<(stopped: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
-    public init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
-                metrics: MetricsRegistry, group: EventLoopGroup = .shared, name: String = "http-server") {
+    public init(
+        configuration: HTTPServerConfiguration, responder: any HTTPResponder, logger: Logger,
+        metrics: MetricsRegistry, group: EventLoopGroup = .shared, name: String = "http-server"
+    ) {
         self.name = name
         self.configuration = configuration
         self.responder = responder
@@ -68,8 +70,12 @@ public final class HTTPServer: Service, Sendable {
             }
         }
         serverLoops.withLock { $0 = created }
-        logger.info("listening", ["address": .string(configuration.host), "port": .int(Int64(port)),
-                                  "event_loops": .int(Int64(group.loops.count))])
+        logger.info(
+            "listening",
+            [
+                "address": .string(configuration.host), "port": .int(Int64(port)),
+                "event_loops": .int(Int64(group.loops.count)),
+            ])
     }
 
     /// Starts (if needed) and returns after `shutdown()` has drained the server.
@@ -89,7 +95,8 @@ public final class HTTPServer: Service, Sendable {
     public func shutdown() async {
         guard !draining.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let loops = serverLoops.withLock { $0 }
-        logger.info("draining", ["open_connections": .int(Int64(openConnections)), "in_flight": .int(Int64(requestsInFlight))])
+        logger.info(
+            "draining", ["open_connections": .int(Int64(openConnections)), "in_flight": .int(Int64(requestsInFlight))])
         for serverLoop in loops {
             let transfer = UnsafeTransfer(serverLoop)
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -107,7 +114,8 @@ public final class HTTPServer: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if openConnections > 0 {
-            logger.warning("grace period over; closing remaining connections", ["open_connections": .int(Int64(openConnections))])
+            logger.warning(
+                "grace period over; closing remaining connections", ["open_connections": .int(Int64(openConnections))])
         }
         for serverLoop in loops {
             let transfer = UnsafeTransfer(serverLoop)

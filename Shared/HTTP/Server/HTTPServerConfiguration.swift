@@ -34,8 +34,10 @@ public struct HTTPServerConfiguration: Sendable {
         config.limits.maxHeaderBytes = reader.int("HTTP_MAX_HEADER_BYTES", default: 16 * 1024, range: 1024...1 << 20)
         config.limits.maxHeaderCount = reader.int("HTTP_MAX_HEADER_COUNT", default: 100, range: 8...10_000)
         config.limits.maxBodyBytes = reader.int("HTTP_MAX_BODY_BYTES", default: 1 << 20, range: 0...1 << 30)
-        config.headerReadTimeout = reader.duration("HTTP_HEADER_TIMEOUT", default: .seconds(10), minimum: .milliseconds(100))
-        config.bodyReadTimeout = reader.duration("HTTP_BODY_TIMEOUT", default: .seconds(30), minimum: .milliseconds(100))
+        config.headerReadTimeout = reader.duration(
+            "HTTP_HEADER_TIMEOUT", default: .seconds(10), minimum: .milliseconds(100))
+        config.bodyReadTimeout = reader.duration(
+            "HTTP_BODY_TIMEOUT", default: .seconds(30), minimum: .milliseconds(100))
         config.idleTimeout = reader.duration("HTTP_IDLE_TIMEOUT", default: .seconds(60), minimum: .milliseconds(100))
         config.writeTimeout = reader.duration("HTTP_WRITE_TIMEOUT", default: .seconds(30), minimum: .milliseconds(100))
         config.maxConnections = reader.int("HTTP_MAX_CONNECTIONS", default: 10_000, range: 1...1_000_000)

@@ -5,8 +5,10 @@
 /// Writes a response head and body into bytes. `Content-Length`, `Date` and `Connection` are the
 /// server's: a handler's own values for them are replaced so framing can never be wrong.
 enum ResponseSerializer {
-    static func serialize(_ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, headOnly: Bool,
-                          date: String, into out: inout [UInt8]) {
+    static func serialize(
+        _ response: HTTPResponse, version: HTTPVersion, keepAlive: Bool, headOnly: Bool,
+        date: String, into out: inout [UInt8]
+    ) {
         out.reserveCapacity(out.count + 160 + response.body.count)
         out.append(contentsOf: version.major == 1 && version.minor == 0 ? http10 : http11)
         appendStatus(response.status, into: &out)
@@ -88,7 +90,8 @@ struct HTTPDateCache {
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        value = "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+        value =
+            "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
         return value
     }

@@ -51,24 +51,30 @@ public final class APIKeyAuthenticator: HTTPAdmission, Sendable {
         try failures?.checkNotLocked(context.clientIP, kind: "api_key")
         guard let token = BearerToken.extract(from: head.headers) else {
             failures?.recordFailure(context.clientIP, kind: "api_key", reason: "missing")
-            throw HTTPError(.unauthorized, code: "missing_api_key", message: "Send your API key as `Authorization: Bearer ck_…`.",
-                            headers: ["WWW-Authenticate": "Bearer"])
+            throw HTTPError(
+                .unauthorized, code: "missing_api_key", message: "Send your API key as `Authorization: Bearer ck_…`.",
+                headers: ["WWW-Authenticate": "Bearer"])
         }
         guard APIKeyMaterial.looksValid(token), let key = try await lookup(APIKeyMaterial.hash(token)) else {
             failures?.recordFailure(context.clientIP, kind: "api_key", reason: "invalid")
-            throw HTTPError(.unauthorized, code: "invalid_api_key", message: "The API key is not valid or has been revoked.",
-                            headers: ["WWW-Authenticate": "Bearer"])
+            throw HTTPError(
+                .unauthorized, code: "invalid_api_key", message: "The API key is not valid or has been revoked.",
+                headers: ["WWW-Authenticate": "Bearer"])
         }
         let rate = max(1, key.rateLimitPerMinute)
         let decision = limiter.consume(key.keyID, capacity: rate, refillPerMinute: rate)
-        let resetSeconds = decision.allowed ? 60 * (rate - min(rate, decision.remaining)) / rate : decision.retryAfterSeconds
-        let rateHeaders: HTTPHeaders = ["X-RateLimit-Limit": String(rate), "X-RateLimit-Remaining": String(decision.remaining),
-                                        "X-RateLimit-Reset": String(Int(Date().timeIntervalSince1970) + resetSeconds)]
+        let resetSeconds =
+            decision.allowed ? 60 * (rate - min(rate, decision.remaining)) / rate : decision.retryAfterSeconds
+        let rateHeaders: HTTPHeaders = [
+            "X-RateLimit-Limit": String(rate), "X-RateLimit-Remaining": String(decision.remaining),
+            "X-RateLimit-Reset": String(Int(Date().timeIntervalSince1970) + resetSeconds),
+        ]
         // Every answer says so, errors included.
         for field in rateHeaders { context.responseHeaders.add(field.name, field.value) }
         guard decision.allowed else {
-            throw HTTPError.tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds,
-                                            message: "This key sent more than \(rate) requests a minute.")
+            throw HTTPError.tooManyRequests(
+                retryAfterSeconds: decision.retryAfterSeconds,
+                message: "This key sent more than \(rate) requests a minute.")
         }
         context[AuthenticatedKeyContext.self] = key
         context.tenantID = key.tenantID
@@ -81,15 +87,19 @@ public final class APIKeyAuthenticator: HTTPAdmission, Sendable {
         if let cached = cache.withLock({ $0.value(for: hash) }), cached.expires > now { return cached.key }
         // Before the tenant is known, the lookup is the one platform-scope read on this path.
         let key = try await database.platformTransaction { connection -> AuthenticatedKey? in
-            guard let row = try await connection.query("""
-                SELECT \(unsafeSQL: keyIDColumn), k.tenant_id, k.role, k.mode, coalesce((t.settings->>'api_rate_limit_per_minute')::int, 100)
-                FROM \(unsafeSQL: keyTable) k \(unsafeSQL: tenantJoin)
-                WHERE k.key_hash = \(hash) AND k.revoked_at IS NULL AND t.status = 'active'
-                """).first
+            guard
+                let row = try await connection.query(
+                    """
+                    SELECT \(unsafeSQL: keyIDColumn), k.tenant_id, k.role, k.mode, coalesce((t.settings->>'api_rate_limit_per_minute')::int, 100)
+                    FROM \(unsafeSQL: keyTable) k \(unsafeSQL: tenantJoin)
+                    WHERE k.key_hash = \(hash) AND k.revoked_at IS NULL AND t.status = 'active'
+                    """
+                ).first
             else { return nil }
             let (id, tenant, role, mode, rate) = try row.decode((String, String, String, String, Int32).self)
-            return AuthenticatedKey(keyID: id, tenantID: tenant, role: APIKeyRole(rawValue: role) ?? .readOnly,
-                                    livemode: mode == "live", rateLimitPerMinute: Int(rate))
+            return AuthenticatedKey(
+                keyID: id, tenantID: tenant, role: APIKeyRole(rawValue: role) ?? .readOnly,
+                livemode: mode == "live", rateLimitPerMinute: Int(rate))
         }
         cache.withLock { $0.set(Cached(key: key, expires: now &+ 1_000_000_000), for: hash) }
         return key

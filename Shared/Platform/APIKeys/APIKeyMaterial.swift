@@ -18,7 +18,8 @@ public struct APIKeyMaterial: Sendable {
     public static func looksValid(_ candidate: String) -> Bool {
         (candidate.hasPrefix("ck_test_") || candidate.hasPrefix("ck_live_")) && candidate.utf8.count == 40
             && candidate.utf8.dropFirst(8).allSatisfy { byte in
-                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 95
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45
+                    || byte == 95
             }
     }
 }

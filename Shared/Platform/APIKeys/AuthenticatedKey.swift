@@ -35,7 +35,9 @@ extension RequestContext {
     public func requireRole(_ allowed: Set<APIKeyRole>) throws -> AuthenticatedKey {
         let key = try authenticatedKey()
         guard allowed.contains(key.role) else {
-            throw HTTPError(.forbidden, code: "insufficient_role", message: "This key's role (\(key.role.rawValue)) may not do this.")
+            throw HTTPError(
+                .forbidden, code: "insufficient_role",
+                message: "This key's role (\(key.role.rawValue)) may not do this.")
         }
         return key
     }

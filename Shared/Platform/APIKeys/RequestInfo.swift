@@ -20,7 +20,8 @@ public struct RequestInfo: Sendable {
 
     /// Background work (a resolver, an auto-capture) acting for a tenant, with no API key and no idempotency key.
     public init(system component: String, tenantID: String, livemode: Bool, logger: Logger) {
-        key = AuthenticatedKey(keyID: "system:" + component, tenantID: tenantID, role: .full, livemode: livemode, rateLimitPerMinute: 0)
+        key = AuthenticatedKey(
+            keyID: "system:" + component, tenantID: tenantID, role: .full, livemode: livemode, rateLimitPerMinute: 0)
         correlationID = CofferID.generate(.request)
         requestID = correlationID
         self.logger = logger.with(["tenant_id": .string(tenantID), "correlation_id": .string(correlationID)])
@@ -32,5 +33,7 @@ public struct RequestInfo: Sendable {
     public var livemode: Bool { key.livemode }
 
     /// The same request as a unit of work sees it.
-    public var work: WorkRequest { WorkRequest(tenantID: tenantID, actor: actor, correlationID: correlationID, claim: claim) }
+    public var work: WorkRequest {
+        WorkRequest(tenantID: tenantID, actor: actor, correlationID: correlationID, claim: claim)
+    }
 }

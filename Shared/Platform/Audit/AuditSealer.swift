@@ -108,18 +108,22 @@ public final class AuditSealer: Service {
                 SELECT tenant_key FROM \(unsafeSQL: s).audit_log WHERE chain_seq IS NULL ORDER BY id LIMIT \(batch)) oldest
             ORDER BY tenant_key
             """
-        let candidates = try await database.platformTransaction { try await $0.query(oldest.prepared()) }.map { try $0.decode(String.self, at: 0) }
+        let candidates = try await database.platformTransaction { try await $0.query(oldest.prepared()) }.map {
+            try $0.decode(String.self, at: 0)
+        }
         guard !candidates.isEmpty else { return BatchOutcome(examined: 0, sealed: 0) }
         // Every chain needs a head row to lock. Its own statement, before the batch's transaction, so a
         // new head is committed (visible to every replica) before anyone waits on it.
-        try await database.platformTransaction { connection in try await connection.execute(
-            """
-            INSERT INTO \(unsafeSQL: s).audit_chain_heads (tenant_key, chain_seq, hash)
-            SELECT k, 0, \(AuditChain.genesisHash) FROM unnest(\(array: candidates)::text[]) AS k
-            WHERE NOT EXISTS (SELECT 1 FROM \(unsafeSQL: s).audit_chain_heads h WHERE h.tenant_key = k)
-            ORDER BY k
-            ON CONFLICT (tenant_key) DO NOTHING
-            """) }
+        try await database.platformTransaction { connection in
+            try await connection.execute(
+                """
+                INSERT INTO \(unsafeSQL: s).audit_chain_heads (tenant_key, chain_seq, hash)
+                SELECT k, 0, \(AuditChain.genesisHash) FROM unnest(\(array: candidates)::text[]) AS k
+                WHERE NOT EXISTS (SELECT 1 FROM \(unsafeSQL: s).audit_chain_heads h WHERE h.tenant_key = k)
+                ORDER BY k
+                ON CONFLICT (tenant_key) DO NOTHING
+                """)
+        }
         let outcome = try await database.platformTransaction { connection in
             try await self.seal(candidates: candidates, on: connection)
         }
@@ -216,9 +220,11 @@ public final class AuditSealer: Service {
     /// The backlog gauge, refreshed by the loop itself (a scrape never waits on the database).
     private func refreshBacklog() async {
         guard let unsealedGauge else { return }
-        if let count = try? await database.platformTransaction({ try await $0.query(
-            "SELECT count(*) FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NULL"
-        ) })
+        if let count = try? await database.platformTransaction({
+            try await $0.query(
+                "SELECT count(*) FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NULL"
+            )
+        })
         .first?.decode(Int64.self, at: 0) {
             unsealedGauge.set(count)
         }

@@ -74,12 +74,13 @@ public struct AuditVerifier: Sendable {
     private func loadHeads(_ scope: AuditChainScope) async throws -> [String: Head] {
         let key = keyFilter(scope)
         var heads: [String: Head] = [:]
-        for row in try await database.platformTransaction({ try await $0.query(
-            """
-            SELECT tenant_key, chain_seq, hash FROM \(unsafeSQL: schema).audit_chain_heads
-            WHERE \(key)::text IS NULL OR tenant_key = \(key)
-            """) })
-        {
+        for row in try await database.platformTransaction({
+            try await $0.query(
+                """
+                SELECT tenant_key, chain_seq, hash FROM \(unsafeSQL: schema).audit_chain_heads
+                WHERE \(key)::text IS NULL OR tenant_key = \(key)
+                """)
+        }) {
             let (tenantKey, seq, hash) = try row.decode((String, Int64, String).self)
             heads[tenantKey] = Head(seq: seq, hash: hash)
         }
@@ -92,9 +93,10 @@ public struct AuditVerifier: Sendable {
         if let key = keyFilter(scope) {
             keys.insert(key)
         } else {
-            for row in try await database.platformTransaction({ try await $0.query(
-                "SELECT DISTINCT tenant_key FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NOT NULL") })
-            {
+            for row in try await database.platformTransaction({
+                try await $0.query(
+                    "SELECT DISTINCT tenant_key FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NOT NULL")
+            }) {
                 keys.insert(try row.decode(String.self, at: 0))
             }
         }
@@ -111,13 +113,15 @@ public struct AuditVerifier: Sendable {
         var lastID: Int64 = 0
         while true {
             // Keyset on (chain_seq, id), so a duplicated position (the unique index dropped) still shows.
-            let page = try await database.platformTransaction { try await $0.query(
-                """
-                SELECT a.chain_seq, a.prev_hash, a.hash, \(unsafeSQL: AuditRowContent.selectList)
-                FROM \(unsafeSQL: schema).audit_log a
-                WHERE a.tenant_key = \(key) AND a.chain_seq IS NOT NULL AND (a.chain_seq, a.id) > (\(lastSeq), \(lastID))
-                ORDER BY a.chain_seq, a.id LIMIT \(pageSize)
-                """) }
+            let page = try await database.platformTransaction {
+                try await $0.query(
+                    """
+                    SELECT a.chain_seq, a.prev_hash, a.hash, \(unsafeSQL: AuditRowContent.selectList)
+                    FROM \(unsafeSQL: schema).audit_log a
+                    WHERE a.tenant_key = \(key) AND a.chain_seq IS NOT NULL AND (a.chain_seq, a.id) > (\(lastSeq), \(lastID))
+                    ORDER BY a.chain_seq, a.id LIMIT \(pageSize)
+                    """)
+            }
             for row in page {
                 let (seq, prevHash, storedHash, rowID) = try row.decode(
                     (Int64, String, String, Int64).self, startingAt: 0)
@@ -180,23 +184,27 @@ public struct AuditVerifier: Sendable {
     private func checkUnsealed(_ scope: AuditChainScope, into collector: inout ProblemCollector) async throws -> Int {
         let key = keyFilter(scope)
         let count =
-            try await database.platformTransaction { try await $0.query(
-                """
-                SELECT count(*) FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NULL AND (\(key)::text IS NULL OR tenant_key = \(key))
-                """
-            ) }.first?.decode(Int64.self, at: 0) ?? 0
+            try await database.platformTransaction {
+                try await $0.query(
+                    """
+                    SELECT count(*) FROM \(unsafeSQL: schema).audit_log WHERE chain_seq IS NULL AND (\(key)::text IS NULL OR tenant_key = \(key))
+                    """
+                )
+            }.first?.decode(Int64.self, at: 0) ?? 0
         guard count > 0 else { return 0 }
         let thresholdSeconds =
             Double(unsealedThreshold.components.seconds)
             + Double(unsealedThreshold.components.attoseconds) / 1e18
-        let overdue = try await database.platformTransaction { try await $0.query(
-            """
-            SELECT id, tenant_key, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-            FROM \(unsafeSQL: schema).audit_log
-            WHERE chain_seq IS NULL AND (\(key)::text IS NULL OR tenant_key = \(key))
-              AND occurred_at < now() - make_interval(secs => \(String(thresholdSeconds))::double precision)
-            ORDER BY id LIMIT \(maxProblems + 1)
-            """) }
+        let overdue = try await database.platformTransaction {
+            try await $0.query(
+                """
+                SELECT id, tenant_key, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                FROM \(unsafeSQL: schema).audit_log
+                WHERE chain_seq IS NULL AND (\(key)::text IS NULL OR tenant_key = \(key))
+                  AND occurred_at < now() - make_interval(secs => \(String(thresholdSeconds))::double precision)
+                ORDER BY id LIMIT \(maxProblems + 1)
+                """)
+        }
         for row in overdue {
             let (id, tenantKey, occurredAt) = try row.decode((Int64, String, String).self)
             collector.add(

@@ -33,8 +33,9 @@ public struct AdminAuthenticator: HTTPAdmission {
         try failures?.checkNotLocked(context.clientIP, kind: "admin_token")
         guard let presented = BearerToken.extract(from: head.headers) else {
             failures?.recordFailure(context.clientIP, kind: "admin_token", reason: "missing")
-            throw HTTPError(.unauthorized, code: "unauthorized", message: "An operator token is required.",
-                            headers: ["WWW-Authenticate": "Bearer"])
+            throw HTTPError(
+                .unauthorized, code: "unauthorized", message: "An operator token is required.",
+                headers: ["WWW-Authenticate": "Bearer"])
         }
         let bytes = Array(presented.utf8)
         var matched: String?
@@ -44,8 +45,9 @@ public struct AdminAuthenticator: HTTPAdmission {
         guard let matched else {
             failures?.recordFailure(context.clientIP, kind: "admin_token", reason: "invalid")
             context.logger.warning("admin request with an unknown token", ["client_ip": .string(context.clientIP)])
-            throw HTTPError(.unauthorized, code: "unauthorized", message: "The operator token is not valid.",
-                            headers: ["WWW-Authenticate": "Bearer"])
+            throw HTTPError(
+                .unauthorized, code: "unauthorized", message: "The operator token is not valid.",
+                headers: ["WWW-Authenticate": "Bearer"])
         }
         context[AdminPrincipalKey.self] = AdminPrincipal(name: matched)
         context.logger[metadataKey: "operator"] = .string(matched)

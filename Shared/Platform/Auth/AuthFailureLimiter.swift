@@ -12,10 +12,13 @@ public final class AuthFailureLimiter: Sendable {
     /// `perMinute` failures per address, with bursts up to `burst`.
     public init(perMinute: Int, burst: Int, metrics: MetricsRegistry) {
         buckets = TokenBucketLimiter(capacity: burst, refillPerSecond: max(1, perMinute / 60), maxKeys: 100_000)
-        refused = metrics.counter("coffer_auth_lockouts_total", help: "Requests refused because their address failed authentication too often.",
-                                  labels: ["kind"])
-        failures = metrics.counter("coffer_auth_failures_total", help: "Failed authentications, by kind (api_key, admin_token) and reason.",
-                                   labels: ["kind", "reason"])
+        refused = metrics.counter(
+            "coffer_auth_lockouts_total",
+            help: "Requests refused because their address failed authentication too often.",
+            labels: ["kind"])
+        failures = metrics.counter(
+            "coffer_auth_failures_total", help: "Failed authentications, by kind (api_key, admin_token) and reason.",
+            labels: ["kind", "reason"])
         self.perMinute = perMinute
         self.burst = burst
     }
@@ -28,8 +31,9 @@ public final class AuthFailureLimiter: Sendable {
         let decision = buckets.check(clientIP, cost: 1, now: MonotonicClock.nanoseconds())
         guard decision.allowed else {
             refused.labels([kind]).increment()
-            var error = HTTPError.tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds,
-                                                  message: "Too many failed authentications from this address; retry later.")
+            var error = HTTPError.tooManyRequests(
+                retryAfterSeconds: decision.retryAfterSeconds,
+                message: "Too many failed authentications from this address; retry later.")
             error.code = "too_many_failed_attempts"
             throw error
         }

@@ -37,7 +37,9 @@ public struct InternalAuthenticator: HTTPAdmission, HTTPMiddleware {
     }
 
     private func signer(for header: String?) -> InternalRequestSigner {
-        guard signers.count > 1, case .success(let parsed) = InternalRequestSigner.parse(header) else { return signers[0] }
+        guard signers.count > 1, case .success(let parsed) = InternalRequestSigner.parse(header) else {
+            return signers[0]
+        }
         return signers.first { $0.knownSenders.contains(parsed.sender) } ?? signers[0]
     }
 
@@ -45,8 +47,9 @@ public struct InternalAuthenticator: HTTPAdmission, HTTPMiddleware {
     private func verify(_ header: String?, request: HTTPRequest) -> Result<String, InternalRequestSigner.Verdict> {
         var result: Result<String, InternalRequestSigner.Verdict> = .failure(.missing)
         for signer in signers {
-            result = signer.verify(header: header, method: request.method.rawValue, target: request.head.target, body: request.body,
-                                   now: Int64(Date().timeIntervalSince1970))
+            result = signer.verify(
+                header: header, method: request.method.rawValue, target: request.head.target, body: request.body,
+                now: Int64(Date().timeIntervalSince1970))
             if case .success = result { return result }
         }
         return result
@@ -58,11 +61,14 @@ public struct InternalAuthenticator: HTTPAdmission, HTTPMiddleware {
         case .failure(let verdict):
             throw refusal(verdict, context: context)
         case .success(let parsed):
-            guard allowedSenders?.contains(parsed.sender) ?? true else { throw refusal(.unknownSender, context: context) }
+            guard allowedSenders?.contains(parsed.sender) ?? true else {
+                throw refusal(.unknownSender, context: context)
+            }
         }
     }
 
-    public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
+    public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse
+    {
         let header = request.headers[InternalRequestSigner.headerName]
         switch verify(header, request: request) {
         case .failure(let verdict):
@@ -77,7 +83,8 @@ public struct InternalAuthenticator: HTTPAdmission, HTTPMiddleware {
     }
 
     private func refusal(_ verdict: InternalRequestSigner.Verdict, context: RequestContext) -> HTTPError {
-        context.logger.warning("internal call refused", ["reason": .string(verdict.code), "client_ip": .string(context.clientIP)])
+        context.logger.warning(
+            "internal call refused", ["reason": .string(verdict.code), "client_ip": .string(context.clientIP)])
         return HTTPError(.unauthorized, code: verdict.code, message: "This endpoint needs a valid internal signature.")
     }
 }
@@ -87,8 +94,10 @@ extension InternalRequestSigner {
     public func clientSigner(to receiver: String) -> CofferHTTPClient.Signer {
         { request in
             let target = ClientTarget.pathAndQuery(of: request.url)
-            if let header = signature(to: receiver, method: request.method.rawValue, target: target, body: request.body,
-                                      timestamp: Int64(Date().timeIntervalSince1970)) {
+            if let header = signature(
+                to: receiver, method: request.method.rawValue, target: target, body: request.body,
+                timestamp: Int64(Date().timeIntervalSince1970))
+            {
                 request.headers.replaceOrAdd(InternalRequestSigner.headerName, header)
             }
         }

@@ -13,12 +13,15 @@ public struct InternalClient: Sendable {
     }
 
     /// GETs `url` on the service `receiver` and decodes the JSON body (Coffer conventions). Non-2xx answers throw.
-    public func get<T: Decodable>(_ url: String, from receiver: String, as type: T.Type, correlationID: String? = nil,
-                                  timeout: Duration = .seconds(30)) async throws -> T {
+    public func get<T: Decodable>(
+        _ url: String, from receiver: String, as type: T.Type, correlationID: String? = nil,
+        timeout: Duration = .seconds(30)
+    ) async throws -> T {
         var headers: HTTPHeaders = ["Accept": "application/json"]
         if let correlationID { headers.add("X-Correlation-ID", correlationID) }
-        let response = try await client.send(HTTPClientRequest(method: .GET, url: url, headers: headers, timeout: timeout),
-                                             signer: signer.clientSigner(to: receiver))
+        let response = try await client.send(
+            HTTPClientRequest(method: .GET, url: url, headers: headers, timeout: timeout),
+            signer: signer.clientSigner(to: receiver))
         guard response.status.isSuccess else { throw InternalCallError(status: response.status.code, url: url) }
         return try JSONCoding.makeDecoder().decode(T.self, from: Data(response.body))
     }

@@ -41,7 +41,8 @@ public struct CommonConfiguration: Sendable {
         if let level = LogLevel(name: levelName) {
             logLevel = level
         } else {
-            reader.problem("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got \"\(levelName)\"")
+            reader.problem(
+                "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, got \"\(levelName)\"")
             logLevel = .info
         }
         logFile = reader.optionalString("LOG_FILE")
@@ -49,7 +50,9 @@ public struct CommonConfiguration: Sendable {
         databaseURL = reader.string("DATABASE_URL", secret: true)
         databaseOwnerURL = reader.optionalString("DATABASE_OWNER_URL", secret: true)
         for (name, value) in [("DATABASE_URL", databaseURL), ("DATABASE_OWNER_URL", databaseOwnerURL ?? "")]
-        where !value.isEmpty && !(value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") || value.contains("=")) {
+        where !value.isEmpty
+            && !(value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") || value.contains("="))
+        {
             reader.problem("\(name) must be a postgresql:// URL or a libpq key=value string")
         }
         databasePoolSize = reader.int("DATABASE_POOL_SIZE", default: 16, range: 1...500)
@@ -70,7 +73,8 @@ public struct CommonConfiguration: Sendable {
         internalHTTP.host = reader.string("INTERNAL_HOST", default: http.host)
         internalHTTP.port = reader.int("INTERNAL_PORT", default: defaultPort + 1000, range: 0...65535)
         if internalHTTP.port != 0, internalHTTP.port == http.port {
-            reader.problem("INTERNAL_PORT must differ from PORT (\(http.port)): the internal listener is never the public one")
+            reader.problem(
+                "INTERNAL_PORT must differ from PORT (\(http.port)): the internal listener is never the public one")
         }
         buildCommit = reader.string("COFFER_BUILD_COMMIT", default: "unknown")
     }
@@ -79,7 +83,8 @@ public struct CommonConfiguration: Sendable {
     /// production refuses to be given anyone else's (least privilege: ingress must not hold payments>payouts).
     static func readInternalSecrets(_ reader: inout ConfigReader, environment: Environment) -> InternalSecrets {
         if reader.optionalString("COFFER_INTERNAL_SECRET", secret: true) != nil {
-            reader.problem("COFFER_INTERNAL_SECRET is replaced by COFFER_INTERNAL_SECRETS (one secret per sender>receiver pair)")
+            reader.problem(
+                "COFFER_INTERNAL_SECRET is replaced by COFFER_INTERNAL_SECRETS (one secret per sender>receiver pair)")
         }
         var secrets = InternalSecrets()
         for (name, previous) in [("COFFER_INTERNAL_SECRETS", false), ("COFFER_INTERNAL_SECRETS_PREVIOUS", true)] {
@@ -87,9 +92,13 @@ public struct CommonConfiguration: Sendable {
             do {
                 let (pairs, foreign) = try InternalSecrets.parse(entries, service: reader.service)
                 if environment == .production, !foreign.isEmpty {
-                    reader.problem("\(name) holds pairs that do not involve \(reader.service) (\(foreign.sorted().joined(separator: ", "))): give each service only its own pairs")
+                    reader.problem(
+                        "\(name) holds pairs that do not involve \(reader.service) (\(foreign.sorted().joined(separator: ", "))): give each service only its own pairs"
+                    )
                 }
-                secrets = previous ? InternalSecrets(current: secrets.current, previous: pairs) : InternalSecrets(current: pairs)
+                secrets =
+                    previous
+                    ? InternalSecrets(current: secrets.current, previous: pairs) : InternalSecrets(current: pairs)
             } catch {
                 reader.problem("\(name): \(error.message)")
             }

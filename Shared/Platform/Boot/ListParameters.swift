@@ -7,7 +7,8 @@ public enum ListParameters {
     public static func limit(_ query: [String: String], default defaultLimit: Int = 10) throws -> Int {
         guard let text = query["limit"] else { return defaultLimit }
         guard let value = Int(text), (1...100).contains(value) else {
-            throw HTTPError.badRequest("limit must be an integer from 1 to 100.", code: "invalid_parameter", param: "limit")
+            throw HTTPError.badRequest(
+                "limit must be an integer from 1 to 100.", code: "invalid_parameter", param: "limit")
         }
         return value
     }

@@ -13,7 +13,8 @@ public final class ServiceListeners: Service {
 
     /// Whether a route template belongs on the internal listener only.
     public static func isInternal(_ template: String) -> Bool {
-        template.hasPrefix("/internal/") || template == "/internal" || template.hasPrefix("/admin/") || template == "/admin"
+        template.hasPrefix("/internal/") || template == "/internal" || template.hasPrefix("/admin/")
+            || template == "/admin"
             || template == "/metrics"
     }
 

@@ -30,12 +30,14 @@ public final class ServiceRuntime: Sendable {
         logger = Logger(service: identity.name, minimumLevel: configuration.logLevel, sink: sink)
         metrics = MetricsRegistry()
         database = PostgresPool(
-            configuration: PostgresConfiguration(url: configuration.databaseURL, poolSize: configuration.databasePoolSize,
-                                                 applicationName: "coffer-\(identity.name)"),
+            configuration: PostgresConfiguration(
+                url: configuration.databaseURL, poolSize: configuration.databasePoolSize,
+                applicationName: "coffer-\(identity.name)"),
             logger: logger)
         signer = InternalRequestSigner(service: identity.name, secrets: configuration.internalSecrets)
-        authFailures = AuthFailureLimiter(perMinute: configuration.authFailuresPerMinute, burst: configuration.authFailuresBurst,
-                                          metrics: metrics)
+        authFailures = AuthFailureLimiter(
+            perMinute: configuration.authFailuresPerMinute, burst: configuration.authFailuresBurst,
+            metrics: metrics)
         httpClient = CofferHTTPClient(logger: logger)
         ProcessMetrics.register(in: metrics, pool: database, logSink: sink, serviceName: identity.name)
     }
@@ -61,10 +63,13 @@ public final class ServiceRuntime: Sendable {
     /// Waits for the database (up to `DATABASE_STARTUP_TIMEOUT`) so services can start before it; a
     /// changed applied migration stops start-up at once.
     public func migrate() async throws {
-        guard let ownerURL = configuration.databaseOwnerURL else { throw MigrationsPending(message: "DATABASE_OWNER_URL is not set") }
+        guard let ownerURL = configuration.databaseOwnerURL else {
+            throw MigrationsPending(message: "DATABASE_OWNER_URL is not set")
+        }
         let ownerPool = PostgresPool(
-            configuration: PostgresConfiguration(url: ownerURL, poolSize: 2,
-                                                 applicationName: "coffer-\(identity.name)-migrate"),
+            configuration: PostgresConfiguration(
+                url: ownerURL, poolSize: 2,
+                applicationName: "coffer-\(identity.name)-migrate"),
             logger: logger)
         defer { Task { await ownerPool.shutdown() } }
         let deadline = ContinuousClock.now + configuration.databaseStartupTimeout
@@ -74,12 +79,17 @@ public final class ServiceRuntime: Sendable {
             do {
                 let runtimeRole = try await database.query("SELECT current_user").first?.decode(String.self, at: 0)
                 let ownerRole = try await ownerPool.query("SELECT current_user").first?.decode(String.self, at: 0)
-                let migrator = Migrator(pool: ownerPool, schema: identity.schema, migrations: identity.migrations, logger: logger)
+                let migrator = Migrator(
+                    pool: ownerPool, schema: identity.schema, migrations: identity.migrations, logger: logger)
                 // The platform role is switched to for cross-tenant transactions: it needs the same grants.
                 let grantees = (runtimeRole == ownerRole ? [] : [runtimeRole].compactMap { $0 }) + [PlatformRole.name]
                 let applied = try await migrator.migrate(grantTo: grantees)
-                logger.info("migrations applied", ["schema": .string(identity.schema), "applied": .int(Int64(applied.count)),
-                                                   "latest": .int(Int64(identity.migrations.last?.version ?? 0))])
+                logger.info(
+                    "migrations applied",
+                    [
+                        "schema": .string(identity.schema), "applied": .int(Int64(applied.count)),
+                        "latest": .int(Int64(identity.migrations.last?.version ?? 0)),
+                    ])
                 return
             } catch let error as PostgresError where error.isConnectionError && ContinuousClock.now < deadline {
                 logger.warning("database not reachable yet; retrying", ["attempt": .int(Int64(attempt))])
@@ -104,26 +114,37 @@ public final class ServiceRuntime: Sendable {
             accessLog: configuration.accessLog, serving: { !ServiceListeners.isInternal($0) })
         let internalResponder = RouterResponder(
             router: router, logger: logger, metrics: metrics, trustedProxies: configuration.trustedProxies,
-            accessLog: configuration.accessLog, serving: { ServiceListeners.isInternal($0) || ServiceListeners.isOperational($0) })
+            accessLog: configuration.accessLog,
+            serving: { ServiceListeners.isInternal($0) || ServiceListeners.isOperational($0) })
         return ServiceListeners(
-            publicServer: HTTPServer(configuration: configuration.http, responder: publicResponder, logger: logger, metrics: metrics,
-                                     name: "http"),
-            internalServer: HTTPServer(configuration: configuration.internalHTTP, responder: internalResponder, logger: logger,
-                                       metrics: metrics, name: "http-internal"))
+            publicServer: HTTPServer(
+                configuration: configuration.http, responder: publicResponder, logger: logger, metrics: metrics,
+                name: "http"),
+            internalServer: HTTPServer(
+                configuration: configuration.internalHTTP, responder: internalResponder, logger: logger,
+                metrics: metrics, name: "http-internal"))
     }
 
     /// Admission and middleware for `/internal/…` routes (narrow it with `.only([...])`).
     public var internalAuthentication: InternalAuthenticator { InternalAuthenticator(signer: signer) }
 
     /// Admission for `/admin/…` routes.
-    public var adminAuthentication: AdminAuthenticator { AdminAuthenticator(tokens: configuration.adminTokens, failures: authFailures) }
+    public var adminAuthentication: AdminAuthenticator {
+        AdminAuthenticator(tokens: configuration.adminTokens, failures: authFailures)
+    }
 
     /// Runs the services until SIGTERM/SIGINT, then drains them and closes the pool. Returns the exit code.
     public func run(_ services: [any Service]) async -> Int32 {
-        logger.notice("started", ["version": .string(CofferVersion.current), "commit": .string(configuration.buildCommit),
-                                  "port": .int(Int64(configuration.http.port)), "internal_port": .int(Int64(configuration.internalHTTP.port)),
-                                  "environment": .string(configuration.environment.rawValue)])
-        let group = ServiceGroup(services: services, logger: logger, gracePeriod: configuration.http.shutdownGracePeriod + .seconds(5))
+        logger.notice(
+            "started",
+            [
+                "version": .string(CofferVersion.current), "commit": .string(configuration.buildCommit),
+                "port": .int(Int64(configuration.http.port)),
+                "internal_port": .int(Int64(configuration.internalHTTP.port)),
+                "environment": .string(configuration.environment.rawValue),
+            ])
+        let group = ServiceGroup(
+            services: services, logger: logger, gracePeriod: configuration.http.shutdownGracePeriod + .seconds(5))
         var code: Int32 = 0
         do {
             try await group.run()

@@ -24,8 +24,10 @@ public final class ServiceScaffold {
 
     /// `events` routes what the service publishes (nil: it publishes nothing); `audited` gives it an
     /// audit chain; `idempotency` (retention, lease) stores answers to `Idempotency-Key` requests.
-    public init(runtime: ServiceRuntime, schema: String, events: EventRoutes?, relay: OutboxRelayConfiguration, audited: Bool,
-                idempotency: (retention: Duration, lease: Duration)?) {
+    public init(
+        runtime: ServiceRuntime, schema: String, events: EventRoutes?, relay: OutboxRelayConfiguration, audited: Bool,
+        idempotency: (retention: Duration, lease: Duration)?
+    ) {
         self.runtime = runtime
         self.schema = schema
         relayConfiguration = relay
@@ -34,13 +36,16 @@ public final class ServiceScaffold {
         self.idempotency = idempotency.map {
             IdempotencyStore(database: runtime.database, schema: schema, retention: $0.retention, lease: $0.lease)
         }
-        work = UnitOfWork(database: runtime.database, outbox: outbox, audit: audit, idempotency: self.idempotency, source: runtime.identity.name)
+        work = UnitOfWork(
+            database: runtime.database, outbox: outbox, audit: audit, idempotency: self.idempotency,
+            source: runtime.identity.name)
         if let store = self.idempotency {
             let logger = runtime.logger
-            jobs.append(ScheduledJob(name: "purge-idempotency-keys", interval: .seconds(3600)) {
-                let purged = try await store.purgeExpired()
-                if purged > 0 { logger.info("purged expired idempotency keys", ["count": .int(Int64(purged))]) }
-            })
+            jobs.append(
+                ScheduledJob(name: "purge-idempotency-keys", interval: .seconds(3600)) {
+                    let purged = try await store.purgeExpired()
+                    if purged > 0 { logger.info("purged expired idempotency keys", ["count": .int(Int64(purged))]) }
+                })
         }
     }
 
@@ -48,10 +53,11 @@ public final class ServiceScaffold {
     public func tenantAPI(_ authenticator: APIKeyAuthenticator) -> RouterGroup {
         var middleware: [any HTTPMiddleware] = []
         if let idempotency {
-            middleware.append(IdempotencyMiddleware(store: idempotency) { context in
-                guard let key = context[AuthenticatedKeyContext.self] else { return nil }
-                return ("tenant:" + key.tenantID + (key.livemode ? ":live" : ":test"), key.tenantID)
-            })
+            middleware.append(
+                IdempotencyMiddleware(store: idempotency) { context in
+                    guard let key = context[AuthenticatedKeyContext.self] else { return nil }
+                    return ("tenant:" + key.tenantID + (key.livemode ? ":live" : ":test"), key.tenantID)
+                })
         }
         return router.group("/v1", admission: [authenticator], middleware: middleware)
     }
@@ -61,9 +67,10 @@ public final class ServiceScaffold {
     public func operatorAPI() -> RouterGroup {
         var middleware: [any HTTPMiddleware] = []
         if let idempotency {
-            middleware.append(IdempotencyMiddleware(store: idempotency) { context in
-                ("operator:" + (context.adminPrincipal?.name ?? "unknown"), "platform")
-            })
+            middleware.append(
+                IdempotencyMiddleware(store: idempotency) { context in
+                    ("operator:" + (context.adminPrincipal?.name ?? "unknown"), "platform")
+                })
         }
         if audit != nil { AuditRoutes.register(on: router, runtime: runtime, schema: schema) }
         return router.group("/admin", admission: [runtime.adminAuthentication], middleware: middleware)
@@ -72,13 +79,17 @@ public final class ServiceScaffold {
     /// `GET /openapi.json`: the service's API document, compiled in from `openapi/<service>.json`.
     public func serveAPIDocument(_ document: String) {
         let bytes = Array(document.utf8)
-        router.get("/openapi.json") { _, _ in HTTPResponse.json(.ok, bytes: bytes, headers: ["Cache-Control": "public, max-age=300"]) }
+        router.get("/openapi.json") { _, _ in
+            HTTPResponse.json(.ok, bytes: bytes, headers: ["Cache-Control": "public, max-age=300"])
+        }
     }
 
     /// `POST /internal/events`: what other services tell this one, from the senders allowed to say it.
     public func receiveEvents(_ consumer: any EventConsumer, senders: EventSenders) {
-        InternalEventsEndpoint(schema: schema, work: work, consumer: consumer, senders: senders, metrics: runtime.metrics)
-            .register(on: router, authentication: runtime.internalAuthentication)
+        InternalEventsEndpoint(
+            schema: schema, work: work, consumer: consumer, senders: senders, metrics: runtime.metrics
+        )
+        .register(on: router, authentication: runtime.internalAuthentication)
     }
 
     /// A background loop (stopped on shutdown).
@@ -94,11 +105,16 @@ public final class ServiceScaffold {
     public func services() -> [any Service] {
         var services: [any Service] = []
         if let outbox {
-            services.append(OutboxRelay(table: .outbox(schema: schema), subscribers: outbox.routes.subscribers, doorbell: outbox.doorbell,
-                                        runtime: runtime, configuration: relayConfiguration))
+            services.append(
+                OutboxRelay(
+                    table: .outbox(schema: schema), subscribers: outbox.routes.subscribers, doorbell: outbox.doorbell,
+                    runtime: runtime, configuration: relayConfiguration))
         }
         if !jobs.isEmpty {
-            services.append(JobScheduler(schema: schema, database: runtime.database, jobs: jobs, logger: runtime.logger, poll: schedulerPoll))
+            services.append(
+                JobScheduler(
+                    schema: schema, database: runtime.database, jobs: jobs, logger: runtime.logger, poll: schedulerPoll)
+            )
         }
         if let audit { services.append(AuditSealer(auditLog: audit, runtime: runtime)) }
         services += loops

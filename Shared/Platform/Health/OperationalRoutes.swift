@@ -18,7 +18,9 @@ enum OperationalRoutes {
                 checks[check] = passed ? "ok" : "failing"
                 ready = ready && passed
             }
-            let body = JSONValue.object(["status": ready ? "ready" : "not_ready", "service": .string(name), "checks": .object(checks)])
+            let body = JSONValue.object([
+                "status": ready ? "ready" : "not_ready", "service": .string(name), "checks": .object(checks),
+            ])
             var response = HTTPResponse.json(ready ? .ok : .serviceUnavailable, bytes: body.serialized())
             if !ready { response.headers.add("Retry-After", "1") }
             return response
@@ -30,7 +32,8 @@ enum OperationalRoutes {
 
         let versionBody = JSONValue.object([
             "service": .string(name), "version": .string(CofferVersion.current),
-            "commit": .string(runtime.configuration.buildCommit), "environment": .string(runtime.configuration.environment.rawValue),
+            "commit": .string(runtime.configuration.buildCommit),
+            "environment": .string(runtime.configuration.environment.rawValue),
         ]).serialized()
         router.get("/version") { _, _ in .json(.ok, bytes: versionBody) }
     }

@@ -12,13 +12,16 @@ enum ProcessMetrics {
     static func register(in metrics: MetricsRegistry, pool: PostgresPool, logSink: LogSink, serviceName: String) {
         let resident = metrics.gauge("process_resident_memory_bytes", help: "Resident memory size in bytes.")
         let descriptors = metrics.gauge("process_open_fds", help: "Open file descriptors.")
-        let started = metrics.gauge("process_start_time_seconds", help: "Start time of the process since the Unix epoch.")
+        let started = metrics.gauge(
+            "process_start_time_seconds", help: "Start time of the process since the Unix epoch.")
         started.set(Int64(Date().timeIntervalSince1970))
         let poolConnections = metrics.gauge(
             "coffer_db_pool_connections", help: "Database pool connections by state.", labels: ["state"])
         let poolWaiters = metrics.gauge("coffer_db_pool_waiters", help: "Tasks waiting for a database connection.")
-        let droppedLogs = metrics.gauge("coffer_log_dropped_lines", help: "Log lines dropped because the log buffer was full.")
-        let info = metrics.gauge("coffer_build_info", help: "Version of the running service.", labels: ["service", "version"])
+        let droppedLogs = metrics.gauge(
+            "coffer_log_dropped_lines", help: "Log lines dropped because the log buffer was full.")
+        let info = metrics.gauge(
+            "coffer_build_info", help: "Version of the running service.", labels: ["service", "version"])
         info.labels([serviceName, CofferVersion.current]).set(1)
         metrics.addCollector {
             resident.set(residentBytes())

@@ -20,30 +20,41 @@ public struct IdempotencyMiddleware: HTTPMiddleware {
     /// Operator routes share one scope; tenant routes are scoped to the key's tenant (and mode).
     public let scope: @Sendable (RequestContext) -> (scope: String, tenantID: String)?
 
-    public init(store: IdempotencyStore, scope: @escaping @Sendable (RequestContext) -> (scope: String, tenantID: String)?) {
+    public init(
+        store: IdempotencyStore, scope: @escaping @Sendable (RequestContext) -> (scope: String, tenantID: String)?
+    ) {
         self.store = store
         self.scope = scope
     }
 
-    public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse {
-        guard request.method == .POST, let key = request.headers["Idempotency-Key"] else { return try await next(request, context) }
+    public func handle(_ request: HTTPRequest, context: RequestContext, next: RouteHandler) async throws -> HTTPResponse
+    {
+        guard request.method == .POST, let key = request.headers["Idempotency-Key"] else {
+            return try await next(request, context)
+        }
         guard (1...255).contains(key.utf8.count), !key.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
-            throw HTTPError.badRequest("Idempotency-Key must be 1 to 255 printable characters.", code: "invalid_idempotency_key")
+            throw HTTPError.badRequest(
+                "Idempotency-Key must be 1 to 255 printable characters.", code: "invalid_idempotency_key")
         }
         guard let (scope, tenantID) = scope(context) else { return try await next(request, context) }
         let canonicalBody = request.body.isEmpty ? [] : ((try? JSONValue.canonicalize(request.body)) ?? request.body)
-        let fingerprint = Hex.encode(SHA256.hash(Array("\(request.method.rawValue) \(request.head.target)\n".utf8) + canonicalBody))
-        switch try await store.claim(scope: scope, key: key, tenantID: tenantID, method: request.method.rawValue, path: request.path,
-                                     fingerprint: fingerprint) {
+        let fingerprint = Hex.encode(
+            SHA256.hash(Array("\(request.method.rawValue) \(request.head.target)\n".utf8) + canonicalBody))
+        switch try await store.claim(
+            scope: scope, key: key, tenantID: tenantID, method: request.method.rawValue, path: request.path,
+            fingerprint: fingerprint)
+        {
         case .replay(let status, let body):
             var response = HTTPResponse.json(HTTPStatus(status), bytes: body)
             response.headers.add("Idempotent-Replayed", "true")
             return response
         case .mismatch:
-            throw HTTPError.unprocessable("This Idempotency-Key was used with a different request.", code: "idempotency_key_reused")
+            throw HTTPError.unprocessable(
+                "This Idempotency-Key was used with a different request.", code: "idempotency_key_reused")
         case .inProgress:
-            throw HTTPError.conflict("A request with this Idempotency-Key is still being processed; retry shortly.",
-                                     code: "idempotency_key_in_use")
+            throw HTTPError.conflict(
+                "A request with this Idempotency-Key is still being processed; retry shortly.",
+                code: "idempotency_key_in_use")
         case .proceed(let claim):
             var context = context
             context[IdempotencyClaimContext.self] = claim
@@ -54,8 +65,9 @@ public struct IdempotencyMiddleware: HTTPMiddleware {
                 let known = (error as? HTTPError) ?? (error as? any HTTPErrorConvertible)?.httpError
                 if let known, known.status.code < 500 {
                     // Refused: stored if the request took effect first, forgotten if it did not.
-                    let body = ErrorBody.bytes(code: known.code, message: known.message, requestID: context.requestID, param: known.param,
-                                               objects: known.objects)
+                    let body = ErrorBody.bytes(
+                        code: known.code, message: known.message, requestID: context.requestID, param: known.param,
+                        objects: known.objects)
                     await store.settle(claim, answer: StoredAnswer(status: known.status.code, body: body))
                 } else {
                     // Failed: a key with a recovery point stays claimed (a retry resumes once the lease

@@ -29,7 +29,9 @@ public struct IdempotencyStore: Sendable {
         case inProgress
     }
 
-    public func claim(scope: String, key: String, tenantID: String, method: String, path: String, fingerprint: String) async throws -> Claim {
+    public func claim(scope: String, key: String, tenantID: String, method: String, path: String, fingerprint: String)
+        async throws -> Claim
+    {
         let expires = Int64(retention.components.seconds)
         let leaseSeconds = Int64(lease.components.seconds)
         // One round trip for the common cases (a new key, a replay): the tenant setting, the insert and
@@ -62,13 +64,14 @@ public struct IdempotencyStore: Sendable {
         if expired, status == "completed" {
             // Past its retention (the purge job has not reached it yet): the key is free again.
             return try await database.tenantTransaction(tenantID) { connection -> Claim in
-                let taken = try await connection.query(prepared: """
-                    UPDATE \(unsafeSQL: schema).idempotency_keys SET request_method = \(method), request_path = \(path), fingerprint = \(fingerprint),
-                        status = 'in_progress', locked_until = now() + make_interval(secs => \(leaseSeconds)), recovery_point = NULL,
-                        response_status = NULL, response_body = NULL, created_at = now(), expires_at = now() + make_interval(secs => \(expires))
-                    WHERE scope = \(scope) AND key = \(key) AND status = 'completed' AND expires_at < now()
-                    RETURNING 1
-                    """)
+                let taken = try await connection.query(
+                    prepared: """
+                        UPDATE \(unsafeSQL: schema).idempotency_keys SET request_method = \(method), request_path = \(path), fingerprint = \(fingerprint),
+                            status = 'in_progress', locked_until = now() + make_interval(secs => \(leaseSeconds)), recovery_point = NULL,
+                            response_status = NULL, response_body = NULL, created_at = now(), expires_at = now() + make_interval(secs => \(expires))
+                        WHERE scope = \(scope) AND key = \(key) AND status = 'completed' AND expires_at < now()
+                        RETURNING 1
+                        """)
                 guard !taken.isEmpty else { return .inProgress }
                 return .proceed(IdempotencyClaim(scope: scope, key: key, tenantID: tenantID, recoveryPoint: nil))
             }
@@ -80,13 +83,18 @@ public struct IdempotencyStore: Sendable {
         if locked == true { return .inProgress }
         // The first request died mid-way: take the key over (only one retry can) and resume from its recovery point.
         return try await database.tenantTransaction(tenantID) { connection -> Claim in
-            guard let row = try await connection.query(prepared: """
-                UPDATE \(unsafeSQL: schema).idempotency_keys SET locked_until = now() + make_interval(secs => \(leaseSeconds))
-                WHERE scope = \(scope) AND key = \(key) AND status = 'in_progress' AND (locked_until IS NULL OR locked_until <= now())
-                RETURNING recovery_point
-                """).first
+            guard
+                let row = try await connection.query(
+                    prepared: """
+                        UPDATE \(unsafeSQL: schema).idempotency_keys SET locked_until = now() + make_interval(secs => \(leaseSeconds))
+                        WHERE scope = \(scope) AND key = \(key) AND status = 'in_progress' AND (locked_until IS NULL OR locked_until <= now())
+                        RETURNING recovery_point
+                        """
+                ).first
             else { return .inProgress }
-            return .proceed(IdempotencyClaim(scope: scope, key: key, tenantID: tenantID, recoveryPoint: try row.decode(String?.self, at: 0)))
+            return .proceed(
+                IdempotencyClaim(
+                    scope: scope, key: key, tenantID: tenantID, recoveryPoint: try row.decode(String?.self, at: 0)))
         }
     }
 
@@ -148,20 +156,22 @@ public struct IdempotencyStore: Sendable {
     /// point is never released: it stays claimed, and a retry after the lease resumes its object.
     public func release(_ claim: IdempotencyClaim) async {
         _ = try? await database.tenantTransaction(claim.tenantID) { connection in
-            try await connection.execute(prepared: """
-                DELETE FROM \(unsafeSQL: schema).idempotency_keys
-                WHERE scope = \(claim.scope) AND key = \(claim.key) AND status = 'in_progress' AND recovery_point IS NULL
-                """)
+            try await connection.execute(
+                prepared: """
+                    DELETE FROM \(unsafeSQL: schema).idempotency_keys
+                    WHERE scope = \(claim.scope) AND key = \(claim.key) AND status = 'in_progress' AND recovery_point IS NULL
+                    """)
         }
     }
 
     /// Deletes expired keys (a scheduled job), in batches.
     public func purgeExpired() async throws -> Int {
         try await database.platformTransaction { connection in
-            try await connection.execute(prepared: """
-                DELETE FROM \(unsafeSQL: schema).idempotency_keys WHERE ctid IN (
-                    SELECT ctid FROM \(unsafeSQL: schema).idempotency_keys WHERE expires_at < now() LIMIT 10000)
-                """)
+            try await connection.execute(
+                prepared: """
+                    DELETE FROM \(unsafeSQL: schema).idempotency_keys WHERE ctid IN (
+                        SELECT ctid FROM \(unsafeSQL: schema).idempotency_keys WHERE expires_at < now() LIMIT 10000)
+                    """)
         }
     }
 }

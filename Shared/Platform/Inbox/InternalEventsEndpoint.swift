@@ -18,18 +18,23 @@ public struct InternalEventsEndpoint: Sendable {
 
     /// `work` is the service's unit of work: what a consumer publishes or audits is written with the
     /// inbox rows, and the relay is woken after they commit.
-    public init(schema: String, work: UnitOfWork, consumer: any EventConsumer, senders: EventSenders, metrics: MetricsRegistry) {
+    public init(
+        schema: String, work: UnitOfWork, consumer: any EventConsumer, senders: EventSenders, metrics: MetricsRegistry
+    ) {
         self.schema = schema
         self.work = work
         self.consumer = consumer
         self.senders = senders
-        applied = metrics.counter("coffer_inbox_events_total", help: "Events received from other services, by type and outcome.",
-                                  labels: ["type", "outcome"])
+        applied = metrics.counter(
+            "coffer_inbox_events_total", help: "Events received from other services, by type and outcome.",
+            labels: ["type", "outcome"])
     }
 
     public func register(on router: Router, authentication: InternalAuthenticator) {
         let authentication = authentication.only(senders.senders)
-        router.post("/internal/events", bodyLimit: Self.bodyLimit, admission: [authentication], middleware: [authentication]) { request, context in
+        router.post(
+            "/internal/events", bodyLimit: Self.bodyLimit, admission: [authentication], middleware: [authentication]
+        ) { request, context in
             try await handle(request, context: context)
         }
     }
@@ -39,21 +44,29 @@ public struct InternalEventsEndpoint: Sendable {
         do {
             events = try EventEnvelope.decodeBatch(request.body)
         } catch {
-            throw HTTPError.badRequest("The body must be a JSON array of event envelopes: \(error)", code: "invalid_events")
+            throw HTTPError.badRequest(
+                "The body must be a JSON array of event envelopes: \(error)", code: "invalid_events")
         }
         let sender = context.internalSender ?? ""
         if let refused = events.firstIndex(where: { $0.source != sender || !senders.allows(sender, type: $0.type) }) {
             // Everything before the refused event is applied; the refused one is dead-lettered by the sender.
             let before = Array(events.prefix(refused))
             let results = before.isEmpty ? [] : try await apply(before, logger: context.logger)
-            let reason = events[refused].source != sender
+            let reason =
+                events[refused].source != sender
                 ? "event source \(events[refused].source) is not the sender \(sender)"
                 : "\(sender) may not send \(events[refused].type) here"
-            context.logger.error("event refused", ["event_id": .string(events[refused].id), "type": .string(events[refused].type),
-                                                   "reason": .string(reason)])
-            return .json(.unprocessableContent, bytes: Self.body(
-                results: results, failed: events[refused].id,
-                error: ErrorBody.bytes(code: "event_not_allowed", message: reason, requestID: context.requestID)))
+            context.logger.error(
+                "event refused",
+                [
+                    "event_id": .string(events[refused].id), "type": .string(events[refused].type),
+                    "reason": .string(reason),
+                ])
+            return .json(
+                .unprocessableContent,
+                bytes: Self.body(
+                    results: results, failed: events[refused].id,
+                    error: ErrorBody.bytes(code: "event_not_allowed", message: reason, requestID: context.requestID)))
         }
         do {
             let results = try await apply(events, logger: context.logger)
@@ -62,11 +75,18 @@ public struct InternalEventsEndpoint: Sendable {
             // Apply what came before the failing event, then report it as permanently refused.
             let before = Array(events.prefix(failure.index))
             let results = before.isEmpty ? [] : try await apply(before, logger: context.logger)
-            context.logger.error("event refused", ["event_id": .string(events[failure.index].id),
-                                                   "type": .string(events[failure.index].type), "reason": .string(failure.reason)])
-            return .json(.unprocessableContent, bytes: Self.body(
-                results: results, failed: events[failure.index].id,
-                error: ErrorBody.bytes(code: "event_rejected", message: failure.reason, requestID: context.requestID)))
+            context.logger.error(
+                "event refused",
+                [
+                    "event_id": .string(events[failure.index].id),
+                    "type": .string(events[failure.index].type), "reason": .string(failure.reason),
+                ])
+            return .json(
+                .unprocessableContent,
+                bytes: Self.body(
+                    results: results, failed: events[failure.index].id,
+                    error: ErrorBody.bytes(
+                        code: "event_rejected", message: failure.reason, requestID: context.requestID)))
         }
     }
 
@@ -85,7 +105,8 @@ public struct InternalEventsEndpoint: Sendable {
                 eventLogger.tenantID = event.tenantID
                 eventLogger.correlationID = event.correlationID ?? logger.correlationID
                 work.correlationID = event.correlationID
-                let fresh = try await connection.query("""
+                let fresh = try await connection.query(
+                    """
                     INSERT INTO \(unsafeSQL: schema).inbox (event_id, event_type, source, tenant_id)
                     VALUES (\(event.id), \(event.type), \(event.source), \(event.tenantID))
                     ON CONFLICT (event_id) DO NOTHING RETURNING 1

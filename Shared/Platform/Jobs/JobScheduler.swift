@@ -29,8 +29,10 @@ public final class JobScheduler: Service {
     private let poll: Duration
     private let control = LoopControl()
 
-    public init(schema: String, database: PostgresPool, jobs: [ScheduledJob], logger: Logger,
-                lease: Duration = .seconds(600), poll: Duration = .seconds(5)) {
+    public init(
+        schema: String, database: PostgresPool, jobs: [ScheduledJob], logger: Logger,
+        lease: Duration = .seconds(600), poll: Duration = .seconds(5)
+    ) {
         self.schema = schema
         self.database = database
         self.jobs = Dictionary(uniqueKeysWithValues: jobs.map { ($0.name, $0) })
@@ -41,24 +43,27 @@ public final class JobScheduler: Service {
 
     /// The table, for a service's migrations (never edit once applied).
     public static func migration(version: Int, schema: String) -> Migration {
-        Migration(version: version, name: "create_scheduled_jobs", sql: """
-            CREATE TABLE \(schema).scheduled_jobs (
-                name text PRIMARY KEY,
-                interval_seconds integer NOT NULL,
-                run_at timestamptz NOT NULL DEFAULT now(),
-                locked_until timestamptz,
-                last_started_at timestamptz,
-                last_finished_at timestamptz,
-                last_error text,
-                runs bigint NOT NULL DEFAULT 0
-            );
-            """)
+        Migration(
+            version: version, name: "create_scheduled_jobs",
+            sql: """
+                CREATE TABLE \(schema).scheduled_jobs (
+                    name text PRIMARY KEY,
+                    interval_seconds integer NOT NULL,
+                    run_at timestamptz NOT NULL DEFAULT now(),
+                    locked_until timestamptz,
+                    last_started_at timestamptz,
+                    last_finished_at timestamptz,
+                    last_error text,
+                    runs bigint NOT NULL DEFAULT 0
+                );
+                """)
     }
 
     public func run() async throws {
         for job in jobs.values {
             // First start: due now. Later starts keep the schedule; a changed interval takes effect.
-            _ = try? await database.execute("""
+            _ = try? await database.execute(
+                """
                 INSERT INTO \(unsafeSQL: schema).scheduled_jobs (name, interval_seconds) VALUES (\(job.name), \(Self.seconds(job.interval)))
                 ON CONFLICT (name) DO UPDATE SET interval_seconds = excluded.interval_seconds
                 """)
@@ -75,14 +80,16 @@ public final class JobScheduler: Service {
 
     /// Makes a job due now (an operator's "run it now").
     public func trigger(_ jobName: String) async throws {
-        try await database.execute("UPDATE \(unsafeSQL: schema).scheduled_jobs SET run_at = now() WHERE name = \(jobName)")
+        try await database.execute(
+            "UPDATE \(unsafeSQL: schema).scheduled_jobs SET run_at = now() WHERE name = \(jobName)")
         control.bell.ring()
     }
 
     private func runDueJob() async -> Bool {
         let claimed: String?
         do {
-            claimed = try await database.query("""
+            claimed = try await database.query(
+                """
                 UPDATE \(unsafeSQL: schema).scheduled_jobs
                 SET locked_until = now() + make_interval(secs => \(Self.seconds(lease))), last_started_at = now(), runs = runs + 1
                 WHERE name = (
@@ -91,7 +98,8 @@ public final class JobScheduler: Service {
                       AND name = ANY(\(array: Array(jobs.keys))::text[])
                     ORDER BY run_at LIMIT 1 FOR UPDATE SKIP LOCKED)
                 RETURNING name
-                """).first?.decode(String.self, at: 0)
+                """
+            ).first?.decode(String.self, at: 0)
         } catch {
             logger.warning("cannot claim scheduled jobs", ["error": .string("\(error)")])
             return false
@@ -106,14 +114,19 @@ public final class JobScheduler: Service {
             logger.error("scheduled job failed", ["job": .string(claimed), "error": .string(failure ?? "")])
         }
         let elapsed = ContinuousClock.now - started
-        _ = try? await database.execute("""
+        _ = try? await database.execute(
+            """
             UPDATE \(unsafeSQL: schema).scheduled_jobs
             SET run_at = now() + make_interval(secs => interval_seconds), locked_until = NULL, last_finished_at = now(),
                 last_error = \(failure)
             WHERE name = \(claimed)
             """)
-        logger.info("scheduled job ran", ["job": .string(claimed), "duration": .duration(milliseconds: elapsed),
-                                          "ok": .bool(failure == nil)])
+        logger.info(
+            "scheduled job ran",
+            [
+                "job": .string(claimed), "duration": .duration(milliseconds: elapsed),
+                "ok": .bool(failure == nil),
+            ])
         return true
     }
 

@@ -25,8 +25,11 @@ public final class PollingLoop: Service {
     private let round: @Sendable () async throws -> Outcome
     private let control: LoopControl
 
-    public init(name: String, bell: Doorbell = Doorbell(), idle: Duration, afterFailure: Duration = .milliseconds(500), logger: Logger,
-                round: @escaping @Sendable () async throws -> Outcome) {
+    public init(
+        name: String, bell: Doorbell = Doorbell(), idle: Duration, afterFailure: Duration = .milliseconds(500),
+        logger: Logger,
+        round: @escaping @Sendable () async throws -> Outcome
+    ) {
         self.name = name
         control = LoopControl(bell: bell)
         self.idle = idle
@@ -43,7 +46,8 @@ public final class PollingLoop: Service {
             do {
                 outcome = try await round()
             } catch {
-                logger.warning("\(name) round failed", ["loop": .string(name), "error": .string(String(describing: error))])
+                logger.warning(
+                    "\(name) round failed", ["loop": .string(name), "error": .string(String(describing: error))])
                 outcome = .sleep(afterFailure)
             }
             guard !isStopping else { return }

@@ -19,9 +19,11 @@ public struct DeliveryTable: Sendable {
     /// An expression giving the envelope JSON text to send.
     public let payloadExpression: String
 
-    public init(table: String, idColumn: String, idType: String, eventIDColumn: String, subscriberColumn: String,
-                orderingKeyColumn: String, statusColumn: String, attemptsColumn: String, nextAttemptColumn: String,
-                errorColumn: String, deliveredAtColumn: String, payloadExpression: String) {
+    public init(
+        table: String, idColumn: String, idType: String, eventIDColumn: String, subscriberColumn: String,
+        orderingKeyColumn: String, statusColumn: String, attemptsColumn: String, nextAttemptColumn: String,
+        errorColumn: String, deliveredAtColumn: String, payloadExpression: String
+    ) {
         self.table = table
         self.idColumn = idColumn
         self.idType = idType
@@ -38,9 +40,10 @@ public struct DeliveryTable: Sendable {
 
     /// The standard `<schema>.outbox` (see `OutboxSchema`).
     public static func outbox(schema: String) -> DeliveryTable {
-        DeliveryTable(table: "\(schema).outbox", idColumn: "seq", idType: "bigint", eventIDColumn: "event_id",
-                      subscriberColumn: "subscriber", orderingKeyColumn: "ordering_key", statusColumn: "status",
-                      attemptsColumn: "attempts", nextAttemptColumn: "next_attempt_at", errorColumn: "last_error",
-                      deliveredAtColumn: "delivered_at", payloadExpression: "payload")
+        DeliveryTable(
+            table: "\(schema).outbox", idColumn: "seq", idType: "bigint", eventIDColumn: "event_id",
+            subscriberColumn: "subscriber", orderingKeyColumn: "ordering_key", statusColumn: "status",
+            attemptsColumn: "attempts", nextAttemptColumn: "next_attempt_at", errorColumn: "last_error",
+            deliveredAtColumn: "delivered_at", payloadExpression: "payload")
     }
 }

@@ -24,13 +24,18 @@ public final class OutboxRelay: Service {
     private let deadLettered: MetricFamily<Counter>
     private let backlog: MetricFamily<Gauge>
 
-    public convenience init(outbox: Outbox, doorbell: Doorbell, runtime: ServiceRuntime, configuration: OutboxRelayConfiguration) {
-        self.init(table: .outbox(schema: outbox.schema), subscribers: outbox.routes.subscribers, doorbell: doorbell,
-                  runtime: runtime, configuration: configuration)
+    public convenience init(
+        outbox: Outbox, doorbell: Doorbell, runtime: ServiceRuntime, configuration: OutboxRelayConfiguration
+    ) {
+        self.init(
+            table: .outbox(schema: outbox.schema), subscribers: outbox.routes.subscribers, doorbell: doorbell,
+            runtime: runtime, configuration: configuration)
     }
 
-    public init(table: DeliveryTable, subscribers: [EventRoutes.Subscriber], doorbell: Doorbell, runtime: ServiceRuntime,
-                configuration: OutboxRelayConfiguration) {
+    public init(
+        table: DeliveryTable, subscribers: [EventRoutes.Subscriber], doorbell: Doorbell, runtime: ServiceRuntime,
+        configuration: OutboxRelayConfiguration
+    ) {
         self.table = table
         self.subscribers = subscribers
         control = LoopControl(bell: doorbell)
@@ -39,12 +44,16 @@ public final class OutboxRelay: Service {
         self.signer = runtime.signer
         self.configuration = configuration
         self.logger = runtime.logger.with(["component": "outbox-relay"])
-        delivered = runtime.metrics.counter("coffer_outbox_delivered_total", help: "Events delivered, by subscriber.", labels: ["subscriber"])
-        failures = runtime.metrics.counter("coffer_outbox_delivery_failures_total", help: "Failed delivery attempts, by subscriber.",
-                                           labels: ["subscriber"])
-        deadLettered = runtime.metrics.counter("coffer_outbox_dead_lettered_total", help: "Events dead-lettered, by subscriber.",
-                                               labels: ["subscriber"])
-        backlog = runtime.metrics.gauge("coffer_outbox_pending", help: "Events waiting for delivery, by subscriber.", labels: ["subscriber"])
+        delivered = runtime.metrics.counter(
+            "coffer_outbox_delivered_total", help: "Events delivered, by subscriber.", labels: ["subscriber"])
+        failures = runtime.metrics.counter(
+            "coffer_outbox_delivery_failures_total", help: "Failed delivery attempts, by subscriber.",
+            labels: ["subscriber"])
+        deadLettered = runtime.metrics.counter(
+            "coffer_outbox_dead_lettered_total", help: "Events dead-lettered, by subscriber.",
+            labels: ["subscriber"])
+        backlog = runtime.metrics.gauge(
+            "coffer_outbox_pending", help: "Events waiting for delivery, by subscriber.", labels: ["subscriber"])
     }
 
     public func run() async throws {
@@ -60,7 +69,9 @@ public final class OutboxRelay: Service {
                 do {
                     worked = try await relayBatch(to: subscriber) || worked
                 } catch {
-                    logger.warning("relay round failed", ["subscriber": .string(subscriber.name), "error": .string(String(describing: error))])
+                    logger.warning(
+                        "relay round failed",
+                        ["subscriber": .string(subscriber.name), "error": .string(String(describing: error))])
                 }
             }
             if ContinuousClock.now - lastPurge > .seconds(600) {
@@ -86,7 +97,8 @@ public final class OutboxRelay: Service {
     /// What delivering a claimed batch came to, applied before the claim's transaction commits.
     private enum Settlement {
         case allDelivered
-        case partial(delivered: [ClaimedRow], failed: ClaimedRow?, permanent: Bool, untried: [ClaimedRow], reason: String)
+        case partial(
+            delivered: [ClaimedRow], failed: ClaimedRow?, permanent: Bool, untried: [ClaimedRow], reason: String)
         case noneDelivered(reason: String, permanent: Bool)
     }
 
@@ -130,9 +142,10 @@ public final class OutboxRelay: Service {
             body.append(contentsOf: row.payload.utf8)
         }
         body.append(UInt8(ascii: "]"))
-        let request = HTTPClientRequest(method: .POST, url: subscriber.baseURL + "/internal/events",
-                                        headers: ["Content-Type": "application/json"], body: body,
-                                        timeout: configuration.requestTimeout, retryPolicy: RetryPolicy.none, isIdempotent: true)
+        let request = HTTPClientRequest(
+            method: .POST, url: subscriber.baseURL + "/internal/events",
+            headers: ["Content-Type": "application/json"], body: body,
+            timeout: configuration.requestTimeout, retryPolicy: RetryPolicy.none, isIdempotent: true)
         let response: HTTPClientResponse
         do {
             response = try await client.send(request, signer: signer.clientSigner(to: subscriber.name))
@@ -151,11 +164,14 @@ public final class OutboxRelay: Service {
         }
         let settled = claimed.filter { result.settled[$0.eventID] != nil }
         let untried = claimed.filter { $0.id != failed.id && result.settled[$0.eventID] == nil }
-        return .partial(delivered: settled, failed: failed, permanent: permanent, untried: untried, reason: "status \(status)")
+        return .partial(
+            delivered: settled, failed: failed, permanent: permanent, untried: untried, reason: "status \(status)")
     }
 
-    private func settle(_ settlement: Settlement, claimed: [ClaimedRow], subscriber: EventRoutes.Subscriber,
-                        on connection: PostgresConnection) async throws {
+    private func settle(
+        _ settlement: Settlement, claimed: [ClaimedRow], subscriber: EventRoutes.Subscriber,
+        on connection: PostgresConnection
+    ) async throws {
         switch settlement {
         case .allDelivered:
             try await markDelivered(claimed, on: connection)
@@ -165,13 +181,18 @@ public final class OutboxRelay: Service {
             try await markDelivered(ok, on: connection)
             delivered.labels([subscriber.name]).increment(by: Int64(ok.count))
             if let failed {
-                try await reschedule([failed], reason: reason, permanent: permanent, subscriber: subscriber, on: connection)
+                try await reschedule(
+                    [failed], reason: reason, permanent: permanent, subscriber: subscriber, on: connection)
             }
-            // The events after the failed one were not attempted: they stay as they were.
+        // The events after the failed one were not attempted: they stay as they were.
         case .noneDelivered(let reason, let permanent):
             failures.labels([subscriber.name]).increment()
-            logger.warning("delivery failed", ["subscriber": .string(subscriber.name), "reason": .string(reason),
-                                              "events": .int(Int64(claimed.count))])
+            logger.warning(
+                "delivery failed",
+                [
+                    "subscriber": .string(subscriber.name), "reason": .string(reason),
+                    "events": .int(Int64(claimed.count)),
+                ])
             try await reschedule(claimed, reason: reason, permanent: permanent, subscriber: subscriber, on: connection)
         }
     }
@@ -189,8 +210,10 @@ public final class OutboxRelay: Service {
 
     /// Counts an attempt and backs each row off by its attempt count; rows out of attempts (or refused
     /// permanently) die, holding back later events of their object until an operator replays them.
-    private func reschedule(_ rows: [ClaimedRow], reason: String, permanent: Bool, subscriber: EventRoutes.Subscriber,
-                            on connection: PostgresConnection) async throws {
+    private func reschedule(
+        _ rows: [ClaimedRow], reason: String, permanent: Bool, subscriber: EventRoutes.Subscriber,
+        on connection: PostgresConnection
+    ) async throws {
         guard !rows.isEmpty else { return }
         var dead: [String] = []
         var retryIDs: [String] = []
@@ -201,13 +224,15 @@ public final class OutboxRelay: Service {
                 dead.append(row.id)
             } else {
                 retryIDs.append(row.id)
-                let delay = RetryPolicy.spreadDelay(base: configuration.baseDelay, attempt: attempts, cap: configuration.maxDelay)
+                let delay = RetryPolicy.spreadDelay(
+                    base: configuration.baseDelay, attempt: attempts, cap: configuration.maxDelay)
                 retryDelaysMs.append(max(1, Int64(MonotonicClock.nanoseconds(delay) / 1_000_000)))
             }
         }
         let t = table
         if !retryIDs.isEmpty {
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 UPDATE \(unsafeSQL: t.table) o SET \(unsafeSQL: t.attemptsColumn) = o.\(unsafeSQL: t.attemptsColumn) + 1,
                        \(unsafeSQL: t.nextAttemptColumn) = now() + make_interval(secs => d.ms / 1000.0), \(unsafeSQL: t.errorColumn) = \(reason)
                 FROM unnest(\(array: retryIDs)::\(unsafeSQL: t.idType)[], \(array: retryDelaysMs)::bigint[]) AS d(id, ms)
@@ -215,24 +240,31 @@ public final class OutboxRelay: Service {
                 """)
         }
         if !dead.isEmpty {
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 UPDATE \(unsafeSQL: t.table) SET \(unsafeSQL: t.statusColumn) = 'dead', \(unsafeSQL: t.attemptsColumn) = \(unsafeSQL: t.attemptsColumn) + 1,
                        \(unsafeSQL: t.errorColumn) = \(reason)
                 WHERE \(unsafeSQL: t.idColumn) = ANY(\(array: dead)::\(unsafeSQL: t.idType)[])
                 """)
             deadLettered.labels([subscriber.name]).increment(by: Int64(dead.count))
-            logger.error("events dead-lettered", ["subscriber": .string(subscriber.name), "events": .int(Int64(dead.count)),
-                                                 "reason": .string(reason)])
+            logger.error(
+                "events dead-lettered",
+                [
+                    "subscriber": .string(subscriber.name), "events": .int(Int64(dead.count)),
+                    "reason": .string(reason),
+                ])
         }
     }
 
     /// The backlog gauge, refreshed by the relay itself (a scrape never waits on the database).
     private func refreshBacklog() async {
         let t = table
-        guard let rows = try? await database.query("""
-            SELECT \(unsafeSQL: t.subscriberColumn), count(*) FROM \(unsafeSQL: t.table)
-            WHERE \(unsafeSQL: t.statusColumn) = 'pending' GROUP BY 1
-            """)
+        guard
+            let rows = try? await database.query(
+                """
+                SELECT \(unsafeSQL: t.subscriberColumn), count(*) FROM \(unsafeSQL: t.table)
+                WHERE \(unsafeSQL: t.statusColumn) = 'pending' GROUP BY 1
+                """)
         else { return }
         var counts = Dictionary(uniqueKeysWithValues: subscribers.map { ($0.name, Int64(0)) })
         for row in rows {
@@ -248,7 +280,8 @@ public final class OutboxRelay: Service {
         let retentionSeconds = Int64(configuration.deliveredRetention.components.seconds)
         let t = table
         do {
-            let removed = try await database.execute("""
+            let removed = try await database.execute(
+                """
                 DELETE FROM \(unsafeSQL: t.table) WHERE \(unsafeSQL: t.idColumn) IN (
                     SELECT \(unsafeSQL: t.idColumn) FROM \(unsafeSQL: t.table)
                     WHERE \(unsafeSQL: t.statusColumn) = 'delivered'

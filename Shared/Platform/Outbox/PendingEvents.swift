@@ -19,8 +19,10 @@ public struct PendingEvents: Sendable {
 
     /// An event about one object (events with the same ordering key reach each subscriber in order).
     public mutating func add(_ type: String, data: JSONValue, orderingKey: String) {
-        entries.append(Outbox.Entry(EventEnvelope(type: type, source: source, tenantID: tenantID, correlationID: correlationID, data: data),
-                                    orderingKey: orderingKey))
+        entries.append(
+            Outbox.Entry(
+                EventEnvelope(type: type, source: source, tenantID: tenantID, correlationID: correlationID, data: data),
+                orderingKey: orderingKey))
     }
 
     public func write(to outbox: Outbox, on connection: PostgresConnection) async throws {

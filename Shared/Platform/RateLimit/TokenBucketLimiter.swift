@@ -45,8 +45,10 @@ public final class TokenBucketLimiter: Sendable {
     /// As `consume`, with this key's own limits (per-tenant settings): `capacity` tokens refilled at
     /// `refillPerMinute`. Every quantity is clamped and every sum saturates, so no limit a tenant can set
     /// (up to 1,000,000 a minute) and no idle time (a bucket untouched for years) can overflow.
-    public func consume(_ key: String, cost: Int = 1, capacity: Int, refillPerMinute: Int,
-                        now: UInt64 = MonotonicClock.nanoseconds()) -> Decision {
+    public func consume(
+        _ key: String, cost: Int = 1, capacity: Int, refillPerMinute: Int,
+        now: UInt64 = MonotonicClock.nanoseconds()
+    ) -> Decision {
         decide(key, cost: cost, capacity: capacity, refillPerMinute: refillPerMinute, now: now, take: true)
     }
 
@@ -58,7 +60,9 @@ public final class TokenBucketLimiter: Sendable {
 
     static let maxRate = 100_000_000
 
-    private func decide(_ key: String, cost: Int, capacity: Int, refillPerMinute: Int, now: UInt64, take: Bool) -> Decision {
+    private func decide(_ key: String, cost: Int, capacity: Int, refillPerMinute: Int, now: UInt64, take: Bool)
+        -> Decision
+    {
         let capacity = min(max(1, capacity), Self.maxRate)
         let refillPerMinute = Int64(min(max(1, refillPerMinute), Self.maxRate))
         let cost = min(max(0, cost), capacity)
@@ -81,12 +85,14 @@ public final class TokenBucketLimiter: Sendable {
             let decision: Decision
             if bucket.milliTokens >= costMilli {
                 if take { bucket.milliTokens -= costMilli }
-                decision = Decision(allowed: true, remaining: Int(bucket.milliTokens / 1000), retryAfterSeconds: 0, limit: capacity)
+                decision = Decision(
+                    allowed: true, remaining: Int(bucket.milliTokens / 1000), retryAfterSeconds: 0, limit: capacity)
             } else {
                 let missing = costMilli - bucket.milliTokens
                 // missing thousandths ÷ (refill per minute / 60) thousandths per second, rounded up.
                 let seconds = (missing * 60 + refillPerMinute * 1000 - 1) / (refillPerMinute * 1000)
-                decision = Decision(allowed: false, remaining: 0, retryAfterSeconds: Int(max(1, seconds)), limit: capacity)
+                decision = Decision(
+                    allowed: false, remaining: 0, retryAfterSeconds: Int(max(1, seconds)), limit: capacity)
             }
             if !take, buckets[key] == nil { return decision }  // a check does not create a bucket
             if buckets.count >= maxKeysPerShard, buckets[key] == nil {

@@ -63,9 +63,11 @@ public final class ConnectorDirectory: Sendable {
         let now = MonotonicClock.nanoseconds()
         if let cached = cache.withLock({ $0.value(for: tenantID) }), cached.expires > now { return cached.value }
         let value = try await database.tenantTransaction(tenantID) { connection -> TenantConnectors in
-            let status = try await connection.query(PostgresQuery(unsafeSQL: tenantQuery, binds: [tenantID])).first?.decode(String.self, at: 0)
+            let status = try await connection.query(PostgresQuery(unsafeSQL: tenantQuery, binds: [tenantID])).first?
+                .decode(String.self, at: 0)
             guard status != nil else { return TenantConnectors(tenantStatus: nil, connectors: []) }
-            let rows = try await connection.query("""
+            let rows = try await connection.query(
+                """
                 SELECT \(unsafeSQL: Self.columns(idColumn)) FROM \(unsafeSQL: connectorTable) c
                 WHERE c.tenant_id = \(tenantID) AND c.status = 'active'
                 ORDER BY c.priority, c.\(unsafeSQL: idColumn)
@@ -85,10 +87,12 @@ public final class ConnectorDirectory: Sendable {
     public func connector(id: String, tenantID: String) async throws -> OpenedConnector? {
         if let active = try await tenant(tenantID).connectors.first(where: { $0.connectorID == id }) { return active }
         return try await database.tenantTransaction(tenantID) { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 SELECT \(unsafeSQL: Self.columns(idColumn)) FROM \(unsafeSQL: connectorTable) c
                 WHERE c.tenant_id = \(tenantID) AND c.\(unsafeSQL: idColumn) = \(id)
-                """).first.map(open)
+                """
+            ).first.map(open)
         }
     }
 
@@ -112,7 +116,9 @@ public final class ConnectorDirectory: Sendable {
             return try OpenedConnector(record, keyring: keyring, now: Date())
         } catch {
             // Our fault (master key or a corrupted copy): never a reason to accept or to pay; callers answer 503.
-            logger.error("connector secrets cannot be opened", ["connector_id": .string(record.connectorID), "error": .string("\(error)")])
+            logger.error(
+                "connector secrets cannot be opened",
+                ["connector_id": .string(record.connectorID), "error": .string("\(error)")])
             throw ConnectorUnavailable(connectorID: record.connectorID)
         }
     }
@@ -177,7 +183,8 @@ public struct OpenedConnector: Sendable {
     init(_ record: ConnectorRow, keyring: EncryptionKeyring, now: Date) throws {
         func open(_ field: String) throws -> String? {
             guard let sealed = record.sealedSecrets[field] else { return nil }
-            return try keyring.openString(sealed, context: ConnectorSecretContext.make(connectorID: record.connectorID, field: field))
+            return try keyring.openString(
+                sealed, context: ConnectorSecretContext.make(connectorID: record.connectorID, field: field))
         }
         guard let provider = ProviderName(rawValue: record.provider) else {
             throw CryptoError(code: "unknown_provider", reason: "connector names an unknown provider")
@@ -196,7 +203,8 @@ public struct OpenedConnector: Sendable {
         self.credentials = credentials
         var secrets: [String] = []
         if let current = try open("webhook_secret") { secrets.append(current) }
-        if let previous = try open("previous_webhook_secret"), record.previousSecretExpiresAt.map({ $0 > now }) ?? true {
+        if let previous = try open("previous_webhook_secret"), record.previousSecretExpiresAt.map({ $0 > now }) ?? true
+        {
             secrets.append(previous)
         }
         webhookSecrets = secrets

@@ -35,8 +35,10 @@ public final class TenancyFreshness: Service {
     /// began earlier but committed later (or a clock apart by less) is still seen. Applying twice is harmless.
     static let overlapSeconds: TimeInterval = 120
 
-    public init(replica: TenancyReplica, database: PostgresPool, client: InternalClient, paymentsURL: String,
-                maxStaleness: Duration, logger: Logger, metrics: MetricsRegistry?, onChange: @escaping @Sendable () -> Void) {
+    public init(
+        replica: TenancyReplica, database: PostgresPool, client: InternalClient, paymentsURL: String,
+        maxStaleness: Duration, logger: Logger, metrics: MetricsRegistry?, onChange: @escaping @Sendable () -> Void
+    ) {
         self.replica = replica
         self.database = database
         self.client = client
@@ -44,10 +46,12 @@ public final class TenancyFreshness: Service {
         self.maxStaleness = maxStaleness
         self.logger = logger.with(["component": "tenancy-freshness"])
         self.onChange = onChange
-        ageGauge = metrics?.gauge("coffer_tenancy_confirmation_age_seconds",
-                                  help: "Seconds since this service's tenancy copy was last confirmed against payments (-1: never).")
-        failures = metrics?.counter("coffer_tenancy_confirmation_failures_total",
-                                    help: "Attempts to confirm the tenancy copy against payments that failed.")
+        ageGauge = metrics?.gauge(
+            "coffer_tenancy_confirmation_age_seconds",
+            help: "Seconds since this service's tenancy copy was last confirmed against payments (-1: never).")
+        failures = metrics?.counter(
+            "coffer_tenancy_confirmation_failures_total",
+            help: "Attempts to confirm the tenancy copy against payments that failed.")
     }
 
     /// How often the copy is confirmed: a quarter of the bound, between 1 and 15 seconds.
@@ -83,8 +87,11 @@ public final class TenancyFreshness: Service {
         } catch {
             failures?.increment()
             updateGauge()
-            logger.warning("could not confirm the tenancy copy against payments", [
-                "error": .string(String(describing: error)), "age_seconds": .int(ageSeconds ?? -1)])
+            logger.warning(
+                "could not confirm the tenancy copy against payments",
+                [
+                    "error": .string(String(describing: error)), "age_seconds": .int(ageSeconds ?? -1),
+                ])
             return false
         }
     }
@@ -109,9 +116,11 @@ public final class TenancyFreshness: Service {
     public func requireConfirmed() throws {
         updateGauge()
         guard isConfirmed else {
-            throw HTTPError(.serviceUnavailable, code: "tenancy_stale",
-                            message: "Keys and tenants could not be confirmed recently; money cannot move until they are. Retry shortly.",
-                            headers: ["Retry-After": String(max(1, interval.components.seconds))])
+            throw HTTPError(
+                .serviceUnavailable, code: "tenancy_stale",
+                message:
+                    "Keys and tenants could not be confirmed recently; money cannot move until they are. Retry shortly.",
+                headers: ["Retry-After": String(max(1, interval.components.seconds))])
         }
     }
 

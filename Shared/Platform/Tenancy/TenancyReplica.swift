@@ -15,51 +15,54 @@ public struct TenancyReplica: Sendable {
 
     /// The copy's tables (never edit once applied; `api_base_url` is where the connector's API calls go).
     public static func migration(version: Int, schema: String) -> Migration {
-        Migration(version: version, name: "create_tenancy_replica", sql: """
-            CREATE TABLE \(schema).tenants (
-                tenant_id text PRIMARY KEY,
-                name text NOT NULL,
-                status text NOT NULL,
-                settings jsonb NOT NULL DEFAULT '{}',
-                version bigint NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT now()
-            );
-            CREATE TABLE \(schema).connectors (
-                connector_id text PRIMARY KEY,
-                tenant_id text NOT NULL,
-                provider text NOT NULL,
-                mode text NOT NULL,
-                status text NOT NULL,
-                priority integer NOT NULL,
-                sealed_secrets jsonb NOT NULL,
-                previous_secret_expires_at timestamptz,
-                webhook_id text,
-                certificates text[],
-                salt_index integer,
-                api_base_url text,
-                version bigint NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT now()
-            );
-            CREATE INDEX connectors_by_tenant ON \(schema).connectors (tenant_id, provider);
-            CREATE TABLE \(schema).api_keys (
-                key_id text PRIMARY KEY,
-                tenant_id text NOT NULL,
-                key_hash text NOT NULL UNIQUE,
-                prefix text NOT NULL,
-                role text NOT NULL,
-                mode text NOT NULL,
-                created_at timestamptz NOT NULL,
-                revoked_at timestamptz
-            );
-            CREATE TABLE \(schema).snapshot_state (
-                name text PRIMARY KEY,
-                loaded_at timestamptz NOT NULL
-            );
-            """)
+        Migration(
+            version: version, name: "create_tenancy_replica",
+            sql: """
+                CREATE TABLE \(schema).tenants (
+                    tenant_id text PRIMARY KEY,
+                    name text NOT NULL,
+                    status text NOT NULL,
+                    settings jsonb NOT NULL DEFAULT '{}',
+                    version bigint NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE TABLE \(schema).connectors (
+                    connector_id text PRIMARY KEY,
+                    tenant_id text NOT NULL,
+                    provider text NOT NULL,
+                    mode text NOT NULL,
+                    status text NOT NULL,
+                    priority integer NOT NULL,
+                    sealed_secrets jsonb NOT NULL,
+                    previous_secret_expires_at timestamptz,
+                    webhook_id text,
+                    certificates text[],
+                    salt_index integer,
+                    api_base_url text,
+                    version bigint NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX connectors_by_tenant ON \(schema).connectors (tenant_id, provider);
+                CREATE TABLE \(schema).api_keys (
+                    key_id text PRIMARY KEY,
+                    tenant_id text NOT NULL,
+                    key_hash text NOT NULL UNIQUE,
+                    prefix text NOT NULL,
+                    role text NOT NULL,
+                    mode text NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    revoked_at timestamptz
+                );
+                CREATE TABLE \(schema).snapshot_state (
+                    name text PRIMARY KEY,
+                    loaded_at timestamptz NOT NULL
+                );
+                """)
     }
 
     /// Applies a tenancy event; returns the tenant it changed, nil for other event types.
-    public func apply(_ event: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws -> String? {
+    public func apply(_ event: EventEnvelope, on connection: PostgresConnection, logger: Logger) async throws -> String?
+    {
         do {
             switch event.type {
             case TenancyEventType.tenantUpserted:
@@ -74,7 +77,9 @@ public struct TenancyReplica: Sendable {
                 }
                 try await scope(connector.tenantID, on: connection)
                 try await upsert(connector, on: connection)
-                logger.info("connector copied", ["connector_id": .string(connector.connectorID), "provider": .string(connector.provider)])
+                logger.info(
+                    "connector copied",
+                    ["connector_id": .string(connector.connectorID), "provider": .string(connector.provider)])
                 return connector.tenantID
             case TenancyEventType.apiKeyCreated:
                 let key = try event.decodeData(APIKeyCreated.self)
@@ -100,7 +105,8 @@ public struct TenancyReplica: Sendable {
     }
 
     public func upsert(_ tenant: TenantUpserted, on connection: PostgresConnection) async throws {
-        try await connection.execute("""
+        try await connection.execute(
+            """
             INSERT INTO \(unsafeSQL: schema).tenants (tenant_id, name, status, settings, version)
             VALUES (\(tenant.tenantID), \(tenant.name), \(tenant.status), \(tenant.settings.jsonString)::jsonb, \(tenant.version))
             ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name, status = excluded.status,
@@ -111,7 +117,8 @@ public struct TenancyReplica: Sendable {
 
     public func upsert(_ connector: ConnectorUpserted, on connection: PostgresConnection) async throws {
         let secrets = JSONValue.object(connector.sealedSecrets.mapValues(JSONValue.string)).jsonString
-        try await connection.execute("""
+        try await connection.execute(
+            """
             INSERT INTO \(unsafeSQL: schema).connectors (connector_id, tenant_id, provider, mode, status, priority, sealed_secrets,
                 previous_secret_expires_at, webhook_id, certificates, salt_index, api_base_url, version)
             VALUES (\(connector.connectorID), \(connector.tenantID), \(connector.provider), \(connector.mode), \(connector.status),
@@ -127,14 +134,16 @@ public struct TenancyReplica: Sendable {
     }
 
     public func revoke(_ revoked: APIKeyRevoked, on connection: PostgresConnection) async throws {
-        try await connection.execute("""
+        try await connection.execute(
+            """
             UPDATE \(unsafeSQL: schema).api_keys SET revoked_at = \(revoked.revokedAt)
             WHERE key_id = \(revoked.keyID) AND revoked_at IS NULL
             """)
     }
 
     public func insert(_ key: APIKeyCreated, on connection: PostgresConnection) async throws {
-        try await connection.execute("""
+        try await connection.execute(
+            """
             INSERT INTO \(unsafeSQL: schema).api_keys (key_id, tenant_id, key_hash, prefix, role, mode, created_at)
             VALUES (\(key.keyID), \(key.tenantID), \(key.keyHash), \(key.prefix), \(key.role), \(key.mode), \(key.createdAt))
             ON CONFLICT (key_id) DO NOTHING
@@ -144,9 +153,11 @@ public struct TenancyReplica: Sendable {
     /// Whether the copy holds anything (a snapshot was loaded, or events arrived).
     public func isLoaded(_ database: PostgresPool) async -> Bool {
         let count = try? await database.platformTransaction { connection in
-            try await connection.query("""
+            try await connection.query(
+                """
                 SELECT (SELECT count(*) FROM \(unsafeSQL: schema).snapshot_state) + (SELECT count(*) FROM \(unsafeSQL: schema).tenants)
-                """).first?.decode(Int64.self, at: 0)
+                """
+            ).first?.decode(Int64.self, at: 0)
         }
         return (count ?? 0) ?? 0 > 0
     }
@@ -158,12 +169,14 @@ public struct TenancyReplica: Sendable {
             for connector in snapshot.connectors { try await upsert(connector, on: connection) }
             for key in snapshot.apiKeys { try await insert(key, on: connection) }
             if !snapshot.revokedKeyIDs.isEmpty {
-                try await connection.execute("""
+                try await connection.execute(
+                    """
                     UPDATE \(unsafeSQL: schema).api_keys SET revoked_at = now()
                     WHERE key_id = ANY(\(array: snapshot.revokedKeyIDs)::text[]) AND revoked_at IS NULL
                     """)
             }
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 INSERT INTO \(unsafeSQL: schema).snapshot_state (name, loaded_at) VALUES ('tenants', now())
                 ON CONFLICT (name) DO UPDATE SET loaded_at = now()
                 """)
@@ -173,7 +186,8 @@ public struct TenancyReplica: Sendable {
     /// The field a decoding error is about, without the offending value.
     static func describe(_ error: DecodingError) -> String {
         switch error {
-        case .keyNotFound(let key, let context): "missing \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+        case .keyNotFound(let key, let context):
+            "missing \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
             "invalid \(context.codingPath.map(\.stringValue).joined(separator: "."))"
         @unknown default: "invalid payload"
@@ -191,8 +205,10 @@ public struct TenancySnapshotLoader: Sendable {
     let logger: Logger
     let onLoaded: @Sendable () -> Void
 
-    public init(replica: TenancyReplica, database: PostgresPool, client: InternalClient, paymentsURL: String, logger: Logger,
-                onLoaded: @escaping @Sendable () -> Void = {}) {
+    public init(
+        replica: TenancyReplica, database: PostgresPool, client: InternalClient, paymentsURL: String, logger: Logger,
+        onLoaded: @escaping @Sendable () -> Void = {}
+    ) {
         self.replica = replica
         self.database = database
         self.client = client
@@ -207,16 +223,25 @@ public struct TenancySnapshotLoader: Sendable {
         while !Task.isCancelled {
             attempt += 1
             do {
-                let snapshot = try await client.get(paymentsURL + "/internal/snapshot/tenants", from: "payments", as: TenancySnapshot.self)
+                let snapshot = try await client.get(
+                    paymentsURL + "/internal/snapshot/tenants", from: "payments", as: TenancySnapshot.self)
                 try await replica.load(snapshot, into: database)
                 onLoaded()
-                logger.info("tenancy snapshot loaded", ["tenants": .int(Int64(snapshot.tenants.count)),
-                                                        "connectors": .int(Int64(snapshot.connectors.count))])
+                logger.info(
+                    "tenancy snapshot loaded",
+                    [
+                        "tenants": .int(Int64(snapshot.tenants.count)),
+                        "connectors": .int(Int64(snapshot.connectors.count)),
+                    ])
                 return
             } catch {
                 if attempt == 1 || attempt % 20 == 0 {
-                    logger.warning("tenancy snapshot not available yet; retrying", ["error": .string("\(error)"),
-                                                                                   "attempt": .int(Int64(attempt))])
+                    logger.warning(
+                        "tenancy snapshot not available yet; retrying",
+                        [
+                            "error": .string("\(error)"),
+                            "attempt": .int(Int64(attempt)),
+                        ])
                 }
                 try? await Task.sleep(for: .seconds(min(30, attempt)))
             }

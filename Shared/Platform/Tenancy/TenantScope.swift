@@ -11,12 +11,15 @@ extension PostgresPool {
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         // Ids are `ten_` + Crockford base32 (or `platform`); anything else is refused before it is sent.
-        try await transaction(isolation: isolation, maxAttempts: maxAttempts, localSettings: ["app.tenant_id": tenantID], body)
+        try await transaction(
+            isolation: isolation, maxAttempts: maxAttempts, localSettings: ["app.tenant_id": tenantID], body)
     }
 
     public func platformTransaction<T: Sendable>(
-        isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5, _ body: (PostgresConnection) async throws -> T
+        isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5,
+        _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await transaction(isolation: isolation, maxAttempts: maxAttempts, localSettings: ["role": PlatformRole.name], body)
+        try await transaction(
+            isolation: isolation, maxAttempts: maxAttempts, localSettings: ["role": PlatformRole.name], body)
     }
 }

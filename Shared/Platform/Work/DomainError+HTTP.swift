@@ -12,7 +12,8 @@ extension DomainError: HTTPErrorConvertible {
         case .internalFailure:
             return .internalError()
         default:
-            return HTTPError(Self.status(of: kind), code: code, message: message, param: param, headers: headers, objects: objects)
+            return HTTPError(
+                Self.status(of: kind), code: code, message: message, param: param, headers: headers, objects: objects)
         }
     }
 

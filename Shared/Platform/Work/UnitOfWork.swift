@@ -18,7 +18,9 @@ public struct UnitOfWork: Sendable {
     /// The service whose events these are (`source` on each envelope).
     public let source: String
 
-    public init(database: PostgresPool, outbox: Outbox?, audit: AuditLog?, idempotency: IdempotencyStore?, source: String) {
+    public init(
+        database: PostgresPool, outbox: Outbox?, audit: AuditLog?, idempotency: IdempotencyStore?, source: String
+    ) {
         self.database = database
         self.outbox = outbox
         self.audit = audit
@@ -38,7 +40,9 @@ public struct UnitOfWork: Sendable {
             writes += try audit.recordQueries(work.auditEntries)
         }
         if let claim = work.request.claim, let idempotency {
-            if let recoveryPoint = work.recoveryPoint { writes.append(idempotency.recoveryPointQuery(claim, objectID: recoveryPoint)) }
+            if let recoveryPoint = work.recoveryPoint {
+                writes.append(idempotency.recoveryPointQuery(claim, objectID: recoveryPoint))
+            }
             if let stored { writes.append(idempotency.completeQuery(claim, answer: stored)) }
         }
         return writes
@@ -59,7 +63,8 @@ public struct UnitOfWork: Sendable {
         _ request: WorkRequest, isolation: PostgresIsolation = .readCommitted,
         answer: (@Sendable (T) -> StoredAnswer)? = nil, _ body: (inout Work) async throws -> T
     ) async throws -> Committed<T> {
-        let (value, stored, work) = try await database.tenantTransaction(request.tenantID, isolation: isolation) { connection in
+        let (value, stored, work) = try await database.tenantTransaction(request.tenantID, isolation: isolation) {
+            connection in
             var work = Work(connection: connection, request: request, source: source)
             let value = try await body(&work)
             let stored = request.claim != nil && idempotency != nil ? answer?(value) : nil
@@ -75,8 +80,10 @@ public struct UnitOfWork: Sendable {
     /// them (the hot path that creates a payment): the tenant's scope, `statements`, and — when the
     /// request has an idempotency claim — its recovery point, recorded only if `recoverAt` now exists
     /// in its table (a refused insert leaves the key free to retry). Returns the statements' results.
-    public func runOneTrip(_ request: WorkRequest, _ statements: [PostgresQuery],
-                           recoverAt: (id: String, table: String)? = nil) async throws -> [PostgresRows] {
+    public func runOneTrip(
+        _ request: WorkRequest, _ statements: [PostgresQuery],
+        recoverAt: (id: String, table: String)? = nil
+    ) async throws -> [PostgresRows] {
         var pipeline: [PostgresQuery] = ["SELECT set_config('app.tenant_id', \(request.tenantID), true)"]
         pipeline += statements
         if let claim = request.claim, let idempotency, let recoverAt {
@@ -89,7 +96,9 @@ public struct UnitOfWork: Sendable {
     /// The same for work that spans tenants (a worker settling a batch of payouts, an operator acting on
     /// any tenant's object): a platform transaction (`PlatformRole`), where each event and audit entry
     /// names its own tenant. No idempotency claim.
-    public func runAcrossTenants<T: Sendable>(actor: String, correlationID: String? = nil, _ body: (inout Work) async throws -> T) async throws -> T {
+    public func runAcrossTenants<T: Sendable>(
+        actor: String, correlationID: String? = nil, _ body: (inout Work) async throws -> T
+    ) async throws -> T {
         let request = WorkRequest(tenantID: "", actor: actor, correlationID: correlationID)
         let (value, work) = try await database.platformTransaction { connection in
             var work = Work(connection: connection, request: request, source: source)
@@ -172,23 +181,33 @@ public struct Work: Sendable {
     /// An event about one object, published if the transaction commits (same ordering key, same order).
     /// `tenantID` only in work across tenants.
     public mutating func publish(_ type: String, data: JSONValue, orderingKey: String, tenantID: String? = nil) {
-        events.append(Outbox.Entry(EventEnvelope(type: type, source: source, tenantID: tenantID ?? (request.tenantID.isEmpty ? nil : request.tenantID),
-                                                 correlationID: correlationID, data: data),
-                                   orderingKey: orderingKey))
+        events.append(
+            Outbox.Entry(
+                EventEnvelope(
+                    type: type, source: source,
+                    tenantID: tenantID ?? (request.tenantID.isEmpty ? nil : request.tenantID),
+                    correlationID: correlationID, data: data),
+                orderingKey: orderingKey))
     }
 
     /// An event whose payload is a contract type, encoded with Coffer's JSON conventions.
-    public mutating func publish<Payload: Encodable>(_ type: String, payload: Payload, orderingKey: String, tenantID: String? = nil) throws {
+    public mutating func publish<Payload: Encodable>(
+        _ type: String, payload: Payload, orderingKey: String, tenantID: String? = nil
+    ) throws {
         let data = try JSONValue.parse(JSONCoding.makeEncoder().encode(payload))
         publish(type, data: data, orderingKey: orderingKey, tenantID: tenantID)
     }
 
     /// An audit entry in the tenant's chain, by the request's actor unless told otherwise.
-    public mutating func audit(_ action: String, objectType: String, objectID: String, before: JSONValue?, after: JSONValue?,
-                               actor: String? = nil, tenantID: String? = nil) {
-        auditEntries.append(AuditEntry(tenantID: tenantID ?? request.tenantID, actor: actor ?? request.actor, action: action,
-                                       objectType: objectType, objectID: objectID, before: before, after: after,
-                                       correlationID: correlationID))
+    public mutating func audit(
+        _ action: String, objectType: String, objectID: String, before: JSONValue?, after: JSONValue?,
+        actor: String? = nil, tenantID: String? = nil
+    ) {
+        auditEntries.append(
+            AuditEntry(
+                tenantID: tenantID ?? request.tenantID, actor: actor ?? request.actor, action: action,
+                objectType: objectType, objectID: objectID, before: before, after: after,
+                correlationID: correlationID))
     }
 
     /// The object this request created: a retry with the same idempotency key after a crash resumes it.

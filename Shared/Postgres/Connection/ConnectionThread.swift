@@ -64,7 +64,9 @@ final class ConnectionThread: Sendable {
     }
 
     /// Runs `body` on the thread and returns its result to the awaiting task.
-    func run<T: Sendable>(_ body: @escaping @Sendable (LibPQSession) throws(PostgresError) -> T) async throws(PostgresError) -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (LibPQSession) throws(PostgresError) -> T)
+        async throws(PostgresError) -> T
+    {
         let result: Result<T, PostgresError> = await withCheckedContinuation { continuation in
             submit { session in
                 do throws(PostgresError) {

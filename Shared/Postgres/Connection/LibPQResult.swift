@@ -63,7 +63,8 @@ enum LibPQResult {
             kind = .query
         }
         return PostgresError(
-            kind: kind, sqlState: sqlState, constraint: field(result, constraintField), table: field(result, tableField),
+            kind: kind, sqlState: sqlState, constraint: field(result, constraintField),
+            table: field(result, tableField),
             serverMessage: message, detail: field(result, detailField))
     }
 

@@ -10,7 +10,8 @@ extension LibPQSession {
     func pipeline(_ queries: [PostgresQuery]) throws(PostgresError) -> [ResultStorage] {
         let connection = try open()
         // Refuse a NUL byte before anything is sent, so the connection stays usable.
-        for query in queries where query.sql.utf8.contains(0) || query.binds.contains(where: { $0?.utf8.contains(0) ?? false }) {
+        for query in queries
+        where query.sql.utf8.contains(0) || query.binds.contains(where: { $0?.utf8.contains(0) ?? false }) {
             throw CStringArray.nulByteError
         }
         // Prepared statements are prepared (once per connection) before the pipeline starts, so the

@@ -117,7 +117,7 @@ final class LibPQSession {
         }
         do {
             return try consume(result, connection: connection)
-        } catch where error.sqlState == "0A000" && !retried && transactionStatus == PQTRANS_IDLE {
+        } catch  where error.sqlState == "0A000" && !retried && transactionStatus == PQTRANS_IDLE {
             _ = try? executeScript("DEALLOCATE \(statement)")
             preparedStatements[query.sql] = nil
             return try executePrepared(query, retried: true)

@@ -56,7 +56,9 @@ final class PooledConnection: Sendable {
     }
 
     /// Runs `body` with the session on the connection's thread and records the session's state after it.
-    func run<T: Sendable>(_ body: @escaping @Sendable (LibPQSession) throws(PostgresError) -> T) async throws(PostgresError) -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (LibPQSession) throws(PostgresError) -> T)
+        async throws(PostgresError) -> T
+    {
         inFlight.add(1, ordering: .relaxed)
         return try await thread.run { [self] session throws(PostgresError) in
             defer {

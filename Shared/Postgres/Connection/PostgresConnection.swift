@@ -56,9 +56,12 @@ public final class PostgresConnection: Sendable {
 
     func invalidate() { valid.store(false, ordering: .relaxed) }
 
-    func run<T: Sendable>(_ body: @escaping @Sendable (LibPQSession) throws(PostgresError) -> T) async throws(PostgresError) -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (LibPQSession) throws(PostgresError) -> T)
+        async throws(PostgresError) -> T
+    {
         guard valid.load(ordering: .relaxed) else {
-            throw PostgresError.misuse("a PostgresConnection was used after its withConnection/transaction body returned")
+            throw PostgresError.misuse(
+                "a PostgresConnection was used after its withConnection/transaction body returned")
         }
         do {
             return try await pooled.run(body)

@@ -90,7 +90,8 @@ public struct Migrator: Sendable {
                     duration_ms bigint NOT NULL
                 );
                 """)
-        let recorded = try await connection.query("SELECT version, name, checksum FROM \(unsafeSQL: table) ORDER BY version")
+        let recorded = try await connection.query(
+            "SELECT version, name, checksum FROM \(unsafeSQL: table) ORDER BY version")
         var appliedChecksums: [Int: String] = [:]
         for row in recorded {
             let (version, name, checksum) = try row.decode((Int, String, String).self)

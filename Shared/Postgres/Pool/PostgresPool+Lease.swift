@@ -27,9 +27,10 @@ extension PostgresPool {
     func release(_ connection: PooledConnection) async {
         var reusable = connection.isUsable && !connection.hasJobInFlight
         if reusable, connection.transactionStatus != .idle {
-            let rolledBack = (try? await connection.run { session throws(PostgresError) in
-                try session.executeScript("ROLLBACK")
-            }) != nil
+            let rolledBack =
+                (try? await connection.run { session throws(PostgresError) in
+                    try session.executeScript("ROLLBACK")
+                }) != nil
             reusable = rolledBack && connection.isUsable && connection.transactionStatus == .idle
         }
         guard reusable else {

@@ -11,10 +11,11 @@ extension PostgresPool {
     /// is already aborted in PostgreSQL: it is rolled back and that statement's error is thrown.
     @discardableResult
     nonisolated(nonsending)
-    public func transaction<T: Sendable>(
-        isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5,
-        _ body: (PostgresConnection) async throws -> T
-    ) async throws -> T {
+        public func transaction<T: Sendable>(
+            isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5,
+            _ body: (PostgresConnection) async throws -> T
+        ) async throws -> T
+    {
         try await transaction(isolation: isolation, maxAttempts: maxAttempts, localSettings: [:], body)
     }
 
@@ -23,10 +24,12 @@ extension PostgresPool {
     /// identifier characters (`[A-Za-z0-9_.:-]`), as they are written into the statement.
     @discardableResult
     nonisolated(nonsending)
-    public func transaction<T: Sendable>(
-        isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5, localSettings: KeyValuePairs<String, String>,
-        _ body: (PostgresConnection) async throws -> T
-    ) async throws -> T {
+        public func transaction<T: Sendable>(
+            isolation: PostgresIsolation = .readCommitted, maxAttempts: Int = 5,
+            localSettings: KeyValuePairs<String, String>,
+            _ body: (PostgresConnection) async throws -> T
+        ) async throws -> T
+    {
         var begin = isolation.beginStatement
         for (name, value) in localSettings {
             guard Self.isSafeSetting(name), Self.isSafeSetting(value), !name.isEmpty else {
@@ -40,7 +43,9 @@ extension PostgresPool {
                 return try await withConnection { connection in
                     try await runTransaction(on: connection, begin: begin, body)
                 }
-            } catch let error as PostgresError where (error.isSerializationFailure || error.isDeadlock) && attempt < maxAttempts {
+            } catch let error as PostgresError
+                where (error.isSerializationFailure || error.isDeadlock) && attempt < maxAttempts
+            {
                 logger.debug(
                     "postgres transaction retried",
                     ["db.sql_state": .optional(error.sqlState), "db.attempt": .integer(attempt)])
@@ -55,14 +60,16 @@ extension PostgresPool {
     static func isSafeSetting(_ text: String) -> Bool {
         text.utf8.allSatisfy { byte in
             (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":")
+                || byte == UInt8(ascii: "-")
         }
     }
 
     nonisolated(nonsending)
-    private func runTransaction<T: Sendable>(
-        on connection: PostgresConnection, begin: String, _ body: (PostgresConnection) async throws -> T
-    ) async throws -> T {
+        private func runTransaction<T: Sendable>(
+            on connection: PostgresConnection, begin: String, _ body: (PostgresConnection) async throws -> T
+        ) async throws -> T
+    {
         try await connection.executeScript(unsafeSQL: begin)
         let value: T
         do {
@@ -81,7 +88,8 @@ extension PostgresPool {
         let commit = try await connection.query("COMMIT")
         // PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK, not an error.
         guard commit.commandTag == "COMMIT" else {
-            throw PostgresError(kind: .query, sqlState: "25P02", serverMessage: "COMMIT was answered with \(commit.commandTag)")
+            throw PostgresError(
+                kind: .query, sqlState: "25P02", serverMessage: "COMMIT was answered with \(commit.commandTag)")
         }
         return value
     }

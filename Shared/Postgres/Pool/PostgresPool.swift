@@ -28,7 +28,8 @@ public final class PostgresPool: Sendable {
     /// Runs one statement on a pooled connection and returns its rows.
     public func query(_ query: PostgresQuery) async throws -> PostgresRows {
         try await withPooledConnection { connection throws(PostgresError) in
-            PostgresRows(storage: try await connection.run { session throws(PostgresError) in try session.execute(query) })
+            PostgresRows(
+                storage: try await connection.run { session throws(PostgresError) in try session.execute(query) })
         }
     }
 
@@ -60,7 +61,8 @@ public final class PostgresPool: Sendable {
     /// a transaction open, it is rolled back before the connection is reused.
     @discardableResult
     nonisolated(nonsending)
-    public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T
+    {
         let pooled = try await acquire()
         let lease = PostgresConnection(pooled: pooled)
         do {

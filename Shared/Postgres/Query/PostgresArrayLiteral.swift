@@ -14,7 +14,8 @@ enum PostgresArrayLiteral {
             var element = element
             element.withUTF8 { bytes in
                 var runStart = 0
-                for position in 0..<bytes.count where bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "\\") {
+                for position in 0..<bytes.count
+                where bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "\\") {
                     out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
                     out.append(UInt8(ascii: "\\"))
                     runStart = position

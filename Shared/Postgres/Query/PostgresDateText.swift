@@ -136,7 +136,9 @@ enum PostgresDateText {
             digits.append(UInt8(ascii: "0") + UInt8(remaining % 10))
             remaining /= 10
         } while remaining > 0
-        if digits.count < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count)) }
+        if digits.count < width {
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count))
+        }
         out.append(contentsOf: digits.reversed())
     }
 }

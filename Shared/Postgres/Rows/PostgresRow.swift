@@ -59,7 +59,9 @@ public struct PostgresRow: Sendable {
 
     /// Decodes the columns `start ..< start + count` as a tuple, for rows that carry more columns than one
     /// shape (a summary followed by details). Columns past the end are a decoding error.
-    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type, startingAt start: Int) throws -> (repeat each T) {
+    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type, startingAt start: Int) throws -> (
+        repeat each T
+    ) {
         var index = start
         func next<U: PostgresDecodable>(_ type: U.Type) throws -> U {
             defer { index += 1 }

@@ -33,7 +33,10 @@ final class ResultStorage: Sendable {
     let affectedRows: Int
     let commandTag: String
 
-    init(columns: [String], types: [PostgresTypeOID], cells: [String?], rowCount: Int, affectedRows: Int, commandTag: String) {
+    init(
+        columns: [String], types: [PostgresTypeOID], cells: [String?], rowCount: Int, affectedRows: Int,
+        commandTag: String
+    ) {
         self.columns = columns
         self.types = types
         self.cells = cells

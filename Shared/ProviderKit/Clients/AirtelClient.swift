@@ -14,32 +14,42 @@ public struct AirtelClient: Sendable {
     }
 
     public func exchange(
-        _ method: HTTPMethod, _ path: String, ids: [String] = [], body: JSONValue? = nil, role: ProviderCall.Role = .operation,
+        _ method: HTTPMethod, _ path: String, ids: [String] = [], body: JSONValue? = nil,
+        role: ProviderCall.Role = .operation,
         isIdempotent: Bool, secrets: [String: String] = [:], connector: ProviderConnector
     ) async throws(ProviderError) -> ProviderExchange {
         let credentials = try Credentials(connector)
         let url = ProviderURL.url(connector.apiBaseURL, path, ids: ids)
         let transport = session.transport
-        return try await session.send(cacheKey: credentials.cacheKey, connector: connector, secrets: secrets,
-                                      fetch: { await Self.fetchToken(credentials, connector: connector, transport: transport) }) { token in
+        return try await session.send(
+            cacheKey: credentials.cacheKey, connector: connector, secrets: secrets,
+            fetch: { await Self.fetchToken(credentials, connector: connector, transport: transport) }
+        ) { token in
             var headers: HTTPHeaders = [
-                "Authorization": "Bearer \(token)", "X-Country": credentials.country, "X-Currency": credentials.currency.code,
+                "Authorization": "Bearer \(token)", "X-Country": credentials.country,
+                "X-Currency": credentials.currency.code,
                 "Accept": "application/json",
             ]
             if body != nil { headers.add("Content-Type", "application/json") }
-            return ProviderCall(method, url: url, headers: headers, body: body?.serialized() ?? [], role: role, isIdempotent: isIdempotent)
+            return ProviderCall(
+                method, url: url, headers: headers, body: body?.serialized() ?? [], role: role,
+                isIdempotent: isIdempotent)
         }
     }
 
-    private static func fetchToken(_ credentials: Credentials, connector: ProviderConnector, transport: ProviderTransport) async
+    private static func fetchToken(
+        _ credentials: Credentials, connector: ProviderConnector, transport: ProviderTransport
+    ) async
         -> Result<ProviderAccessToken, ProviderError>
     {
         let body: JSONValue = [
-            "client_id": .string(credentials.clientID), "client_secret": .string(credentials.clientSecret), "grant_type": "client_credentials",
+            "client_id": .string(credentials.clientID), "client_secret": .string(credentials.clientSecret),
+            "grant_type": "client_credentials",
         ]
         let call = ProviderCall(
             .POST, url: ProviderURL.url(connector.apiBaseURL, "/auth/oauth2/token"),
-            headers: ["Content-Type": "application/json", "Accept": "application/json"], body: body.serialized(), role: .lookup,
+            headers: ["Content-Type": "application/json", "Accept": "application/json"], body: body.serialized(),
+            role: .lookup,
             isIdempotent: true)
         return await BearerTokenSession.fetchToken(call, provider: .airtel, connector: connector, transport: transport)
     }
@@ -61,8 +71,9 @@ public struct AirtelClient: Sendable {
             clientSecret = try connector.requiredCredential("client_secret")
             country = try connector.requiredCredential("country").uppercased()
             guard let currency = Currency(code: try connector.requiredCredential("currency")) else {
-                throw ProviderError(kind: .authentication, code: "invalid_credentials",
-                                    message: "The Airtel Money connector's currency is not an ISO 4217 code.")
+                throw ProviderError(
+                    kind: .authentication, code: "invalid_credentials",
+                    message: "The Airtel Money connector's currency is not an ISO 4217 code.")
             }
             self.currency = currency
             encryptedPIN = connector.credentials["encrypted_pin"].flatMap { $0.isEmpty ? nil : $0 }

@@ -40,14 +40,19 @@ public struct BearerTokenSession: Sendable {
     /// repeating it is harmless — and reads `access_token` and `expires_in` (a number, or a string as
     /// Airtel has sent it). Without a lifetime the token serves this call only. A refusal is an OAuth
     /// error (`{"error","error_description"}`), mapped by status.
-    public static func fetchToken(_ call: ProviderCall, provider: ProviderName, connector: ProviderConnector,
-                                  transport: ProviderTransport) async -> Result<ProviderAccessToken, ProviderError> {
+    public static func fetchToken(
+        _ call: ProviderCall, provider: ProviderName, connector: ProviderConnector,
+        transport: ProviderTransport
+    ) async -> Result<ProviderAccessToken, ProviderError> {
         do throws(ProviderError) {
             let response = try await transport.send(call, timeout: connector.timeout)
-            guard response.status.isSuccess else { return .failure(tokenRefusal(response, provider: provider, connector: connector)) }
+            guard response.status.isSuccess else {
+                return .failure(tokenRefusal(response, provider: provider, connector: connector))
+            }
             let json = try ProviderResponse.json(response, provider: provider, call: call)
             guard let value = json["access_token"]?.stringValue, !value.isEmpty else {
-                return .failure(.unexpectedResponse(provider: provider, call: call, "a token answer without access_token"))
+                return .failure(
+                    .unexpectedResponse(provider: provider, call: call, "a token answer without access_token"))
             }
             let lifetime = json["expires_in"]?.int64Value ?? json["expires_in"]?.stringValue.flatMap { Int64($0) } ?? 0
             return .success(ProviderAccessToken(value: value, expiresIn: .seconds(max(0, lifetime))))
@@ -56,13 +61,16 @@ public struct BearerTokenSession: Sendable {
         }
     }
 
-    static func tokenRefusal(_ response: HTTPClientResponse, provider: ProviderName, connector: ProviderConnector) -> ProviderError {
+    static func tokenRefusal(_ response: HTTPClientResponse, provider: ProviderName, connector: ProviderConnector)
+        -> ProviderError
+    {
         let status = response.status.code
         let body = ProviderResponse.errorJSON(response)
         let code = body?["error"]?.stringValue ?? body?["name"]?.stringValue
         let text = body?["error_description"]?.stringValue ?? body?["message"]?.stringValue
-        let message = ProviderResponse.safeMessage(text, credentials: connector.secrets(),
-                                                   fallback: "\(provider.rawValue) refused the token request (\(status)).")
+        let message = ProviderResponse.safeMessage(
+            text, credentials: connector.secrets(),
+            fallback: "\(provider.rawValue) refused the token request (\(status)).")
         return ProviderError(kind: ProviderResponse.kind(forStatus: status), code: code, message: message)
     }
 }

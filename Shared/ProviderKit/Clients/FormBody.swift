@@ -25,7 +25,7 @@ public struct FormBody: Sendable {
         for piece in String(decoding: bytes, as: UTF8.self).split(separator: "&", omittingEmptySubsequences: true) {
             let parts = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = PercentDecoding.decode(parts[0], plusAsSpace: true),
-                  let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
+                let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
             else { throw MalformedEscape() }
             pairs.append((name, value))
         }

@@ -17,15 +17,18 @@ public struct PayPalClient: Sendable {
     /// One exchange. `representation` asks for the full object in the answer (`Prefer:
     /// return=representation`), so a capture or refund says what it did.
     public func exchange(
-        _ method: HTTPMethod, _ path: String, ids: [String] = [], query: [(String, String)] = [], body: JSONValue? = nil,
+        _ method: HTTPMethod, _ path: String, ids: [String] = [], query: [(String, String)] = [],
+        body: JSONValue? = nil,
         requestID: String? = nil, representation: Bool = false, role: ProviderCall.Role = .operation,
         secrets: [String: String] = [:], connector: ProviderConnector
     ) async throws(ProviderError) -> ProviderExchange {
         let credentials = try Credentials(connector)
         let url = ProviderURL.url(connector.apiBaseURL, path, ids: ids, query: query)
         let transport = session.transport
-        return try await session.send(cacheKey: credentials.cacheKey, connector: connector, secrets: secrets,
-                                      fetch: { await Self.fetchToken(credentials, connector: connector, transport: transport) }) {
+        return try await session.send(
+            cacheKey: credentials.cacheKey, connector: connector, secrets: secrets,
+            fetch: { await Self.fetchToken(credentials, connector: connector, transport: transport) }
+        ) {
             token throws(ProviderError) in
             var headers: HTTPHeaders = ["Authorization": "Bearer \(token)", "Accept": "application/json"]
             if body != nil {
@@ -33,18 +36,24 @@ public struct PayPalClient: Sendable {
                 if representation { headers.add("Prefer", "return=representation") }
             }
             if let requestID { headers.add("PayPal-Request-Id", try ProviderIdentifiers.requireKey(requestID)) }
-            return ProviderCall(method, url: url, headers: headers, body: body?.serialized() ?? [], role: role,
-                                isIdempotent: method == .GET || requestID != nil)
+            return ProviderCall(
+                method, url: url, headers: headers, body: body?.serialized() ?? [], role: role,
+                isIdempotent: method == .GET || requestID != nil)
         }
     }
 
-    private static func fetchToken(_ credentials: Credentials, connector: ProviderConnector, transport: ProviderTransport) async
+    private static func fetchToken(
+        _ credentials: Credentials, connector: ProviderConnector, transport: ProviderTransport
+    ) async
         -> Result<ProviderAccessToken, ProviderError>
     {
         let basic = Base64.encode(Array("\(credentials.clientID):\(credentials.clientSecret)".utf8))
         let call = ProviderCall(
             .POST, url: ProviderURL.url(connector.apiBaseURL, "/v1/oauth2/token"),
-            headers: ["Authorization": "Basic \(basic)", "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
+            headers: [
+                "Authorization": "Basic \(basic)", "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+            ],
             body: Array("grant_type=client_credentials".utf8), role: .lookup, isIdempotent: true)
         return await BearerTokenSession.fetchToken(call, provider: .paypal, connector: connector, transport: transport)
     }

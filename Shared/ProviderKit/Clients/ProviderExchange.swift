@@ -34,7 +34,9 @@ extension ProviderConnector {
 
     /// A credential the connector must have; its absence is an authentication error naming it.
     public func requiredCredential(_ name: String) throws(ProviderError) -> String {
-        guard let value = credentials[name], !value.isEmpty else { throw ProviderError.missingCredential(name, provider: provider) }
+        guard let value = credentials[name], !value.isEmpty else {
+            throw ProviderError.missingCredential(name, provider: provider)
+        }
         return value
     }
 }

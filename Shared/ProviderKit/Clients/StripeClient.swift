@@ -20,11 +20,14 @@ public struct StripeClient: Sendable {
         idempotencyKey: String? = nil, role: ProviderCall.Role = .operation, connector: ProviderConnector
     ) async throws(ProviderError) -> ProviderExchange {
         let secretKey = try connector.requiredCredential("secret_key")
-        var headers: HTTPHeaders = ["Authorization": "Bearer \(secretKey)", "Stripe-Version": Self.apiVersion, "Accept": "application/json"]
+        var headers: HTTPHeaders = [
+            "Authorization": "Bearer \(secretKey)", "Stripe-Version": Self.apiVersion, "Accept": "application/json",
+        ]
         if form != nil { headers.add("Content-Type", "application/x-www-form-urlencoded") }
         if let idempotencyKey { headers.add("Idempotency-Key", try ProviderIdentifiers.requireKey(idempotencyKey)) }
-        let call = ProviderCall(method, url: ProviderURL.url(connector.apiBaseURL, path, ids: ids, query: query), headers: headers,
-                                body: form?.encoded ?? [], role: role, isIdempotent: method == .GET || idempotencyKey != nil)
+        let call = ProviderCall(
+            method, url: ProviderURL.url(connector.apiBaseURL, path, ids: ids, query: query), headers: headers,
+            body: form?.encoded ?? [], role: role, isIdempotent: method == .GET || idempotencyKey != nil)
         let response = try await transport.send(call, timeout: connector.timeout)
         return ProviderExchange(response: response, call: call, secrets: connector.secrets())
     }
@@ -42,8 +45,9 @@ public struct StripeClient: Sendable {
             type = body?["type"]?.stringValue
             code = body?["code"]?.stringValue
             declineCode = body?["decline_code"]?.stringValue
-            message = ProviderResponse.safeMessage(body?["message"]?.stringValue, credentials: exchange.secrets,
-                                                   fallback: "Stripe answered \(exchange.status).")
+            message = ProviderResponse.safeMessage(
+                body?["message"]?.stringValue, credentials: exchange.secrets,
+                fallback: "Stripe answered \(exchange.status).")
         }
     }
 }

@@ -6,7 +6,8 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public let problems: [String]
 
     public var description: String {
-        var text = "\(service): configuration is invalid (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n"
+        var text =
+            "\(service): configuration is invalid (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n"
         for problem in problems { text += "  - \(problem)\n" }
         return text
     }

@@ -95,7 +95,8 @@ public struct ConfigReader {
     }
 
     /// Durations as `250ms`, `10s`, `5m`, `2h`, `30d`, or a bare number of seconds.
-    public mutating func duration(_ name: String, default defaultValue: Duration, minimum: Duration = .zero) -> Duration {
+    public mutating func duration(_ name: String, default defaultValue: Duration, minimum: Duration = .zero) -> Duration
+    {
         guard let text = raw(name) else { return defaultValue }
         guard let value = Self.parseDuration(text) else {
             problems.append("\(name) must be a duration such as 500ms, 10s, 5m, 2h or 30d, got \"\(text)\"")

@@ -49,7 +49,9 @@ public struct EncryptionKeyring: Sendable {
     /// The same derived key under every version this keyring holds, current first: during a rotation a
     /// value derived under an older version (a fingerprint) still matches.
     public func derivedKeys(label: String) -> [[UInt8]] {
-        ([currentVersion] + versions.reversed().filter { $0 != currentVersion }).map { HMAC.sha256(key: keys[$0] ?? [], message: "coffer:" + label) }
+        ([currentVersion] + versions.reversed().filter { $0 != currentVersion }).map {
+            HMAC.sha256(key: keys[$0] ?? [], message: "coffer:" + label)
+        }
     }
 
     /// Encrypts `plaintext` under the current key, bound to `context`.

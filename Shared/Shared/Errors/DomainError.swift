@@ -38,8 +38,10 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Objects the answer carries next to the error (`"payment": {…}`).
     public var objects: [String: JSONValue]
 
-    public init(_ kind: Kind, code: String, message: String, param: String? = nil, retryAfterSeconds: Int? = nil,
-                objects: [String: JSONValue] = [:]) {
+    public init(
+        _ kind: Kind, code: String, message: String, param: String? = nil, retryAfterSeconds: Int? = nil,
+        objects: [String: JSONValue] = [:]
+    ) {
         self.kind = kind
         self.code = code
         self.message = message
@@ -50,15 +52,19 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(code): \(message)" }
 
-    public static func invalid(_ message: String, code: String = "invalid_request", param: String? = nil) -> DomainError {
+    public static func invalid(_ message: String, code: String = "invalid_request", param: String? = nil) -> DomainError
+    {
         DomainError(.invalid, code: code, message: message, param: param)
     }
 
-    public static func notFound(_ message: String = "No such object.", code: String = "not_found", param: String? = nil) -> DomainError {
+    public static func notFound(_ message: String = "No such object.", code: String = "not_found", param: String? = nil)
+        -> DomainError
+    {
         DomainError(.notFound, code: code, message: message, param: param)
     }
 
-    public static func conflict(_ message: String, code: String = "invalid_state", param: String? = nil) -> DomainError {
+    public static func conflict(_ message: String, code: String = "invalid_state", param: String? = nil) -> DomainError
+    {
         DomainError(.conflict, code: code, message: message, param: param)
     }
 
@@ -70,12 +76,16 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         DomainError(.unprocessable, code: code, message: message, param: param)
     }
 
-    public static func tooManyRequests(retryAfterSeconds: Int, message: String = "Too many requests; slow down.",
-                                       code: String = "rate_limited") -> DomainError {
+    public static func tooManyRequests(
+        retryAfterSeconds: Int, message: String = "Too many requests; slow down.",
+        code: String = "rate_limited"
+    ) -> DomainError {
         DomainError(.tooManyRequests, code: code, message: message, retryAfterSeconds: max(1, retryAfterSeconds))
     }
 
-    public static func unavailable(_ message: String, code: String = "service_unavailable", retryAfterSeconds: Int = 1) -> DomainError {
+    public static func unavailable(_ message: String, code: String = "service_unavailable", retryAfterSeconds: Int = 1)
+        -> DomainError
+    {
         DomainError(.unavailable, code: code, message: message, retryAfterSeconds: max(1, retryAfterSeconds))
     }
 

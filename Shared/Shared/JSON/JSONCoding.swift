@@ -78,7 +78,9 @@ public enum JSONCoding {
                 let afterNext: Character? = index + 2 < characters.count ? characters[index + 2] : nil
                 // A plural acronym ("IDs") keeps its "s".
                 let pluralS = next == "s" && (afterNext == nil || afterNext?.isUppercase == true)
-                if previous.isLowercase || previous.isNumber || (previous.isUppercase && next?.isLowercase == true && !pluralS) {
+                if previous.isLowercase || previous.isNumber
+                    || (previous.isUppercase && next?.isLowercase == true && !pluralS)
+                {
                     words.append(current)
                     current = ""
                 }

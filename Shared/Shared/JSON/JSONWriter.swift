@@ -37,7 +37,9 @@ public struct JSONWriter {
             for index in 0..<buffer.count {
                 let byte = buffer[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<index])) }
+                if runStart < index {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<index]))
+                }
                 runStart = index + 1
                 switch byte {
                 case UInt8(ascii: "\""): raw("\\\"")

@@ -49,7 +49,8 @@ public final class ServiceGroup: Sendable {
             }
             for await (name, error) in group {
                 if let error {
-                    logger.error("service failed", ["component": .string(name), "error": .string(String(describing: error))])
+                    logger.error(
+                        "service failed", ["component": .string(name), "error": .string(String(describing: error))])
                     if firstError == nil { firstError = error }
                 }
                 // Any service ending (failed or not) while we are not shutting down ends the process.

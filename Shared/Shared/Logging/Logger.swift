@@ -62,9 +62,10 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ extra: LogFields = [:]) {
         guard level >= minimumLevel else { return }
-        sink.append(LogLineFormatter.format(
-            level: level, service: service, message: message(), metadata: metadata, extra: extra,
-            unixMilliseconds: Timestamp.nowUnixMilliseconds()))
+        sink.append(
+            LogLineFormatter.format(
+                level: level, service: service, message: message(), metadata: metadata, extra: extra,
+                unixMilliseconds: Timestamp.nowUnixMilliseconds()))
     }
 }
 
@@ -98,8 +99,11 @@ public enum LogLineFormatter {
         write(fixed("correlation_id"), key: "correlation_id", into: &writer)
         writer.raw(",\"tenant_id\":")
         write(fixed("tenant_id"), key: "tenant_id", into: &writer)
-        if metadata.count > 2 || (metadata.count > 0 && metadata["correlation_id"] == nil && metadata["tenant_id"] == nil) {
-            for key in metadata.keys.sorted() where !fixedKeys.contains(key) && !extra.contains(where: { $0.key == key }) {
+        if metadata.count > 2
+            || (metadata.count > 0 && metadata["correlation_id"] == nil && metadata["tenant_id"] == nil)
+        {
+            for key in metadata.keys.sorted()
+            where !fixedKeys.contains(key) && !extra.contains(where: { $0.key == key }) {
                 writer.raw(UInt8(ascii: ","))
                 writer.key(key)
                 write(metadata[key] ?? .null, key: key, into: &writer)

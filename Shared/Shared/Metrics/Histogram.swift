@@ -13,8 +13,10 @@ public struct HistogramBuckets: Sendable, Equatable {
 
     /// Request latencies from 100 µs to 10 s, exposed in seconds.
     public static let latency = HistogramBuckets(
-        bounds: [100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
-                 1_000_000, 2_500_000, 5_000_000, 10_000_000],
+        bounds: [
+            100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
+            1_000_000, 2_500_000, 5_000_000, 10_000_000,
+        ],
         divisor: 1_000_000)
 
     /// Sizes in bytes from 256 B to 4 MiB.
@@ -25,7 +27,7 @@ public struct HistogramBuckets: Sendable, Equatable {
 /// Counts observations into buckets (one label combination of a histogram family).
 public final class Histogram: Sendable {
     public let buckets: HistogramBuckets
-    private let counts: [Counter]   // per bucket, non-cumulative; the last is +Inf
+    private let counts: [Counter]  // per bucket, non-cumulative; the last is +Inf
     private let sum = Atomic<Int64>(0)
     private let total = Atomic<Int64>(0)
 
@@ -68,7 +70,8 @@ public final class Histogram: Sendable {
             running += count.value
             cumulative.append(running)
         }
-        return Snapshot(cumulative: cumulative, sum: sum.load(ordering: .relaxed), count: total.load(ordering: .relaxed))
+        return Snapshot(
+            cumulative: cumulative, sum: sum.load(ordering: .relaxed), count: total.load(ordering: .relaxed))
     }
 
     /// The smallest bucket bound at or under which `quantile` (per mille) of observations fall, in base units.

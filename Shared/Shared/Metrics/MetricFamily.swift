@@ -28,7 +28,8 @@ public final class MetricFamily<Child: AnyObject & Sendable>: Sendable {
     public func labels(_ values: [String]) -> Child {
         var key = values
         if key.count != labelNames.count {
-            key = Array(key.prefix(labelNames.count)) + Array(repeating: "", count: max(0, labelNames.count - key.count))
+            key =
+                Array(key.prefix(labelNames.count)) + Array(repeating: "", count: max(0, labelNames.count - key.count))
         }
         return children.withLock { children in
             if let existing = children[key] { return existing }
@@ -39,7 +40,9 @@ public final class MetricFamily<Child: AnyObject & Sendable>: Sendable {
     }
 
     func snapshotChildren() -> [([String], Child)] {
-        children.withLock { children in children.map { ($0.key, $0.value) } }.sorted { $0.0.lexicographicallyPrecedes($1.0) }
+        children.withLock { children in children.map { ($0.key, $0.value) } }.sorted {
+            $0.0.lexicographicallyPrecedes($1.0)
+        }
     }
 }
 

@@ -4,8 +4,10 @@ enum PrometheusText {
         out += "# HELP \(name) \(escapeHelp(help))\n# TYPE \(name) \(kind.rawValue)\n"
     }
 
-    static func sample(_ name: String, _ labelNames: [String], _ values: [String], _ value: String,
-                       extra: (String, String)? = nil, into out: inout String) {
+    static func sample(
+        _ name: String, _ labelNames: [String], _ values: [String], _ value: String,
+        extra: (String, String)? = nil, into out: inout String
+    ) {
         out += name
         var pairs = Array(zip(labelNames, values))
         if let extra { pairs.append(extra) }
@@ -17,15 +19,19 @@ enum PrometheusText {
         out += " \(value)\n"
     }
 
-    static func histogram(_ family: MetricFamily<Histogram>, _ values: [String], _ child: Histogram, into out: inout String) {
+    static func histogram(
+        _ family: MetricFamily<Histogram>, _ values: [String], _ child: Histogram, into out: inout String
+    ) {
         let snap = child.snapshot()
         let divisor = child.buckets.divisor
         for (index, bound) in child.buckets.bounds.enumerated() {
-            sample(family.name + "_bucket", family.labelNames, values, String(snap.cumulative[index]),
-                   extra: ("le", scaled(bound, divisor)), into: &out)
+            sample(
+                family.name + "_bucket", family.labelNames, values, String(snap.cumulative[index]),
+                extra: ("le", scaled(bound, divisor)), into: &out)
         }
-        sample(family.name + "_bucket", family.labelNames, values, String(snap.cumulative.last ?? 0),
-               extra: ("le", "+Inf"), into: &out)
+        sample(
+            family.name + "_bucket", family.labelNames, values, String(snap.cumulative.last ?? 0),
+            extra: ("le", "+Inf"), into: &out)
         sample(family.name + "_sum", family.labelNames, values, scaled(snap.sum, divisor), into: &out)
         sample(family.name + "_count", family.labelNames, values, String(snap.count), into: &out)
     }

@@ -52,15 +52,18 @@ public struct InternalRequestSigner: Sendable {
 
     /// The services this one can verify calls from.
     public var knownSenders: Set<String> {
-        Set(secrets.current.keys.compactMap { pair in
-            let parts = pair.split(separator: ">", maxSplits: 1).map(String.init)
-            return parts.count == 2 && parts[1] == service ? parts[0] : nil
-        })
+        Set(
+            secrets.current.keys.compactMap { pair in
+                let parts = pair.split(separator: ">", maxSplits: 1).map(String.init)
+                return parts.count == 2 && parts[1] == service ? parts[0] : nil
+            })
     }
 
     /// The header value for a call to `receiver` made at `timestamp` (Unix seconds); nil when this
     /// service holds no secret for that pair.
-    public func signature(to receiver: String, method: String, target: String, body: [UInt8], timestamp: Int64) -> String? {
+    public func signature(to receiver: String, method: String, target: String, body: [UInt8], timestamp: Int64)
+        -> String?
+    {
         guard let key = secrets.current[InternalSecrets.pair(service, receiver)] else { return nil }
         let mac = Self.mac(key, timestamp: timestamp, sender: service, method: method, target: target, body: body)
         return "t=\(timestamp),s=\(service),v1=\(Hex.encode(mac))"
@@ -79,17 +82,20 @@ public struct InternalRequestSigner: Sendable {
             guard pair.count == 2 else { return .failure(.malformed) }
             switch pair[0] {
             case "t":
-                guard timestamp == nil, !pair[1].isEmpty, pair[1].utf8.count <= 19, pair[1].utf8.allSatisfy({ (48...57).contains($0) }),
-                      let value = Int64(pair[1])
+                guard timestamp == nil, !pair[1].isEmpty, pair[1].utf8.count <= 19,
+                    pair[1].utf8.allSatisfy({ (48...57).contains($0) }),
+                    let value = Int64(pair[1])
                 else { return .failure(.malformed) }
                 timestamp = value
             case "s":
                 guard sender == nil, (1...32).contains(pair[1].utf8.count),
-                      pair[1].utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 })
+                    pair[1].utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 })
                 else { return .failure(.malformed) }
                 sender = String(pair[1])
             case "v1":
-                guard macs.count < 2, pair[1].utf8.count == 64, let bytes = Hex.decode(String(pair[1])), bytes.count == 32 else {
+                guard macs.count < 2, pair[1].utf8.count == 64, let bytes = Hex.decode(String(pair[1])),
+                    bytes.count == 32
+                else {
                     return .failure(.malformed)
                 }
                 macs.append(bytes)
@@ -107,29 +113,38 @@ public struct InternalRequestSigner: Sendable {
         case .failure(let verdict):
             return .failure(verdict)
         case .success(let parsed):
-            guard TimestampWindow.contains(parsed.timestamp, now: now, tolerance: toleranceSeconds) else { return .failure(.stale) }
-            guard secrets.current[InternalSecrets.pair(parsed.sender, service)] != nil else { return .failure(.unknownSender) }
+            guard TimestampWindow.contains(parsed.timestamp, now: now, tolerance: toleranceSeconds) else {
+                return .failure(.stale)
+            }
+            guard secrets.current[InternalSecrets.pair(parsed.sender, service)] != nil else {
+                return .failure(.unknownSender)
+            }
             return .success(parsed)
         }
     }
 
     /// The whole check: the head's, then the MAC over the body with the sender's pair secret (current,
     /// then previous). Returns the verified sender.
-    public func verify(header: String?, method: String, target: String, body: [UInt8], now: Int64) -> Result<String, Verdict> {
+    public func verify(header: String?, method: String, target: String, body: [UInt8], now: Int64) -> Result<
+        String, Verdict
+    > {
         switch checkHead(header, now: now) {
         case .failure(let verdict):
             return .failure(verdict)
         case .success(let parsed):
             let pair = InternalSecrets.pair(parsed.sender, service)
             for key in [secrets.current[pair], secrets.previous[pair]].compactMap({ $0 }) {
-                let expected = Self.mac(key, timestamp: parsed.timestamp, sender: parsed.sender, method: method, target: target, body: body)
+                let expected = Self.mac(
+                    key, timestamp: parsed.timestamp, sender: parsed.sender, method: method, target: target, body: body)
                 if parsed.macs.contains(where: { ConstantTime.equals($0, expected) }) { return .success(parsed.sender) }
             }
             return .failure(.mismatch)
         }
     }
 
-    private static func mac(_ key: [UInt8], timestamp: Int64, sender: String, method: String, target: String, body: [UInt8]) -> [UInt8] {
+    private static func mac(
+        _ key: [UInt8], timestamp: Int64, sender: String, method: String, target: String, body: [UInt8]
+    ) -> [UInt8] {
         var context = HMACContext(digest: .sha256, key: key)
         context.update("\(timestamp).\(sender).\(method) \(target).")
         context.update(body)

@@ -23,7 +23,9 @@ public struct InternalSecrets: Sendable, Equatable {
 
     /// Parses `sender>receiver:secret` entries, keeping those that involve `service`. Returns the pairs
     /// and the names of pairs that were given but do not involve the service.
-    public static func parse(_ entries: [String], service: String) throws(EntryError) -> (pairs: [String: [UInt8]], foreign: [String]) {
+    public static func parse(_ entries: [String], service: String) throws(EntryError) -> (
+        pairs: [String: [UInt8]], foreign: [String]
+    ) {
         var pairs: [String: [UInt8]] = [:]
         var foreign: [String] = []
         for entry in entries {
@@ -36,7 +38,8 @@ public struct InternalSecrets: Sendable, Equatable {
                 throw EntryError(message: "entries must be sender>receiver:secret with two different service names")
             }
             guard secret.utf8.count >= minimumSecretLength else {
-                throw EntryError(message: "the secret of \(names[0])>\(names[1]) must be at least \(minimumSecretLength) characters")
+                throw EntryError(
+                    message: "the secret of \(names[0])>\(names[1]) must be at least \(minimumSecretLength) characters")
             }
             let name = pair(names[0], names[1])
             guard names[0] == service || names[1] == service else {
@@ -52,7 +55,9 @@ public struct InternalSecrets: Sendable, Equatable {
     /// Every ordered pair among `services`, each with a secret from `secret(pair)` (for `make run` and tests).
     public static func mesh(_ services: [String], secret: (String) -> String) -> [String] {
         services.flatMap { sender in
-            services.filter { $0 != sender }.map { receiver in pair(sender, receiver) + ":" + secret(pair(sender, receiver)) }
+            services.filter { $0 != sender }.map { receiver in
+                pair(sender, receiver) + ":" + secret(pair(sender, receiver))
+            }
         }
     }
 }

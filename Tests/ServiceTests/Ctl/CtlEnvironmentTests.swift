@@ -14,12 +14,12 @@ final class CtlEnvironmentTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("coffer.env").path
         try """
-            COFFER_INTERNAL_SECRETS='\(secrets)'
-            PAYMENTS_INTERNAL_URL='http://127.0.0.1:9081'
-            COFFER_DEMO_API_KEY=''
-            UNQUOTED=plain
+        COFFER_INTERNAL_SECRETS='\(secrets)'
+        PAYMENTS_INTERNAL_URL='http://127.0.0.1:9081'
+        COFFER_DEMO_API_KEY=''
+        UNQUOTED=plain
 
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        """.write(toFile: file, atomically: true, encoding: .utf8)
 
         let environment = CtlEnvironment(processEnvironment: [:], envFile: file)
         XCTAssertEqual(environment["COFFER_INTERNAL_SECRETS"], secrets)
@@ -28,7 +28,10 @@ final class CtlEnvironmentTests: XCTestCase {
         XCTAssertEqual(environment["UNQUOTED"], "plain")
 
         // Sourced in the directory, as the walk-through does: the same value, and no file created by a `>`.
-        let shell = try await TestProcess.run(["/bin/sh", "-c", "cd '\(directory.path)' && set -a && . ./coffer.env && printf %s \"$COFFER_INTERNAL_SECRETS\""])
+        let shell = try await TestProcess.run([
+            "/bin/sh", "-c",
+            "cd '\(directory.path)' && set -a && . ./coffer.env && printf %s \"$COFFER_INTERNAL_SECRETS\"",
+        ])
         XCTAssertEqual(shell, secrets)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["coffer.env"])
     }

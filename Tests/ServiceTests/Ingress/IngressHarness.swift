@@ -24,20 +24,25 @@ final class IngressHarness: @unchecked Sendable {
     static func start(extraEnvironment: [String: String] = [:]) async throws -> IngressHarness {
         let database = try await TestDatabase.create()
         let consumer = try await RecordingSubscriber.start(database: database)
-        var environment = TestStackEnvironment.variables(database: database, extra: [
-            "PAYMENTS_INTERNAL_URL": consumer.baseURL, "PAYOUTS_INTERNAL_URL": consumer.baseURL,
-            "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
-            "WEBHOOK_RATE_LIMIT_PER_IP": "100000", "WEBHOOK_RATE_LIMIT_PER_IP_BURST": "100000",
-            "WEBHOOK_RATE_LIMIT_PER_TENANT": "100000", "WEBHOOK_RATE_LIMIT_PER_TENANT_BURST": "100000",
-        ])
+        var environment = TestStackEnvironment.variables(
+            database: database,
+            extra: [
+                "PAYMENTS_INTERNAL_URL": consumer.baseURL, "PAYOUTS_INTERNAL_URL": consumer.baseURL,
+                "OUTBOX_RETRY_BASE": "50ms", "OUTBOX_RETRY_MAX": "500ms",
+                "WEBHOOK_RATE_LIMIT_PER_IP": "100000", "WEBHOOK_RATE_LIMIT_PER_IP_BURST": "100000",
+                "WEBHOOK_RATE_LIMIT_PER_TENANT": "100000", "WEBHOOK_RATE_LIMIT_PER_TENANT_BURST": "100000",
+            ])
         for (key, value) in extraEnvironment { environment[key] = value }
         let process = try ServiceProcess(binary: "coffer-ingress", environment: environment)
         try await process.waitUntilReady()
-        return IngressHarness(database: database, process: process, consumer: consumer,
-                              keyring: try EncryptionKeyring(parsing: TestStackEnvironment.masterKey))
+        return IngressHarness(
+            database: database, process: process, consumer: consumer,
+            keyring: try EncryptionKeyring(parsing: TestStackEnvironment.masterKey))
     }
 
-    private init(database: TestDatabase, process: ServiceProcess, consumer: RecordingSubscriber, keyring: EncryptionKeyring) {
+    private init(
+        database: TestDatabase, process: ServiceProcess, consumer: RecordingSubscriber, keyring: EncryptionKeyring
+    ) {
         self.database = database
         self.process = process
         self.consumer = consumer
@@ -55,15 +60,21 @@ final class IngressHarness: @unchecked Sendable {
     func postEvents(_ events: [EventEnvelope]) async throws -> HTTPClientResponse {
         let body = EventEnvelope.encodeBatch(events)
         var request = HTTPClientRequest(method: .POST, url: internalURL + "/internal/events", body: body)
-        request.headers.add(InternalRequestSigner.headerName, TestStackEnvironment.signature(
-            from: events.first?.source ?? "payments", to: "ingress", method: "POST", target: "/internal/events", body: body))
+        request.headers.add(
+            InternalRequestSigner.headerName,
+            TestStackEnvironment.signature(
+                from: events.first?.source ?? "payments", to: "ingress", method: "POST", target: "/internal/events",
+                body: body))
         return try await client.send(request)
     }
 
     @discardableResult
-    func createTenant(_ tenantID: String = CofferID.generate(.tenant), status: String = "active", version: Int64 = 1) async throws -> String {
-        let event = try EventEnvelope.make(type: TenancyEventType.tenantUpserted, source: "payments", tenantID: tenantID, correlationID: nil,
-                                           payload: TenantUpserted(tenantID: tenantID, name: "Test tenant", status: status, version: version))
+    func createTenant(_ tenantID: String = CofferID.generate(.tenant), status: String = "active", version: Int64 = 1)
+        async throws -> String
+    {
+        let event = try EventEnvelope.make(
+            type: TenancyEventType.tenantUpserted, source: "payments", tenantID: tenantID, correlationID: nil,
+            payload: TenantUpserted(tenantID: tenantID, name: "Test tenant", status: status, version: version))
         let response = try await postEvents([event])
         XCTAssertEqual(response.status, .ok, response.bodyText)
         return tenantID
@@ -71,19 +82,24 @@ final class IngressHarness: @unchecked Sendable {
 
     /// Seals `secrets` (field → plain value) exactly as payments does and sends `connector.upserted`.
     @discardableResult
-    func upsertConnector(tenantID: String, provider: ProviderName, mode: String = "test", secrets: [String: String],
-                         connectorID: String = CofferID.generate(.connector), previousSecretExpiresAt: Date? = nil,
-                         webhookID: String? = nil, certificates: [String]? = nil, saltIndex: Int? = nil, version: Int64 = 1,
-                         status: String = "active") async throws -> String {
+    func upsertConnector(
+        tenantID: String, provider: ProviderName, mode: String = "test", secrets: [String: String],
+        connectorID: String = CofferID.generate(.connector), previousSecretExpiresAt: Date? = nil,
+        webhookID: String? = nil, certificates: [String]? = nil, saltIndex: Int? = nil, version: Int64 = 1,
+        status: String = "active"
+    ) async throws -> String {
         var sealed: [String: String] = [:]
         for (field, value) in secrets {
-            sealed[field] = try keyring.seal(value, context: ConnectorSecretContext.make(connectorID: connectorID, field: field))
+            sealed[field] = try keyring.seal(
+                value, context: ConnectorSecretContext.make(connectorID: connectorID, field: field))
         }
-        let payload = ConnectorUpserted(connectorID: connectorID, tenantID: tenantID, provider: provider.rawValue, mode: mode,
-                                        status: status, sealedSecrets: sealed, previousSecretExpiresAt: previousSecretExpiresAt,
-                                        webhookID: webhookID, certificates: certificates, saltIndex: saltIndex, version: version)
-        let event = try EventEnvelope.make(type: TenancyEventType.connectorUpserted, source: "payments", tenantID: tenantID,
-                                           correlationID: nil, payload: payload)
+        let payload = ConnectorUpserted(
+            connectorID: connectorID, tenantID: tenantID, provider: provider.rawValue, mode: mode,
+            status: status, sealedSecrets: sealed, previousSecretExpiresAt: previousSecretExpiresAt,
+            webhookID: webhookID, certificates: certificates, saltIndex: saltIndex, version: version)
+        let event = try EventEnvelope.make(
+            type: TenancyEventType.connectorUpserted, source: "payments", tenantID: tenantID,
+            correlationID: nil, payload: payload)
         let response = try await postEvents([event])
         XCTAssertEqual(response.status, .ok, response.bodyText)
         // The copy's cache lives a second; tests that change secrets wait it out.
@@ -92,23 +108,30 @@ final class IngressHarness: @unchecked Sendable {
 
     // MARK: Sending webhooks
 
-    func send(_ path: String, body: [UInt8], headers: HTTPHeaders = [:], method: HTTPMethod = .POST) async throws -> (HTTPClientResponse, JSONValue?) {
+    func send(_ path: String, body: [UInt8], headers: HTTPHeaders = [:], method: HTTPMethod = .POST) async throws -> (
+        HTTPClientResponse, JSONValue?
+    ) {
         var all = headers
         if !all.contains("Content-Type") { all.add("Content-Type", "application/json") }
-        let response = try await client.send(HTTPClientRequest(method: method, url: baseURL + path, headers: all, body: body, timeout: .seconds(20)))
+        let response = try await client.send(
+            HTTPClientRequest(method: method, url: baseURL + path, headers: all, body: body, timeout: .seconds(20)))
         return (response, try? JSONValue.parse(response.body))
     }
 
     func adminGet(_ path: String) async throws -> JSONValue {
-        let response = try await client.send(HTTPClientRequest(method: .GET, url: internalURL + path,
-                                                               headers: ["Authorization": "Bearer \(TestStackEnvironment.adminToken)"]))
+        let response = try await client.send(
+            HTTPClientRequest(
+                method: .GET, url: internalURL + path,
+                headers: ["Authorization": "Bearer \(TestStackEnvironment.adminToken)"]))
         XCTAssertEqual(response.status, .ok, response.bodyText)
         return try JSONValue.parse(response.body)
     }
 
     func adminPost(_ path: String) async throws -> HTTPClientResponse {
-        try await client.send(HTTPClientRequest(method: .POST, url: internalURL + path,
-                                                headers: ["Authorization": "Bearer \(TestStackEnvironment.adminToken)"]))
+        try await client.send(
+            HTTPClientRequest(
+                method: .POST, url: internalURL + path,
+                headers: ["Authorization": "Bearer \(TestStackEnvironment.adminToken)"]))
     }
 
     func count(_ sql: String) async throws -> Int64 {
@@ -145,22 +168,37 @@ final class RecordingSubscriber: EventConsumer, @unchecked Sendable {
     static func start(database: TestDatabase) async throws -> RecordingSubscriber {
         let subscriber = RecordingSubscriber()
         let owner = database.pool(.owner, poolSize: 1)
-        _ = try await Migrator(pool: owner, schema: "subscriber", migrations: [OutboxSchema.inboxMigration(version: 1, schema: "subscriber")],
-                               logger: TestEnvironment.logger()).migrate(grantTo: [database.appRole, "coffer_platform"])
+        _ = try await Migrator(
+            pool: owner, schema: "subscriber",
+            migrations: [OutboxSchema.inboxMigration(version: 1, schema: "subscriber")],
+            logger: TestEnvironment.logger()
+        ).migrate(grantTo: [database.appRole, "coffer_platform"])
         await owner.shutdown()
-        var reader = ConfigReader(service: "subscriber", environment: [
-            "DATABASE_URL": database.appURL, "HTTP_HOST": "127.0.0.1", "PORT": "0", "INTERNAL_PORT": "0", "LOG_FILE": "/dev/null",
-        ])
+        var reader = ConfigReader(
+            service: "subscriber",
+            environment: [
+                "DATABASE_URL": database.appURL, "HTTP_HOST": "127.0.0.1", "PORT": "0", "INTERNAL_PORT": "0",
+                "LOG_FILE": "/dev/null",
+            ])
         let common = CommonConfiguration(reader: &reader, defaultPort: 0)
         try reader.finish()
-        let runtime = ServiceRuntime(identity: ServiceIdentity(name: "subscriber", defaultPort: 0, migrations: []), configuration: common)
+        let runtime = ServiceRuntime(
+            identity: ServiceIdentity(name: "subscriber", defaultPort: 0, migrations: []), configuration: common)
         let router = Router()
-        let authentication = InternalAuthenticator(signers: TestStackEnvironment.services.map(TestStackEnvironment.signer(as:)))
+        let authentication = InternalAuthenticator(
+            signers: TestStackEnvironment.services.map(TestStackEnvironment.signer(as:)))
         let anything = EventSenders(Dictionary(uniqueKeysWithValues: TestStackEnvironment.services.map { ($0, ["*"]) }))
-        InternalEventsEndpoint(schema: "subscriber", work: UnitOfWork(database: runtime.database, outbox: nil, audit: nil, idempotency: nil, source: "subscriber"), consumer: subscriber, senders: anything, metrics: runtime.metrics)
-            .register(on: router, authentication: authentication)
+        InternalEventsEndpoint(
+            schema: "subscriber",
+            work: UnitOfWork(
+                database: runtime.database, outbox: nil, audit: nil, idempotency: nil, source: "subscriber"),
+            consumer: subscriber, senders: anything, metrics: runtime.metrics
+        )
+        .register(on: router, authentication: authentication)
         router.get("/internal/snapshot/tenants", admission: [authentication], middleware: [authentication]) { _, _ in
-            guard let snapshot = subscriber.snapshot.withLock({ $0 }) else { throw HTTPError.serviceUnavailable("not yet") }
+            guard let snapshot = subscriber.snapshot.withLock({ $0 }) else {
+                throw HTTPError.serviceUnavailable("not yet")
+            }
             return .json(.ok, bytes: Array(try JSONCoding.makeEncoder().encode(snapshot)))
         }
         let server = runtime.makeServer(router: router)

@@ -12,7 +12,9 @@ final class IngressOpenAPITests: XCTestCase {
         anchors: ["unknown_tenant", "invalid_signature", "malformed_payload", "unknown_provider", "rate_limited"])
 
     func testServedDocumentIsTheJSONFile() throws { try Self.check.servedDocumentIsTheFile() }
-    func testDocumentPassesTheValidatorAndItsExamplesTheirSchemas() async throws { try await Self.check.passesTheValidatorAndExamplesMatchSchemas() }
+    func testDocumentPassesTheValidatorAndItsExamplesTheirSchemas() async throws {
+        try await Self.check.passesTheValidatorAndExamplesMatchSchemas()
+    }
     func testEveryErrorCodeIsDocumented() throws { try Self.check.everyErrorCodeIsDocumented() }
     func testEveryRouteIsDocumentedAndEveryOperationExists() throws { try Self.check.routesAndOperationsMatch() }
 }

@@ -24,33 +24,58 @@ final class PaymentLifecycleTests: XCTestCase {
         // observed → (statuses → outcome); a status not named is "stale".
         let table: [(ProviderPaymentState.Status, [PaymentStatus: String])] = [
             (.processing, Dictionary(uniqueKeysWithValues: PaymentStatus.allCases.map { ($0, "unchanged") })),
-            (.requiresAction(url: "https://pay.example/1"), [.processing: "requires_action", .requiresAction: "unchanged"]),
-            (.authorized, [.processing: "authorize", .requiresAction: "authorize", .authorized: "unchanged", .capturing: "unchanged"]),
+            (
+                .requiresAction(url: "https://pay.example/1"),
+                [.processing: "requires_action", .requiresAction: "unchanged"]
+            ),
+            (
+                .authorized,
+                [
+                    .processing: "authorize", .requiresAction: "authorize", .authorized: "unchanged",
+                    .capturing: "unchanged",
+                ]
+            ),
             // A capture the provider reports is always believed, even after Coffer failed or canceled it.
-            (.captured, Dictionary(uniqueKeysWithValues: (open + [.failed, .canceled]).map { ($0, "capture") } + captured.map { ($0, "unchanged") })),
-            (.failed(code: "card_declined", message: nil), Dictionary(uniqueKeysWithValues: open.map { ($0, "fail") } + [(.failed, "unchanged")])),
+            (
+                .captured,
+                Dictionary(
+                    uniqueKeysWithValues: (open + [.failed, .canceled]).map { ($0, "capture") }
+                        + captured.map { ($0, "unchanged") })
+            ),
+            (
+                .failed(code: "card_declined", message: nil),
+                Dictionary(uniqueKeysWithValues: open.map { ($0, "fail") } + [(.failed, "unchanged")])
+            ),
             (.canceled, Dictionary(uniqueKeysWithValues: open.map { ($0, "cancel") } + [(.canceled, "unchanged")])),
         ]
         for (observed, expected) in table {
             for status in PaymentStatus.allCases {
-                let decided = PaymentTransition.decide(current: status, observed: observed, amountCaptured: 500, amountCapturable: 700)
+                let decided = PaymentTransition.decide(
+                    current: status, observed: observed, amountCaptured: 500, amountCapturable: 700)
                 XCTAssertEqual(outcome(decided), expected[status] ?? "stale", "\(observed) when \(status)")
             }
         }
         // The amounts travel with the decision: what the provider captured, what it holds.
-        XCTAssertEqual(PaymentTransition.decide(current: .failed, observed: .captured, amountCaptured: 500, amountCapturable: 0), .capture(amount: 500))
-        XCTAssertEqual(PaymentTransition.decide(current: .processing, observed: .authorized, amountCaptured: 0, amountCapturable: 700),
-                       .authorize(capturable: 700))
+        XCTAssertEqual(
+            PaymentTransition.decide(current: .failed, observed: .captured, amountCaptured: 500, amountCapturable: 0),
+            .capture(amount: 500))
+        XCTAssertEqual(
+            PaymentTransition.decide(
+                current: .processing, observed: .authorized, amountCaptured: 0, amountCapturable: 700),
+            .authorize(capturable: 700))
     }
 
     func testCaptureAndCancelRequestsAgainstEveryStatus() {
         for status in PaymentStatus.allCases {
             for confirmed in [true, false] {
                 let capture = PaymentLifecycle.refusal(.capture, status: status, providerConfirmed: confirmed)
-                XCTAssertEqual(capture == nil, status == .authorized && confirmed, "capture when \(status), confirmed \(confirmed)")
+                XCTAssertEqual(
+                    capture == nil, status == .authorized && confirmed, "capture when \(status), confirmed \(confirmed)"
+                )
                 let cancel = PaymentLifecycle.refusal(.cancel, status: status, providerConfirmed: confirmed)
-                XCTAssertEqual(cancel == nil, [.requiresAction, .processing, .authorized].contains(status) && confirmed,
-                               "cancel when \(status), confirmed \(confirmed)")
+                XCTAssertEqual(
+                    cancel == nil, [.requiresAction, .processing, .authorized].contains(status) && confirmed,
+                    "cancel when \(status), confirmed \(confirmed)")
                 XCTAssertEqual(capture?.kind ?? .conflict, .conflict)
                 XCTAssertEqual(cancel?.kind ?? .conflict, .conflict)
             }
@@ -79,7 +104,9 @@ final class PaymentLifecycleTests: XCTestCase {
                     XCTAssertEqual(decided, row.2, "\(observed) when \(status)")
                 } else {
                     // Everything else contradicts what Coffer knows: ignored, with a reason for the log.
-                    guard case .ignore(let reason) = decided else { return XCTFail("\(observed) when \(status) is \(decided)") }
+                    guard case .ignore(let reason) = decided else {
+                        return XCTFail("\(observed) when \(status) is \(decided)")
+                    }
                     XCTAssertNotNil(reason, "\(observed) when \(status) is ignored silently")
                 }
             }

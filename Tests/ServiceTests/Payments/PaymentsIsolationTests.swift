@@ -11,22 +11,29 @@ final class PaymentsIsolationTests: XCTestCase {
     func testEveryEndpointAnswers404ForAnotherTenantsIDsAndChangesNothing() async throws {
         let harness = try await PaymentsHarness.start(sandbox: true)
         defer { Task { await harness.stop() } }
-        let victim = try await harness.createTenant(name: "Victim", settings: ["refund_policy": ["approval_thresholds": ["USD": 100]]])
+        let victim = try await harness.createTenant(
+            name: "Victim", settings: ["refund_policy": ["approval_thresholds": ["USD": 100]]])
         try await harness.connectStripe(victim)
-        let authorized = try await harness.call(.POST, "/v1/payments", bearer: victim.key,
-                                                json: ["amount": 5000, "currency": "USD", "capture_method": "manual"])
-        let captured = try await harness.call(.POST, "/v1/payments", bearer: victim.key, json: ["amount": 5000, "currency": "USD"])
-        let refund = try await harness.call(.POST, "/v1/payments/\(captured.id)/refunds", bearer: victim.key, json: ["amount": 1000])
+        let authorized = try await harness.call(
+            .POST, "/v1/payments", bearer: victim.key,
+            json: ["amount": 5000, "currency": "USD", "capture_method": "manual"])
+        let captured = try await harness.call(
+            .POST, "/v1/payments", bearer: victim.key, json: ["amount": 5000, "currency": "USD"])
+        let refund = try await harness.call(
+            .POST, "/v1/payments/\(captured.id)/refunds", bearer: victim.key, json: ["amount": 1000])
         XCTAssertEqual(refund["status"]?.stringValue, "pending_approval")
         let before = try await snapshot(harness, victim)
 
         let attacker = try await harness.createTenant(name: "Attacker")
         try await harness.connectStripe(attacker)
         let attackerApprover = try await harness.createKey(tenantID: attacker.id, role: "approver")
-        let liveKey = try await harness.admin(.POST, "/admin/tenants/\(victim.id)/api-keys", json: ["role": "full", "livemode": true])
+        let liveKey = try await harness.admin(
+            .POST, "/admin/tenants/\(victim.id)/api-keys", json: ["role": "full", "livemode": true])
         let victimLive = try XCTUnwrap(liveKey["secret"]?.stringValue)
 
-        let routes = try PaymentsOpenAPITests.check.documentedRoutes().filter { $0.contains(" /v1/") && $0.contains("{id}") }.sorted()
+        let routes = try PaymentsOpenAPITests.check.documentedRoutes().filter {
+            $0.contains(" /v1/") && $0.contains("{id}")
+        }.sorted()
         XCTAssertGreaterThanOrEqual(routes.count, 8, "\(routes)")
         var walked = 0
         for route in routes {
@@ -52,7 +59,9 @@ final class PaymentsIsolationTests: XCTestCase {
         }
         XCTAssertGreaterThan(walked, 60)
         // Lists and the audit trail show the attacker nothing of the victim's.
-        for path in ["/v1/payments", "/v1/refunds", "/v1/refunds?payment_id=\(captured.id)", "/v1/audit", "/v1/connectors"] {
+        for path in [
+            "/v1/payments", "/v1/refunds", "/v1/refunds?payment_id=\(captured.id)", "/v1/audit", "/v1/connectors",
+        ] {
             let answer = try await harness.call(.GET, path, bearer: attacker.key)
             XCTAssertEqual(answer.status, 200, "\(path): \(answer.text)")
             for id in [authorized.id, captured.id, refund.id, victim.id] {
@@ -68,13 +77,15 @@ final class PaymentsIsolationTests: XCTestCase {
     /// The victim's payments and refunds as stored.
     private func snapshot(_ harness: PaymentsHarness, _ tenant: PaymentsHarness.Tenant) async throws -> [String] {
         try await harness.withSuperuserPool { pool in
-            try await pool.query("""
+            try await pool.query(
+                """
                 SELECT id || ':' || status || ':' || amount_captured || ':' || amount_refunded || ':' || amount_refund_reserved || ':' || updated_at
                 FROM payments.payments WHERE tenant_id = \(tenant.id)
                 UNION ALL
                 SELECT id || ':' || status || ':' || coalesce(approved_by, '') || ':' || updated_at FROM payments.refunds WHERE tenant_id = \(tenant.id)
                 ORDER BY 1
-                """).map { try $0.decode(String.self, at: 0) }
+                """
+            ).map { try $0.decode(String.self, at: 0) }
         }
     }
 }

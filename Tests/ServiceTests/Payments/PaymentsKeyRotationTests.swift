@@ -12,14 +12,19 @@ final class PaymentsKeyRotationTests: XCTestCase {
         let harness = try await PaymentsHarness.start()
         defer { Task { await harness.stop() } }
         let tenant = try await harness.createTenant()
-        let put = try await harness.call(.PUT, "/v1/connectors/stripe", bearer: tenant.key, json: [
-            "credentials": ["secret_key": "sk_test_rotation_0000ABCD"], "webhook_secret": "whsec_rotation_secret_EFGH",
-        ])
+        let put = try await harness.call(
+            .PUT, "/v1/connectors/stripe", bearer: tenant.key,
+            json: [
+                "credentials": ["secret_key": "sk_test_rotation_0000ABCD"],
+                "webhook_secret": "whsec_rotation_secret_EFGH",
+            ])
         XCTAssertEqual(put.status, 200, put.text)
         let sealed: () async throws -> String = {
             try await harness.withSuperuserPool { pool in
-                try await pool.query("SELECT sealed_secrets::text FROM payments.connectors WHERE tenant_id = \(tenant.id)").first?
-                    .decode(String.self, at: 0) ?? ""
+                try await pool.query(
+                    "SELECT sealed_secrets::text FROM payments.connectors WHERE tenant_id = \(tenant.id)"
+                ).first?
+                .decode(String.self, at: 0) ?? ""
             }
         }
         let before = try await sealed()
@@ -29,9 +34,12 @@ final class PaymentsKeyRotationTests: XCTestCase {
         try await harness.restart(changes: ["COFFER_MASTER_KEY": "v2:\(newKey),v1:\(TestStackEnvironment.masterKey)"])
         var lines: [String] = []
         let output = CtlOutput { lines.append($0) }
-        let code = await CofferCtl.main(arguments: ["keys", "rotate", "--service", "payments"],
-                                        environment: ["PAYMENTS_INTERNAL_URL": harness.internalURL, "COFFER_ADMIN_TOKEN": TestStackEnvironment.adminToken],
-                                        output: output)
+        let code = await CofferCtl.main(
+            arguments: ["keys", "rotate", "--service", "payments"],
+            environment: [
+                "PAYMENTS_INTERNAL_URL": harness.internalURL, "COFFER_ADMIN_TOKEN": TestStackEnvironment.adminToken,
+            ],
+            output: output)
         XCTAssertEqual(code, 0, lines.joined(separator: "\n"))
         XCTAssertTrue(lines.joined().contains("Re-encrypted 1 connector(s) under master key v2"), lines.joined())
         let after = try await sealed()
@@ -46,15 +54,20 @@ final class PaymentsKeyRotationTests: XCTestCase {
         XCTAssertTrue(list.text.contains("ABCD"), "the secret opens under v2 alone: \(list.text)")
         let published = await eventually {
             harness.ingress.applied.withLock { events in
-                events.contains { $0.type == "connector.upserted" && String(decoding: $0.data.serialized(), as: UTF8.self).contains("\"v2.") }
+                events.contains {
+                    $0.type == "connector.upserted"
+                        && String(decoding: $0.data.serialized(), as: UTF8.self).contains("\"v2.")
+                }
             }
         }
         XCTAssertTrue(published, "ingress's copy is re-sealed too")
 
         // Without the admin token the command says what is missing.
         lines.removeAll()
-        let refused = await CofferCtl.main(arguments: ["keys", "rotate", "--service", "payments"], environment: ["PAYMENTS_INTERNAL_URL": harness.internalURL, "COFFER_ENV_FILE": "/dev/null"],
-                                           output: output)
+        let refused = await CofferCtl.main(
+            arguments: ["keys", "rotate", "--service", "payments"],
+            environment: ["PAYMENTS_INTERNAL_URL": harness.internalURL, "COFFER_ENV_FILE": "/dev/null"],
+            output: output)
         XCTAssertEqual(refused, 1)
         XCTAssertTrue(lines.joined().contains("COFFER_ADMIN_TOKEN"))
     }

@@ -16,26 +16,36 @@ final class PayoutLifecycleTests: XCTestCase {
         let later = now.addingTimeInterval(3600)
         XCTAssertEqual(PayoutLifecycle.status(for: gates(), now: now), .queued)
         XCTAssertEqual(PayoutLifecycle.status(for: gates(date: later), now: now), .scheduled)
-        XCTAssertEqual(PayoutLifecycle.status(for: gates(date: now.addingTimeInterval(-1)), now: now), .queued, "a past date is due")
+        XCTAssertEqual(
+            PayoutLifecycle.status(for: gates(date: now.addingTimeInterval(-1)), now: now), .queued,
+            "a past date is due")
         XCTAssertEqual(PayoutLifecycle.status(for: gates(hold: ["shared_destination"], date: later), now: now), .held)
-        XCTAssertEqual(PayoutLifecycle.status(for: gates(approval: ["above_threshold"], hold: ["shared_destination"]), now: now),
-                       .pendingApproval, "approval comes first")
+        XCTAssertEqual(
+            PayoutLifecycle.status(for: gates(approval: ["above_threshold"], hold: ["shared_destination"]), now: now),
+            .pendingApproval, "approval comes first")
     }
 
     func testEveryEventAgainstEveryStatus() {
-        let approval = PayoutLifecycle.Gates(approvalReasons: ["above_threshold"], holdReasons: ["destination_changed"], scheduledFor: nil)
+        let approval = PayoutLifecycle.Gates(
+            approvalReasons: ["above_threshold"], holdReasons: ["destination_changed"], scheduledFor: nil)
         // event → (status → resulting status); a status not named refuses the event.
         let table: [(PayoutLifecycle.Event, [PayoutStatus: PayoutStatus])] = [
             (.approved, [.pendingApproval: .held]),  // the hold is still there once approved
             (.released, [.held: .pendingApproval]),  // released, it still waits for its approval
             (.canceled, Dictionary(uniqueKeysWithValues: (open + [.canceled]).map { ($0, .canceled) })),
-            (.held(reason: "payee_disabled"), [.scheduled: .held, .pendingApproval: .pendingApproval, .held: .held, .queued: .held]),
+            (
+                .held(reason: "payee_disabled"),
+                [.scheduled: .held, .pendingApproval: .pendingApproval, .held: .held, .queued: .held]
+            ),
             (.claimed, [.queued: .processing, .scheduled: .processing]),
             (.retry, [.processing: .queued]),
             // Clearing the hold leaves the approval: a held payout now waits for it; statuses beyond the
             // gates keep theirs.
-            (.cleared(reason: "destination_changed"),
-             Dictionary(uniqueKeysWithValues: PayoutStatus.allCases.map { ($0, $0 == .held ? .pendingApproval : $0) })),
+            (
+                .cleared(reason: "destination_changed"),
+                Dictionary(
+                    uniqueKeysWithValues: PayoutStatus.allCases.map { ($0, $0 == .held ? .pendingApproval : $0) })
+            ),
         ]
         for (event, expected) in table {
             for status in PayoutStatus.allCases {
@@ -43,7 +53,8 @@ final class PayoutLifecycleTests: XCTestCase {
                 switch (result, expected[status]) {
                 case (.success(let (next, _)), let wanted?): XCTAssertEqual(next, wanted, "\(event) when \(status)")
                 case (.failure(let refusal), nil): XCTAssertEqual(refusal, .notAllowed(status))
-                case (.success(let (next, _)), nil): XCTFail("\(event) when \(status) should be refused, went to \(next)")
+                case (.success(let (next, _)), nil):
+                    XCTFail("\(event) when \(status) should be refused, went to \(next)")
                 case (.failure, let wanted?): XCTFail("\(event) when \(status) should go to \(wanted), was refused")
                 }
             }
@@ -52,15 +63,25 @@ final class PayoutLifecycleTests: XCTestCase {
         if case .success(let (_, gates)) = PayoutLifecycle.next(.pendingApproval, approval, on: .approved, now: now) {
             XCTAssertEqual(gates.approvalReasons, [])
             XCTAssertEqual(gates.holdReasons, ["destination_changed"])
-        } else { XCTFail("approve refused") }
-        if case .success(let (status, gates)) = PayoutLifecycle.next(.held, approval, on: .held(reason: "destination_changed"), now: now) {
+        } else {
+            XCTFail("approve refused")
+        }
+        if case .success(let (status, gates)) = PayoutLifecycle.next(
+            .held, approval, on: .held(reason: "destination_changed"), now: now)
+        {
             XCTAssertEqual(status, .held)
             XCTAssertEqual(gates.holdReasons, ["destination_changed"], "the same reason is not added twice")
-        } else { XCTFail("hold refused") }
+        } else {
+            XCTFail("hold refused")
+        }
         let lastGate = PayoutLifecycle.Gates(approvalReasons: [], holdReasons: ["first_run"], scheduledFor: nil)
-        if case .success(let (status, _)) = PayoutLifecycle.next(.held, lastGate, on: .cleared(reason: "first_run"), now: now) {
+        if case .success(let (status, _)) = PayoutLifecycle.next(
+            .held, lastGate, on: .cleared(reason: "first_run"), now: now)
+        {
             XCTAssertEqual(status, .queued, "the last gate cleared sends it to the queue")
-        } else { XCTFail("clear refused") }
+        } else {
+            XCTFail("clear refused")
+        }
     }
 
     private func outcome(_ transition: PayoutTransition) -> String {
@@ -82,17 +103,38 @@ final class PayoutLifecycleTests: XCTestCase {
             Dictionary(uniqueKeysWithValues: pairs.flatMap { statuses, outcome in statuses.map { ($0, outcome) } })
         }
         let table: [(ProviderPayoutState.Status, [PayoutStatus: String])] = [
-            (.pending, rows([(inFlight, "pending"), (neverSent + [.processed, .failed, .reversed, .canceled], "unchanged")])),
+            (
+                .pending,
+                rows([(inFlight, "pending"), (neverSent + [.processed, .failed, .reversed, .canceled], "unchanged")])
+            ),
             // Money that left is always booked, even on a payout Coffer had failed.
-            (.processed, rows([(inFlight, "settle"), ([.failed], "settle_late"), ([.processed], "unchanged"),
-                               (neverSent + [.canceled, .reversed], "stale")])),
-            (.failed(code: "invalid_account", message: nil),
-             rows([(inFlight, "fail"), ([.processed], "reverse"), ([.failed, .reversed, .canceled], "unchanged"), (neverSent, "stale")])),
-            (.reversed, rows([([.processed], "reverse"), (inFlight, "fail"), ([.reversed, .failed, .canceled], "unchanged"), (neverSent, "stale")])),
+            (
+                .processed,
+                rows([
+                    (inFlight, "settle"), ([.failed], "settle_late"), ([.processed], "unchanged"),
+                    (neverSent + [.canceled, .reversed], "stale"),
+                ])
+            ),
+            (
+                .failed(code: "invalid_account", message: nil),
+                rows([
+                    (inFlight, "fail"), ([.processed], "reverse"), ([.failed, .reversed, .canceled], "unchanged"),
+                    (neverSent, "stale"),
+                ])
+            ),
+            (
+                .reversed,
+                rows([
+                    ([.processed], "reverse"), (inFlight, "fail"), ([.reversed, .failed, .canceled], "unchanged"),
+                    (neverSent, "stale"),
+                ])
+            ),
         ]
         for (observed, expected) in table {
             for status in PayoutStatus.allCases {
-                XCTAssertEqual(outcome(PayoutTransition.decide(current: status, observed: observed)), expected[status], "\(observed) when \(status)")
+                XCTAssertEqual(
+                    outcome(PayoutTransition.decide(current: status, observed: observed)), expected[status],
+                    "\(observed) when \(status)")
             }
         }
     }
@@ -100,13 +142,15 @@ final class PayoutLifecycleTests: XCTestCase {
     func testWhatAnOperatorMayForce() {
         let allowed: [(PayoutStatus, PayoutStatus, String)] = [
             (.processing, .processed, "settle"), (.queued, .processed, "settle"), (.failed, .processed, "settle_late"),
-            (.processing, .failed, "fail"), (.queued, .failed, "fail"), (.held, .failed, "fail"), (.scheduled, .failed, "fail"),
+            (.processing, .failed, "fail"), (.queued, .failed, "fail"), (.held, .failed, "fail"),
+            (.scheduled, .failed, "fail"),
             (.pendingApproval, .failed, "fail"), (.processed, .reversed, "reverse"),
         ]
         for current in PayoutStatus.allCases {
             for target in PayoutStatus.allCases {
                 let forced = PayoutTransition.forced(from: current, to: target).map(outcome)
-                XCTAssertEqual(forced, allowed.first { $0.0 == current && $0.1 == target }?.2, "force \(current) → \(target)")
+                XCTAssertEqual(
+                    forced, allowed.first { $0.0 == current && $0.1 == target }?.2, "force \(current) → \(target)")
             }
         }
         XCTAssertEqual(PayoutTransition.settle.resultingStatus, .processed)

@@ -11,10 +11,15 @@ final class PayoutsFlowTests: XCTestCase {
         let harness = try await PayoutsHarness.start()
         let tenant = try await harness.createTenant()
         let number = "123456789012"
-        let created = try await harness.call(.POST, "/v1/payees", bearer: tenant.key, json: [
-            "name": "Asha Rao", "type": "seller",
-            "destination": ["type": "bank_account", "account_number": .string(number), "ifsc": "hdfc0001234", "holder_name": "Asha Rao"],
-        ])
+        let created = try await harness.call(
+            .POST, "/v1/payees", bearer: tenant.key,
+            json: [
+                "name": "Asha Rao", "type": "seller",
+                "destination": [
+                    "type": "bank_account", "account_number": .string(number), "ifsc": "hdfc0001234",
+                    "holder_name": "Asha Rao",
+                ],
+            ])
         XCTAssertEqual(created.status, 201, created.text)
         XCTAssertFalse(created.text.contains(number), "the account number is masked in responses")
         XCTAssertEqual(created["destination"]?["last4"]?.stringValue, "9012", created.text)
@@ -51,7 +56,10 @@ final class PayoutsFlowTests: XCTestCase {
         let payable = try await harness.ledgerPayable(tenant.id, payee: payee)
         XCTAssertTrue(ledgerFollows, "payments' ledger says the payee is owed \(payable)")
         let told = await eventually(timeout: .seconds(10)) {
-            let types = Set(harness.recorder.applied.withLock { $0.filter { $0.data["payout_id"]?.stringValue == payout.id }.map(\.type) })
+            let types = Set(
+                harness.recorder.applied.withLock {
+                    $0.filter { $0.data["payout_id"]?.stringValue == payout.id }.map(\.type)
+                })
             return types.isSuperset(of: ["payout.created", "payout.queued", "payout.processed"])
         }
         XCTAssertTrue(told, "notifications hear payout.created, payout.queued and payout.processed")
@@ -60,7 +68,8 @@ final class PayoutsFlowTests: XCTestCase {
         let other = try await harness.createTenant()
         for path in ["/v1/payouts/\(payout.id)", "/v1/payees/\(payee)", "/v1/balances?payee_id=\(payee)"] {
             let answer = try await harness.call(.GET, path, bearer: other.key)
-            XCTAssertTrue(answer.status == 404 || (answer["data"]?.arrayValue?.isEmpty ?? false), "\(path): \(answer.text)")
+            XCTAssertTrue(
+                answer.status == 404 || (answer["data"]?.arrayValue?.isEmpty ?? false), "\(path): \(answer.text)")
         }
         let stolen = try await harness.createPayout(other, payee: payee, amount: 1_000)
         XCTAssertEqual(stolen.status, 404, stolen.text)
@@ -69,9 +78,14 @@ final class PayoutsFlowTests: XCTestCase {
 
     func testFirstRunApprovalsAndHolds() async throws {
         let harness = try await PayoutsHarness.start()
-        let tenant = try await harness.createTenant(settings: ["payout_limits": ["approval_thresholds": ["INR": 50_000],
-                                                                                 "max_single_payout": ["INR": 500_000]]],
-                                                    confirmFirstRun: false)
+        let tenant = try await harness.createTenant(
+            settings: [
+                "payout_limits": [
+                    "approval_thresholds": ["INR": 50_000],
+                    "max_single_payout": ["INR": 500_000],
+                ]
+            ],
+            confirmFirstRun: false)
         let approver = try await harness.createKey(tenant, role: "approver")
         let reader = try await harness.createKey(tenant, role: "read_only")
         let payee = try await harness.createPayee(tenant, balance: 1_000_000)
@@ -139,7 +153,12 @@ final class PayoutsFlowTests: XCTestCase {
         XCTAssertEqual(released.status, 200, released.text)
         let paid = await harness.waitForStatus(held.id, tenant, "processed")
         XCTAssertTrue(paid)
-        let heldEvent = harness.recorder.applied.withLock { $0.contains { $0.type == "payout.held" && $0.data["payout_id"]?.stringValue == held.id && $0.data["hold_reasons"]?.arrayValue == ["shared_destination"] } }
+        let heldEvent = harness.recorder.applied.withLock {
+            $0.contains {
+                $0.type == "payout.held" && $0.data["payout_id"]?.stringValue == held.id
+                    && $0.data["hold_reasons"]?.arrayValue == ["shared_destination"]
+            }
+        }
         XCTAssertTrue(heldEvent)
         await harness.stop()
     }
@@ -149,48 +168,72 @@ final class PayoutsFlowTests: XCTestCase {
     /// bank refuses fails its check, and its payouts stay held.
     func testDestinationCheckScheduledPayoutsAndPermanentFailures() async throws {
         let harness = try await PayoutsHarness.start()
-        let tenant = try await harness.createTenant(settings: ["test_payout": ["enabled": true, "amount_major_units": 1]])
-        let noCurrency = try await harness.call(.POST, "/v1/payees", bearer: tenant.key, json: [
-            "name": "Asha", "type": "seller",
-            "destination": ["type": "bank_account", "account_number": "123456789012", "ifsc": "HDFC0001234", "holder_name": "Asha"],
+        let tenant = try await harness.createTenant(settings: [
+            "test_payout": ["enabled": true, "amount_major_units": 1]
         ])
+        let noCurrency = try await harness.call(
+            .POST, "/v1/payees", bearer: tenant.key,
+            json: [
+                "name": "Asha", "type": "seller",
+                "destination": [
+                    "type": "bank_account", "account_number": "123456789012", "ifsc": "HDFC0001234",
+                    "holder_name": "Asha",
+                ],
+            ])
         XCTAssertEqual(noCurrency.errorCode, "currency_required", noCurrency.text)
-        let payee = try await harness.call(.POST, "/v1/payees", bearer: tenant.key, json: [
-            "name": "Asha", "type": "seller", "currency": "INR",
-            "destination": ["type": "bank_account", "account_number": "123456789012", "ifsc": "HDFC0001234", "holder_name": "Asha"],
-        ])
+        let payee = try await harness.call(
+            .POST, "/v1/payees", bearer: tenant.key,
+            json: [
+                "name": "Asha", "type": "seller", "currency": "INR",
+                "destination": [
+                    "type": "bank_account", "account_number": "123456789012", "ifsc": "HDFC0001234",
+                    "holder_name": "Asha",
+                ],
+            ])
         XCTAssertEqual(payee.status, 201, payee.text)
         try await harness.credit(payee.id, 50_000)
         let waiting = try await harness.createPayout(tenant, payee: payee.id, amount: 10_000)
         let checked = await eventually(timeout: .seconds(30)) {
-            (try? await harness.call(.GET, "/v1/payees/\(payee.id)", bearer: tenant.key))?["destination_check"]?.stringValue == "passed"
+            (try? await harness.call(.GET, "/v1/payees/\(payee.id)", bearer: tenant.key))?["destination_check"]?
+                .stringValue == "passed"
         }
         XCTAssertTrue(checked, "the one-rupee check was paid")
         let released = await harness.waitForStatus(waiting.id, tenant, "processed")
         XCTAssertTrue(released, "a payout held for the check goes on once it passes")
-        let checks = try await harness.superuserCount("SELECT count(*) FROM payouts.payouts WHERE payee_id = '\(payee.id)' AND is_test AND amount = 100")
+        let checks = try await harness.superuserCount(
+            "SELECT count(*) FROM payouts.payouts WHERE payee_id = '\(payee.id)' AND is_test AND amount = 100")
         XCTAssertEqual(checks, 1)
         let balance = try await harness.balance(payee.id, tenant)
         XCTAssertEqual(balance.available, 40_000, "the check is the platform's money, not the payee's")
-        let ledger = await eventually(timeout: .seconds(20)) { (try? await harness.ledgerPayable(tenant.id, payee: payee.id)) == 40_000 }
+        let ledger = await eventually(timeout: .seconds(20)) {
+            (try? await harness.ledgerPayable(tenant.id, payee: payee.id)) == 40_000
+        }
         XCTAssertTrue(ledger)
 
         // A bank account the bank refuses: the check fails and the payee's payouts stay held.
-        let refused = try await harness.call(.POST, "/v1/payees", bearer: tenant.key, json: [
-            "name": "Nobody", "type": "seller", "currency": "INR",
-            "destination": ["type": "bank_account", "account_number": "000000000000", "ifsc": "HDFC0001234", "holder_name": "Nobody"],
-        ])
+        let refused = try await harness.call(
+            .POST, "/v1/payees", bearer: tenant.key,
+            json: [
+                "name": "Nobody", "type": "seller", "currency": "INR",
+                "destination": [
+                    "type": "bank_account", "account_number": "000000000000", "ifsc": "HDFC0001234",
+                    "holder_name": "Nobody",
+                ],
+            ])
         try await harness.credit(refused.id, 10_000)
         let stuck = try await harness.createPayout(tenant, payee: refused.id, amount: 5_000)
         let failedCheck = await eventually(timeout: .seconds(30)) {
-            (try? await harness.call(.GET, "/v1/payees/\(refused.id)", bearer: tenant.key))?["destination_check"]?.stringValue == "failed"
+            (try? await harness.call(.GET, "/v1/payees/\(refused.id)", bearer: tenant.key))?["destination_check"]?
+                .stringValue == "failed"
         }
         XCTAssertTrue(failedCheck)
         let stillHeld = try await harness.payout(stuck.id, tenant)
         XCTAssertEqual(stillHeld["status"]?.stringValue, "held", stillHeld.text)
         XCTAssertEqual(stillHeld["hold_reasons"]?.arrayValue, ["destination_unverified"])
         let failedEvent = await eventually(timeout: .seconds(10)) {
-            harness.recorder.applied.withLock { $0.contains { $0.type == "payout.failed" && $0.data["payee_id"]?.stringValue == refused.id } }
+            harness.recorder.applied.withLock {
+                $0.contains { $0.type == "payout.failed" && $0.data["payee_id"]?.stringValue == refused.id }
+            }
         }
         XCTAssertTrue(failedEvent)
         await harness.stop()
@@ -201,15 +244,17 @@ final class PayoutsFlowTests: XCTestCase {
         let tenant = try await harness.createTenant()
         let payee = try await harness.createPayee(tenant, balance: 50_000)
         let payDate = Date().addingTimeInterval(3)
-        let scheduled = try await harness.createPayout(tenant, payee: payee, amount: 10_000,
-                                                       extra: ["scheduled_for": .string(Timestamp.rfc3339(payDate)), "purpose": "salary"])
+        let scheduled = try await harness.createPayout(
+            tenant, payee: payee, amount: 10_000,
+            extra: ["scheduled_for": .string(Timestamp.rfc3339(payDate)), "purpose": "salary"])
         XCTAssertEqual(scheduled["status"]?.stringValue, "scheduled", scheduled.text)
         try await Task.sleep(for: .seconds(1))
         let early = try await harness.payout(scheduled.id, tenant)
         XCTAssertEqual(early["status"]?.stringValue, "scheduled", "not before its date")
         let paid = await harness.waitForStatus(scheduled.id, tenant, "processed", timeout: .seconds(30))
         XCTAssertTrue(paid)
-        let processedAt = try await harness.payout(scheduled.id, tenant)["processed_at"]?.stringValue.flatMap(Timestamp.parse)
+        let processedAt = try await harness.payout(scheduled.id, tenant)["processed_at"]?.stringValue.flatMap(
+            Timestamp.parse)
         XCTAssertGreaterThanOrEqual(processedAt?.timeIntervalSince1970 ?? 0, payDate.timeIntervalSince1970 - 1)
 
         let refusedPayee = try await harness.createPayee(tenant, account: "000000000000", balance: 20_000)

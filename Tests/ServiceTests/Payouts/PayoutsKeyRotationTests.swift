@@ -1,9 +1,9 @@
+import Ctl
 import Foundation
 import HTTP
 import Shared
 import TestSupport
 import XCTest
-import Ctl
 
 /// `cofferctl keys rotate` re-seals every payee destination under the newest master key; with the
 /// old key retired, destinations still open and payees are still paid.
@@ -15,7 +15,8 @@ final class PayoutsKeyRotationTests: XCTestCase {
         func sealed() async throws -> String {
             let pool = harness.database.pool(.admin)
             defer { Task { await pool.shutdown() } }
-            return try await pool.query("SELECT destination_sealed FROM payouts.payees WHERE id = \(payee)").first?.decode(String.self, at: 0) ?? ""
+            return try await pool.query("SELECT destination_sealed FROM payouts.payees WHERE id = \(payee)").first?
+                .decode(String.self, at: 0) ?? ""
         }
         let before = try await sealed()
         XCTAssertTrue(before.hasPrefix("v1."), before)
@@ -28,16 +29,21 @@ final class PayoutsKeyRotationTests: XCTestCase {
         try await harness.restartPayouts(changes: both)
         var lines: [String] = []
         let output = CtlOutput { lines.append($0) }
-        let code = await CofferCtl.main(arguments: ["keys", "rotate"],
-                                        environment: ["PAYMENTS_INTERNAL_URL": harness.payments.internalURL, "PAYOUTS_INTERNAL_URL": harness.payouts.internalURL,
-                                                      "COFFER_ADMIN_TOKEN": TestStackEnvironment.adminToken],
-                                        output: output)
+        let code = await CofferCtl.main(
+            arguments: ["keys", "rotate"],
+            environment: [
+                "PAYMENTS_INTERNAL_URL": harness.payments.internalURL,
+                "PAYOUTS_INTERNAL_URL": harness.payouts.internalURL,
+                "COFFER_ADMIN_TOKEN": TestStackEnvironment.adminToken,
+            ],
+            output: output)
         XCTAssertEqual(code, 0, lines.joined(separator: "\n"))
         XCTAssertTrue(lines.joined().contains("Re-encrypted 1 connector(s) under master key v2"), lines.joined())
         XCTAssertTrue(lines.joined().contains("Re-sealed 1 payee destination(s) under master key v2"), lines.joined())
         // Payouts' copy of the connector follows through connector.upserted.
         let copied = await eventually(timeout: .seconds(20)) {
-            (try? await harness.superuserCount("""
+            (try? await harness.superuserCount(
+                """
                 SELECT count(*) FROM payouts.connectors WHERE connector_id = '\(tenant.connectorID)' AND sealed_secrets::text LIKE '%"v2.%'
                   AND sealed_secrets::text NOT LIKE '%"v1.%'
                 """)) == 1

@@ -70,7 +70,9 @@ extension SandboxHarness {
             "reference_id": .string(reference), "narration": "Coffer payout",
             "fund_account": [
                 "account_type": "bank_account",
-                "bank_account": ["name": "Gaurav Kumar", "ifsc": .string(ifsc), "account_number": .string(beneficiary)],
+                "bank_account": [
+                    "name": "Gaurav Kumar", "ifsc": .string(ifsc), "account_number": .string(beneficiary),
+                ],
                 "contact": ["name": "Gaurav Kumar", "type": "vendor", "reference_id": "contact_1"],
             ],
         ]

@@ -132,7 +132,9 @@ final class SandboxOperationsTests: XCTestCase {
         let secondAt = before[1]["at"]?.stringValue ?? ""
         let sinceTime = try await harness.operations("?since=" + secondAt)
         // Operations at or after the second one's time: it, any that shared its millisecond, and the new one.
-        let sameOrLater = before.filter { ($0["at"]?.stringValue).flatMap(Timestamp.parse).map { $0 >= Timestamp.parse(secondAt)! } ?? false }
+        let sameOrLater = before.filter {
+            ($0["at"]?.stringValue).flatMap(Timestamp.parse).map { $0 >= Timestamp.parse(secondAt)! } ?? false
+        }
         XCTAssertEqual(sinceTime.count, sameOrLater.count + 1)
         XCTAssertGreaterThanOrEqual(sinceTime.count, 2)
 

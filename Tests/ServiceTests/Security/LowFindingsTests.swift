@@ -15,12 +15,14 @@ final class LowFindingsTests: XCTestCase {
             let payee = try await harness.createPayee(tenant, balance: 100_000)
             let csv = Array("payee_id,amount,currency\n\(payee),1000,INR\n".utf8)
             let key = UUID().uuidString
-            let dryRun = try await harness.call(.POST, "/v1/payout-batches?dry_run=true", bearer: tenant.key, rawBody: csv, contentType: "text/csv",
-                                                idempotencyKey: key)
+            let dryRun = try await harness.call(
+                .POST, "/v1/payout-batches?dry_run=true", bearer: tenant.key, rawBody: csv, contentType: "text/csv",
+                idempotencyKey: key)
             XCTAssertEqual(dryRun.status, 200, dryRun.text)
             XCTAssertEqual(dryRun["dry_run"], true)
-            let real = try await harness.call(.POST, "/v1/payout-batches", bearer: tenant.key, rawBody: csv, contentType: "text/csv",
-                                              idempotencyKey: key)
+            let real = try await harness.call(
+                .POST, "/v1/payout-batches", bearer: tenant.key, rawBody: csv, contentType: "text/csv",
+                idempotencyKey: key)
             XCTAssertEqual(real.status, 422, "another request under the same key: \(real.text)")
             XCTAssertEqual(real.errorCode, "idempotency_key_reused")
             XCTAssertNil(real.headers["Idempotent-Replayed"])
@@ -41,7 +43,9 @@ final class LowFindingsTests: XCTestCase {
             _ = try await harness.createPayee(tenant, account: account)
             // v2 joins the keyring (the rotation runbook's first step): new fingerprints are v2's.
             let newKey = Base64.encode((0..<32).map { _ in UInt8.random(in: 0...255) })
-            try await harness.restartPayouts(changes: ["COFFER_MASTER_KEY": "v2:\(newKey),v1:\(TestStackEnvironment.masterKey)"])
+            try await harness.restartPayouts(changes: [
+                "COFFER_MASTER_KEY": "v2:\(newKey),v1:\(TestStackEnvironment.masterKey)"
+            ])
             let second = try await harness.createPayee(tenant, account: account, balance: 10_000)
             let payout = try await harness.createPayout(tenant, payee: second, amount: 1_000)
             XCTAssertEqual(payout["status"]?.stringValue, "held", payout.text)
@@ -69,9 +73,12 @@ final class LowFindingsTests: XCTestCase {
             let tenant = try await harness.createTenant()
             let payee = try await harness.createPayee(tenant, balance: 50_000)
             let laterPayee = try await harness.createPayee(tenant, balance: 50_000)
-            let created = try await harness.admin(.POST, "/admin/tenants/\(tenant.id)/api-keys", json: ["role": "full"], onPayments: true)
+            let created = try await harness.admin(
+                .POST, "/admin/tenants/\(tenant.id)/api-keys", json: ["role": "full"], onPayments: true)
             let (keyID, secret) = (created.id, created["secret"]?.stringValue ?? "")
-            let known = await eventually(timeout: .seconds(20)) { (try? await harness.call(.GET, "/v1/payees", bearer: secret).status) == 200 }
+            let known = await eventually(timeout: .seconds(20)) {
+                (try? await harness.call(.GET, "/v1/payees", bearer: secret).status) == 200
+            }
             XCTAssertTrue(known)
 
             // Payments can no longer deliver events to payouts (its address for payouts goes nowhere).
@@ -80,42 +87,58 @@ final class LowFindingsTests: XCTestCase {
             XCTAssertEqual(revoked.status, 200, revoked.text)
             // The key stops moving money at payouts within the bound, although its event is still undelivered.
             let refused = await eventually(timeout: .seconds(8)) {
-                (try? await harness.call(.POST, "/v1/payouts", bearer: secret, json: ["payee_id": .string(payee), "amount": 1000, "currency": "INR"],
-                                         idempotencyKey: CofferID.generate(.request)).errorCode) == "invalid_api_key"
+                (try? await harness.call(
+                    .POST, "/v1/payouts", bearer: secret,
+                    json: ["payee_id": .string(payee), "amount": 1000, "currency": "INR"],
+                    idempotencyKey: CofferID.generate(.request)
+                ).errorCode) == "invalid_api_key"
             }
             XCTAssertTrue(refused, "the revoked key still worked at payouts")
-            await XCTAssertEqualAsync(try await harness.superuserCount("""
-                SELECT count(*) FROM payments.outbox WHERE subscriber = 'payouts' AND event_type = 'api_key.revoked' AND status = 'pending'
-                """), 1, "the revocation's event is still waiting: the confirmation, not the outbox, carried it")
+            await XCTAssertEqualAsync(
+                try await harness.superuserCount(
+                    """
+                    SELECT count(*) FROM payments.outbox WHERE subscriber = 'payouts' AND event_type = 'api_key.revoked' AND status = 'pending'
+                    """), 1, "the revocation's event is still waiting: the confirmation, not the outbox, carried it")
 
             // Payments down: once the copy is older than the bound, money out is refused, reads are not.
             await harness.payments.stop()
             let stale = await eventually(timeout: .seconds(10)) {
-                (try? await harness.call(.POST, "/v1/payouts", bearer: tenant.key, json: ["payee_id": .string(payee), "amount": 1000, "currency": "INR"],
-                                         idempotencyKey: CofferID.generate(.request)).errorCode) == "tenancy_stale"
+                (try? await harness.call(
+                    .POST, "/v1/payouts", bearer: tenant.key,
+                    json: ["payee_id": .string(payee), "amount": 1000, "currency": "INR"],
+                    idempotencyKey: CofferID.generate(.request)
+                ).errorCode) == "tenancy_stale"
             }
             XCTAssertTrue(stale, "money moved on a copy nobody could confirm")
-            let paidBefore = try await harness.superuserCount("SELECT count(*) FROM payouts.payouts WHERE tenant_id = '\(tenant.id)'")
+            let paidBefore = try await harness.superuserCount(
+                "SELECT count(*) FROM payouts.payouts WHERE tenant_id = '\(tenant.id)'")
             let staleAnswer = try await harness.call(.POST, "/v1/payouts/confirm-first-run", bearer: tenant.key)
             XCTAssertEqual(staleAnswer.status, 503, staleAnswer.text)
             XCTAssertNotNil(staleAnswer.headers["Retry-After"])
             await XCTAssertEqualAsync(try await harness.call(.GET, "/v1/payouts", bearer: tenant.key).status, 200)
-            await XCTAssertEqualAsync(try await harness.call(.GET, "/v1/payees/\(payee)", bearer: tenant.key).status, 200)
+            await XCTAssertEqualAsync(
+                try await harness.call(.GET, "/v1/payees/\(payee)", bearer: tenant.key).status, 200)
             let metrics = try await harness.call(.GET, "/metrics", bearer: nil)
             XCTAssertTrue(metrics.text.contains("coffer_tenancy_confirmation_failures_total"), metrics.text)
-            await XCTAssertEqualAsync(try await harness.superuserCount("SELECT count(*) FROM payouts.payouts WHERE tenant_id = '\(tenant.id)'"),
-                                      paidBefore, "no payout was created while the copy was stale")
+            await XCTAssertEqualAsync(
+                try await harness.superuserCount(
+                    "SELECT count(*) FROM payouts.payouts WHERE tenant_id = '\(tenant.id)'"),
+                paidBefore, "no payout was created while the copy was stale")
 
             // Payments back: money moves again, the revoked key still does not.
             try await harness.restartPayments(changes: ["PAYOUTS_INTERNAL_URL": harness.payouts.internalURL])
             let moving = await eventually(timeout: .seconds(10)) {
-                (try? await harness.call(.POST, "/v1/payouts/confirm-first-run", bearer: tenant.key).errorCode) != "tenancy_stale"
+                (try? await harness.call(.POST, "/v1/payouts/confirm-first-run", bearer: tenant.key).errorCode)
+                    != "tenancy_stale"
             }
             XCTAssertTrue(moving)
-            let payout = try await harness.call(.POST, "/v1/payouts", bearer: tenant.key, json: ["payee_id": .string(laterPayee), "amount": 1000, "currency": "INR"],
-                                                idempotencyKey: CofferID.generate(.request))
+            let payout = try await harness.call(
+                .POST, "/v1/payouts", bearer: tenant.key,
+                json: ["payee_id": .string(laterPayee), "amount": 1000, "currency": "INR"],
+                idempotencyKey: CofferID.generate(.request))
             XCTAssertTrue([201, 202].contains(payout.status), payout.text)
-            await XCTAssertEqualAsync(try await harness.call(.GET, "/v1/payouts", bearer: secret).errorCode, "invalid_api_key")
+            await XCTAssertEqualAsync(
+                try await harness.call(.GET, "/v1/payouts", bearer: secret).errorCode, "invalid_api_key")
         } catch {
             await harness.stop()
             throw error

@@ -8,7 +8,9 @@ import XCTest
 
 /// Issue 9: each attack the review found, performed against the real processes.
 final class SecurityRegressionTests: XCTestCase {
-    static let binaries = ["coffer-ingress", "coffer-payments", "coffer-payouts", "coffer-notifications", "coffer-monitoring"]
+    static let binaries = [
+        "coffer-ingress", "coffer-payments", "coffer-payouts", "coffer-notifications", "coffer-monitoring",
+    ]
 
     /// Item 2: `t=-9223372036854775808` made `abs(now - t)` trap before the MAC was checked (it killed
     /// notifications). Every service answers it with 401 on its internal listener, serves no
@@ -18,27 +20,34 @@ final class SecurityRegressionTests: XCTestCase {
         let client = LoopHTTPClient()
         var processes: [ServiceProcess] = []
         for binary in Self.binaries {
-            let process = try ServiceProcess(binary: binary, environment: TestStackEnvironment.variables(database: database))
+            let process = try ServiceProcess(
+                binary: binary, environment: TestStackEnvironment.variables(database: database))
             try await process.waitUntilReady()
             processes.append(process)
         }
         let mac = String(repeating: "ab", count: 32)
-        let headers = ["t=-9223372036854775808,v1=\(mac)", "t=-9223372036854775808,s=payments,v1=\(mac)",
-                       "t=9223372036854775807,s=payments,v1=\(mac)", "t=99999999999999999999999,s=payments,v1=\(mac)",
-                       "t=0,s=payments,v1=\(mac)", "t=,s=,v1="]
+        let headers = [
+            "t=-9223372036854775808,v1=\(mac)", "t=-9223372036854775808,s=payments,v1=\(mac)",
+            "t=9223372036854775807,s=payments,v1=\(mac)", "t=99999999999999999999999,s=payments,v1=\(mac)",
+            "t=0,s=payments,v1=\(mac)", "t=,s=,v1=",
+        ]
         // Every service that takes events (monitoring takes none yet: there the route does not exist).
         for process in processes where process.name != "coffer-monitoring" {
             for header in headers {
-                let refused = try await client.send(HTTPClientRequest(
-                    method: .POST, url: process.internalURL + "/internal/events", headers: [InternalRequestSigner.headerName: header],
-                    body: Array("[]".utf8)))
+                let refused = try await client.send(
+                    HTTPClientRequest(
+                        method: .POST, url: process.internalURL + "/internal/events",
+                        headers: [InternalRequestSigner.headerName: header],
+                        body: Array("[]".utf8)))
                 XCTAssertEqual(refused.status.code, 401, "\(process.name) \(header): \(refused.bodyText)")
             }
         }
         for process in processes {
-            let publicSide = try await client.send(HTTPClientRequest(
-                method: .POST, url: process.baseURL + "/internal/events", headers: [InternalRequestSigner.headerName: headers[0]],
-                body: Array("[]".utf8)))
+            let publicSide = try await client.send(
+                HTTPClientRequest(
+                    method: .POST, url: process.baseURL + "/internal/events",
+                    headers: [InternalRequestSigner.headerName: headers[0]],
+                    body: Array("[]".utf8)))
             XCTAssertEqual(publicSide.status.code, 404, "\(process.name): /internal/* is not on the public listener")
             for path in ["/admin/tenants", "/metrics"] {
                 let hidden = try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + path))
@@ -48,9 +57,11 @@ final class SecurityRegressionTests: XCTestCase {
         // The webhook timestamp check had the same arithmetic.
         let ingress = processes[0]
         for stamp in ["-9223372036854775808", "9223372036854775807"] {
-            let webhook = try await client.send(HTTPClientRequest(
-                method: .POST, url: ingress.baseURL + "/webhooks/stripe/\(CofferID.generate(.tenant))",
-                headers: ["Stripe-Signature": "t=\(stamp),v1=\(mac)", "Content-Type": "application/json"], body: Array("{}".utf8)))
+            let webhook = try await client.send(
+                HTTPClientRequest(
+                    method: .POST, url: ingress.baseURL + "/webhooks/stripe/\(CofferID.generate(.tenant))",
+                    headers: ["Stripe-Signature": "t=\(stamp),v1=\(mac)", "Content-Type": "application/json"],
+                    body: Array("{}".utf8)))
             XCTAssertLessThan(webhook.status.code, 500, webhook.bodyText)
         }
         for process in processes {
@@ -68,7 +79,8 @@ final class SecurityRegressionTests: XCTestCase {
         do {
             let tenant = try await harness.createTenant()
             let payee = try await harness.createPayee(tenant)
-            let credit = try harness.balanceEvent(MoneyEventType.payeeCredited, tenant, payee: payee, amount: 1_000_000, reason: "payment_captured")
+            let credit = try harness.balanceEvent(
+                MoneyEventType.payeeCredited, tenant, payee: payee, amount: 1_000_000, reason: "payment_captured")
             let body = EventEnvelope.encodeBatch([credit])
             // Every secret ingress is given (its own pairs), used to sign as payments and as itself.
             let ingressSecrets = TestStackEnvironment.secrets(for: "ingress").current
@@ -80,7 +92,8 @@ final class SecurityRegressionTests: XCTestCase {
                     context.update("\(timestamp).\(sender).POST /internal/events.")
                     context.update(body)
                     let header = "t=\(timestamp),s=\(sender),v1=\(Hex.encode(context.finalize()))"
-                    var request = HTTPClientRequest(method: .POST, url: harness.payouts.internalURL + "/internal/events", body: body)
+                    var request = HTTPClientRequest(
+                        method: .POST, url: harness.payouts.internalURL + "/internal/events", body: body)
                     request.headers.add(InternalRequestSigner.headerName, header)
                     let answer = try await harness.client.send(request)
                     if pair == "ingress>payouts", sender == "ingress" {
@@ -106,27 +119,43 @@ final class SecurityRegressionTests: XCTestCase {
     /// Item 7: credentials are checked on the head, before any body is read, and repeated failures from
     /// one address are refused before they cost a lookup.
     func testCredentialsAreCheckedBeforeTheBodyAndFailuresLockAnAddressOut() async throws {
-        let harness = try await PaymentsHarness.start(extraEnvironment: ["AUTH_FAILURES_PER_MINUTE": "60", "AUTH_FAILURES_BURST": "4"])
+        let harness = try await PaymentsHarness.start(extraEnvironment: [
+            "AUTH_FAILURES_PER_MINUTE": "60", "AUTH_FAILURES_BURST": "4",
+        ])
         do {
             let tenant = try await harness.createTenant()
-            for (port, path, auth) in [(harness.process.port, "/v1/payments", "Authorization: Bearer ck_test_\(String(repeating: "A", count: 32))"),
-                                       (harness.process.internalPort, "/internal/events", "X-Coffer-Signature: t=1,s=ingress,v1=\(String(repeating: "0", count: 64))"),
-                                       (harness.process.internalPort, "/admin/tenants", "Authorization: Bearer not-an-operator-token-00000")] {
+            for (port, path, auth) in [
+                (
+                    harness.process.port, "/v1/payments",
+                    "Authorization: Bearer ck_test_\(String(repeating: "A", count: 32))"
+                ),
+                (
+                    harness.process.internalPort, "/internal/events",
+                    "X-Coffer-Signature: t=1,s=ingress,v1=\(String(repeating: "0", count: 64))"
+                ),
+                (harness.process.internalPort, "/admin/tenants", "Authorization: Bearer not-an-operator-token-00000"),
+            ] {
                 let socket = try RawSocket(port: port)
                 // 50 MB announced, no byte sent: the refusal comes anyway, before the body.
-                try socket.send("POST \(path) HTTP/1.1\r\nHost: x\r\n\(auth)\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n")
+                try socket.send(
+                    "POST \(path) HTTP/1.1\r\nHost: x\r\n\(auth)\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n"
+                )
                 let answer = try XCTUnwrap(try socket.readResponses(1).first, path)
                 XCTAssertTrue([401, 429].contains(answer.status), "\(path): \(answer.status) \(answer.text)")
                 XCTAssertTrue(socket.waitForClose(), path)
             }
             // Two API-key failures and one admin-token failure so far: two more, then the address is locked out.
-            for _ in 0..<2 { _ = try await harness.call(.GET, "/v1/payments", bearer: "ck_test_" + String(repeating: "B", count: 32)) }
+            for _ in 0..<2 {
+                _ = try await harness.call(.GET, "/v1/payments", bearer: "ck_test_" + String(repeating: "B", count: 32))
+            }
             let locked = try await harness.call(.GET, "/v1/payments", bearer: tenant.key)
             XCTAssertEqual(locked.status, 429, "even a good key from a locked-out address waits: \(locked.text)")
             XCTAssertEqual(locked.errorCode, "too_many_failed_attempts")
             XCTAssertNotNil(locked.headers["Retry-After"])
             let metrics = try await harness.call(.GET, "/metrics", bearer: nil)
-            XCTAssertTrue(metrics.text.contains("coffer_auth_lockouts_total{kind=\"api_key\"}"), metrics.text.prefix(200).description)
+            XCTAssertTrue(
+                metrics.text.contains("coffer_auth_lockouts_total{kind=\"api_key\"}"),
+                metrics.text.prefix(200).description)
         } catch {
             await harness.stop()
             throw error
@@ -140,23 +169,38 @@ final class SecurityRegressionTests: XCTestCase {
         do {
             let tenant = try await harness.createTenant()
             let live = try await harness.createKey(tenantID: tenant.id, role: "full", livemode: true)
-            for url in ["https://api.stripe.com.attacker.tld/", "https://api.stripe.com@attacker.tld/", "https://attacker.tld/api.stripe.com",
-                        "http://api.stripe.com", "https://api.stripe.com:8443"] {
-                let refused = try await harness.call(.PUT, "/v1/connectors/stripe", bearer: live.secret, json: [
-                    "credentials": ["secret_key": "sk_live_ssrf_0000"], "webhook_secret": "whsec_ssrf", "api_base_url": .string(url),
-                ])
+            for url in [
+                "https://api.stripe.com.attacker.tld/", "https://api.stripe.com@attacker.tld/",
+                "https://attacker.tld/api.stripe.com",
+                "http://api.stripe.com", "https://api.stripe.com:8443",
+            ] {
+                let refused = try await harness.call(
+                    .PUT, "/v1/connectors/stripe", bearer: live.secret,
+                    json: [
+                        "credentials": ["secret_key": "sk_live_ssrf_0000"], "webhook_secret": "whsec_ssrf",
+                        "api_base_url": .string(url),
+                    ])
                 XCTAssertEqual(refused.status, 400, "\(url): \(refused.text)")
             }
             // Test connectors may use the sandbox (development and tests), never metadata or link-local addresses.
-            for url in ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://metadata.google.internal/", "http://[fd00:ec2::254]/"] {
-                let refused = try await harness.call(.PUT, "/v1/connectors/stripe", bearer: tenant.key, json: [
-                    "credentials": ["secret_key": "sk_test_ssrf_0000"], "webhook_secret": "whsec_ssrf", "api_base_url": .string(url),
-                ])
+            for url in [
+                "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://metadata.google.internal/",
+                "http://[fd00:ec2::254]/",
+            ] {
+                let refused = try await harness.call(
+                    .PUT, "/v1/connectors/stripe", bearer: tenant.key,
+                    json: [
+                        "credentials": ["secret_key": "sk_test_ssrf_0000"], "webhook_secret": "whsec_ssrf",
+                        "api_base_url": .string(url),
+                    ])
                 XCTAssertEqual(refused.errorCode, "api_base_url_not_allowed", "\(url): \(refused.text)")
             }
-            let sandbox = try await harness.call(.PUT, "/v1/connectors/stripe", bearer: tenant.key, json: [
-                "credentials": ["secret_key": "sk_test_local_0000"], "webhook_secret": "whsec_local", "api_base_url": "http://127.0.0.1:9/stripe",
-            ])
+            let sandbox = try await harness.call(
+                .PUT, "/v1/connectors/stripe", bearer: tenant.key,
+                json: [
+                    "credentials": ["secret_key": "sk_test_local_0000"], "webhook_secret": "whsec_local",
+                    "api_base_url": "http://127.0.0.1:9/stripe",
+                ])
             XCTAssertEqual(sandbox.status, 200, sandbox.text)
         } catch {
             await harness.stop()
@@ -168,7 +212,8 @@ final class SecurityRegressionTests: XCTestCase {
     /// Item 3: one payment whose processing cannot succeed (here: settings an earlier version stored that no
     /// longer read) is parked with its reason; the process stays up and every other payment goes on.
     func testAPoisonPaymentIsParkedAndTheServiceGoesOn() async throws {
-        let harness = try await PaymentsHarness.start(sandbox: true, extraEnvironment: ["RESOLVER_INTERVAL": "300ms", "RESOLVER_QUIET_PERIOD": "0s"])
+        let harness = try await PaymentsHarness.start(
+            sandbox: true, extraEnvironment: ["RESOLVER_INTERVAL": "300ms", "RESOLVER_QUIET_PERIOD": "0s"])
         do {
             let poisoned = try await harness.createTenant(name: "Poisoned")
             let healthy = try await harness.createTenant(name: "Healthy")
@@ -176,27 +221,36 @@ final class SecurityRegressionTests: XCTestCase {
             try await harness.connectStripe(healthy)
             // The review's settings, written as a version without bounds would have stored them.
             try await harness.withSuperuserPool { pool in
-                try await pool.execute("""
+                try await pool.execute(
+                    """
                     UPDATE payments.tenants SET settings = jsonb_set(settings, '{fees,provider_fee_fixed}', '{"USD": 9223372036854775807}')
                     WHERE id = \(poisoned.id)
                     """)
             }
-            let payment = try await harness.call(.POST, "/v1/payments", bearer: poisoned.key, json: ["amount": 1_000, "currency": "USD"])
+            let payment = try await harness.call(
+                .POST, "/v1/payments", bearer: poisoned.key, json: ["amount": 1_000, "currency": "USD"])
             XCTAssertGreaterThanOrEqual(payment.status, 400, payment.text)
             let listed = try await harness.call(.GET, "/v1/payments", bearer: poisoned.key)
             let paymentID = try XCTUnwrap(listed["data"]?[0]?["id"]?.stringValue)
             let parked = await eventually(timeout: .seconds(30)) {
-                (try? await harness.admin(.GET, "/admin/parked"))?["data"]?.arrayValue?.contains { $0["id"]?.stringValue == paymentID } == true
+                (try? await harness.admin(.GET, "/admin/parked"))?["data"]?.arrayValue?.contains {
+                    $0["id"]?.stringValue == paymentID
+                } == true
             }
             XCTAssertTrue(parked, "the poison payment is parked")
-            let item = try await harness.admin(.GET, "/admin/parked")["data"]?.arrayValue?.first { $0["id"]?.stringValue == paymentID }
-            XCTAssertTrue(item?["reason"]?.stringValue?.contains("provider_fee_fixed") ?? false, "\(String(describing: item))")
+            let item = try await harness.admin(.GET, "/admin/parked")["data"]?.arrayValue?.first {
+                $0["id"]?.stringValue == paymentID
+            }
+            XCTAssertTrue(
+                item?["reason"]?.stringValue?.contains("provider_fee_fixed") ?? false, "\(String(describing: item))")
             XCTAssertNil(harness.process.pollExit(), "payments is still running")
-            let other = try await harness.call(.POST, "/v1/payments", bearer: healthy.key, json: ["amount": 1_000, "currency": "USD"])
+            let other = try await harness.call(
+                .POST, "/v1/payments", bearer: healthy.key, json: ["amount": 1_000, "currency": "USD"])
             XCTAssertEqual(other["status"]?.stringValue, "captured", other.text)
             // The operator fixes the settings and sends it back: the provider's idempotency key makes it one charge.
             try await harness.withSuperuserPool { pool in
-                try await pool.execute("""
+                try await pool.execute(
+                    """
                     UPDATE payments.tenants SET settings = jsonb_set(settings, '{fees,provider_fee_fixed}', '{"USD": 30}') WHERE id = \(poisoned.id)
                     """)
             }

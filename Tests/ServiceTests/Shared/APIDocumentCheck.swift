@@ -40,7 +40,8 @@ struct APIDocumentCheck {
 
     func passesTheValidatorAndExamplesMatchSchemas() async throws {
         let venv = try TestEnvironment.require("COFFER_TEST_VENV")
-        let validate = "from openapi_spec_validator import validate; import json,sys; validate(json.load(open(sys.argv[1])))"
+        let validate =
+            "from openapi_spec_validator import validate; import json,sys; validate(json.load(open(sys.argv[1])))"
         do {
             try await TestProcess.run([venv + "/bin/python", "-c", validate, documentURL.path])
         } catch let failure as TestProcess.Failure {
@@ -61,9 +62,11 @@ struct APIDocumentCheck {
     func everyErrorCodeIsDocumented() throws {
         let documented = Set(try Self.captures(#"`([a-z0-9_]+)`"#, in: embedded))
         var sources = try Self.swiftFiles(under: folder).filter { !$0.hasPrefix(folder + "/Providers/") }
-        sources += ["Shared/HTTP/Routing/HTTPError.swift", "Shared/HTTP/Routing/RouterResponder.swift",
-                    "Shared/HTTP/Server/HTTPConnection.swift", "Shared/Platform/Auth/AdminAuthenticator.swift",
-                    "Shared/Platform/Boot/ListParameters.swift"]
+        sources += [
+            "Shared/HTTP/Routing/HTTPError.swift", "Shared/HTTP/Routing/RouterResponder.swift",
+            "Shared/HTTP/Server/HTTPConnection.swift", "Shared/Platform/Auth/AdminAuthenticator.swift",
+            "Shared/Platform/Boot/ListParameters.swift",
+        ]
         sources += try ["Shared/Platform/Input"].flatMap(Self.swiftFiles(under:)) + codeSources
         var codes: [String: String] = [:]
         for path in sources {
@@ -121,13 +124,18 @@ struct APIDocumentCheck {
         XCTAssertEqual(Set(found), registrars, "the wiring scan of \(wiring) no longer matches")
         var routes: Set<(String)> = []
         func add(_ definitions: [(method: String, path: String)], prefix: String) {
-            for (method, path) in definitions where !(prefix + path).hasPrefix("/internal/") { routes.insert(method + " " + prefix + path) }
+            for (method, path) in definitions where !(prefix + path).hasPrefix("/internal/") {
+                routes.insert(method + " " + prefix + path)
+            }
         }
         for (registrar, group) in zip(found, groups) {
-            let prefix = try XCTUnwrap(prefixes[group], "\(registrar) is registered on \(group), which is not a known router group")
+            let prefix = try XCTUnwrap(
+                prefixes[group], "\(registrar) is registered on \(group), which is not a known router group")
             add(try Self.routeDefinitions(in: "\(folder)/Routes/\(registrar).swift"), prefix: prefix)
         }
-        add(try Self.routeDefinitions(in: wiring) + Self.routeDefinitions(in: "Shared/Platform/Health/OperationalRoutes.swift"), prefix: "")
+        add(
+            try Self.routeDefinitions(in: wiring)
+                + Self.routeDefinitions(in: "Shared/Platform/Health/OperationalRoutes.swift"), prefix: "")
         if try !Self.matches(#"audited: (true)"#, in: wiring).isEmpty {
             add(try Self.routeDefinitions(in: "Shared/Platform/Audit/AuditRoutes.swift"), prefix: "")
         }

@@ -8,34 +8,45 @@ import XCTest
 
 /// The six processes as an operator runs them: real binaries, a real database, real signals.
 final class FoundationProcessTests: XCTestCase {
-    static let services = ["coffer-ingress", "coffer-payments", "coffer-payouts", "coffer-notifications", "coffer-monitoring",
-                           "coffer-sandbox"]
+    static let services = [
+        "coffer-ingress", "coffer-payments", "coffer-payouts", "coffer-notifications", "coffer-monitoring",
+        "coffer-sandbox",
+    ]
 
     func testEveryServiceMigratesItsSchemaAndServesOperationalRoutes() async throws {
         let database = try await TestDatabase.create()
         let client = LoopHTTPClient()
         for binary in Self.services {
-            let process = try ServiceProcess(binary: binary, environment: TestStackEnvironment.variables(database: database))
+            let process = try ServiceProcess(
+                binary: binary, environment: TestStackEnvironment.variables(database: database))
             try await process.waitUntilReady()
             let schema = String(binary.dropFirst("coffer-".count))
             let live = try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + "/health/live"))
             XCTAssertEqual(live.status, .ok, binary)
-            let ready = try JSONValue.parse(try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + "/health/ready")).body)
+            let ready = try JSONValue.parse(
+                try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + "/health/ready")).body)
             XCTAssertEqual(ready["status"], "ready", binary)
             XCTAssertEqual(ready.value(at: "checks.database"), "ok", binary)
-            let version = try JSONValue.parse(try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + "/version")).body)
+            let version = try JSONValue.parse(
+                try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + "/version")).body)
             XCTAssertEqual(version["service"]?.stringValue, schema)
             // Metrics are on the internal listener only.
-            let publicMetrics = try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + "/metrics"))
+            let publicMetrics = try await client.send(
+                HTTPClientRequest(method: .GET, url: process.baseURL + "/metrics"))
             XCTAssertEqual(publicMetrics.status, .notFound, binary)
-            let internalReady = try await client.send(HTTPClientRequest(method: .GET, url: process.internalURL + "/health/ready"))
+            let internalReady = try await client.send(
+                HTTPClientRequest(method: .GET, url: process.internalURL + "/health/ready"))
             XCTAssertEqual(internalReady.status, .ok, binary)
-            let metrics = try await client.send(HTTPClientRequest(method: .GET, url: process.internalURL + "/metrics")).bodyText
+            let metrics = try await client.send(HTTPClientRequest(method: .GET, url: process.internalURL + "/metrics"))
+                .bodyText
             XCTAssertTrue(metrics.contains("# TYPE coffer_http_requests_total counter"), binary)
-            XCTAssertTrue(metrics.contains("coffer_http_requests_total{method=\"GET\",route=\"/health/ready\",status=\"200\"} "), binary)
+            XCTAssertTrue(
+                metrics.contains("coffer_http_requests_total{method=\"GET\",route=\"/health/ready\",status=\"200\"} "),
+                binary)
             XCTAssertTrue(metrics.contains("process_resident_memory_bytes"), binary)
             let pool = database.pool(.owner)
-            let applied = try await pool.query("SELECT count(*) FROM \(unsafeSQL: schema).schema_migrations").first?.decode(Int64.self, at: 0)
+            let applied = try await pool.query("SELECT count(*) FROM \(unsafeSQL: schema).schema_migrations").first?
+                .decode(Int64.self, at: 0)
             XCTAssertGreaterThanOrEqual(applied ?? 0, 1, binary)
             await pool.shutdown()
             let code = await process.stop()
@@ -49,7 +60,8 @@ final class FoundationProcessTests: XCTestCase {
                 XCTAssertNotNil(json["correlation_id"], "every line carries correlation_id")
                 XCTAssertNotNil(json["tenant_id"], "every line carries tenant_id")
             }
-            XCTAssertFalse(process.output.contains(TestStackEnvironment.pairSecret("payments", schema)), "no secret reaches a log")
+            XCTAssertFalse(
+                process.output.contains(TestStackEnvironment.pairSecret("payments", schema)), "no secret reaches a log")
         }
         try await database.drop()
     }
@@ -57,16 +69,20 @@ final class FoundationProcessTests: XCTestCase {
     func testReadinessFollowsTheDatabaseWithoutARestart() async throws {
         let cluster = try await TestPostgresServer.start()
         let url = cluster.url(database: "postgres")
-        let process = try ServiceProcess(binary: "coffer-ingress", environment: [
-            "COFFER_ENV": "test", "DATABASE_URL": url, "DATABASE_OWNER_URL": url,
-            "COFFER_INTERNAL_SECRETS": TestStackEnvironment.internalSecrets, "COFFER_MASTER_KEY": TestStackEnvironment.masterKey,
-        ])
+        let process = try ServiceProcess(
+            binary: "coffer-ingress",
+            environment: [
+                "COFFER_ENV": "test", "DATABASE_URL": url, "DATABASE_OWNER_URL": url,
+                "COFFER_INTERNAL_SECRETS": TestStackEnvironment.internalSecrets,
+                "COFFER_MASTER_KEY": TestStackEnvironment.masterKey,
+            ])
         try await process.waitUntilReady()
         let client = LoopHTTPClient()
         try await cluster.stopServer()
         var sawNotReady = false
         for _ in 0..<50 {
-            let response = try await client.send(HTTPClientRequest(method: .GET, url: process.baseURL + "/health/ready", timeout: .seconds(5)))
+            let response = try await client.send(
+                HTTPClientRequest(method: .GET, url: process.baseURL + "/health/ready", timeout: .seconds(5)))
             if response.status == .serviceUnavailable {
                 sawNotReady = true
                 XCTAssertEqual(try JSONValue.parse(response.body).value(at: "checks.database"), "unreachable")
@@ -87,7 +103,8 @@ final class FoundationProcessTests: XCTestCase {
 
     func testSIGTERMLetsAnInFlightRequestFinish() async throws {
         let database = try await TestDatabase.create()
-        let process = try ServiceProcess(binary: "coffer-sandbox", environment: TestStackEnvironment.variables(database: database))
+        let process = try ServiceProcess(
+            binary: "coffer-sandbox", environment: TestStackEnvironment.variables(database: database))
         try await process.waitUntilReady()
         let socket = try RawSocket(port: process.port, readTimeout: .seconds(10))
         try socket.send("GET /_sandbox/echo?delay_ms=1500 HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -118,20 +135,28 @@ final class FoundationProcessTests: XCTestCase {
         let code = await second.waitForExit(timeout: .seconds(20))
         XCTAssertEqual(code, 1)
         XCTAssertTrue(second.output.contains("migration") && second.output.contains("1"), second.output)
-        XCTAssertTrue(second.output.lowercased().contains("checksum") || second.output.lowercased().contains("changed"), second.output)
+        XCTAssertTrue(
+            second.output.lowercased().contains("checksum") || second.output.lowercased().contains("changed"),
+            second.output)
         try await database.drop()
     }
 
     func testConfigurationProblemsAreListedTogetherAndExit78() async throws {
-        let process = try ServiceProcess(binary: "coffer-payouts", environment: [
-            "DATABASE_URL": "", "DATABASE_OWNER_URL": "", "COFFER_INTERNAL_SECRETS": "payments>payouts:short", "LOG_LEVEL": "chatty",
-            "HTTP_IDLE_TIMEOUT": "soon", "COFFER_ENV": "staging",
-        ])
+        let process = try ServiceProcess(
+            binary: "coffer-payouts",
+            environment: [
+                "DATABASE_URL": "", "DATABASE_OWNER_URL": "", "COFFER_INTERNAL_SECRETS": "payments>payouts:short",
+                "LOG_LEVEL": "chatty",
+                "HTTP_IDLE_TIMEOUT": "soon", "COFFER_ENV": "staging",
+            ])
         let exitCode = await process.waitForExit(timeout: .seconds(10))
         XCTAssertEqual(exitCode, 78)
         let output = process.output
-        for expected in ["DATABASE_URL is required", "the secret of payments>payouts must be at least 16 characters", "LOG_LEVEL must be one of",
-                         "HTTP_IDLE_TIMEOUT must be a duration", "COFFER_ENV must be one of"] {
+        for expected in [
+            "DATABASE_URL is required", "the secret of payments>payouts must be at least 16 characters",
+            "LOG_LEVEL must be one of",
+            "HTTP_IDLE_TIMEOUT must be a duration", "COFFER_ENV must be one of",
+        ] {
             XCTAssertTrue(output.contains(expected), "missing \(expected) in:\n\(output)")
         }
         XCTAssertFalse(output.contains("short"), "a secret's value is never echoed")
@@ -139,14 +164,19 @@ final class FoundationProcessTests: XCTestCase {
 
     func testCofferctlStatusReportsEachService() async throws {
         let database = try await TestDatabase.create()
-        let ingress = try ServiceProcess(binary: "coffer-ingress", environment: TestStackEnvironment.variables(database: database))
+        let ingress = try ServiceProcess(
+            binary: "coffer-ingress", environment: TestStackEnvironment.variables(database: database))
         try await ingress.waitUntilReady()
         final class Lines: @unchecked Sendable { var text: [String] = [] }
         let lines = Lines()
         let code = await CofferCtl.main(
             arguments: ["status"],
-            environment: ["INGRESS_URL": ingress.baseURL, "PAYMENTS_URL": "http://127.0.0.1:1", "PAYOUTS_URL": "http://127.0.0.1:1",
-                          "NOTIFICATIONS_URL": "http://127.0.0.1:1", "MONITORING_URL": "http://127.0.0.1:1", "SANDBOX_URL": "http://127.0.0.1:1"],
+            environment: [
+                "INGRESS_URL": ingress.baseURL, "PAYMENTS_URL": "http://127.0.0.1:1",
+                "PAYOUTS_URL": "http://127.0.0.1:1",
+                "NOTIFICATIONS_URL": "http://127.0.0.1:1", "MONITORING_URL": "http://127.0.0.1:1",
+                "SANDBOX_URL": "http://127.0.0.1:1",
+            ],
             output: CtlOutput { lines.text.append($0) })
         XCTAssertEqual(code, 1, "not every service is up")
         let ingressLine = try XCTUnwrap(lines.text.first { $0.hasPrefix("ingress") })

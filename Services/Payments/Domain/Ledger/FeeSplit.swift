@@ -19,13 +19,18 @@ struct FeeSplit: Sendable, Equatable {
     init(gross: Money, fees: TenantSettings.FeeSchedule, hasRecruiter: Bool) throws {
         let currency = gross.currency
         guard gross.minorUnits >= 0 else { throw MoneyError.overflow }
-        let platform = try gross.multiplied(by: Int64(fees.platformFeeBPS), dividedBy: 10_000, rounding: .halfEven).minorUnits
+        let platform = try gross.multiplied(by: Int64(fees.platformFeeBPS), dividedBy: 10_000, rounding: .halfEven)
+            .minorUnits
         let percentage = try gross.multiplied(by: Int64(fees.providerFeeBPS), dividedBy: 10_000, rounding: .halfEven)
         let fixed = Money(minorUnits: fees.providerFeeFixed[currency.code] ?? 0, currency: currency)
         // The provider never takes more than the payment itself.
         let provider = min(try percentage.adding(fixed).minorUnits, gross.minorUnits)
-        let bounty = hasRecruiter
-            ? min(platform, try gross.multiplied(by: Int64(fees.referralBountyBPS), dividedBy: 10_000, rounding: .halfEven).minorUnits) : 0
+        let bounty =
+            hasRecruiter
+            ? min(
+                platform,
+                try gross.multiplied(by: Int64(fees.referralBountyBPS), dividedBy: 10_000, rounding: .halfEven)
+                    .minorUnits) : 0
         func minus(_ a: Int64, _ b: Int64) throws -> Int64 {
             let (value, overflow) = a.subtractingReportingOverflow(b)
             guard !overflow else { throw MoneyError.overflow }
@@ -34,7 +39,9 @@ struct FeeSplit: Sendable, Equatable {
         var payee = try minus(minus(gross.minorUnits, platform), fees.providerFeeBearer == "payee" ? provider : 0)
         var platformNet = try minus(minus(platform, bounty), fees.providerFeeBearer == "platform" ? provider : 0)
         if payee < 0 {
-            platformNet = try Money(minorUnits: platformNet, currency: currency).adding(Money(minorUnits: payee, currency: currency)).minorUnits
+            platformNet = try Money(minorUnits: platformNet, currency: currency).adding(
+                Money(minorUnits: payee, currency: currency)
+            ).minorUnits
             payee = 0
         }
         self.gross = gross.minorUnits
@@ -49,6 +56,8 @@ struct FeeSplit: Sendable, Equatable {
     /// to even; the platform bears the rest). A full refund takes back exactly `payeeNet`.
     func payeeShare(ofRefund amount: Int64, currency: Currency) throws -> Int64 {
         guard gross > 0 else { return 0 }
-        return try Money(minorUnits: amount, currency: currency).multiplied(by: payeeNet, dividedBy: gross, rounding: .halfEven).minorUnits
+        return try Money(minorUnits: amount, currency: currency).multiplied(
+            by: payeeNet, dividedBy: gross, rounding: .halfEven
+        ).minorUnits
     }
 }

@@ -30,10 +30,14 @@ struct LedgerPosting: Sendable {
             if sums[line.account] == nil { order.append(line.account) }
             sums[line.account, default: 0] &+= line.amount
         }
-        return order.compactMap { account in sums[account].flatMap { $0 == 0 ? nil : Line(account: account, amount: $0) } }
+        return order.compactMap { account in
+            sums[account].flatMap { $0 == 0 ? nil : Line(account: account, amount: $0) }
+        }
     }
 
-    static func payeeAccount(_ payeeID: String?) -> String { payeeID.map { "payee_payable:" + $0 } ?? "merchant_payable" }
+    static func payeeAccount(_ payeeID: String?) -> String {
+        payeeID.map { "payee_payable:" + $0 } ?? "merchant_payable"
+    }
 
     /// A capture: the gross is collected by the provider and owed to the payee (or merchant), the
     /// platform and a recruiter; the provider keeps its fee, charged to whoever bears it.
@@ -46,7 +50,9 @@ struct LedgerPosting: Sendable {
             Line(account: "provider_clearing", amount: -split.providerFee),
             Line(account: feeBearer == "platform" ? "platform_revenue" : payee, amount: split.providerFee),
         ]
-        if split.bounty > 0, let recruiterID { lines.append(Line(account: payeeAccount(recruiterID), amount: -split.bounty)) }
+        if split.bounty > 0, let recruiterID {
+            lines.append(Line(account: payeeAccount(recruiterID), amount: -split.bounty))
+        }
         // Whatever the payee could not bear (fees above its share) comes out of the platform.
         let payeeLoss = split.gross - split.platformFee - (feeBearer == "payee" ? split.providerFee : 0)
         if payeeLoss < 0 {
@@ -59,23 +65,30 @@ struct LedgerPosting: Sendable {
 
     /// A refund: the provider returns `amount` to the customer; the payee gives back its share, the platform the rest.
     static func refundLines(amount: Int64, payeeShare: Int64, payeeID: String?) -> [Line] {
-        [Line(account: "provider_clearing", amount: -amount),
-         Line(account: payeeAccount(payeeID), amount: payeeShare),
-         Line(account: "platform_revenue", amount: amount - payeeShare)]
+        [
+            Line(account: "provider_clearing", amount: -amount),
+            Line(account: payeeAccount(payeeID), amount: payeeShare),
+            Line(account: "platform_revenue", amount: amount - payeeShare),
+        ]
     }
 
     /// A dispute: the disputed amount is put on hold, taken from the payee's share (proportional, as
     /// for a refund) and the platform's.
     static func disputeHoldLines(amount: Int64, payeeShare: Int64, payeeID: String?) -> [Line] {
-        [Line(account: payeeAccount(payeeID), amount: payeeShare),
-         Line(account: "platform_revenue", amount: amount - payeeShare),
-         Line(account: "disputes_held", amount: -amount)]
+        [
+            Line(account: payeeAccount(payeeID), amount: payeeShare),
+            Line(account: "platform_revenue", amount: amount - payeeShare),
+            Line(account: "disputes_held", amount: -amount),
+        ]
     }
 
     /// A destination check paid from the platform's own account.
     static func testPayoutLines(amount: Int64, reversed: Bool) -> [Line] {
         let sign: Int64 = reversed ? -1 : 1
-        return [Line(account: "platform_revenue", amount: sign * amount), Line(account: "payouts_clearing", amount: -sign * amount)]
+        return [
+            Line(account: "platform_revenue", amount: sign * amount),
+            Line(account: "payouts_clearing", amount: -sign * amount),
+        ]
     }
 
     /// An operator's credit to a payee (negative: a debit): the platform bears it.
@@ -85,6 +98,9 @@ struct LedgerPosting: Sendable {
 
     static func payoutLines(amount: Int64, payeeID: String, reversed: Bool) -> [Line] {
         let sign: Int64 = reversed ? -1 : 1
-        return [Line(account: payeeAccount(payeeID), amount: sign * amount), Line(account: "payouts_clearing", amount: -sign * amount)]
+        return [
+            Line(account: payeeAccount(payeeID), amount: sign * amount),
+            Line(account: "payouts_clearing", amount: -sign * amount),
+        ]
     }
 }

@@ -13,8 +13,9 @@ struct PayPalAPI: Sendable {
         _ method: HTTPMethod, _ path: String, ids: [String] = [], body: JSONValue? = nil, requestID: String? = nil,
         role: ProviderCall.Role = .operation, connector: ProviderConnector
     ) async throws(ProviderError) -> (JSONValue?, ProviderCall) {
-        let exchange = try await client.exchange(method, path, ids: ids, body: body, requestID: requestID, representation: true,
-                                                 role: role, connector: connector)
+        let exchange = try await client.exchange(
+            method, path, ids: ids, body: body, requestID: requestID, representation: true,
+            role: role, connector: connector)
         guard exchange.isSuccess else { throw PayPalErrorMapping.error(exchange.response, secrets: exchange.secrets) }
         if exchange.response.body.isEmpty { return (nil, exchange.call) }
         return (try exchange.json(.paypal), exchange.call)

@@ -19,7 +19,9 @@ struct PayPalAdapter: PaymentProviderAdapter {
 
     /// `tokens` is shared by every call through this adapter: one access token per connector.
     init(httpClient: any HTTPClient, tokens: ProviderTokenCache = ProviderTokenCache()) {
-        api = PayPalAPI(client: PayPalClient(transport: ProviderTransport(provider: .paypal, httpClient: httpClient), tokens: tokens))
+        api = PayPalAPI(
+            client: PayPalClient(
+                transport: ProviderTransport(provider: .paypal, httpClient: httpClient), tokens: tokens))
     }
 
     func createPayment(_ request: ProviderPaymentRequest, connector: ProviderConnector) async throws(ProviderError)

@@ -10,12 +10,14 @@ struct RazorpayAPI: Sendable {
     let client: RazorpayClient
 
     func get(
-        _ path: String, ids: [String] = [], query: [(String, String)] = [], role: ProviderCall.Role, connector: ProviderConnector
+        _ path: String, ids: [String] = [], query: [(String, String)] = [], role: ProviderCall.Role,
+        connector: ProviderConnector
     ) async throws(ProviderError) -> (JSONValue, ProviderCall) {
         try Self.answer(try await client.exchange(.GET, path, ids: ids, query: query, role: role, connector: connector))
     }
 
-    func post(_ path: String, ids: [String] = [], body: JSONValue, connector: ProviderConnector) async throws(ProviderError)
+    func post(_ path: String, ids: [String] = [], body: JSONValue, connector: ProviderConnector)
+        async throws(ProviderError)
         -> (JSONValue, ProviderCall)
     {
         try Self.answer(try await client.exchange(.POST, path, ids: ids, body: body, connector: connector))

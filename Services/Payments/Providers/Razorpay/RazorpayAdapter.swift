@@ -25,7 +25,8 @@ struct RazorpayAdapter: PaymentProviderAdapter {
     let checkout: RazorpayCheckoutURL
 
     init(httpClient: any HTTPClient, checkoutURLTemplate: String = RazorpayCheckoutURL.sandboxTemplate) {
-        api = RazorpayAPI(client: RazorpayClient(transport: ProviderTransport(provider: .razorpay, httpClient: httpClient)))
+        api = RazorpayAPI(
+            client: RazorpayClient(transport: ProviderTransport(provider: .razorpay, httpClient: httpClient)))
         checkout = RazorpayCheckoutURL(template: checkoutURLTemplate)
     }
 

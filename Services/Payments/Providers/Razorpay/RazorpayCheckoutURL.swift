@@ -1,5 +1,5 @@
-import ProviderKit
 import Foundation
+import ProviderKit
 
 /// Where a Razorpay customer goes to pay an order.
 ///

@@ -107,7 +107,8 @@ struct StripeAdapter: PaymentProviderAdapter {
     private func post(_ path: String, _ ids: String..., form: FormBody, key: String, connector: ProviderConnector)
         async throws(ProviderError) -> (JSONValue, ProviderCall)
     {
-        try Self.answer(try await client.exchange(.POST, path, ids: ids, form: form, idempotencyKey: key, connector: connector))
+        try Self.answer(
+            try await client.exchange(.POST, path, ids: ids, form: form, idempotencyKey: key, connector: connector))
     }
 
     private func get(_ path: String, _ ids: String..., connector: ProviderConnector) async throws(ProviderError)

@@ -9,7 +9,8 @@ enum StripeErrorMapping {
         switch exchange.status {
         case 402:
             // A card error: the issuer's reason (`insufficient_funds`) says more than `card_declined`.
-            return ProviderError(kind: .declined, code: error.declineCode ?? error.code ?? error.type, message: error.message)
+            return ProviderError(
+                kind: .declined, code: error.declineCode ?? error.code ?? error.type, message: error.message)
         case 409 where error.code == "idempotency_key_in_use":
             // The first request with this key is still running and may yet charge: retry with the same
             // key (which returns its result) rather than treat the call as not having happened.
@@ -18,8 +19,9 @@ enum StripeErrorMapping {
             // `idempotency_error`: the key was used with other parameters. A bug, not a transient state.
             return ProviderError(kind: .invalidRequest, code: error.code ?? error.type, message: error.message)
         default:
-            return ProviderError(kind: ProviderResponse.kind(forStatus: exchange.status), code: error.code ?? error.type,
-                                 message: error.message)
+            return ProviderError(
+                kind: ProviderResponse.kind(forStatus: exchange.status), code: error.code ?? error.type,
+                message: error.message)
         }
     }
 }

@@ -25,17 +25,21 @@ struct AirtelDisbursementAdapter: PayoutProviderAdapter {
         -> ProviderPayoutState
     {
         guard case .mobileMoney(let msisdn, _) = request.destination else {
-            throw ProviderError.invalid("destination_unsupported", "Airtel Money pays out to mobile-money wallets only.")
+            throw ProviderError.invalid(
+                "destination_unsupported", "Airtel Money pays out to mobile-money wallets only.")
         }
         guard !msisdn.isEmpty, msisdn.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            throw ProviderError.invalid("invalid_destination", "The MSISDN must be digits in international form, without +.")
+            throw ProviderError.invalid(
+                "invalid_destination", "The MSISDN must be digits in international form, without +.")
         }
         let credentials = try AirtelClient.Credentials(connector)
         guard request.amount.currency == credentials.currency else {
             throw ProviderError.invalid(
                 "currency_unsupported", "This Airtel Money connector pays out in \(credentials.currency.code) only.")
         }
-        guard let pin = credentials.encryptedPIN else { throw ProviderError.missingCredential("encrypted_pin", provider: .airtel) }
+        guard let pin = credentials.encryptedPIN else {
+            throw ProviderError.missingCredential("encrypted_pin", provider: .airtel)
+        }
         guard let amount = JSONValue.number(literal: request.amount.majorUnitString), request.amount.isPositive else {
             throw ProviderError.invalid("invalid_amount", "An Airtel Money payout must be a positive amount.")
         }
@@ -52,11 +56,16 @@ struct AirtelDisbursementAdapter: PayoutProviderAdapter {
         let posted = try await api.exchange(
             .POST, "/standard/v1/disbursements/", body: body, isIdempotent: true, secrets: payee, connector: connector)
         // Airtel has answered duplicates both as 200 with `success: false` and as an HTTP error.
-        if let code = AirtelDisbursementMapping.responseCode(posted.response), AirtelDisbursementMapping.duplicates.contains(code) {
-            guard let existing = try await enquiry(transactionID, role: .lookup, amount: request.amount, secrets: payee, connector: connector)
+        if let code = AirtelDisbursementMapping.responseCode(posted.response),
+            AirtelDisbursementMapping.duplicates.contains(code)
+        {
+            guard
+                let existing = try await enquiry(
+                    transactionID, role: .lookup, amount: request.amount, secrets: payee, connector: connector)
             else {
                 throw ProviderError.unexpectedResponse(
-                    provider: .airtel, call: posted.call, "a duplicate transaction id whose transaction cannot be found")
+                    provider: .airtel, call: posted.call, "a duplicate transaction id whose transaction cannot be found"
+                )
             }
             return existing
         }
@@ -72,16 +81,19 @@ struct AirtelDisbursementAdapter: PayoutProviderAdapter {
     {
         let id = try ProviderIdentifiers.require(providerPayoutID ?? reference, "transaction id")
         let credentials = try AirtelClient.Credentials(connector)
-        return try await enquiry(id, role: .operation, amount: .zero(credentials.currency), secrets: [:], connector: connector)
+        return try await enquiry(
+            id, role: .operation, amount: .zero(credentials.currency), secrets: [:], connector: connector)
     }
 
     func balance(currency: Currency, connector: ProviderConnector) async throws(ProviderError) -> Int64? { nil }
 
     private func enquiry(
-        _ transactionID: String, role: ProviderCall.Role, amount: Money, secrets: [String: String], connector: ProviderConnector
+        _ transactionID: String, role: ProviderCall.Role, amount: Money, secrets: [String: String],
+        connector: ProviderConnector
     ) async throws(ProviderError) -> ProviderPayoutState? {
         let exchange = try await api.exchange(
-            .GET, "/standard/v1/disbursements/{}", ids: [transactionID], role: role, isIdempotent: true, secrets: secrets,
+            .GET, "/standard/v1/disbursements/{}", ids: [transactionID], role: role, isIdempotent: true,
+            secrets: secrets,
             connector: connector)
         if exchange.response.status.code == 404
             || AirtelDisbursementMapping.responseCode(exchange.response) == AirtelDisbursementMapping.notFound
@@ -89,6 +101,7 @@ struct AirtelDisbursementAdapter: PayoutProviderAdapter {
             return nil
         }
         let answer = try exchange.payoutAnswer(.airtel, AirtelErrorMapping.error)
-        return try AirtelDisbursementMapping.state(answer, transactionID: transactionID, amount: amount, secrets: exchange.secrets)
+        return try AirtelDisbursementMapping.state(
+            answer, transactionID: transactionID, amount: amount, secrets: exchange.secrets)
     }
 }

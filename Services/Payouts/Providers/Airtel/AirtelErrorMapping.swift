@@ -13,7 +13,8 @@ enum AirtelErrorMapping {
             body?.value(at: "status.response_code")?.stringValue ?? body?.value(at: "status.result_code")?.stringValue
             ?? body?["error"]?.stringValue
         let text = body?.value(at: "status.message")?.stringValue ?? body?["error_description"]?.stringValue
-        let message = ProviderResponse.safeMessage(text, credentials: secrets, fallback: "Airtel Money answered \(status).")
+        let message = ProviderResponse.safeMessage(
+            text, credentials: secrets, fallback: "Airtel Money answered \(status).")
         return ProviderError(kind: ProviderResponse.kind(forStatus: status), code: code, message: message)
     }
 }

@@ -17,7 +17,8 @@ struct MTNDisbursementAdapter: PayoutProviderAdapter {
         let transport = ProviderTransport(provider: .mtn, httpClient: httpClient)
         momo = MoMoDisbursement(
             api: MoMoDisbursementAPI(
-                provider: .mtn, transport: transport, authorization: MTNTokenAuthorization(transport: transport, tokens: tokens)),
+                provider: .mtn, transport: transport,
+                authorization: MTNTokenAuthorization(transport: transport, tokens: tokens)),
             defaultCurrency: nil)
     }
 

@@ -10,7 +10,8 @@ struct MTNTokenAuthorization: MoMoAuthorization {
     let transport: ProviderTransport
     let tokens: ProviderTokenCache
 
-    func headers(_ connector: ProviderConnector) async throws(ProviderError) -> (HTTPHeaders, secrets: [String: String]) {
+    func headers(_ connector: ProviderConnector) async throws(ProviderError) -> (HTTPHeaders, secrets: [String: String])
+    {
         let credentials = try Credentials(connector)
         let token = try await token(credentials, connector: connector)
         let headers: HTTPHeaders = [
@@ -21,14 +22,18 @@ struct MTNTokenAuthorization: MoMoAuthorization {
     }
 
     func refused(_ headers: HTTPHeaders, connector: ProviderConnector) -> Bool {
-        guard let credentials = try? Credentials(connector), let bearer = headers["Authorization"], bearer.hasPrefix("Bearer ") else {
+        guard let credentials = try? Credentials(connector), let bearer = headers["Authorization"],
+            bearer.hasPrefix("Bearer ")
+        else {
             return false
         }
         tokens.invalidate(credentials.cacheKey, value: String(bearer.dropFirst(7)))
         return true
     }
 
-    private func token(_ credentials: Credentials, connector: ProviderConnector) async throws(ProviderError) -> ProviderAccessToken {
+    private func token(_ credentials: Credentials, connector: ProviderConnector) async throws(ProviderError)
+        -> ProviderAccessToken
+    {
         let transport = transport
         return try await tokens.token(for: credentials.cacheKey) {
             await Self.fetchToken(credentials, connector: connector, transport: transport)
@@ -36,7 +41,9 @@ struct MTNTokenAuthorization: MoMoAuthorization {
     }
 
     /// A lookup: if it fails, the transfer it was for has not been sent.
-    private static func fetchToken(_ credentials: Credentials, connector: ProviderConnector, transport: ProviderTransport)
+    private static func fetchToken(
+        _ credentials: Credentials, connector: ProviderConnector, transport: ProviderTransport
+    )
         async -> Result<ProviderAccessToken, ProviderError>
     {
         let basic = Base64.encode(Array("\(credentials.apiUser):\(credentials.apiKey)".utf8))

@@ -25,7 +25,8 @@ struct MoMoDisbursement: Sendable {
                 "destination_unsupported", "\(ProviderDisplayName.of(provider)) pays out to mobile-money wallets only.")
         }
         guard !msisdn.isEmpty, msisdn.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            throw ProviderError.invalid("invalid_destination", "The MSISDN must be digits in international form, without +.")
+            throw ProviderError.invalid(
+                "invalid_destination", "The MSISDN must be digits in international form, without +.")
         }
         let referenceID = PayoutReferenceUUID.make(from: try ProviderIdentifiers.requireKey(request.idempotencyKey))
         var body: [String: JSONValue] = [
@@ -47,7 +48,9 @@ struct MoMoDisbursement: Sendable {
                 currency: request.amount.currency, rawStatus: "ACCEPTED")
         }
         guard posted.response.status.code == 409 else { throw posted.error() }
-        guard let existing = try await transfer(referenceID, role: .lookup, secrets: request.destination.secrets, connector: connector)
+        guard
+            let existing = try await transfer(
+                referenceID, role: .lookup, secrets: request.destination.secrets, connector: connector)
         else {
             throw ProviderError.unexpectedResponse(
                 provider: provider, call: posted.call, "a duplicated reference id whose transfer cannot be found")
@@ -70,22 +73,31 @@ struct MoMoDisbursement: Sendable {
     }
 
     func balance(currency: Currency, connector: ProviderConnector) async throws(ProviderError) -> Int64? {
-        let exchange = try await api.exchange(.GET, "/disbursement/v1_0/account/balance", isIdempotent: true, connector: connector)
+        let exchange = try await api.exchange(
+            .GET, "/disbursement/v1_0/account/balance", isIdempotent: true, connector: connector)
         let balance = try exchange.answer()
         let held: Currency
-        if balance.json["currency"] == nil, let defaultCurrency { held = defaultCurrency } else { held = try balance.currency("currency") }
+        if balance.json["currency"] == nil, let defaultCurrency {
+            held = defaultCurrency
+        } else {
+            held = try balance.currency("currency")
+        }
         guard held == currency else { return nil }
         return try balance.majorUnits("availableBalance", currency: currency)
     }
 
-    private func transfer(_ referenceID: String, role: ProviderCall.Role, secrets: [String: String], connector: ProviderConnector)
+    private func transfer(
+        _ referenceID: String, role: ProviderCall.Role, secrets: [String: String], connector: ProviderConnector
+    )
         async throws(ProviderError) -> ProviderPayoutState?
     {
         let exchange = try await api.exchange(
-            .GET, "/disbursement/v1_0/transfer/{}", ids: [referenceID], role: role, isIdempotent: true, secrets: secrets,
+            .GET, "/disbursement/v1_0/transfer/{}", ids: [referenceID], role: role, isIdempotent: true,
+            secrets: secrets,
             connector: connector)
         if exchange.response.status.code == 404 { return nil }
         return try MoMoTransferMapping.state(
-            try exchange.answer(), referenceID: referenceID, defaultCurrency: defaultCurrency, secrets: exchange.secrets)
+            try exchange.answer(), referenceID: referenceID, defaultCurrency: defaultCurrency, secrets: exchange.secrets
+        )
     }
 }

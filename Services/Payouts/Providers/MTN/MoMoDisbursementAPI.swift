@@ -19,15 +19,18 @@ struct MoMoDisbursementAPI: Sendable {
 
         func answer() throws(ProviderError) -> PayoutAnswer {
             guard response.status.isSuccess else { throw error() }
-            return PayoutAnswer(try ProviderResponse.json(response, provider: provider, call: call), provider: provider, call: call)
+            return PayoutAnswer(
+                try ProviderResponse.json(response, provider: provider, call: call), provider: provider, call: call)
         }
 
         func error() -> ProviderError { MoMoErrorMapping.error(response, provider: provider, secrets: secrets) }
     }
 
     func exchange(
-        _ method: HTTPMethod, _ path: String, ids: [String] = [], body: JSONValue? = nil, headers extra: HTTPHeaders = [:],
-        role: ProviderCall.Role = .operation, isIdempotent: Bool, secrets: [String: String] = [:], connector: ProviderConnector
+        _ method: HTTPMethod, _ path: String, ids: [String] = [], body: JSONValue? = nil,
+        headers extra: HTTPHeaders = [:],
+        role: ProviderCall.Role = .operation, isIdempotent: Bool, secrets: [String: String] = [:],
+        connector: ProviderConnector
     ) async throws(ProviderError) -> Exchange {
         let url = ProviderURL.url(connector.apiBaseURL, path, ids: ids)
         var retried = false
@@ -37,7 +40,8 @@ struct MoMoDisbursementAPI: Sendable {
             if body != nil { headers.add("Content-Type", "application/json") }
             for (name, value) in extra { headers.add(name, value) }
             let call = ProviderCall(
-                method, url: url, headers: headers, body: body?.serialized() ?? [], role: role, isIdempotent: isIdempotent)
+                method, url: url, headers: headers, body: body?.serialized() ?? [], role: role,
+                isIdempotent: isIdempotent)
             let response = try await transport.send(call, timeout: connector.timeout)
             if response.status.code == 401, !retried, authorization.refused(headers, connector: connector) {
                 retried = true

@@ -6,7 +6,9 @@ import Shared
 /// `{code, message}`) is the code. REJECTED and TIMEOUT, which some MoMo products report, fail too.
 /// The provider payout id is the `X-Reference-Id` Coffer chose, which is what the status call takes.
 enum MoMoTransferMapping {
-    static func state(_ transfer: PayoutAnswer, referenceID: String, defaultCurrency: Currency?, secrets: [String: String])
+    static func state(
+        _ transfer: PayoutAnswer, referenceID: String, defaultCurrency: Currency?, secrets: [String: String]
+    )
         throws(ProviderError) -> ProviderPayoutState
     {
         let rawStatus = try transfer.string("status")

@@ -52,7 +52,8 @@ struct PayPalPayoutsAdapter: PayoutProviderAdapter {
         let id = try ProviderIdentifiers.require(providerPayoutID, "payout batch id")
         let batch = try await api.exchange(.GET, "/v1/payments/payouts/{}", ids: [id], connector: connector)
         if batch.response.status.code != 404 {
-            return try PayPalPayoutsMapping.batchState(try Self.answer(batch), reference: reference, fallback: nil, secrets: batch.secrets)
+            return try PayPalPayoutsMapping.batchState(
+                try Self.answer(batch), reference: reference, fallback: nil, secrets: batch.secrets)
         }
         let item = try await api.exchange(.GET, "/v1/payments/payouts-item/{}", ids: [id], connector: connector)
         if item.response.status.code == 404 { return nil }

@@ -15,7 +15,9 @@ enum PayPalPayoutsBody {
         var item: [String: JSONValue] = [
             "recipient_type": "EMAIL",
             // Major units, exact: never through floating point.
-            "amount": ["value": .string(request.amount.majorUnitString), "currency": .string(request.amount.currency.code)],
+            "amount": [
+                "value": .string(request.amount.majorUnitString), "currency": .string(request.amount.currency.code),
+            ],
             "receiver": .string(email),
             "sender_item_id": .string(request.payoutID),
         ]

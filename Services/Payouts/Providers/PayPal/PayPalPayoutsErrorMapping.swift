@@ -32,7 +32,9 @@ enum PayPalPayoutsErrorMapping {
             let field = detail["field"]?.stringValue?.lowercased() ?? ""
             let issue = detail["issue"]?.stringValue?.lowercased() ?? ""
             guard field.contains("sender_batch_id") || issue.contains("sender_batch_id") else { continue }
-            let links = (detail["link"]?.arrayValue ?? []) + (detail["links"]?.arrayValue ?? []) + (body["links"]?.arrayValue ?? [])
+            let links =
+                (detail["link"]?.arrayValue ?? []) + (detail["links"]?.arrayValue ?? [])
+                + (body["links"]?.arrayValue ?? [])
             for link in links {
                 if let id = link["href"]?.stringValue.flatMap(batchID(inLink:)) { return id }
             }

@@ -31,8 +31,13 @@ enum PayPalPayoutsMapping {
         default: throw item.unexpected("an unknown payout item status")
         }
         let id: String
-        if let batch = batchID ?? item.optionalString("payout_batch_id") { id = batch } else { id = try item.string("payout_item_id") }
-        return ProviderPayoutState(providerPayoutID: id, status: status, amount: amount, currency: currency, rawStatus: rawStatus)
+        if let batch = batchID ?? item.optionalString("payout_batch_id") {
+            id = batch
+        } else {
+            id = try item.string("payout_item_id")
+        }
+        return ProviderPayoutState(
+            providerPayoutID: id, status: status, amount: amount, currency: currency, rawStatus: rawStatus)
     }
 
     /// A batch (`GET /v1/payments/payouts/{id}`, or the create answer): its item for `reference` (the
@@ -42,7 +47,9 @@ enum PayPalPayoutsMapping {
     {
         let batchID = try batch.string("batch_header.payout_batch_id")
         let items = batch.json["items"]?.arrayValue ?? []
-        if let item = items.first(where: { $0.value(at: "payout_item.sender_item_id")?.stringValue == reference }) ?? items.first {
+        if let item = items.first(where: { $0.value(at: "payout_item.sender_item_id")?.stringValue == reference })
+            ?? items.first
+        {
             return try itemState(batch.with(item), batchID: batchID, secrets: secrets)
         }
         let rawStatus = try batch.string("batch_header.batch_status")
@@ -55,13 +62,15 @@ enum PayPalPayoutsMapping {
         let money: Money
         if batch.json.value(at: "batch_header.amount") != nil {
             let currency = try batch.currency("batch_header.amount.currency")
-            money = Money(minorUnits: try batch.majorUnits("batch_header.amount.value", currency: currency), currency: currency)
+            money = Money(
+                minorUnits: try batch.majorUnits("batch_header.amount.value", currency: currency), currency: currency)
         } else if let fallback {
             money = fallback
         } else {
             throw batch.unexpected("a batch without an amount")
         }
         return ProviderPayoutState(
-            providerPayoutID: batchID, status: status, amount: money.minorUnits, currency: money.currency, rawStatus: rawStatus)
+            providerPayoutID: batchID, status: status, amount: money.minorUnits, currency: money.currency,
+            rawStatus: rawStatus)
     }
 }

@@ -20,7 +20,8 @@ struct RazorpayXAPI: Sendable {
     }
 
     /// A GET whose 404 means "no such object": nil rather than an error.
-    func find(_ path: String, ids: [String], connector: ProviderConnector) async throws(ProviderError) -> PayoutAnswer? {
+    func find(_ path: String, ids: [String], connector: ProviderConnector) async throws(ProviderError) -> PayoutAnswer?
+    {
         let exchange = try await client.exchange(.GET, path, ids: ids, connector: connector)
         if exchange.status == 404 { return nil }
         return try Self.answer(exchange)
@@ -28,11 +29,15 @@ struct RazorpayXAPI: Sendable {
 
     /// A POST carrying `X-Payout-Idempotency`, which RazorpayX requires on payouts and honours: a
     /// repeat with the same key and body returns the first payout, so the call is safe to repeat.
-    func post(_ path: String, body: JSONValue, idempotencyKey: String, secrets: [String: String], connector: ProviderConnector)
+    func post(
+        _ path: String, body: JSONValue, idempotencyKey: String, secrets: [String: String], connector: ProviderConnector
+    )
         async throws(ProviderError) -> PayoutAnswer
     {
-        try Self.answer(try await client.exchange(.POST, path, body: body, payoutIdempotencyKey: idempotencyKey, secrets: secrets,
-                                                  connector: connector))
+        try Self.answer(
+            try await client.exchange(
+                .POST, path, body: body, payoutIdempotencyKey: idempotencyKey, secrets: secrets,
+                connector: connector))
     }
 
     private static func answer(_ exchange: ProviderExchange) throws(ProviderError) -> PayoutAnswer {

@@ -15,7 +15,8 @@ struct RazorpayXPayoutAdapter: PayoutProviderAdapter {
     let api: RazorpayXAPI
 
     init(httpClient: any HTTPClient) {
-        api = RazorpayXAPI(client: RazorpayClient(transport: ProviderTransport(provider: .razorpay, httpClient: httpClient)))
+        api = RazorpayXAPI(
+            client: RazorpayClient(transport: ProviderTransport(provider: .razorpay, httpClient: httpClient)))
     }
 
     func send(_ request: ProviderPayoutRequest, connector: ProviderConnector) async throws(ProviderError)
@@ -65,14 +66,16 @@ struct RazorpayXPayoutAdapter: PayoutProviderAdapter {
     /// RazorpayX takes 4–36 letters, digits, hyphens, underscores and spaces as an idempotency key; a
     /// key outside that shape is sent as its derived UUID, the same on every retry.
     static func idempotencyKey(_ key: String) -> String {
-        let fits = (4...36).contains(key.utf8.count) && key.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: " "):
-                true
-            default: false
+        let fits =
+            (4...36).contains(key.utf8.count)
+            && key.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: " "):
+                    true
+                default: false
+                }
             }
-        }
         return fits ? key : PayoutReferenceUUID.make(from: key)
     }
 }

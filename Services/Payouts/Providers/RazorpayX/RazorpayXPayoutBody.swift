@@ -26,7 +26,9 @@ enum RazorpayXPayoutBody {
             ]
             mode = request.amount.minorUnits <= impsLimit ? "IMPS" : "NEFT"
         case .upi(let vpa, let holderName):
-            fundAccount = ["account_type": "vpa", "vpa": ["address": .string(vpa)], "contact": contact(holderName, request)]
+            fundAccount = [
+                "account_type": "vpa", "vpa": ["address": .string(vpa)], "contact": contact(holderName, request),
+            ]
             mode = "UPI"
         default:
             throw ProviderError.invalid(

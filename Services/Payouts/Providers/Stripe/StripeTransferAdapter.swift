@@ -19,7 +19,8 @@ struct StripeTransferAdapter: PayoutProviderAdapter {
     let api: StripeTransferAPI
 
     init(httpClient: any HTTPClient) {
-        api = StripeTransferAPI(client: StripeClient(transport: ProviderTransport(provider: .stripe, httpClient: httpClient)))
+        api = StripeTransferAPI(
+            client: StripeClient(transport: ProviderTransport(provider: .stripe, httpClient: httpClient)))
     }
 
     func send(_ request: ProviderPayoutRequest, connector: ProviderConnector) async throws(ProviderError)
@@ -47,13 +48,16 @@ struct StripeTransferAdapter: PayoutProviderAdapter {
     {
         if let providerPayoutID {
             let id = try ProviderIdentifiers.require(providerPayoutID, "transfer id")
-            guard let transfer = try await api.find("/v1/transfers/{}", ids: [id], connector: connector) else { return nil }
+            guard let transfer = try await api.find("/v1/transfers/{}", ids: [id], connector: connector) else {
+                return nil
+            }
             return try StripeTransferMapping.state(transfer)
         }
         let group = try ProviderIdentifiers.require(reference, "payout reference")
         let list = try await api.get("/v1/transfers", query: [("transfer_group", group)], connector: connector)
         let matches = try list.array("data").filter {
-            $0["transfer_group"]?.stringValue == group || $0.value(at: "metadata.coffer_payout_id")?.stringValue == group
+            $0["transfer_group"]?.stringValue == group
+                || $0.value(at: "metadata.coffer_payout_id")?.stringValue == group
         }
         guard let newest = StripeTransferMapping.newest(matches) else { return nil }
         return try StripeTransferMapping.state(list.with(newest))
@@ -64,8 +68,11 @@ struct StripeTransferAdapter: PayoutProviderAdapter {
     func balance(currency: Currency, connector: ProviderConnector) async throws(ProviderError) -> Int64? {
         let balance = try await api.get("/v1/balance", connector: connector)
         var total: Int64 = 0
-        for entry in try balance.array("available") where entry["currency"]?.stringValue?.uppercased() == currency.code {
-            guard let amount = entry["amount"]?.int64Value else { throw balance.unexpected("an available amount that is not an integer") }
+        for entry in try balance.array("available") where entry["currency"]?.stringValue?.uppercased() == currency.code
+        {
+            guard let amount = entry["amount"]?.int64Value else {
+                throw balance.unexpected("an available amount that is not an integer")
+            }
             let (sum, overflow) = total.addingReportingOverflow(amount)
             guard !overflow else { throw balance.unexpected("an available amount out of range") }
             total = sum

@@ -16,7 +16,8 @@ enum StripeTransferErrorMapping {
             // same key (which returns its result) rather than treat the call as not having happened.
             return ProviderError(kind: .timeout, code: code, message: error.message)
         default:
-            return ProviderError(kind: ProviderResponse.kind(forStatus: exchange.status), code: code, message: error.message)
+            return ProviderError(
+                kind: ProviderResponse.kind(forStatus: exchange.status), code: code, message: error.message)
         }
     }
 }

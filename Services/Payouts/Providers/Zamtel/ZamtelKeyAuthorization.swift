@@ -5,7 +5,8 @@ import ProviderKit
 /// `api_key` and a `shortcode` (the disbursing merchant account); this sends the key as a bearer token
 /// and the shortcode as `X-Shortcode` on every call. There is no token to renew, so a 401 is final.
 struct ZamtelKeyAuthorization: MoMoAuthorization {
-    func headers(_ connector: ProviderConnector) async throws(ProviderError) -> (HTTPHeaders, secrets: [String: String]) {
+    func headers(_ connector: ProviderConnector) async throws(ProviderError) -> (HTTPHeaders, secrets: [String: String])
+    {
         guard let apiKey = connector.credentials["api_key"], !apiKey.isEmpty else {
             throw ProviderError.missingCredential("api_key", provider: .zamtel)
         }

@@ -133,14 +133,14 @@ final class PhonePeNormalizerTests: XCTestCase {
                 amount: 100, currency: "INR", status: "COMPLETED"))
         for code in ["PAYMENT_ERROR", "PAYMENT_DECLINED", "PAYMENT_CANCELLED", "TIMED_OUT"] {
             let failed = try Self.normalizeV1(
-            Self.v1(Self.v1Status(code: code, state: "FAILED", responseCode: "ZA")))
+                Self.v1(Self.v1Status(code: code, state: "FAILED", responseCode: "ZA")))
             XCTAssertEqual(failed.event?.type, .paymentFailed, code)
             XCTAssertEqual(failed.event?.failureReason, "ZA", code)
             XCTAssertEqual(failed.providerEventType, code)
         }
         for code in ["PAYMENT_PENDING", "BAD_REQUEST", "AUTHORIZATION_FAILED", "INTERNAL_SERVER_ERROR"] {
             let other = try Self.normalizeV1(
-            Self.v1(Self.v1Status(code: code, state: "PENDING", responseCode: "X")))
+                Self.v1(Self.v1Status(code: code, state: "PENDING", responseCode: "X")))
             XCTAssertNil(other.event, code)
             XCTAssertEqual(other.providerEventType, code)
         }
@@ -198,7 +198,10 @@ final class PhonePeNormalizerTests: XCTestCase {
         let genuine = Self.v1(Self.v1Status(code: "PAYMENT_ERROR", state: "FAILED", responseCode: "ZA"))
         guard case .object(var body) = try JSONValue.parse(genuine) else { return XCTFail() }
         body["event"] = "pg.order.completed"
-        body["payload"] = ["orderId": "OMO_injected", "merchantOrderId": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", "state": "COMPLETED", "amount": 100]
+        body["payload"] = [
+            "orderId": "OMO_injected", "merchantOrderId": "pay_01JD3XK5M7Q8R9S0T1V2W3X4Y5", "state": "COMPLETED",
+            "amount": 100,
+        ]
         let injected = String(decoding: JSONValue.object(body).serialized(), as: UTF8.self)
         NormalizerHarness.assertRefused(.phonepe, injected, naming: "event", headers: Self.signedV1)
         // The same body under the v2 credential scheme is read as v2, which is never acted on unconfirmed.

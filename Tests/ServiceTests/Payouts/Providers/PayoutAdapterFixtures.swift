@@ -9,7 +9,8 @@ import XCTest
 /// Requests and checks shared by the payout adapter tests (the fake provider server, connectors and
 /// `assertProviderError` come from `AdapterTestSupport`).
 enum PayoutFixtures {
-    static let bank = PayoutDestination.bankAccount(accountNumber: "50100012345678", ifsc: "HDFC0000123", holderName: "Asha Verma")
+    static let bank = PayoutDestination.bankAccount(
+        accountNumber: "50100012345678", ifsc: "HDFC0000123", holderName: "Asha Verma")
     static let upi = PayoutDestination.upi(vpa: "asha.verma@okhdfc", holderName: "Asha Verma")
     static let wallet = PayoutDestination.mobileMoney(msisdn: "260971234567", holderName: "Mwila Banda")
 

@@ -20,7 +20,8 @@ final class MoMoFakeTokens: Sendable {
                 defer { state.issued += 1 }
                 return "momo-token-\(state.issued)"
             }
-            return AdapterReply.json(.ok, #"{"access_token":"\#(token)","token_type":"access_token","expires_in":3600}"#)
+            return AdapterReply.json(
+                .ok, #"{"access_token":"\#(token)","token_type":"access_token","expires_in":3600}"#)
         }
     }
 
@@ -53,19 +54,29 @@ final class PayoutAdapterMTNTests: XCTestCase {
     let apiKey = "momo-api-key-secret"
     let subscriptionKey = "momo-subscription-key-secret"
 
-    func connector(_ base: String, livemode: Bool = false, environment: String? = "mtnzambia", timeout: Duration = .seconds(5))
+    func connector(
+        _ base: String, livemode: Bool = false, environment: String? = "mtnzambia", timeout: Duration = .seconds(5)
+    )
         -> ProviderConnector
     {
-        var credentials = ["subscription_key": subscriptionKey, "api_user": "c72025f5-5cd1-4630-99e4-8ba4722fad56", "api_key": apiKey]
+        var credentials = [
+            "subscription_key": subscriptionKey, "api_user": "c72025f5-5cd1-4630-99e4-8ba4722fad56", "api_key": apiKey,
+        ]
         credentials["target_environment"] = environment
-        return AdapterFixtures.connector(.mtn, base: base, livemode: livemode, credentials: credentials, timeout: timeout)
+        return AdapterFixtures.connector(
+            .mtn, base: base, livemode: livemode, credentials: credentials, timeout: timeout)
     }
 
-    func request(amount: Money = Money(minorUnits: 15_075, currency: .zmw), key: String = "po_mtn_1") -> ProviderPayoutRequest {
-        PayoutFixtures.request(id: "po_mtn_1", amount: amount, destination: PayoutFixtures.wallet, narration: "Payout June", key: key)
+    func request(amount: Money = Money(minorUnits: 15_075, currency: .zmw), key: String = "po_mtn_1")
+        -> ProviderPayoutRequest
+    {
+        PayoutFixtures.request(
+            id: "po_mtn_1", amount: amount, destination: PayoutFixtures.wallet, narration: "Payout June", key: key)
     }
 
-    static func transfer(status: String, amount: String = "150.75", currency: String = "ZMW", reason: String = "") -> String {
+    static func transfer(status: String, amount: String = "150.75", currency: String = "ZMW", reason: String = "")
+        -> String
+    {
         #"{"amount":"\#(amount)","currency":"\#(currency)","financialTransactionId":"363440463","externalId":"po_mtn_1","payee":{"partyIdType":"MSISDN","partyId":"260971234567"},"payerMessage":"Payout June","payeeNote":"Payout June","status":"\#(status)"\#(reason)}"#
     }
 
@@ -82,7 +93,8 @@ final class PayoutAdapterMTNTests: XCTestCase {
         let referenceID = "10eaaa66-b234-44e1-af6b-01515244a703"
         XCTAssertEqual(
             state,
-            ProviderPayoutState(providerPayoutID: referenceID, status: .pending, amount: 15_075, currency: .zmw, rawStatus: "ACCEPTED"))
+            ProviderPayoutState(
+                providerPayoutID: referenceID, status: .pending, amount: 15_075, currency: .zmw, rawStatus: "ACCEPTED"))
         let token = try XCTUnwrap(server.requests("POST", "/disbursement/token/").first)
         XCTAssertEqual(token.target, "/disbursement/token/")
         XCTAssertEqual(
@@ -104,10 +116,13 @@ final class PayoutAdapterMTNTests: XCTestCase {
         XCTAssertEqual(body["payerMessage"]?.stringValue, "Payout June")
         XCTAssertEqual(body["payeeNote"]?.stringValue, "Payout June")
 
-        _ = try await adapter.send(request(amount: Money(minorUnits: 5000, currency: .ugx)), connector: connector(server.baseURL))
+        _ = try await adapter.send(
+            request(amount: Money(minorUnits: 5000, currency: .ugx)), connector: connector(server.baseURL))
         let again = try XCTUnwrap(server.requests("POST", "/disbursement/v1_0/transfer").last)
-        XCTAssertEqual(again.json?["amount"]?.stringValue, "5000", "major units, exact for a currency without minor units")
-        XCTAssertEqual(again.headers["X-Reference-Id"], referenceID, "a retry of the same payout reuses its reference id")
+        XCTAssertEqual(
+            again.json?["amount"]?.stringValue, "5000", "major units, exact for a currency without minor units")
+        XCTAssertEqual(
+            again.headers["X-Reference-Id"], referenceID, "a retry of the same payout reuses its reference id")
         XCTAssertEqual(tokens.issuedCount, 1, "the token is cached until it expires")
         await server.stop()
     }
@@ -139,7 +154,8 @@ final class PayoutAdapterMTNTests: XCTestCase {
         let state = try await adapter.send(request(), connector: connector(server.baseURL))
         XCTAssertEqual(state.status, .processed)
         XCTAssertEqual(state.providerPayoutID, "10eaaa66-b234-44e1-af6b-01515244a703")
-        XCTAssertEqual(server.requests("GET", "/disbursement/v1_0/transfer/10eaaa66-b234-44e1-af6b-01515244a703").count, 1)
+        XCTAssertEqual(
+            server.requests("GET", "/disbursement/v1_0/transfer/10eaaa66-b234-44e1-af6b-01515244a703").count, 1)
         await server.stop()
     }
 
@@ -150,7 +166,8 @@ final class PayoutAdapterMTNTests: XCTestCase {
         ])
         let adapter = MTNDisbursementAdapter(httpClient: AdapterFixtures.client)
         await assertProviderError(.invalidRequest, code: "destination_unsupported") { () async throws(ProviderError) in
-            try await adapter.send(PayoutFixtures.request(destination: PayoutFixtures.bank), connector: connector(server.baseURL))
+            try await adapter.send(
+                PayoutFixtures.request(destination: PayoutFixtures.bank), connector: connector(server.baseURL))
         }
         await assertProviderError(.invalidRequest, code: "invalid_destination") { () async throws(ProviderError) in
             try await adapter.send(
@@ -176,7 +193,8 @@ final class PayoutAdapterMTNTests: XCTestCase {
             "wait": Self.transfer(status: "PENDING"),
             "payee": Self.transfer(status: "FAILED", reason: #","reason":"PAYEE_NOT_FOUND""#),
             "funds": Self.transfer(
-                status: "FAILED", reason: #","reason":{"code":"NOT_ENOUGH_FUNDS","message":"The payer does not have enough funds."}"#),
+                status: "FAILED",
+                reason: #","reason":{"code":"NOT_ENOUGH_FUNDS","message":"The payer does not have enough funds."}"#),
             "rejected": Self.transfer(status: "REJECTED"),
             "timeout": Self.transfer(status: "TIMEOUT"),
             "weird": Self.transfer(status: "TELEPORTED"),
@@ -186,7 +204,8 @@ final class PayoutAdapterMTNTests: XCTestCase {
             tokens.route,
             tokens.authenticated(.GET, "/disbursement/v1_0/transfer/{id}") { _, context, _ in
                 guard let body = bodies[context.parameter("id")] else {
-                    return AdapterReply.json(404, #"{"code":"RESOURCE_NOT_FOUND","message":"Requested resource was not found."}"#)
+                    return AdapterReply.json(
+                        404, #"{"code":"RESOURCE_NOT_FOUND","message":"Requested resource was not found."}"#)
                 }
                 return AdapterReply.json(.ok, body)
             },
@@ -222,7 +241,8 @@ final class PayoutAdapterMTNTests: XCTestCase {
         let tokens = MoMoFakeTokens()
         let server = try await AdapterProviderServer([
             tokens.route,
-            tokens.authenticated(.GET, "/disbursement/v1_0/account/balance", #"{"availableBalance":"1250.5","currency":"ZMW"}"#),
+            tokens.authenticated(
+                .GET, "/disbursement/v1_0/account/balance", #"{"availableBalance":"1250.5","currency":"ZMW"}"#),
         ])
         let adapter = MTNDisbursementAdapter(httpClient: AdapterFixtures.client)
         let zmw = try await adapter.balance(currency: .zmw, connector: connector(server.baseURL))
@@ -243,7 +263,9 @@ final class PayoutAdapterMTNTests: XCTestCase {
         let state = try await adapter.send(request(), connector: connector(server.baseURL))
         XCTAssertEqual(state.status, .pending)
         XCTAssertEqual(tokens.issuedCount, 2)
-        XCTAssertEqual(server.requests("POST", "/disbursement/v1_0/transfer").last?.headers["Authorization"], "Bearer momo-token-1")
+        XCTAssertEqual(
+            server.requests("POST", "/disbursement/v1_0/transfer").last?.headers["Authorization"], "Bearer momo-token-1"
+        )
         await server.stop()
     }
 
@@ -251,10 +273,16 @@ final class PayoutAdapterMTNTests: XCTestCase {
 
     func testErrorStatusesMapToKindsWithoutRetriesOrLeakedSecrets() async throws {
         let cases: [(HTTPStatus, String, ProviderError.Kind, String?)] = [
-            (400, #"{"code":"PAYEE_NOT_FOUND","message":"Payee 260971234567 does not exist"}"#, .invalidRequest, "PAYEE_NOT_FOUND"),
+            (
+                400, #"{"code":"PAYEE_NOT_FOUND","message":"Payee 260971234567 does not exist"}"#, .invalidRequest,
+                "PAYEE_NOT_FOUND"
+            ),
             (403, #"{"statusCode":403,"message":"Key \#(subscriptionKey) not allowed"}"#, .authentication, nil),
             (429, #"{"statusCode":429,"message":"Rate limit is exceeded."}"#, .rateLimited, nil),
-            (500, #"{"code":"INTERNAL_PROCESSING_ERROR","message":"An internal error occurred."}"#, .unavailable, "INTERNAL_PROCESSING_ERROR"),
+            (
+                500, #"{"code":"INTERNAL_PROCESSING_ERROR","message":"An internal error occurred."}"#, .unavailable,
+                "INTERNAL_PROCESSING_ERROR"
+            ),
             (503, "<html>Service Unavailable</html>", .unavailable, nil),
         ]
         for (status, body, kind, code) in cases {
@@ -268,14 +296,18 @@ final class PayoutAdapterMTNTests: XCTestCase {
             }
             XCTAssertEqual(error?.code, code, "\(status)")
             assertNoSecrets(error?.description, [apiKey, subscriptionKey, "momo-token-0", "260971234567"])
-            XCTAssertEqual(server.requests("POST", "/disbursement/v1_0/transfer").count, 1, "\(status): the adapter must not retry")
+            XCTAssertEqual(
+                server.requests("POST", "/disbursement/v1_0/transfer").count, 1, "\(status): the adapter must not retry"
+            )
             await server.stop()
         }
     }
 
     func testRefusedAPIUserIsAnAuthenticationErrorBeforeAnyTransfer() async throws {
         let server = try await AdapterProviderServer([
-            .json(.POST, "/disbursement/token", status: 401, #"{"error":"login_failed","error_description":"Login failed for \#(apiKey)"}"#)
+            .json(
+                .POST, "/disbursement/token", status: 401,
+                #"{"error":"login_failed","error_description":"Login failed for \#(apiKey)"}"#)
         ])
         let adapter = MTNDisbursementAdapter(httpClient: AdapterFixtures.client)
         let error = await assertProviderError(.authentication, code: "login_failed") { () async throws(ProviderError) in

@@ -13,10 +13,13 @@ final class PayoutAdapterPayPalTests: XCTestCase {
 
     func connector(_ base: String, timeout: Duration = .seconds(5)) -> ProviderConnector {
         AdapterFixtures.connector(
-            .paypal, base: base, credentials: ["client_id": "AClientId", "client_secret": clientSecret], timeout: timeout)
+            .paypal, base: base, credentials: ["client_id": "AClientId", "client_secret": clientSecret],
+            timeout: timeout)
     }
 
-    func request(amount: Money = Money(minorUnits: 1050, currency: .usd), key: String = "po_paypal_1") -> ProviderPayoutRequest {
+    func request(amount: Money = Money(minorUnits: 1050, currency: .usd), key: String = "po_paypal_1")
+        -> ProviderPayoutRequest
+    {
         PayoutFixtures.request(
             id: "po_paypal_1", amount: amount, destination: .paypal(email: receiver), narration: "June sales", key: key)
     }
@@ -45,9 +48,12 @@ final class PayoutAdapterPayPalTests: XCTestCase {
 
         XCTAssertEqual(
             state,
-            ProviderPayoutState(providerPayoutID: "5UXD2E8A7EBQJ", status: .pending, amount: 1050, currency: .usd, rawStatus: "PENDING"))
+            ProviderPayoutState(
+                providerPayoutID: "5UXD2E8A7EBQJ", status: .pending, amount: 1050, currency: .usd, rawStatus: "PENDING")
+        )
         let token = try XCTUnwrap(server.requests("POST", "/v1/oauth2/token").first)
-        XCTAssertEqual(token.headers["Authorization"], "Basic \(Base64.encode(Array("AClientId:\(clientSecret)".utf8)))")
+        XCTAssertEqual(
+            token.headers["Authorization"], "Basic \(Base64.encode(Array("AClientId:\(clientSecret)".utf8)))")
         XCTAssertEqual(token.bodyText, "grant_type=client_credentials")
         let sent = try XCTUnwrap(server.requests("POST", "/v1/payments/payouts").first)
         XCTAssertEqual(sent.headers["Authorization"], "Bearer token-0")
@@ -64,9 +70,13 @@ final class PayoutAdapterPayPalTests: XCTestCase {
         XCTAssertEqual(body.value(at: "items.0.sender_item_id")?.stringValue, "po_paypal_1")
         XCTAssertEqual(body.value(at: "items.0.note")?.stringValue, "June sales")
 
-        _ = try await adapter.send(request(amount: Money(minorUnits: 1000, currency: .jpy)), connector: connector(server.baseURL))
-        _ = try await adapter.send(request(amount: Money(minorUnits: 1234, currency: .kwd)), connector: connector(server.baseURL))
-        let values = server.requests("POST", "/v1/payments/payouts").map { $0.json?.value(at: "items.0.amount.value")?.stringValue }
+        _ = try await adapter.send(
+            request(amount: Money(minorUnits: 1000, currency: .jpy)), connector: connector(server.baseURL))
+        _ = try await adapter.send(
+            request(amount: Money(minorUnits: 1234, currency: .kwd)), connector: connector(server.baseURL))
+        let values = server.requests("POST", "/v1/payments/payouts").map {
+            $0.json?.value(at: "items.0.amount.value")?.stringValue
+        }
         XCTAssertEqual(values, ["10.50", "1000", "1.234"], "major units, exact for every exponent")
         XCTAssertEqual(tokens.issuedCount, 1, "one token serves every call")
         await server.stop()
@@ -80,7 +90,8 @@ final class PayoutAdapterPayPalTests: XCTestCase {
             tokens.route,
             tokens.authenticated(.POST, "/v1/payments/payouts", status: 400, duplicate),
             tokens.authenticated(
-                .GET, "/v1/payments/payouts/{id}", Self.batch("KKM4X27WFLE3C", items: [Self.item(status: "SUCCESS", batchID: "KKM4X27WFLE3C")])),
+                .GET, "/v1/payments/payouts/{id}",
+                Self.batch("KKM4X27WFLE3C", items: [Self.item(status: "SUCCESS", batchID: "KKM4X27WFLE3C")])),
         ])
         let adapter = PayPalPayoutsAdapter(httpClient: AdapterFixtures.client)
         let state = try await adapter.send(request(), connector: connector(server.baseURL))
@@ -92,7 +103,8 @@ final class PayoutAdapterPayPalTests: XCTestCase {
             tokens.route,
             tokens.authenticated(
                 .POST, "/v1/payments/payouts", status: 400,
-                #"{"name":"VALIDATION_ERROR","message":"Invalid request","details":[{"field":"items[0].receiver","issue":"Receiver is invalid"}]}"#),
+                #"{"name":"VALIDATION_ERROR","message":"Invalid request","details":[{"field":"items[0].receiver","issue":"Receiver is invalid"}]}"#
+            ),
         ])
         await assertProviderError(.invalidRequest, code: "VALIDATION_ERROR") { () async throws(ProviderError) in
             try await adapter.send(request(), connector: connector(other.baseURL))
@@ -105,7 +117,8 @@ final class PayoutAdapterPayPalTests: XCTestCase {
         let server = try await AdapterProviderServer([])
         let adapter = PayPalPayoutsAdapter(httpClient: AdapterFixtures.client)
         await assertProviderError(.invalidRequest, code: "destination_unsupported") { () async throws(ProviderError) in
-            try await adapter.send(PayoutFixtures.request(destination: PayoutFixtures.upi), connector: connector(server.baseURL))
+            try await adapter.send(
+                PayoutFixtures.request(destination: PayoutFixtures.upi), connector: connector(server.baseURL))
         }
         XCTAssertEqual(server.requests.count, 0)
         XCTAssertEqual(adapter.destinations, [.paypal])
@@ -120,8 +133,11 @@ final class PayoutAdapterPayPalTests: XCTestCase {
             tokens.route,
             tokens.authenticated(.GET, "/v1/payments/payouts/{id}") { _, context, _ in
                 let status = context.parameter("id")
-                let errors = status == "FAILED" ? #","errors":{"name":"RECEIVER_UNREGISTERED","message":"Receiver is unregistered"}"# : ""
-                return AdapterReply.json(.ok, Self.batch(status, items: [Self.item(status: status, batchID: status, errors: errors)]))
+                let errors =
+                    status == "FAILED"
+                    ? #","errors":{"name":"RECEIVER_UNREGISTERED","message":"Receiver is unregistered"}"# : ""
+                return AdapterReply.json(
+                    .ok, Self.batch(status, items: [Self.item(status: status, batchID: status, errors: errors)]))
             },
         ])
         let adapter = PayPalPayoutsAdapter(httpClient: AdapterFixtures.client)
@@ -155,7 +171,8 @@ final class PayoutAdapterPayPalTests: XCTestCase {
         ])
         let adapter = PayPalPayoutsAdapter(httpClient: AdapterFixtures.client)
         let paypal = connector(server.baseURL)
-        let pending = try await adapter.fetch(providerPayoutID: "PROCESSING", reference: "po_paypal_1", connector: paypal)
+        let pending = try await adapter.fetch(
+            providerPayoutID: "PROCESSING", reference: "po_paypal_1", connector: paypal)
         XCTAssertEqual(pending?.status, .pending)
         XCTAssertEqual(pending?.amount, 1050)
         let denied = try await adapter.fetch(providerPayoutID: "DENIED", reference: "po_paypal_1", connector: paypal)
@@ -176,13 +193,15 @@ final class PayoutAdapterPayPalTests: XCTestCase {
         ])
         let adapter = PayPalPayoutsAdapter(httpClient: AdapterFixtures.client)
         let paypal = connector(server.baseURL)
-        let item = try await adapter.fetch(providerPayoutID: "8AELMXH8UB2P8", reference: "po_paypal_1", connector: paypal)
+        let item = try await adapter.fetch(
+            providerPayoutID: "8AELMXH8UB2P8", reference: "po_paypal_1", connector: paypal)
         XCTAssertEqual(item?.providerPayoutID, "5UXD2E8A7EBQJ")
         XCTAssertEqual(item?.status, .pending)
         let none = try await adapter.fetch(providerPayoutID: "NOSUCHID", reference: "po_paypal_1", connector: paypal)
         XCTAssertNil(none)
         let calls = server.requests.count
-        await assertProviderError(.invalidRequest, code: "reference_lookup_unsupported") { () async throws(ProviderError) in
+        await assertProviderError(.invalidRequest, code: "reference_lookup_unsupported") {
+            () async throws(ProviderError) in
             try await adapter.fetch(providerPayoutID: nil, reference: "po_paypal_1", connector: paypal)
         }
         XCTAssertEqual(server.requests.count, calls, "nothing is sent for a lookup PayPal cannot do")
@@ -217,11 +236,14 @@ final class PayoutAdapterPayPalTests: XCTestCase {
                 case "USD":
                     AdapterReply.json(
                         .ok,
-                        #"{"balances":[{"currency":"USD","primary":true,"total_balance":{"currency_code":"USD","value":"900.00"},"available_balance":{"currency_code":"USD","value":"850.25"},"withheld_balance":{"currency_code":"USD","value":"49.75"}}],"account_id":"2VDZ5LQ6J6JYN"}"#)
+                        #"{"balances":[{"currency":"USD","primary":true,"total_balance":{"currency_code":"USD","value":"900.00"},"available_balance":{"currency_code":"USD","value":"850.25"},"withheld_balance":{"currency_code":"USD","value":"49.75"}}],"account_id":"2VDZ5LQ6J6JYN"}"#
+                    )
                 case "EUR":
                     AdapterReply.json(.ok, #"{"balances":[],"account_id":"2VDZ5LQ6J6JYN"}"#)
                 default:
-                    AdapterReply.json(403, #"{"name":"NOT_AUTHORIZED","message":"Authorization failed due to insufficient permissions."}"#)
+                    AdapterReply.json(
+                        403,
+                        #"{"name":"NOT_AUTHORIZED","message":"Authorization failed due to insufficient permissions."}"#)
                 }
             },
         ])
@@ -240,11 +262,24 @@ final class PayoutAdapterPayPalTests: XCTestCase {
 
     func testErrorStatusesMapToKindsWithoutRetriesOrLeakedSecrets() async throws {
         let cases: [(HTTPStatus, String, ProviderError.Kind, String?)] = [
-            (400, #"{"name":"VALIDATION_ERROR","message":"Invalid request - see details","details":[{"field":"items[0].receiver","issue":"Receiver \#(receiver) is invalid"}]}"#, .invalidRequest, "VALIDATION_ERROR"),
-            (422, #"{"name":"INSUFFICIENT_FUNDS","message":"Sender does not have sufficient funds."}"#, .declined, "INSUFFICIENT_FUNDS"),
-            (403, #"{"name":"AUTHORIZATION_ERROR","message":"Authorization error occurred for token-0"}"#, .authentication, "AUTHORIZATION_ERROR"),
+            (
+                400,
+                #"{"name":"VALIDATION_ERROR","message":"Invalid request - see details","details":[{"field":"items[0].receiver","issue":"Receiver \#(receiver) is invalid"}]}"#,
+                .invalidRequest, "VALIDATION_ERROR"
+            ),
+            (
+                422, #"{"name":"INSUFFICIENT_FUNDS","message":"Sender does not have sufficient funds."}"#, .declined,
+                "INSUFFICIENT_FUNDS"
+            ),
+            (
+                403, #"{"name":"AUTHORIZATION_ERROR","message":"Authorization error occurred for token-0"}"#,
+                .authentication, "AUTHORIZATION_ERROR"
+            ),
             (429, #"{"name":"RATE_LIMIT_REACHED","message":"Too many requests"}"#, .rateLimited, "RATE_LIMIT_REACHED"),
-            (500, #"{"name":"INTERNAL_SERVER_ERROR","message":"An internal service error occurred."}"#, .unavailable, "INTERNAL_SERVER_ERROR"),
+            (
+                500, #"{"name":"INTERNAL_SERVER_ERROR","message":"An internal service error occurred."}"#, .unavailable,
+                "INTERNAL_SERVER_ERROR"
+            ),
             (503, "<html>Service Unavailable</html>", .unavailable, nil),
         ]
         for (status, body, kind, code) in cases {
@@ -258,17 +293,21 @@ final class PayoutAdapterPayPalTests: XCTestCase {
             }
             XCTAssertEqual(error?.code, code, "\(status)")
             assertNoSecrets(error?.description, [clientSecret, "token-0", receiver])
-            XCTAssertEqual(server.requests("POST", "/v1/payments/payouts").count, 1, "\(status): the adapter must not retry")
+            XCTAssertEqual(
+                server.requests("POST", "/v1/payments/payouts").count, 1, "\(status): the adapter must not retry")
             await server.stop()
         }
     }
 
     func testRefusedClientCredentialsAreAnAuthenticationErrorBeforeAnyPayout() async throws {
         let server = try await AdapterProviderServer([
-            .json(.POST, "/v1/oauth2/token", status: 401, #"{"error":"invalid_client","error_description":"Client Authentication failed"}"#)
+            .json(
+                .POST, "/v1/oauth2/token", status: 401,
+                #"{"error":"invalid_client","error_description":"Client Authentication failed"}"#)
         ])
         let adapter = PayPalPayoutsAdapter(httpClient: AdapterFixtures.client)
-        let error = await assertProviderError(.authentication, code: "invalid_client") { () async throws(ProviderError) in
+        let error = await assertProviderError(.authentication, code: "invalid_client") {
+            () async throws(ProviderError) in
             try await adapter.send(request(), connector: connector(server.baseURL))
         }
         XCTAssertEqual(error?.mayHaveTakenEffect, false)

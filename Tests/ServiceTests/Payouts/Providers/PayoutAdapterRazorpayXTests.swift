@@ -12,15 +12,20 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
     let sourceAccount = "2323230041626905"
     let adapter = RazorpayXPayoutAdapter(httpClient: AdapterFixtures.client)
 
-    func connector(_ base: String, timeout: Duration = .seconds(5), credentials: [String: String]? = nil) -> ProviderConnector {
+    func connector(_ base: String, timeout: Duration = .seconds(5), credentials: [String: String]? = nil)
+        -> ProviderConnector
+    {
         AdapterFixtures.connector(
             .razorpay, base: base,
-            credentials: credentials ?? ["key_id": "rzp_test_KeyId", "key_secret": keySecret, "account_number": sourceAccount],
+            credentials: credentials ?? [
+                "key_id": "rzp_test_KeyId", "key_secret": keySecret, "account_number": sourceAccount,
+            ],
             timeout: timeout)
     }
 
     static func payout(
-        id: String = "pout_00000000000001", status: String, amount: Int64 = 150_050, reference: String = "po_01J9Z7Q4ZK8V6W2X3Y4Z5A6B7C",
+        id: String = "pout_00000000000001", status: String, amount: Int64 = 150_050,
+        reference: String = "po_01J9Z7Q4ZK8V6W2X3Y4Z5A6B7C",
         createdAt: Int64 = 1_545_383_037, details: String = "null"
     ) -> String {
         """
@@ -38,7 +43,9 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
                 .POST, "/v1/payouts",
                 Self.payout(
                     status: "queued",
-                    details: #"{"description":"Payout is queued as there is insufficient balance","source":"business","reason":"low_balance"}"#))
+                    details:
+                        #"{"description":"Payout is queued as there is insufficient balance","source":"business","reason":"low_balance"}"#
+                ))
         ])
         let state = try await adapter.send(PayoutFixtures.request(), connector: connector(server.baseURL))
 
@@ -70,7 +77,8 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
         XCTAssertEqual(body.value(at: "fund_account.bank_account.account_number")?.stringValue, "50100012345678")
         XCTAssertEqual(body.value(at: "fund_account.contact.name")?.stringValue, "Asha Verma")
         XCTAssertEqual(body.value(at: "fund_account.contact.type")?.stringValue, "vendor")
-        XCTAssertEqual(body.value(at: "fund_account.contact.reference_id")?.stringValue, "po_01J9Z7Q4ZK8V6W2X3Y4Z5A6B7C")
+        XCTAssertEqual(
+            body.value(at: "fund_account.contact.reference_id")?.stringValue, "po_01J9Z7Q4ZK8V6W2X3Y4Z5A6B7C")
         await server.stop()
     }
 
@@ -78,7 +86,8 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
         let server = try await AdapterProviderServer([.json(.POST, "/v1/payouts", Self.payout(status: "processing"))])
         let razorpay = connector(server.baseURL)
         _ = try await adapter.send(
-            PayoutFixtures.request(destination: PayoutFixtures.upi, purpose: "referral", narration: nil), connector: razorpay)
+            PayoutFixtures.request(destination: PayoutFixtures.upi, purpose: "referral", narration: nil),
+            connector: razorpay)
         var body = try XCTUnwrap(server.requests.last?.json)
         XCTAssertEqual(body["mode"]?.stringValue, "UPI")
         XCTAssertEqual(body["purpose"]?.stringValue, "cashback")
@@ -115,7 +124,8 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
         let server = try await AdapterProviderServer([])
         let razorpay = connector(server.baseURL)
         await assertProviderError(.invalidRequest, code: "currency_unsupported") { () async throws(ProviderError) in
-            try await adapter.send(PayoutFixtures.request(amount: Money(minorUnits: 100, currency: .usd)), connector: razorpay)
+            try await adapter.send(
+                PayoutFixtures.request(amount: Money(minorUnits: 100, currency: .usd)), connector: razorpay)
         }
         await assertProviderError(.invalidRequest, code: "destination_unsupported") { () async throws(ProviderError) in
             try await adapter.send(PayoutFixtures.request(destination: PayoutFixtures.wallet), connector: razorpay)
@@ -123,7 +133,8 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
         await assertProviderError(.authentication, code: "missing_credentials") { () async throws(ProviderError) in
             try await adapter.send(
                 PayoutFixtures.request(),
-                connector: connector(server.baseURL, credentials: ["key_id": "rzp_test_KeyId", "key_secret": keySecret]))
+                connector: connector(
+                    server.baseURL, credentials: ["key_id": "rzp_test_KeyId", "key_secret": keySecret]))
         }
         XCTAssertEqual(server.requests.count, 0)
         XCTAssertEqual(adapter.destinations, [.bankAccount, .upi])
@@ -157,7 +168,9 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
             XCTAssertEqual(state?.providerPayoutID, "pout_\(raw)")
         }
         let failure = try await adapter.fetch(providerPayoutID: "failed", reference: "po_x", connector: razorpay)
-        guard case .failed(let code, let message) = failure?.status else { return XCTFail("\(String(describing: failure))") }
+        guard case .failed(let code, let message) = failure?.status else {
+            return XCTFail("\(String(describing: failure))")
+        }
         XCTAssertEqual(code, "beneficiary_account_closed")
         XCTAssertEqual(message, "Beneficiary account 50100012345678 is closed", "a lookup does not know the payee")
         await assertProviderError(.unavailable, code: "unexpected_response") { () async throws(ProviderError) in
@@ -176,7 +189,8 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
         ])
         let state = try await adapter.send(PayoutFixtures.request(), connector: connector(server.baseURL))
         XCTAssertEqual(
-            state.status, .failed(code: "beneficiary_account_closed", message: "Beneficiary account [REDACTED] is closed"))
+            state.status,
+            .failed(code: "beneficiary_account_closed", message: "Beneficiary account [REDACTED] is closed"))
         await server.stop()
     }
 
@@ -197,7 +211,9 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
                       \(Self.payout(id: "pout_new", status: "processed", reference: "po_found", createdAt: 200))]}
                     """)
             },
-            .on(.GET, "/v1/payouts/{id}") { AdapterReply.json(404, #"{"error":{"code":"BAD_REQUEST_ERROR","description":"not found"}}"#) },
+            .on(.GET, "/v1/payouts/{id}") {
+                AdapterReply.json(404, #"{"error":{"code":"BAD_REQUEST_ERROR","description":"not found"}}"#)
+            },
         ])
         let razorpay = connector(server.baseURL)
         let found = try await adapter.fetch(providerPayoutID: nil, reference: "po_found", connector: razorpay)
@@ -209,7 +225,8 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
 
         let missing = try await adapter.fetch(providerPayoutID: nil, reference: "po_never_sent", connector: razorpay)
         XCTAssertNil(missing)
-        let unknownID = try await adapter.fetch(providerPayoutID: "pout_gone", reference: "po_found", connector: razorpay)
+        let unknownID = try await adapter.fetch(
+            providerPayoutID: "pout_gone", reference: "po_found", connector: razorpay)
         XCTAssertNil(unknownID, "a 404 for a payout id is no such payout")
         await server.stop()
     }
@@ -234,7 +251,8 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
         XCTAssertEqual(server.requests.count, 1, "no call for a currency RazorpayX does not hold")
         let other = try await adapter.balance(
             currency: .inr,
-            connector: connector(server.baseURL, credentials: ["key_id": "k", "key_secret": keySecret, "account_number": "999"]))
+            connector: connector(
+                server.baseURL, credentials: ["key_id": "k", "key_secret": keySecret, "account_number": "999"]))
         XCTAssertNil(other, "an account RazorpayX does not list has no balance to report")
         await server.stop()
     }
@@ -248,9 +266,18 @@ final class PayoutAdapterRazorpayXTests: XCTestCase {
                 #"{"error":{"code":"BAD_REQUEST_ERROR","description":"Invalid account 50100012345678 for \#(sourceAccount)","source":"business","reason":"input_validation_failed","field":"fund_account"}}"#,
                 .invalidRequest, "BAD_REQUEST_ERROR"
             ),
-            (401, #"{"error":{"code":"BAD_REQUEST_ERROR","description":"Authentication failed for \#(keySecret)"}}"#, .authentication, "BAD_REQUEST_ERROR"),
-            (429, #"{"error":{"code":"BAD_REQUEST_ERROR","description":"Too many requests"}}"#, .rateLimited, "BAD_REQUEST_ERROR"),
-            (500, #"{"error":{"code":"SERVER_ERROR","description":"We are facing some trouble"}}"#, .unavailable, "SERVER_ERROR"),
+            (
+                401, #"{"error":{"code":"BAD_REQUEST_ERROR","description":"Authentication failed for \#(keySecret)"}}"#,
+                .authentication, "BAD_REQUEST_ERROR"
+            ),
+            (
+                429, #"{"error":{"code":"BAD_REQUEST_ERROR","description":"Too many requests"}}"#, .rateLimited,
+                "BAD_REQUEST_ERROR"
+            ),
+            (
+                500, #"{"error":{"code":"SERVER_ERROR","description":"We are facing some trouble"}}"#, .unavailable,
+                "SERVER_ERROR"
+            ),
             (503, "<html>Service Unavailable</html>", .unavailable, nil),
         ]
         for (status, body, kind, code) in cases {

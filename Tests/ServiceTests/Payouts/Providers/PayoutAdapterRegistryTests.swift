@@ -24,17 +24,28 @@ final class PayoutAdapterRegistryTests: XCTestCase {
             AdapterProviderServer.Route(method: .POST, template: "/auth/oauth2/token") { _, _, _ in
                 AdapterReply.json(.ok, #"{"access_token":"airtel-token","expires_in":3600,"token_type":"bearer"}"#)
             },
-            .json(.GET, "/standard/v1/disbursements/{id}", PayoutAdapterAirtelTests.answer(status: "TS", code: "DP00900001001")),
+            .json(
+                .GET, "/standard/v1/disbursements/{id}",
+                PayoutAdapterAirtelTests.answer(status: "TS", code: "DP00900001001")),
         ])
         let adapters = PayoutProviderAdapters.make(httpClient: AdapterFixtures.client)
         XCTAssertEqual(Set(adapters.keys), [.razorpay, .stripe, .paypal, .mtn, .airtel, .zamtel])
         XCTAssertNil(adapters[.phonepe], "no PhonePe payouts API was found, so none is invented")
         let cases: [(ProviderName, String, [String: String], Set<PayoutDestination.Kind>)] = [
-            (.razorpay, "pout_9", ["key_id": "k", "key_secret": "s", "account_number": "2323230041626905"], [.bankAccount, .upi]),
+            (
+                .razorpay, "pout_9", ["key_id": "k", "key_secret": "s", "account_number": "2323230041626905"],
+                [.bankAccount, .upi]
+            ),
             (.stripe, "tr_9", ["secret_key": "sk_test_x"], [.stripeAccount]),
             (.paypal, "5UXD2E8A7EBQJ", ["client_id": "a", "client_secret": "b"], [.paypal]),
-            (.mtn, "10eaaa66-b234-44e1-af6b-01515244a703", ["subscription_key": "k", "api_user": "u", "api_key": "p"], [.mobileMoney]),
-            (.airtel, "po_airtel_1", ["client_id": "a", "client_secret": "b", "country": "ZM", "currency": "ZMW"], [.mobileMoney]),
+            (
+                .mtn, "10eaaa66-b234-44e1-af6b-01515244a703",
+                ["subscription_key": "k", "api_user": "u", "api_key": "p"], [.mobileMoney]
+            ),
+            (
+                .airtel, "po_airtel_1", ["client_id": "a", "client_secret": "b", "country": "ZM", "currency": "ZMW"],
+                [.mobileMoney]
+            ),
             (.zamtel, "10eaaa66-b234-44e1-af6b-01515244a703", ["api_key": "k", "shortcode": "500123"], [.mobileMoney]),
         ]
         for (provider, id, credentials, destinations) in cases {

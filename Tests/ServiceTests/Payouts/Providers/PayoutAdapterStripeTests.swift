@@ -18,7 +18,8 @@ final class PayoutAdapterStripeTests: XCTestCase {
 
     func request(narration: String? = "June sales & co = 100%") -> ProviderPayoutRequest {
         PayoutFixtures.request(
-            id: "po_stripe_1", amount: Money(minorUnits: 1050, currency: .usd), destination: seller, narration: narration,
+            id: "po_stripe_1", amount: Money(minorUnits: 1050, currency: .usd), destination: seller,
+            narration: narration,
             key: "po_stripe_1")
     }
 
@@ -41,7 +42,8 @@ final class PayoutAdapterStripeTests: XCTestCase {
 
         XCTAssertEqual(
             state,
-            ProviderPayoutState(providerPayoutID: "tr_1", status: .processed, amount: 1050, currency: .usd, rawStatus: "created"))
+            ProviderPayoutState(
+                providerPayoutID: "tr_1", status: .processed, amount: 1050, currency: .usd, rawStatus: "created"))
         XCTAssertEqual(server.requests.count, 1)
         let sent = try XCTUnwrap(server.requests.first)
         XCTAssertEqual(sent.method, "POST")
@@ -66,7 +68,8 @@ final class PayoutAdapterStripeTests: XCTestCase {
     func testOnlyConnectedAccountsArePaidAndNothingElseIsSent() async throws {
         let server = try await AdapterProviderServer([])
         await assertProviderError(.invalidRequest, code: "destination_unsupported") { () async throws(ProviderError) in
-            try await adapter.send(PayoutFixtures.request(destination: PayoutFixtures.bank), connector: connector(server.baseURL))
+            try await adapter.send(
+                PayoutFixtures.request(destination: PayoutFixtures.bank), connector: connector(server.baseURL))
         }
         await assertProviderError(.authentication, code: "missing_credentials") { () async throws(ProviderError) in
             try await adapter.send(
@@ -90,7 +93,9 @@ final class PayoutAdapterStripeTests: XCTestCase {
             AdapterProviderServer.Route(method: .GET, template: "/v1/transfers/{id}") { _, context, _ in
                 guard let body = bodies[context.parameter("id")] else {
                     return AdapterReply.json(
-                        404, #"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such transfer"}}"#)
+                        404,
+                        #"{"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such transfer"}}"#
+                    )
                 }
                 return AdapterReply.json(.ok, body)
             }
@@ -116,7 +121,8 @@ final class PayoutAdapterStripeTests: XCTestCase {
         let server = try await AdapterProviderServer([
             AdapterProviderServer.Route(method: .GET, template: "/v1/transfers") { request, _, _ in
                 guard request.queryParameters["transfer_group"] == "po_stripe_1" else {
-                    return AdapterReply.json(.ok, #"{"object":"list","data":[],"has_more":false,"url":"/v1/transfers"}"#)
+                    return AdapterReply.json(
+                        .ok, #"{"object":"list","data":[],"has_more":false,"url":"/v1/transfers"}"#)
                 }
                 return AdapterReply.json(
                     .ok,
@@ -162,17 +168,32 @@ final class PayoutAdapterStripeTests: XCTestCase {
     func testErrorStatusesMapToKindsWithoutRetriesOrLeakedSecrets() async throws {
         let cases: [(HTTPStatus, String, ProviderError.Kind, String?)] = [
             (
-                400, #"{"error":{"type":"invalid_request_error","code":"parameter_invalid_integer","param":"amount","message":"Invalid integer"}}"#,
+                400,
+                #"{"error":{"type":"invalid_request_error","code":"parameter_invalid_integer","param":"amount","message":"Invalid integer"}}"#,
                 .invalidRequest, "parameter_invalid_integer"
             ),
             (
-                400, #"{"error":{"type":"invalid_request_error","code":"balance_insufficient","message":"Insufficient funds in Stripe account."}}"#,
+                400,
+                #"{"error":{"type":"invalid_request_error","code":"balance_insufficient","message":"Insufficient funds in Stripe account."}}"#,
                 .declined, "balance_insufficient"
             ),
-            (401, #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: \#(secret)"}}"#, .authentication, "invalid_request_error"),
-            (409, #"{"error":{"type":"idempotency_error","code":"idempotency_key_in_use","message":"in use"}}"#, .timeout, "idempotency_key_in_use"),
-            (409, #"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters"}}"#, .invalidRequest, "idempotency_error"),
-            (429, #"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Too many requests"}}"#, .rateLimited, "rate_limit"),
+            (
+                401, #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: \#(secret)"}}"#,
+                .authentication, "invalid_request_error"
+            ),
+            (
+                409, #"{"error":{"type":"idempotency_error","code":"idempotency_key_in_use","message":"in use"}}"#,
+                .timeout, "idempotency_key_in_use"
+            ),
+            (
+                409,
+                #"{"error":{"type":"idempotency_error","message":"Keys for idempotent requests can only be used with the same parameters"}}"#,
+                .invalidRequest, "idempotency_error"
+            ),
+            (
+                429, #"{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Too many requests"}}"#,
+                .rateLimited, "rate_limit"
+            ),
             (500, #"{"error":{"type":"api_error","message":"Something went wrong"}}"#, .unavailable, "api_error"),
             (503, "<html>Service Unavailable</html>", .unavailable, nil),
         ]

@@ -51,8 +51,14 @@ final class PayoutAdapterTokenCacheTests: XCTestCase {
 
     func testRefreshComesEarlyAndHalfwayThroughShortLifetimes() {
         let now = ContinuousClock.now
-        XCTAssertEqual(ProviderAccessToken(value: "t", expiresIn: .seconds(3600), now: now).refreshAfter, now.advanced(by: .seconds(3300)))
-        XCTAssertEqual(ProviderAccessToken(value: "t", expiresIn: .seconds(180), now: now).refreshAfter, now.advanced(by: .seconds(90)))
-        XCTAssertEqual(ProviderAccessToken(value: "t", expiresIn: .zero, now: now).refreshAfter, now, "no lifetime: this call only")
+        XCTAssertEqual(
+            ProviderAccessToken(value: "t", expiresIn: .seconds(3600), now: now).refreshAfter,
+            now.advanced(by: .seconds(3300)))
+        XCTAssertEqual(
+            ProviderAccessToken(value: "t", expiresIn: .seconds(180), now: now).refreshAfter,
+            now.advanced(by: .seconds(90)))
+        XCTAssertEqual(
+            ProviderAccessToken(value: "t", expiresIn: .zero, now: now).refreshAfter, now, "no lifetime: this call only"
+        )
     }
 }

@@ -12,7 +12,8 @@ final class PayoutAdapterZamtelTests: XCTestCase {
     let adapter = ZamtelDisbursementAdapter(httpClient: AdapterFixtures.client)
 
     func connector(_ base: String, timeout: Duration = .seconds(5)) -> ProviderConnector {
-        AdapterFixtures.connector(.zamtel, base: base, credentials: ["api_key": apiKey, "shortcode": "500123"], timeout: timeout)
+        AdapterFixtures.connector(
+            .zamtel, base: base, credentials: ["api_key": apiKey, "shortcode": "500123"], timeout: timeout)
     }
 
     func request(amount: Money = Money(minorUnits: 2_000, currency: .zmw)) -> ProviderPayoutRequest {
@@ -22,12 +23,15 @@ final class PayoutAdapterZamtelTests: XCTestCase {
     }
 
     func testSendPostsAMoMoShapedTransferWithTheKeyAndShortcode() async throws {
-        let server = try await AdapterProviderServer([.on(.POST, "/disbursement/v1_0/transfer") { HTTPResponse(status: .accepted) }])
+        let server = try await AdapterProviderServer([
+            .on(.POST, "/disbursement/v1_0/transfer") { HTTPResponse(status: .accepted) }
+        ])
         let state = try await adapter.send(request(), connector: connector(server.baseURL))
         let referenceID = PayoutReferenceUUID.make(from: "po_zamtel_1")
         XCTAssertEqual(
             state,
-            ProviderPayoutState(providerPayoutID: referenceID, status: .pending, amount: 2_000, currency: .zmw, rawStatus: "ACCEPTED"))
+            ProviderPayoutState(
+                providerPayoutID: referenceID, status: .pending, amount: 2_000, currency: .zmw, rawStatus: "ACCEPTED"))
         let sent = try XCTUnwrap(server.requests.first)
         XCTAssertEqual(sent.target, "/disbursement/v1_0/transfer")
         XCTAssertEqual(sent.headers["Authorization"], "Bearer \(apiKey)")
@@ -45,11 +49,13 @@ final class PayoutAdapterZamtelTests: XCTestCase {
     func testOnlyKwachaIsPaidAndMissingCredentialsStopTheCall() async throws {
         let server = try await AdapterProviderServer([])
         await assertProviderError(.invalidRequest, code: "currency_unsupported") { () async throws(ProviderError) in
-            try await adapter.send(request(amount: Money(minorUnits: 2_000, currency: .usd)), connector: connector(server.baseURL))
+            try await adapter.send(
+                request(amount: Money(minorUnits: 2_000, currency: .usd)), connector: connector(server.baseURL))
         }
         await assertProviderError(.authentication, code: "missing_credentials") { () async throws(ProviderError) in
             try await adapter.send(
-                request(), connector: AdapterFixtures.connector(.zamtel, base: server.baseURL, credentials: ["api_key": apiKey]))
+                request(),
+                connector: AdapterFixtures.connector(.zamtel, base: server.baseURL, credentials: ["api_key": apiKey]))
         }
         let usd = try await adapter.balance(currency: .usd, connector: connector(server.baseURL))
         XCTAssertNil(usd)
@@ -62,7 +68,9 @@ final class PayoutAdapterZamtelTests: XCTestCase {
             AdapterProviderServer.Route(method: .GET, template: "/disbursement/v1_0/transfer/{id}") { _, context, _ in
                 switch context.parameter("id") {
                 case "ok": AdapterReply.json(.ok, #"{"amount":"20","externalId":"po_zamtel_1","status":"SUCCESSFUL"}"#)
-                case "failed": AdapterReply.json(.ok, #"{"amount":"20","currency":"ZMW","status":"FAILED","reason":"PAYEE_NOT_FOUND"}"#)
+                case "failed":
+                    AdapterReply.json(
+                        .ok, #"{"amount":"20","currency":"ZMW","status":"FAILED","reason":"PAYEE_NOT_FOUND"}"#)
                 default: AdapterReply.json(404, #"{"code":"RESOURCE_NOT_FOUND","message":"not found"}"#)
                 }
             },
@@ -70,7 +78,10 @@ final class PayoutAdapterZamtelTests: XCTestCase {
         ])
         let zamtel = connector(server.baseURL)
         let ok = try await adapter.fetch(providerPayoutID: "ok", reference: "po_zamtel_1", connector: zamtel)
-        XCTAssertEqual(ok, ProviderPayoutState(providerPayoutID: "ok", status: .processed, amount: 2_000, currency: .zmw, rawStatus: "SUCCESSFUL"))
+        XCTAssertEqual(
+            ok,
+            ProviderPayoutState(
+                providerPayoutID: "ok", status: .processed, amount: 2_000, currency: .zmw, rawStatus: "SUCCESSFUL"))
         let failed = try await adapter.fetch(providerPayoutID: "failed", reference: "po_zamtel_1", connector: zamtel)
         XCTAssertEqual(failed?.status, .failed(code: "PAYEE_NOT_FOUND", message: nil))
         let missing = try await adapter.fetch(providerPayoutID: nil, reference: "po_zamtel_1", connector: zamtel)
@@ -81,10 +92,14 @@ final class PayoutAdapterZamtelTests: XCTestCase {
     }
 
     func testErrorStatusesMapToKindsWithoutLeakedSecrets() async throws {
-        let cases: [(HTTPStatus, ProviderError.Kind)] = [(400, .invalidRequest), (401, .authentication), (429, .rateLimited), (502, .unavailable)]
+        let cases: [(HTTPStatus, ProviderError.Kind)] = [
+            (400, .invalidRequest), (401, .authentication), (429, .rateLimited), (502, .unavailable),
+        ]
         for (status, kind) in cases {
             let server = try await AdapterProviderServer([
-                .json(.POST, "/disbursement/v1_0/transfer", status: status, #"{"code":"E\#(status.code)","message":"refused key \#(apiKey)"}"#)
+                .json(
+                    .POST, "/disbursement/v1_0/transfer", status: status,
+                    #"{"code":"E\#(status.code)","message":"refused key \#(apiKey)"}"#)
             ])
             let error = await assertProviderError(kind, code: "E\(status.code)") { () async throws(ProviderError) in
                 try await adapter.send(request(), connector: connector(server.baseURL))
