@@ -110,6 +110,11 @@ struct Payout: Sendable {
             } ?? .null,
         ]
     }
+
+    /// What the payout waits for, as the lifecycle reads it.
+    var gates: PayoutLifecycle.Gates {
+        PayoutLifecycle.Gates(approvalReasons: approvalReasons, holdReasons: holdReasons, scheduledFor: scheduledFor)
+    }
 }
 
 /// A payout's pinned destination (still sealed), for the worker that sends it.

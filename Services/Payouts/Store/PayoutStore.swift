@@ -396,11 +396,14 @@ struct PayoutStore: Sendable {
         return result
     }
 
-    /// Back to the queue after its lease (the next send carries the same idempotency key).
-    func requeue(_ payoutID: String, tenantID: String, on connection: PostgresConnection) async throws {
+    /// Back to `status` (the queue, as `PayoutLifecycle` decides a retry) after its lease; the next send
+    /// carries the same idempotency key.
+    func requeue(_ payoutID: String, tenantID: String, to status: PayoutStatus, on connection: PostgresConnection)
+        async throws
+    {
         try await connection.execute(
             """
-            UPDATE payouts.payouts SET status = 'queued', lease_until = NULL, next_attempt_at = now(), updated_at = now()
+            UPDATE payouts.payouts SET status = \(status.rawValue), lease_until = NULL, next_attempt_at = now(), updated_at = now()
             WHERE id = \(payoutID) AND tenant_id = \(tenantID) AND status = 'processing'
             """)
     }

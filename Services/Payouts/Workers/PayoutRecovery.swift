@@ -88,9 +88,13 @@ struct PayoutRecovery: Sendable {
     private func requeue(_ payout: Payout, reason: String) async throws {
         core.logger.notice(
             "payout sent again after its lease ended", ["payout_id": .string(payout.id), "reason": .string(reason)])
+        // The lifecycle decides where a retried payout goes (the store's update only applies while it is
+        // still processing, so a payout settled meanwhile is left alone).
+        guard case .success(let (next, _)) = PayoutLifecycle.next(.processing, payout.gates, on: .retry, now: Date())
+        else { return }
         let request = WorkRequest(tenantID: payout.tenantID, actor: "system:payout-recovery", correlationID: nil)
         _ = try await core.work.run(request) { work in
-            try await core.payouts.requeue(payout.id, tenantID: payout.tenantID, on: work.connection)
+            try await core.payouts.requeue(payout.id, tenantID: payout.tenantID, to: next, on: work.connection)
             work.ring(core.queueBell)
         }
     }

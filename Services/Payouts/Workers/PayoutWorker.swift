@@ -158,8 +158,10 @@ struct PayoutWorker: Sendable {
                 core.payouts.saveQuery(payout, leaseUntil: Date().adding(min(.seconds(30), configuration.lease))))
             return .processing
         }
-        if error.isRetryable, payout.attempts < configuration.maxAttempts {
-            payout.status = .queued
+        if error.isRetryable, payout.attempts < configuration.maxAttempts,
+            case .success(let (next, _)) = PayoutLifecycle.next(payout.status, payout.gates, on: .retry, now: Date())
+        {
+            payout.status = next
             payout.failureCode = error.code ?? error.kind.rawValue
             payout.failureMessage = error.message
             let delay = RetryPolicy.spreadDelay(
