@@ -48,21 +48,25 @@ struct Payouts: Sendable {
     func create(_ new: NewPayout, _ request: RequestInfo, batchID: String?, in work: inout Work) async throws -> Payout
     {
         let connection = work.connection
-        // The payee is locked: its payouts are counted and its balance reserved one at a time.
-        let payee = try await core.payee(new.payeeID, request, forUpdate: true, param: "payee_id", on: connection)
+        // The payee (locked: its payouts are counted and its balance reserved one at a time), the
+        // tenant's settings, its first-run confirmation and any hold on the balance: one round trip.
+        guard CofferID.isValid(new.payeeID, prefix: .payee),
+            let context = try await core.payees.payoutContext(
+                new.payeeID, tenantID: request.tenantID, livemode: request.livemode, currency: new.currency.code,
+                on: connection),
+            context.payee.livemode == request.livemode
+        else { throw DomainError.notFound("No such payee: \(new.payeeID)", param: "payee_id") }
+        let payee = context.payee
         guard payee.isActive else {
             throw DomainError.conflict(
                 "This payee is \(payee.status); it cannot be paid.", code: "payee_disabled", param: "payee_id")
         }
-        guard
-            try await !core.holds.isHeld(
-                tenantID: payee.tenantID, payeeID: payee.id, currency: new.currency.code, on: connection)
-        else {
+        guard !context.balanceHeld else {
             throw DomainError.conflict(
                 "This payee's \(new.currency.code) balance is held until two operators reverse money that reached it from the other mode.",
                 code: "balance_held", param: "payee_id")
         }
-        let settings = try await core.settings(request.tenantID, on: connection)
+        guard let settings = context.settings else { throw DomainError.notFound("No such tenant.") }
         try await rails.checkLimits(
             amount: new.amount, currency: new.currency, payee: payee, settings: settings, on: connection)
         switch try await core.balances.reserve(
@@ -82,11 +86,9 @@ struct Payouts: Sendable {
         }
         let fingerprints =
             (try? core.vault.open(payee.destinationSealed, payeeID: payee.id)).map(core.vault.fingerprints) ?? []
-        let firstRun = try await core.firstRuns.isConfirmed(
-            tenantID: request.tenantID, livemode: request.livemode, on: connection)
         var gates = try await rails.gates(
             amount: new.amount, currency: new.currency, payee: payee, fingerprints: fingerprints,
-            settings: settings, firstRunConfirmed: firstRun, on: connection)
+            settings: settings, firstRunConfirmed: context.firstRunConfirmed, on: connection)
         gates.scheduledFor = new.scheduledFor
         let status = PayoutLifecycle.status(for: gates, now: Date())
         let payout = try await core.payouts.insert(

@@ -53,6 +53,43 @@ struct PayeeStore: Sendable {
         ).first.map(Self.payee)
     }
 
+    /// What creating a payout needs to know, in one round trip (the create path's hot read): the payee
+    /// locked (its payouts are counted and its balance reserved one at a time), the tenant's settings
+    /// (nil: no such tenant), whether the tenant confirmed its first run in this mode, and whether the
+    /// payee's balance in `currency` is held.
+    struct PayoutContext: Sendable {
+        let payee: Payee
+        let settings: TenantSettings?
+        let firstRunConfirmed: Bool
+        let balanceHeld: Bool
+    }
+
+    func payoutContext(
+        _ id: String, tenantID: String, livemode: Bool, currency: String, on connection: PostgresConnection
+    ) async throws -> PayoutContext? {
+        let query: PostgresQuery = """
+            SELECT \(unsafeSQL: Self.columns),
+                   (SELECT t.settings::text FROM payouts.tenants t WHERE t.tenant_id = e.tenant_id) AS tenant_settings,
+                   EXISTS (SELECT 1 FROM payouts.first_runs f WHERE f.tenant_id = e.tenant_id AND f.livemode = \(livemode))
+                       AS first_run_confirmed,
+                   EXISTS (SELECT 1 FROM payouts.balance_holds h WHERE h.tenant_id = e.tenant_id AND h.payee_id = e.id
+                           AND h.currency = \(currency) AND h.status <> 'reversed') AS balance_held
+            FROM payouts.payees e WHERE e.id = \(id) AND e.tenant_id = \(tenantID)
+            FOR UPDATE OF e
+            """
+        return try await connection.query(query.prepared()).first.map(Self.payoutContext)
+    }
+
+    // Synchronous on purpose (docs/compiler-workarounds.md).
+    @inline(never)
+    static func payoutContext(_ row: PostgresRow) throws -> PayoutContext {
+        PayoutContext(
+            payee: try payee(row),
+            settings: try row.decode(String?.self, column: "tenant_settings").map(settings(text:)),
+            firstRunConfirmed: try row.decode(Bool.self, column: "first_run_confirmed"),
+            balanceHeld: try row.decode(Bool.self, column: "balance_held"))
+    }
+
     /// The tenant a payee belongs to (operators act across tenants).
     func tenant(of id: String, on connection: PostgresConnection) async throws -> String? {
         try await connection.query("SELECT tenant_id FROM payouts.payees WHERE id = \(id)").first?.decode(

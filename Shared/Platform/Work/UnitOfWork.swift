@@ -194,7 +194,10 @@ public struct Work: Sendable {
     public mutating func publish<Payload: Encodable>(
         _ type: String, payload: Payload, orderingKey: String, tenantID: String? = nil
     ) throws {
-        let data = try JSONValue.parse(JSONCoding.makeEncoder().encode(payload))
+        // Hot payloads write their document directly (identical to the encoder's, tested per type).
+        let data =
+            try (payload as? any EventPayloadJSON)?.eventJSON
+            ?? JSONValue.parse(JSONCoding.makeEncoder().encode(payload))
         publish(type, data: data, orderingKey: orderingKey, tenantID: tenantID)
     }
 
