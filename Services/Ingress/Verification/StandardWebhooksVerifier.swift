@@ -17,20 +17,12 @@ struct StandardWebhooksVerifier: WebhookVerifier {
         guard let timestamp = Int64(timestampText), !id.isEmpty, id.utf8.count <= 256 else {
             return .failure(.invalidSignature)
         }
-        let signatures = signatureHeader.split(separator: " ").compactMap { entry -> [UInt8]? in
-            let parts = entry.split(separator: ",", maxSplits: 1)
-            guard parts.count == 2, parts[0] == "v1" else { return nil }
-            return Base64.decode(String(parts[1]))
-        }
+        let signatures = StandardWebhooks.signatures(inHeader: signatureHeader)
         guard !signatures.isEmpty else { return .failure(.invalidSignature) }
         for connector in connectors {
             for secret in connector.webhookSecrets {
-                guard let key = Self.key(from: secret) else { continue }
-                var context = HMACContext(digest: .sha256, key: key)
-                context.update("\(id).\(timestamp).")
-                context.update(request.body)
-                let expected = context.finalize()
-                if signatures.contains(where: { ConstantTime.equals($0, expected) }) {
+                guard let key = StandardWebhooks.key(fromSecret: secret) else { continue }
+                if StandardWebhooks.matches(signatures, id: id, timestamp: timestamp, body: request.body, key: key) {
                     guard tolerance.accepts(timestamp, now: request.receivedAt) else {
                         return .failure(.staleTimestamp)
                     }
@@ -41,11 +33,5 @@ struct StandardWebhooksVerifier: WebhookVerifier {
             }
         }
         return .failure(connectors.allSatisfy(\.webhookSecrets.isEmpty) ? .connectorMisconfigured : .invalidSignature)
-    }
-
-    /// `whsec_<base64>` → the decoded bytes.
-    static func key(from secret: String) -> [UInt8]? {
-        guard secret.hasPrefix("whsec_") else { return nil }
-        return Base64.decode(String(secret.dropFirst(6)))
     }
 }

@@ -27,10 +27,11 @@ enum ProviderSigning {
     static func standard(
         secret: String, id: String, body: [UInt8], timestamp: Int64 = Int64(Date().timeIntervalSince1970)
     ) -> HTTPHeaders {
-        let key = Base64.decode(String(secret.dropFirst("whsec_".count))) ?? []
-        let mac = HMAC.sha256(key: key, message: Array("\(id).\(timestamp).".utf8) + body)
+        let key = StandardWebhooks.key(fromSecret: secret) ?? []
         return [
-            "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": "v1,\(Base64.encode(mac))",
+            "webhook-id": id, "webhook-timestamp": String(timestamp),
+            "webhook-signature": StandardWebhooks.signatureHeader(
+                id: id, timestamp: timestamp, body: body, keys: [key]),
         ]
     }
 
