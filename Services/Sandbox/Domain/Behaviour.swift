@@ -77,8 +77,8 @@ struct BehaviourPatch: Sendable, Equatable {
     init() {}
 
     /// Reads and bounds-checks a control body; unknown fields are refused so a typo is not silently ignored.
-    init(json body: JSONValue) throws(HTTPError) {
-        guard case .object(let members) = body else { throw .badRequest("The body must be a JSON object.") }
+    init(json body: JSONValue) throws(DomainError) {
+        guard case .object(let members) = body else { throw .invalid("The body must be a JSON object.") }
         let known: Set<String> = [
             "provider", "account", "fail_next", "fail_status", "timeout_next", "timeout_ms", "latency_ms",
             "decline_next",
@@ -86,19 +86,19 @@ struct BehaviourPatch: Sendable, Equatable {
             "auto_complete", "auto_complete_delay_ms", "payout_auto_settle", "payout_delay_ms",
         ]
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
-            throw .badRequest("Unknown behaviour field `\(unknown)`.", param: unknown)
+            throw .invalid("Unknown behaviour field `\(unknown)`.", param: unknown)
         }
-        func int(_ name: String, _ range: ClosedRange<Int>) throws(HTTPError) -> Int? {
+        func int(_ name: String, _ range: ClosedRange<Int>) throws(DomainError) -> Int? {
             guard let value = members[name], !value.isNull else { return nil }
             guard let number = value.int64Value, let small = Int(exactly: number), range.contains(small) else {
-                throw .badRequest(
+                throw .invalid(
                     "`\(name)` must be an integer from \(range.lowerBound) to \(range.upperBound).", param: name)
             }
             return small
         }
-        func bool(_ name: String) throws(HTTPError) -> Bool? {
+        func bool(_ name: String) throws(DomainError) -> Bool? {
             guard let value = members[name], !value.isNull else { return nil }
-            guard let flag = value.boolValue else { throw .badRequest("`\(name)` must be true or false.", param: name) }
+            guard let flag = value.boolValue else { throw .invalid("`\(name)` must be true or false.", param: name) }
             return flag
         }
         failNext = try int("fail_next", 0...1_000_000)

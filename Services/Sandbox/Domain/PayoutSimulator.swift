@@ -9,9 +9,9 @@ protocol PayoutSimulator: Sendable {
     func settlePayout(_ id: String, succeed: Bool) -> (changed: Bool, object: JSONValue)?
     /// Reverses a processed payout (the money comes back) with the provider's reversal webhook. Nil when
     /// there is no such payout; throws when it cannot be reversed.
-    func reversePayout(_ id: String) throws(HTTPError) -> JSONValue?
+    func reversePayout(_ id: String) throws(DomainError) -> JSONValue?
     /// The balance pots the account used or had set, and what a pot opens with.
     func payoutBalances(accountID: String) -> (opening: Int64, pots: [String: Int64])
     /// Sets one pot: a currency (Stripe, MTN) or a business account number (RazorpayX).
-    func setPayoutBalance(accountID: String, pot: String, amount: Int64) throws(HTTPError)
+    func setPayoutBalance(accountID: String, pot: String, amount: Int64) throws(DomainError)
 }

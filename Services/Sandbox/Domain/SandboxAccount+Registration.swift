@@ -4,22 +4,22 @@ import Shared
 extension SandboxAccount {
     /// Reads a registration body (`POST /_sandbox/accounts`). `existingID` keeps the id of the account
     /// this one replaces.
-    init(registration body: JSONValue, existingID: (SandboxProvider, String) -> String?) throws(HTTPError) {
+    init(registration body: JSONValue, existingID: (SandboxProvider, String) -> String?) throws(DomainError) {
         guard let providerName = body["provider"]?.stringValue else {
-            throw .badRequest("`provider` is required (stripe, razorpay, paypal or mtn).", param: "provider")
+            throw .invalid("`provider` is required (stripe, razorpay, paypal or mtn).", param: "provider")
         }
         guard let provider = SandboxProvider(name: providerName) else {
-            throw .badRequest(
+            throw .invalid(
                 "Unknown provider \"\(providerName)\"; the sandbox simulates stripe, razorpay, paypal and mtn.",
                 param: "provider")
         }
-        func field(_ name: String, required: Bool) throws(HTTPError) -> String? {
+        func field(_ name: String, required: Bool) throws(DomainError) -> String? {
             guard let value = body[name], !value.isNull else {
-                if required { throw .badRequest("`\(name)` is required for \(provider.rawValue).", param: name) }
+                if required { throw .invalid("`\(name)` is required for \(provider.rawValue).", param: name) }
                 return nil
             }
             guard let text = value.stringValue, !text.isEmpty, text.utf8.count <= 512 else {
-                throw .badRequest("`\(name)` must be a non-empty string.", param: name)
+                throw .invalid("`\(name)` must be a non-empty string.", param: name)
             }
             return text
         }
@@ -29,7 +29,7 @@ extension SandboxAccount {
         case .stripe:
             credential = try field("secret_key", required: true) ?? ""
             guard credential.hasPrefix("sk_") || credential.hasPrefix("rk_") else {
-                throw .badRequest("`secret_key` must look like a Stripe secret key (sk_test_…).", param: "secret_key")
+                throw .invalid("`secret_key` must look like a Stripe secret key (sk_test_…).", param: "secret_key")
             }
             secret = nil
         case .razorpay:
@@ -46,7 +46,7 @@ extension SandboxAccount {
         if let webhookURL {
             let lower = webhookURL.lowercased()
             guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
-                throw .badRequest("`webhook_url` must be an http(s) URL.", param: "webhook_url")
+                throw .invalid("`webhook_url` must be an http(s) URL.", param: "webhook_url")
             }
         }
         // MTN signs nothing (its callbacks go to a secret URL); PayPal signs with its certificate.
@@ -62,7 +62,7 @@ extension SandboxAccount {
             targetEnvironment = try field("target_environment", required: false) ?? "sandbox"
             let currency = try field("currency", required: false) ?? "EUR"
             guard let known = Currency(code: currency), known.code == currency else {
-                throw .badRequest("`currency` must be an upper-case ISO 4217 code.", param: "currency")
+                throw .invalid("`currency` must be an upper-case ISO 4217 code.", param: "currency")
             }
             walletCurrency = known.code
         case .razorpay:

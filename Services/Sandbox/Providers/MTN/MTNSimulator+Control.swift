@@ -11,7 +11,7 @@ extension MTNSimulator: ProviderSimulator, PayoutSimulator {
         settle(id.lowercased(), forced: succeed)
     }
 
-    func reversePayout(_ id: String) throws(HTTPError) -> JSONValue? {
+    func reversePayout(_ id: String) throws(DomainError) -> JSONValue? {
         guard state.withLock({ $0.transfers[id.lowercased()] }) != nil else { return nil }
         throw .conflict("MTN MoMo has no reversals: a SUCCESSFUL transfer is final.", code: "not_reversible")
     }
@@ -20,9 +20,9 @@ extension MTNSimulator: ProviderSimulator, PayoutSimulator {
         state.withLock { ($0.balances.opening, $0.balances.pots(of: accountID)) }
     }
 
-    func setPayoutBalance(accountID: String, pot: String, amount: Int64) throws(HTTPError) {
+    func setPayoutBalance(accountID: String, pot: String, amount: Int64) throws(DomainError) {
         guard let currency = Currency(code: pot) else {
-            throw .badRequest("`currency` must be an ISO 4217 code.", param: "currency")
+            throw .invalid("`currency` must be an ISO 4217 code.", param: "currency")
         }
         state.withLock { $0.balances.set(accountID, currency.code, amount) }
     }

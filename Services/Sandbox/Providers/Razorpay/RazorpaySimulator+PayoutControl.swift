@@ -7,7 +7,7 @@ extension RazorpaySimulator: PayoutSimulator {
         settle(id, forced: succeed)
     }
 
-    func reversePayout(_ id: String) throws(HTTPError) -> JSONValue? {
+    func reversePayout(_ id: String) throws(DomainError) -> JSONValue? {
         switch reverse(id) {
         case nil: return nil
         case .success(let json)?: return json
@@ -19,7 +19,7 @@ extension RazorpaySimulator: PayoutSimulator {
         state.withLock { ($0.balances.opening, $0.balances.pots(of: accountID)) }
     }
 
-    func setPayoutBalance(accountID: String, pot: String, amount: Int64) throws(HTTPError) {
+    func setPayoutBalance(accountID: String, pot: String, amount: Int64) throws(DomainError) {
         state.withLock { $0.balances.set(accountID, pot, amount) }
     }
 }

@@ -4,7 +4,7 @@ import Shared
 /// An error in Stripe's shape: `{"error":{"type","code","decline_code","message","param",…}}` with
 /// Stripe's statuses (400 invalid request, 401 authentication, 402 card errors, 404 missing objects,
 /// 409 idempotency conflicts, 429 rate limits, 5xx API errors).
-struct StripeError: ProviderFailure, Sendable {
+struct StripeError: Error, Sendable {
     var status: HTTPStatus
     var type: String
     var code: String?
@@ -15,20 +15,6 @@ struct StripeError: ProviderFailure, Sendable {
     var paymentIntent: JSONValue?
     var chargeID: String?
     var executed = false
-
-    var response: HTTPResponse {
-        var error: [String: JSONValue] = ["type": .string(type), "message": .string(message)]
-        if let code {
-            error["code"] = .string(code)
-            error["doc_url"] = .string(
-                "https://stripe.com/docs/error-codes/" + code.replacingOccurrences(of: "_", with: "-"))
-        }
-        if let declineCode { error["decline_code"] = .string(declineCode) }
-        if let param { error["param"] = .string(param) }
-        if let paymentIntent { error["payment_intent"] = paymentIntent }
-        if let chargeID { error["charge"] = .string(chargeID) }
-        return StripeResponse.json(status, .object(["error": .object(error)]))
-    }
 
     static func invalidRequest(_ message: String, code: String? = nil, param: String? = nil) -> StripeError {
         StripeError(status: .badRequest, type: "invalid_request_error", code: code, message: message, param: param)
@@ -64,16 +50,5 @@ struct StripeError: ProviderFailure, Sendable {
         StripeError(
             status: .unauthorized, type: "invalid_request_error", code: "api_key_invalid",
             message: "Invalid API Key provided: \(SandboxAccount.mask(key))")
-    }
-}
-
-/// Stripe's response framing: JSON bodies and a `Request-Id` header on everything.
-enum StripeResponse {
-    static let apiVersion = "2024-06-20"
-
-    static func json(_ status: HTTPStatus, _ body: JSONValue, requestID: String = ProviderIDs.stripe("req"))
-        -> HTTPResponse
-    {
-        .json(status, bytes: body.serialized(), headers: ["Request-Id": requestID, "Stripe-Version": apiVersion])
     }
 }

@@ -10,7 +10,7 @@ extension StripeSimulator: PayoutSimulator {
         return (false, json)
     }
 
-    func reversePayout(_ id: String) throws(HTTPError) -> JSONValue? {
+    func reversePayout(_ id: String) throws(DomainError) -> JSONValue? {
         guard let transfer = state.withLock({ $0.transfers[id] }) else { return nil }
         guard transfer.remaining > 0 else { throw .conflict("Transfer \(id) has already been fully reversed.") }
         let caller = Caller(accountID: transfer.accountID, idempotencyKey: nil, requestID: nil)
@@ -25,9 +25,9 @@ extension StripeSimulator: PayoutSimulator {
         state.withLock { ($0.balances.opening, $0.balances.pots(of: accountID)) }
     }
 
-    func setPayoutBalance(accountID: String, pot: String, amount: Int64) throws(HTTPError) {
+    func setPayoutBalance(accountID: String, pot: String, amount: Int64) throws(DomainError) {
         guard let currency = Currency(code: pot) else {
-            throw .badRequest("`currency` must be an ISO 4217 code.", param: "currency")
+            throw .invalid("`currency` must be an ISO 4217 code.", param: "currency")
         }
         state.withLock { $0.balances.set(accountID, currency.code.lowercased(), amount) }
     }
