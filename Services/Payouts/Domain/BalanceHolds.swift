@@ -101,21 +101,7 @@ struct BalanceHolds: Sendable {
                 let waiting = try await core.payouts.waiting(
                     on: .balanceHeld, payeeID: hold.payeeID, tenantID: hold.tenantID,
                     currency: hold.currency, on: work.connection)
-                for var payout in waiting {
-                    let gates = PayoutLifecycle.Gates(
-                        approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
-                        scheduledFor: payout.scheduledFor)
-                    guard
-                        case .success(let (status, next)) = PayoutLifecycle.next(
-                            payout.status, gates,
-                            on: .cleared(reason: HoldReason.balanceHeld.rawValue),
-                            now: Date())
-                    else { continue }
-                    payout.status = status
-                    payout.holdReasons = next.holdReasons
-                    work.write(core.payouts.saveQuery(payout, nextAttemptAt: Date()))
-                    if status == .queued { try work.publish(PayoutEventType.queued, payout) }
-                }
+                _ = try core.clear(HoldReason.balanceHeld.rawValue, from: waiting, in: &work)
                 work.ring(core.queueBell)
             }
             work.audit(

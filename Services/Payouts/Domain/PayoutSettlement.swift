@@ -76,21 +76,7 @@ struct PayoutSettlement: Sendable {
         let waiting = try await core.payouts.waiting(
             on: .destinationUnverified, payeeID: check.payeeID, tenantID: check.tenantID,
             on: work.connection)
-        for var payout in waiting {
-            let gates = PayoutLifecycle.Gates(
-                approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
-                scheduledFor: payout.scheduledFor)
-            guard
-                case .success(let (status, cleared)) = PayoutLifecycle.next(
-                    payout.status, gates,
-                    on: .cleared(reason: HoldReason.destinationUnverified.rawValue),
-                    now: Date())
-            else { continue }
-            payout.status = status
-            payout.holdReasons = cleared.holdReasons
-            work.write(core.payouts.saveQuery(payout, nextAttemptAt: Date()))
-            if status == .queued { try work.publish(PayoutEventType.queued, payout) }
-        }
+        _ = try core.clear(HoldReason.destinationUnverified.rawValue, from: waiting, in: &work)
         if !waiting.isEmpty { work.ring(core.queueBell) }
     }
 }

@@ -272,23 +272,9 @@ struct Payouts: Sendable {
             try await core.firstRuns.confirm(
                 tenantID: request.tenantID, livemode: request.livemode, by: request.actor,
                 totals: .array(totals.map(\.json)), on: connection)
-            var released = 0, stillWaiting = 0
-            for var payout in waiting {
-                let gates = PayoutLifecycle.Gates(
-                    approvalReasons: payout.approvalReasons, holdReasons: payout.holdReasons,
-                    scheduledFor: payout.scheduledFor)
-                guard
-                    case .success(let (status, next)) = PayoutLifecycle.next(
-                        payout.status, gates,
-                        on: .cleared(reason: ApprovalReason.firstRun.rawValue), now: Date())
-                else { continue }
-                payout.status = status
-                payout.approvalReasons = next.approvalReasons
-                if status == .queued || status == .scheduled { released += 1 } else { stillWaiting += 1 }
-                work.write(core.payouts.saveQuery(payout, nextAttemptAt: Date()))
-                if status == .queued { try work.publish(PayoutEventType.queued, payout) }
-                if status == .held { try work.publish(PayoutEventType.held, payout) }
-            }
+            let moved = try core.clear(ApprovalReason.firstRun.rawValue, from: waiting, in: &work)
+            let released = moved.filter { $0.status == .queued || $0.status == .scheduled }.count
+            let stillWaiting = moved.count - released
             work.audit(
                 "payouts.first_run_confirmed", objectType: "tenant", objectID: request.tenantID, before: nil,
                 after: ["totals": .array(totals.map(\.json)), "payouts": .int(Int64(waiting.count))])

@@ -74,3 +74,27 @@ extension PayoutEventData {
             providerPayoutID: payout.providerPayoutID)
     }
 }
+
+extension PayoutsCore {
+    /// Clears one gate (`reason`: a hold or an approval reason) from the payouts that waited on it, in
+    /// `work`: `PayoutLifecycle` decides where each goes, each is saved, and a payout that reaches the
+    /// queue, or a hold it was not in, is announced. Returns the payouts as they now are.
+    func clear(_ reason: String, from waiting: [Payout], in work: inout Work) throws -> [Payout] {
+        var moved: [Payout] = []
+        for var payout in waiting {
+            guard
+                case .success(let (status, gates)) = PayoutLifecycle.next(
+                    payout.status, payout.gates, on: .cleared(reason: reason), now: Date())
+            else { continue }
+            let before = payout.status
+            payout.status = status
+            payout.approvalReasons = gates.approvalReasons
+            payout.holdReasons = gates.holdReasons
+            work.write(payouts.saveQuery(payout, nextAttemptAt: Date()))
+            if status == .queued { try work.publish(PayoutEventType.queued, payout) }
+            if status == .held, before != .held { try work.publish(PayoutEventType.held, payout) }
+            moved.append(payout)
+        }
+        return moved
+    }
+}
