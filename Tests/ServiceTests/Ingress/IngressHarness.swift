@@ -210,7 +210,9 @@ final class RecordingSubscriber: EventConsumer, @unchecked Sendable {
 
     func apply(_ event: EventEnvelope, in work: inout Work, logger: Logger) async throws -> EventOutcome {
         if refuseAll.withLock({ $0 }) { throw PermanentEventError("refused by the test") }
-        applied.withLock { $0.append(event) }
+        // Recorded once its inbox row commits: an attempt that rolls back (and is delivered again) is
+        // not an application, and counting it made "one event per payment" fail now and then.
+        work.afterCommit { self.applied.withLock { $0.append(event) } }
         return .applied
     }
 
